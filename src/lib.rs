@@ -1,0 +1,32 @@
+//! socket-chat: a multi-client TCP chat room with file transfer, written with
+//! nothing but the Rust standard library so that every byte on the wire is
+//! code you can read.
+//!
+//! # Layout
+//!
+//! A message travels through these modules, one job each:
+//!
+//! ```text
+//! bytes ──frame──▶ body ──json──▶ Value ──message──▶ Message ──▶ server / client logic
+//!   ▲                                                                   │
+//!   └──────frame◀── body ◀──json── Value ◀──message── Message ◀─────────┘
+//! ```
+//!
+//! Protocol (pure functions over bytes; nothing here touches a socket):
+//! - [`json`]: the JSON value type, a strict non-recursive parser and an
+//!   encoder that writes exactly what Python's `json.dumps` writes.
+//! - [`frame`]: a 4-byte big-endian length before every JSON body, because
+//!   TCP is a byte stream with no message boundaries.
+//! - [`base64`]: file chunks travel inside JSON strings, so bytes become text.
+//! - [`sha256`]: the checksum a receiver compares before keeping a file.
+//! - [`message`]: one typed definition of every message in the protocol,
+//!   converted to and from JSON values.
+//!
+//! The wire format is described in `docs/protocol.md`.
+// Safe Rust everywhere; the one exception is the SHA-256 module, whose
+// hardware-accelerated path calls CPU intrinsics (see `sha256`).
+#![deny(unsafe_code)]
+
+pub mod base64;
+pub mod json;
+pub mod sha256;
