@@ -28,5 +28,6 @@
 #![deny(unsafe_code)]
 
 pub mod base64;
+pub mod frame;
 pub mod json;
 pub mod sha256;
