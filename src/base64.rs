@@ -206,7 +206,7 @@ pub fn decode(text: &str) -> Result<Vec<u8>, DecodeError> {
     Ok(bytes)
 }
 
-/// Appends the bytes that `text` decodes to to `out`. On error `out` keeps
+/// Decodes `text` and appends the bytes to `out`. On error `out` keeps
 /// exactly the contents it had, so a caller can reuse one buffer for every
 /// chunk of a transfer without cleaning up after a bad one.
 ///

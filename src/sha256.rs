@@ -177,7 +177,8 @@ impl Sha256 {
         self.update(&padding[..1 + zeros + 8]);
         debug_assert_eq!(self.buffered, 0);
 
-        // The digest is H0..H7, each written big-endian (section 6.2.2, step 4).
+        // The digest is H0..H7 after the last block, each written big-endian
+        // (the end of section 6.2.2).
         let mut digest = [0u8; 32];
         for (bytes, word) in digest.as_chunks_mut::<4>().0.iter_mut().zip(self.state) {
             *bytes = word.to_be_bytes();
@@ -346,8 +347,8 @@ fn compress_portable(state: &mut [u32; 8], block: &[u8; BLOCK_LEN]) {
 ///    without them would be undefined behaviour (most likely an "illegal
 ///    instruction" crash), so Rust makes every call from ordinary code
 ///    `unsafe`. The call is sound because it is only made through a
-///    [`ShaExtensions`] value, and the only way to get one is
-///    [`ShaExtensions::detect`], which first asks the CPU (with
+///    `ShaExtensions` value, and the only way to get one is
+///    `ShaExtensions::detect`, which first asks the CPU (with
 ///    `is_x86_feature_detected!`) whether it has every one of those features.
 /// 2. Loading 16 bytes into a vector register (`_mm_loadu_si128`) and storing
 ///    them back take raw pointers. Each pointer comes from a reference to an
@@ -411,10 +412,10 @@ mod x86 {
         unsafe { _mm_storeu_si128(words.as_mut_ptr().cast(), vector) }
     }
 
-    /// Computes the next four message schedule words, W[t..t+4], from the
-    /// sixteen before them: `w0` = W[t-16..t-12] (oldest), ..., `w3` =
-    /// W[t-4..t] (newest). It is the formula of the portable version,
-    /// W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16], four at a time.
+    /// Computes the next four message schedule words, `W[t..t+4]`, from the
+    /// sixteen before them: `w0` = `W[t-16..t-12]` (oldest), ..., `w3` =
+    /// `W[t-4..t]` (newest). It is the formula of the portable version,
+    /// `W[t] = σ1(W[t-2]) + W[t-7] + σ0(W[t-15]) + W[t-16]`, four at a time.
     #[inline]
     #[target_feature(enable = "sha,sse2,ssse3,sse4.1")]
     fn schedule(w0: __m128i, w1: __m128i, w2: __m128i, w3: __m128i) -> __m128i {
