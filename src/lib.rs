@@ -29,4 +29,5 @@
 
 pub mod base64;
 pub mod json;
+pub mod localtime;
 pub mod sha256;
