@@ -30,4 +30,5 @@
 pub mod base64;
 pub mod frame;
 pub mod json;
+pub mod localtime;
 pub mod sha256;
