@@ -8,9 +8,9 @@
 //!
 //! - [`value`](Value): [`Value`], [`Number`] and [`Object`], what a body
 //!   becomes after parsing and what a message is built from before sending;
-//! - [`parse`]: bytes from a peer to a [`Value`], or a [`ParseError`] that
+//! - [`parse()`]: bytes from a peer to a [`Value`], or a [`ParseError`] that
 //!   says what is wrong and at which byte;
-//! - [`to_string`]: a [`Value`] to text, byte for byte what Python writes.
+//! - [`to_string()`]: a [`Value`] to text, byte for byte what Python writes.
 //!
 //! ```
 //! use socket_chat::json::{self, Object, Value};
@@ -83,7 +83,7 @@ pub use encode::{to_string, write_value};
 pub use parse::{ErrorKind, ParseError, parse};
 pub use value::{Number, Object, Value};
 
-/// How deeply arrays and objects may nest before [`parse`] gives up with
+/// How deeply arrays and objects may nest before [`parse()`] gives up with
 /// [`ErrorKind::TooDeep`].
 ///
 /// Nesting depth is chosen by whoever writes the text, so it must have a

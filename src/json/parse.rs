@@ -84,7 +84,8 @@ pub enum ErrorKind {
     ExpectedCommaOrCloseBrace,
     /// A `,` right before `]` or `}`, as in `[1, 2,]`.
     TrailingComma,
-    /// A word that is not `true`, `false` or `null`, such as `nul` or `True`.
+    /// A word that begins like `true`, `false` or `null` but is not one,
+    /// such as `nan` or `nil`.
     InvalidLiteral,
     /// A number with a leading zero, as in `007`.
     LeadingZero,
@@ -235,8 +236,8 @@ enum Begun {
 /// The input and a position in it.
 ///
 /// `pos` never passes `text.len()`, and the parser only stops on an ASCII
-/// byte, which is never inside a multi-byte UTF-8 character. So slicing
-/// `text` between two positions the parser stopped at cannot panic.
+/// byte (never part of a multi-byte UTF-8 character) or at the end. So
+/// slicing `text` between two positions the parser stopped at cannot panic.
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
