@@ -22,13 +22,32 @@
 //! - [`message`]: one typed definition of every message in the protocol,
 //!   converted to and from JSON values.
 //!
+//! Plumbing between sockets and messages:
+//! - [`connection`]: read typed messages from a stream; encode them into
+//!   frames ready to write; set a chat socket up.
+//!
+//! The programs (each knows nothing of byte layouts):
+//! - [`server`]: the accept loop, a session thread and a writer thread per
+//!   client, the room, the admin console.
+//! - [`client`]: joining, the receiving thread, the input loop.
+//!
+//! Shared by both programs:
+//! - [`text`]: every sentence a person reads, in one place.
+//! - [`names`]: the user-name rules.
+//! - [`command`]: the `/command @user "quoted path"` grammar.
+//! - [`cli`]: command-line arguments.
+//! - [`localtime`]: Unix time to local `HH:MM:SS` (std has no time zones).
+//! - [`sync`]: locking that survives another thread's panic.
+//!
 //! The wire format is described in `docs/protocol.md`.
 // Safe Rust everywhere; the one exception is the SHA-256 module, whose
 // hardware-accelerated path calls CPU intrinsics (see `sha256`).
 #![deny(unsafe_code)]
 
 pub mod base64;
+pub mod connection;
 pub mod frame;
 pub mod json;
 pub mod localtime;
+pub mod message;
 pub mod sha256;
