@@ -45,9 +45,16 @@
 #![deny(unsafe_code)]
 
 pub mod base64;
+pub mod cli;
+pub mod client;
+pub mod command;
 pub mod connection;
 pub mod frame;
 pub mod json;
 pub mod localtime;
 pub mod message;
+pub mod names;
+pub mod server;
 pub mod sha256;
+pub mod sync;
+pub mod text;

@@ -1,0 +1,27 @@
+//! `chat-client`: reads the command line and hands over to the library's
+//! [`socket_chat::client::run`], with the keyboard as input.
+
+use std::io;
+use std::process::ExitCode;
+
+use socket_chat::client::{self, config::Command};
+use socket_chat::text;
+
+fn main() -> ExitCode {
+    let config = match client::Config::from_args(std::env::args().skip(1)) {
+        Ok(Command::Run(config)) => config,
+        Ok(Command::Help) => {
+            println!("{}", text::client_usage());
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("{}", text::version("chat-client"));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{}", text::bad_arguments("chat-client", &e));
+            return ExitCode::from(2);
+        }
+    };
+    ExitCode::from(client::run(config, io::stdin().lock()))
+}

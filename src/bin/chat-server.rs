@@ -1,0 +1,42 @@
+//! `chat-server`: reads the command line, binds the port, and hands over to
+//! the library's [`socket_chat::server::serve`].
+
+use std::io::{self, BufReader};
+use std::net::TcpListener;
+use std::process::ExitCode;
+
+use socket_chat::server::{self, config::Command};
+use socket_chat::text;
+
+fn main() -> ExitCode {
+    let config = match server::Config::from_args(std::env::args().skip(1)) {
+        Ok(Command::Run(config)) => config,
+        Ok(Command::Help) => {
+            println!("{}", text::server_usage());
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Version) => {
+            println!("{}", text::version("chat-server"));
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("{}", text::bad_arguments("chat-server", &e));
+            return ExitCode::from(2);
+        }
+    };
+    let addr = config.bind_addr();
+    let listener = match TcpListener::bind(&addr) {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("{}", text::cannot_listen(&addr, &e));
+            return ExitCode::FAILURE;
+        }
+    };
+    match server::serve(listener, config, BufReader::new(io::stdin())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", text::cannot_listen(&addr, &e));
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! The admin console: commands typed on the server's standard input.
+//!
+//! Parsing ([`parse`]) is kept apart from doing ([`execute`]), so that every
+//! way a typed line can be wrong is tested without a running server.
+
+use std::io::BufRead;
+
+use super::Server;
+use crate::command::{self, PathError};
+use crate::localtime::now_unix;
+use crate::message::Message;
+use crate::names::SERVER_NAME;
+use crate::text;
+
+/// A console command, read from one line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `/msg TEXT`
+    Broadcast(String),
+    /// `/msg @NAME TEXT`
+    Private { to: String, text: String },
+    /// `/send PATH`, `/send @NAME PATH`
+    SendFile { to: Option<String>, path: String },
+    /// `/list`
+    List,
+    /// `/user NAME`
+    User(String),
+    /// `/help`
+    Help,
+    /// `/quit`
+    Quit,
+}
+
+/// Why a line is not a command to run. Each variant prints as a hint.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Mistake {
+    NotACommand,
+    Unknown(String),
+    MsgUsage,
+    SendUsage(Option<PathError>),
+    UserUsage,
+}
+
+impl Mistake {
+    pub fn hint(&self) -> String {
+        match self {
+            Mistake::NotACommand => text::console_not_a_command(),
+            Mistake::Unknown(name) => text::unknown_command(name),
+            Mistake::MsgUsage => text::usage_msg(),
+            Mistake::SendUsage(Some(e)) => text::bad_path(e),
+            Mistake::SendUsage(None) => text::usage_send(),
+            Mistake::UserUsage => text::usage_user(),
+        }
+    }
+}
+
+/// Reads one console line. `Ok(None)` for a blank line.
+pub fn parse(line: &str) -> Result<Option<Command>, Mistake> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let Some((name, rest)) = command::split_command(line) else {
+        return Err(Mistake::NotACommand);
+    };
+    let command = match name {
+        "msg" => match command::take_target(rest) {
+            (_, "") => return Err(Mistake::MsgUsage),
+            (Some(""), _) => return Err(Mistake::MsgUsage),
+            (Some(to), text) => Command::Private {
+                to: to.to_string(),
+                text: text.to_string(),
+            },
+            (None, text) => Command::Broadcast(text.to_string()),
+        },
+        "send" => {
+            let (to, rest) = command::take_target(rest);
+            if to == Some("") {
+                return Err(Mistake::SendUsage(None));
+            }
+            let path = command::parse_path(rest).map_err(|e| Mistake::SendUsage(Some(e)))?;
+            Command::SendFile {
+                to: to.map(str::to_string),
+                path,
+            }
+        }
+        "list" => Command::List,
+        "user" if rest.is_empty() => return Err(Mistake::UserUsage),
+        "user" => Command::User(rest.trim_start_matches('@').to_string()),
+        "help" => Command::Help,
+        "quit" => Command::Quit,
+        other => return Err(Mistake::Unknown(other.to_string())),
+    };
+    Ok(Some(command))
+}
+
+/// The console thread: reads lines until `/quit` or the end of input.
+/// End of input (a server started in the background) leaves the server
+/// running; only `/quit` stops it.
+pub(super) fn run<C: BufRead>(server: &Server, input: C) {
+    for line in input.lines() {
+        let Ok(line) = line else { break };
+        match parse(&line) {
+            Ok(Some(Command::Quit)) => {
+                server.stop();
+                return;
+            }
+            Ok(Some(command)) => execute(server, command),
+            Ok(None) => {}
+            Err(mistake) => println!("{}", mistake.hint()),
+        }
+    }
+}
+
+/// Carries out one command, printing its result on the console.
+fn execute(server: &Server, command: Command) {
+    let room = &server.room;
+    match command {
+        Command::Broadcast(text) => {
+            room.broadcast(&server_chat(text, None), None);
+            println!("{}", text::sent_to_everyone(room.everyone().len()));
+        }
+        Command::Private { to, text } => match room.find(&to) {
+            Some(member) => {
+                member
+                    .link
+                    .send(&server_chat(text, Some(member.name.clone())));
+                println!("{}", text::sent_to(&member.name));
+            }
+            None => println!("{}", text::no_such_user(&to)),
+        },
+        Command::SendFile { .. } => println!("{}", text::files_not_yet()),
+        Command::List => {
+            let everyone = room.everyone();
+            if everyone.is_empty() {
+                println!("{}", text::list_empty());
+                return;
+            }
+            println!("{}", text::list_header(everyone.len()));
+            for (i, member) in everyone.iter().enumerate() {
+                println!(
+                    "{}",
+                    text::list_row(i + 1, &member.name, &member.link.addr.to_string())
+                );
+            }
+        }
+        Command::User(name) => match room.find(&name) {
+            Some(member) => println!(
+                "{}",
+                text::user_details(
+                    &member.name,
+                    &member.link.addr.ip().to_string(),
+                    member.link.addr.port(),
+                    &server.local_date_time(member.joined_at),
+                    member.messages_sent(),
+                )
+            ),
+            None => println!("{}", text::no_such_user(&name)),
+        },
+        Command::Help => println!("{}", text::console_help()),
+        Command::Quit => server.stop(),
+    }
+}
+
+/// A chat message from the server's console.
+fn server_chat(text: String, to: Option<String>) -> Message {
+    Message::Chat {
+        text,
+        sender: SERVER_NAME.to_string(),
+        timestamp: now_unix(),
+        to,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_of_the_original() {
+        assert_eq!(
+            parse("/msg Maintenance in 5 minutes"),
+            Ok(Some(Command::Broadcast("Maintenance in 5 minutes".into())))
+        );
+        assert_eq!(
+            parse("/msg @Alice check your settings"),
+            Ok(Some(Command::Private {
+                to: "Alice".into(),
+                text: "check your settings".into()
+            }))
+        );
+        assert_eq!(
+            parse("/send @Bob \"/path/to/user guide.txt\""),
+            Ok(Some(Command::SendFile {
+                to: Some("Bob".into()),
+                path: "/path/to/user guide.txt".into()
+            }))
+        );
+        assert_eq!(
+            parse("/send files/server/a.txt"),
+            Ok(Some(Command::SendFile {
+                to: None,
+                path: "files/server/a.txt".into()
+            }))
+        );
+        assert_eq!(parse("/list"), Ok(Some(Command::List)));
+        assert_eq!(
+            parse("/user Alice"),
+            Ok(Some(Command::User("Alice".into())))
+        );
+        assert_eq!(
+            parse("/user @Alice"),
+            Ok(Some(Command::User("Alice".into())))
+        );
+        assert_eq!(parse("/help"), Ok(Some(Command::Help)));
+        assert_eq!(parse(" /quit "), Ok(Some(Command::Quit)));
+        assert_eq!(parse("   "), Ok(None));
+    }
+
+    #[test]
+    fn mistakes_get_hints_not_broadcasts() {
+        assert_eq!(parse("hello everyone"), Err(Mistake::NotACommand));
+        assert_eq!(parse("/shout hi"), Err(Mistake::Unknown("shout".into())));
+        assert_eq!(parse("/msg"), Err(Mistake::MsgUsage));
+        assert_eq!(parse("/msg @Bob"), Err(Mistake::MsgUsage));
+        assert_eq!(parse("/msg @ hi"), Err(Mistake::MsgUsage));
+        assert_eq!(
+            parse("/send"),
+            Err(Mistake::SendUsage(Some(PathError::Missing)))
+        );
+        assert_eq!(
+            parse("/send \"a b"),
+            Err(Mistake::SendUsage(Some(PathError::UnclosedQuote)))
+        );
+        assert_eq!(parse("/user"), Err(Mistake::UserUsage));
+        for mistake in [Mistake::NotACommand, Mistake::MsgUsage, Mistake::UserUsage] {
+            assert!(!mistake.hint().is_empty());
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! The chat server: an accept loop, a thread per client, an admin console.
+//!
+//! ```text
+//!                 ┌──────────────┐  accept   ┌─────────────────────────────┐
+//!  clients ──────▶│ TcpListener  │──────────▶│ session thread (one per     │
+//!                 └──────────────┘           │ client): read, decide, queue│
+//!                                            └──────────────┬──────────────┘
+//!                                                           │ Outgoing frames
+//!                                            ┌──────────────▼──────────────┐
+//!  clients ◀──────────────────────────────── │ writer thread (one per      │
+//!                                            │ client): drain its Outbox   │
+//!                                            └─────────────────────────────┘
+//! ```
+//!
+//! - [`config`]: settings and limits, from the command line.
+//! - [`session`]: one client's life: join, messages, leave.
+//! - [`room`]: who is online; broadcast and private delivery.
+//! - [`outbox`]: each client's bounded queue and its writer thread.
+//! - [`console`]: the admin commands typed on the server's stdin.
+//!
+//! The entry point, [`serve`], takes a listener that is already bound, so the
+//! binary (port 8888) and the tests (port 0) run exactly the same code.
+//! `docs/04-one-thread-per-client.md` walks through it.
+
+pub mod config;
+pub mod console;
+pub mod outbox;
+pub mod room;
+pub mod session;
+
+use std::collections::HashMap;
+use std::io::{self, BufRead};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub use config::Config;
+use room::{Link, Room};
+
+use crate::connection::write_message;
+use crate::localtime::{TimeZone, now_unix};
+use crate::message::{ErrorCode, Message};
+use crate::sync::lock;
+use crate::text;
+
+/// Stack size for the per-client threads. They parse JSON without recursion
+/// and hold little on the stack, and with two threads per client, the 8 MiB
+/// default would reserve 16 GiB of address space for a thousand clients.
+const THREAD_STACK: usize = 256 * 1024;
+
+/// How long shutdown waits for clients' queues to drain before it gives up.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// State shared by every thread of a running server.
+pub struct Server {
+    pub config: Config,
+    pub room: Room,
+    local_addr: SocketAddr,
+    time_zone: TimeZone,
+    stopping: AtomicBool,
+    connections: Mutex<Connections>,
+    /// Signalled whenever a connection ends (shutdown waits on it).
+    connection_ended: Condvar,
+}
+
+/// Every open connection, joined or not, so that shutdown can reach them.
+#[derive(Default)]
+struct Connections {
+    next_id: u64,
+    links: HashMap<u64, Arc<Link>>,
+    /// Slots handed out by the accept loop but not yet registered.
+    reserved: usize,
+}
+
+impl Server {
+    /// True once shutdown has begun; every loop checks it.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Prints one timestamped line to the server's log (stdout).
+    pub fn log(&self, line: &str) {
+        println!("[{}] {line}", self.time_zone.local(now_unix()).hms());
+    }
+
+    /// A Unix time as a local date and time, for the console.
+    pub fn local_date_time(&self, unix: i64) -> String {
+        self.time_zone.local(unix).date_time()
+    }
+
+    /// Begins shutdown: sets the flag, then unblocks the accept loop.
+    ///
+    /// `accept()` blocks, and std offers no way to interrupt it from another
+    /// thread, so we connect to ourselves: the accept loop wakes up with that
+    /// connection, sees the flag and stops.
+    pub fn stop(&self) {
+        if self.stopping.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let _ = TcpStream::connect_timeout(&wake_addr(self.local_addr), Duration::from_secs(1));
+    }
+
+    /// Reserves a connection slot, or `None` at the client limit.
+    fn reserve_slot(&self) -> Option<()> {
+        let mut c = lock(&self.connections);
+        if c.links.len() + c.reserved >= self.config.max_clients {
+            return None;
+        }
+        c.reserved += 1;
+        Some(())
+    }
+
+    /// Turns a reserved slot into a registered connection.
+    fn register(&self, link: Arc<Link>) -> u64 {
+        let mut c = lock(&self.connections);
+        c.reserved -= 1;
+        c.next_id += 1;
+        let id = c.next_id;
+        c.links.insert(id, link);
+        id
+    }
+
+    /// Gives a slot back: the connection `id` ended (or never started).
+    fn release(&self, id: Option<u64>) {
+        let mut c = lock(&self.connections);
+        match id {
+            Some(id) => {
+                c.links.remove(&id);
+            }
+            None => c.reserved -= 1,
+        }
+        drop(c);
+        self.connection_ended.notify_all();
+    }
+
+    /// How many connections are open (joined or not).
+    pub fn connection_count(&self) -> usize {
+        lock(&self.connections).links.len()
+    }
+}
+
+/// The address a self-connection should use to reach `addr`: a server bound
+/// to "every interface" (0.0.0.0 or ::) is reached through loopback.
+fn wake_addr(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, addr.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, addr.port()).into(),
+        _ => addr,
+    }
+}
+
+/// Spawns a named thread with the small per-client stack.
+fn spawn<F, T>(name: &str, f: F) -> io::Result<thread::JoinHandle<T>>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    thread::Builder::new()
+        .name(name.to_string())
+        .stack_size(THREAD_STACK)
+        .spawn(f)
+}
+
+/// Runs the server on `listener` until `/quit` is typed on `console` (or
+/// [`Server::stop`] is called). End of console input does not stop it: a
+/// server started in the background has no console.
+pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> io::Result<()>
+where
+    C: BufRead + Send + 'static,
+{
+    let local_addr = listener.local_addr()?;
+    let server = Arc::new(Server {
+        config,
+        room: Room::new(),
+        local_addr,
+        time_zone: TimeZone::from_env(),
+        stopping: AtomicBool::new(false),
+        connections: Mutex::new(Connections::default()),
+        connection_ended: Condvar::new(),
+    });
+    println!("{}", text::listening(&local_addr.to_string()));
+    println!("{}", text::console_help());
+
+    {
+        let server = server.clone();
+        spawn("console", move || console::run(&server, console))?;
+    }
+
+    accept_loop(&server, &listener);
+    drop(listener);
+    shut_down(&server);
+    Ok(())
+}
+
+fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
+    for stream in listener.incoming() {
+        if server.stopping() {
+            break;
+        }
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(e) => {
+                // Typically the process ran out of file descriptors. The
+                // error repeats until a connection closes, so pause briefly
+                // instead of spinning on it.
+                server.log(&text::log_accept_failed(&e));
+                thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+        };
+        let addr = match stream.peer_addr() {
+            Ok(addr) => addr,
+            Err(_) => continue, // already gone
+        };
+        if server.reserve_slot().is_none() {
+            refuse_full(server, stream, addr);
+            continue;
+        }
+        let session_server = server.clone();
+        let started = spawn("session", move || {
+            session::run(session_server, stream, addr)
+        });
+        if started.is_err() {
+            server.release(None);
+        }
+    }
+}
+
+/// Tells a connection over the client limit why it is turned away.
+fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
+    server.log(&text::log_server_full(
+        &addr.to_string(),
+        server.config.max_clients,
+    ));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = write_message(
+        &mut stream,
+        &Message::Error {
+            text: text::error_server_full(),
+            code: ErrorCode::ServerFull,
+            transfer_id: None,
+        },
+    );
+}
+
+/// Tells every client the server is going, lets their queues drain, and
+/// waits (a bounded time) for their threads to finish.
+fn shut_down(server: &Server) {
+    println!("{}", text::shutting_down());
+    let goodbye = Message::Error {
+        text: text::error_server_shutdown(),
+        code: ErrorCode::ServerShutdown,
+        transfer_id: None,
+    };
+    let links: Vec<Arc<Link>> = lock(&server.connections).links.values().cloned().collect();
+    for link in links {
+        link.send(&goodbye);
+        link.close();
+    }
+    let deadline = Instant::now() + SHUTDOWN_GRACE;
+    let mut c = lock(&server.connections);
+    while !c.links.is_empty() || c.reserved > 0 {
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        c = match server.connection_ended.wait_timeout(c, deadline - now) {
+            Ok((guard, _)) => guard,
+            Err(poisoned) => poisoned.into_inner().0,
+        };
+    }
+    drop(c);
+    println!("{}", text::stopped());
+}

@@ -1,0 +1,389 @@
+//! Every sentence a person reads: the client's screen, the server's console
+//! and log, and the `ERROR` texts the server sends.
+//!
+//! Keeping them in one module means the wording can be changed, or the
+//! whole program translated (the original was in Chinese), in one place,
+//! without touching any logic. The functions take the values to put in and
+//! return the finished text; none of them decides anything.
+//!
+//! The `Display` impls of the error types a person sees (bad names, bad
+//! command lines) live here too, for the same reason.
+
+use std::fmt;
+
+use crate::cli::ArgError;
+use crate::command::PathError;
+use crate::message::LeaveReason;
+use crate::names::{MAX_NAME_CHARS, NameError};
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+// ---------------------------------------------------------------------------
+// Shared
+// ---------------------------------------------------------------------------
+
+impl fmt::Display for NameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NameError::Empty => write!(f, "a name cannot be empty"),
+            NameError::TooLong => write!(f, "a name can have at most {MAX_NAME_CHARS} characters"),
+            NameError::BadCharacter(c) if c.is_whitespace() => {
+                write!(f, "a name cannot contain spaces")
+            }
+            NameError::BadCharacter(c) => {
+                write!(
+                    f,
+                    "a name cannot contain the control character U+{:04X}",
+                    *c as u32
+                )
+            }
+            NameError::BadStart(c) => write!(f, "a name cannot start with '{c}'"),
+            NameError::Reserved => write!(f, "the name \"server\" is reserved"),
+        }
+    }
+}
+
+impl std::error::Error for NameError {}
+
+impl fmt::Display for ArgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArgError::UnknownFlag(flag) => write!(f, "unknown option --{flag}"),
+            ArgError::MissingValue(flag) => write!(f, "option --{flag} needs a value"),
+            ArgError::BadValue {
+                flag,
+                value,
+                expected,
+            } => write!(f, "--{flag} must be {expected}, not \"{value}\""),
+            ArgError::Unexpected(arg) => write!(f, "unexpected argument \"{arg}\""),
+        }
+    }
+}
+
+impl std::error::Error for ArgError {}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathError::Missing => write!(f, "no file given"),
+            PathError::UnclosedQuote => write!(f, "the quote around the file name is not closed"),
+            PathError::TextAfterQuote => write!(f, "unexpected text after the quoted file name"),
+        }
+    }
+}
+
+impl std::error::Error for PathError {}
+
+/// A bad command line: the problem, and where to look.
+pub fn bad_arguments(program: &str, error: &ArgError) -> String {
+    format!("{program}: {error}\nTry '{program} --help'.")
+}
+
+pub fn version(program: &str) -> String {
+    format!("{program} {VERSION}")
+}
+
+/// How a leave reason reads in a sentence: "Bob {left}".
+fn leave_phrase(reason: LeaveReason) -> &'static str {
+    match reason {
+        LeaveReason::Quit => "left",
+        LeaveReason::Disconnected => "disconnected",
+        LeaveReason::Timeout => "timed out",
+        LeaveReason::Kicked => "was removed by the server",
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Server: command line, console, log
+// ---------------------------------------------------------------------------
+
+pub fn server_usage() -> String {
+    "\
+Usage: chat-server [PORT] [HOST] [OPTIONS]
+
+Runs the chat room. PORT defaults to 8888 (0 picks any free port),
+HOST to localhost (use 0.0.0.0 to accept other machines).
+
+Options:
+  --port PORT            port to listen on
+  --host HOST            address to listen on
+  --max-clients N        most clients at once (default 1000)
+  --max-text BYTES       longest chat message (default 65536)
+  --queue BYTES          outgoing queue per client (default 4194304)
+  --heartbeat SECS       ping a client silent this long; drop it after twice this (default 30)
+  --send-timeout SECS    drop a client that cannot take data for this long (default 10)
+  --help                 show this help
+  --version              show the version"
+        .to_string()
+}
+
+/// The first line the server prints; tests and scripts wait for it.
+pub fn listening(addr: &str) -> String {
+    format!("Chat server listening on {addr}\nWaiting for clients...")
+}
+
+pub fn console_help() -> String {
+    "\
+Server commands:
+  /msg TEXT              send TEXT to everyone
+  /msg @NAME TEXT        send TEXT to NAME only
+  /send PATH             send a file to everyone
+  /send @NAME PATH       send a file to NAME only
+  /list                  list who is online
+  /user NAME             show details of one user
+  /help                  show this help
+  /quit                  shut the server down
+Press Ctrl+C to stop the server at once."
+        .to_string()
+}
+
+pub fn cannot_listen(addr: &str, error: &std::io::Error) -> String {
+    format!("chat-server: cannot listen on {addr}: {error}")
+}
+
+pub fn log_joined(name: &str, addr: &str, online: usize) -> String {
+    format!("{name} joined from {addr} ({online} online)")
+}
+
+pub fn log_left(name: &str, reason: LeaveReason) -> String {
+    format!("{name} {}", leave_phrase(reason))
+}
+
+pub fn log_public(sender: &str, text: &str) -> String {
+    format!("{sender} to everyone: {text}")
+}
+
+pub fn log_private(sender: &str, to: &str, text: &str) -> String {
+    format!("{sender} to {to} (private): {text}")
+}
+
+pub fn log_refused_name(addr: &str, name: &str, why: &str) -> String {
+    format!("refused name {name:?} from {addr}: {why}")
+}
+
+pub fn log_bad_input(who: &str, error: &dyn fmt::Display) -> String {
+    format!("bad input from {who}: {error}")
+}
+
+pub fn log_server_full(addr: &str, max: usize) -> String {
+    format!("refused {addr}: already {max} clients")
+}
+
+pub fn log_accept_failed(error: &std::io::Error) -> String {
+    format!("accepting a connection failed: {error}")
+}
+
+pub fn shutting_down() -> String {
+    "Shutting down: telling clients and closing connections...".to_string()
+}
+
+pub fn stopped() -> String {
+    "Server stopped.".to_string()
+}
+
+pub fn console_not_a_command() -> String {
+    "Commands start with '/'. To talk to everyone, type /msg TEXT (/help lists all commands)."
+        .to_string()
+}
+
+pub fn unknown_command(name: &str) -> String {
+    format!("Unknown command /{name}. Type /help for the list.")
+}
+
+pub fn usage_msg() -> String {
+    "Usage: /msg TEXT  or  /msg @NAME TEXT".to_string()
+}
+
+pub fn usage_send() -> String {
+    "Usage: /send PATH  or  /send @NAME PATH (quote a path that has spaces)".to_string()
+}
+
+pub fn usage_user() -> String {
+    "Usage: /user NAME".to_string()
+}
+
+pub fn no_such_user(name: &str) -> String {
+    format!("No user named \"{name}\" is online.")
+}
+
+pub fn sent_to_everyone(count: usize) -> String {
+    format!("Sent to everyone ({count} online).")
+}
+
+pub fn sent_to(name: &str) -> String {
+    format!("Sent to {name}.")
+}
+
+pub fn list_empty() -> String {
+    "No users online.".to_string()
+}
+
+pub fn list_header(count: usize) -> String {
+    format!("Online users ({count}):")
+}
+
+pub fn list_row(number: usize, name: &str, addr: &str) -> String {
+    format!("  {number}. {name} ({addr})")
+}
+
+pub fn user_details(name: &str, ip: &str, port: u16, since: &str, messages: u64) -> String {
+    format!(
+        "User {name}:\n  IP address:  {ip}\n  Port:        {port}\n  Status:      online\n  Connected:   {since}\n  Messages:    {messages}"
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Server → client ERROR texts
+// ---------------------------------------------------------------------------
+
+pub fn error_name_invalid(name: &str, why: &NameError) -> String {
+    format!("The name \"{name}\" cannot be used: {why}.")
+}
+
+pub fn error_name_taken(name: &str) -> String {
+    format!("The name \"{name}\" is already in use. Choose another one.")
+}
+
+pub fn error_unknown_user(name: &str) -> String {
+    no_such_user(name)
+}
+
+pub fn error_text_too_long(len: usize, max: usize) -> String {
+    format!("Your message is {len} bytes long; the limit is {max}. It was not sent.")
+}
+
+pub fn error_join_first() -> String {
+    "Join first: the first message must be USER_JOIN with your name.".to_string()
+}
+
+pub fn error_already_joined() -> String {
+    "You have already joined.".to_string()
+}
+
+pub fn error_server_only(kind: &str) -> String {
+    format!("Only the server sends {kind} messages of this form.")
+}
+
+pub fn error_bad_frame(detail: &dyn fmt::Display) -> String {
+    format!("Bad frame: {detail}. Closing the connection.")
+}
+
+pub fn error_bad_message(detail: &dyn fmt::Display) -> String {
+    format!("Bad message: {detail}.")
+}
+
+pub fn error_server_full() -> String {
+    "The server is full. Try again later.".to_string()
+}
+
+pub fn error_server_shutdown() -> String {
+    "The server is shutting down.".to_string()
+}
+
+pub fn error_files_unsupported() -> String {
+    "This server does not relay files yet.".to_string()
+}
+
+// ---------------------------------------------------------------------------
+// Client: command line, screen
+// ---------------------------------------------------------------------------
+
+pub fn client_usage() -> String {
+    "\
+Usage: chat-client [PORT] [HOST] [NAME] [OPTIONS]
+
+Joins a chat room. PORT defaults to 8888, HOST to localhost; without a NAME
+the client asks for one.
+
+Options:
+  --port PORT        server port
+  --host HOST        server address
+  --name NAME        your name in the chat
+  --help             show this help
+  --version          show the version"
+        .to_string()
+}
+
+pub fn client_help() -> String {
+    "\
+Chat commands:
+  TEXT                   send TEXT to everyone
+  /msg @NAME TEXT        send TEXT to NAME only
+  /send PATH             send a file to everyone
+  /send @NAME PATH       send a file to NAME only
+  /list                  list who is online
+  /help                  show this help
+  /quit                  leave the chat"
+        .to_string()
+}
+
+pub fn name_prompt() -> String {
+    "Your name: ".to_string()
+}
+
+pub fn cannot_connect(addr: &str, error: &std::io::Error) -> String {
+    format!("Cannot connect to the chat server at {addr}: {error}.")
+}
+
+pub fn name_refused(reason: &str) -> String {
+    format!("Name refused: {reason}")
+}
+
+pub fn connected(addr: &str, name: &str) -> String {
+    format!("Connected to {addr} as {name}.")
+}
+
+pub fn online_list(names: &[String]) -> String {
+    format!("Online ({}): {}", names.len(), names.join(", "))
+}
+
+pub fn chat_line(time: &str, sender: &str, text: &str) -> String {
+    format!("[{time}] {sender}: {text}")
+}
+
+pub fn private_line(time: &str, sender: &str, text: &str) -> String {
+    format!("[{time}] {sender}: [private] {text}")
+}
+
+pub fn joined_line(time: &str, name: &str, online: u64) -> String {
+    format!("[{time}] * {name} joined the chat ({online} online)")
+}
+
+pub fn left_line(time: &str, name: &str, reason: LeaveReason, online: u64) -> String {
+    format!(
+        "[{time}] * {name} {} ({online} online)",
+        leave_phrase(reason)
+    )
+}
+
+pub fn error_line(text: &str) -> String {
+    format!("[error] {text}")
+}
+
+pub fn server_closed() -> String {
+    "The server has shut down. Goodbye.".to_string()
+}
+
+pub fn connection_lost() -> String {
+    "Connection to the server lost.".to_string()
+}
+
+pub fn goodbye() -> String {
+    "You left the chat.".to_string()
+}
+
+pub fn client_unknown_command(name: &str) -> String {
+    format!("Unknown command /{name}; it was not sent. Type /help for the list.")
+}
+
+pub fn usage_client_msg() -> String {
+    "Usage: /msg @NAME TEXT".to_string()
+}
+
+pub fn bad_path(error: &PathError) -> String {
+    format!("{error}. {}", usage_send())
+}
+
+pub fn files_not_yet() -> String {
+    "Sending files is not available in this version.".to_string()
+}
