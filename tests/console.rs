@@ -1,0 +1,195 @@
+//! The server's admin console, driven through its stdin, and the programs'
+//! command lines.
+
+mod common;
+
+use common::{Server, Stream, run_to_end};
+use std::path::Path;
+
+#[test]
+fn msg_broadcasts_from_server() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    server.send("/msg Maintenance in 5 minutes, save your work");
+    server.expect("Sent to everyone (2 online).");
+    alice.expect("server: Maintenance in 5 minutes, save your work");
+    bob.expect("server: Maintenance in 5 minutes, save your work");
+}
+
+#[test]
+fn msg_to_one_user_is_private() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    server.send("/msg @Alice please check your settings");
+    server.expect("Sent to Alice.");
+    alice.expect("server: [private] please check your settings");
+    bob.expect_none("please check your settings");
+}
+
+#[test]
+fn msg_to_nobody_says_so() {
+    let mut server = Server::start(&[]);
+    server.send("/msg @Ghost boo");
+    server.expect("No user named \"Ghost\" is online.");
+}
+
+#[test]
+fn list_is_numbered_with_addresses() {
+    let mut server = Server::start(&[]);
+    server.send("/list");
+    server.expect("No users online.");
+    let _alice = server.join("Alice");
+    let _bob = server.join("Bob");
+    server.expect("Bob joined from");
+    server.send("/list");
+    server.expect("Online users (2):");
+    let first = server.expect("  1. Alice (127.0.0.1:");
+    let second = server.expect("  2. Bob (127.0.0.1:");
+    assert!(first.ends_with(')') && second.ends_with(')'));
+}
+
+#[test]
+fn user_shows_details_and_message_count() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    alice.send("one");
+    alice.send("two");
+    bob.expect("Alice: two");
+    server.send("/user alice");
+    server.expect("User Alice:");
+    server.expect("IP address:  127.0.0.1");
+    let port = server.expect("Port:");
+    assert!(
+        port.trim_start_matches("  Port:")
+            .trim()
+            .parse::<u16>()
+            .is_ok(),
+        "{port}"
+    );
+    server.expect("Status:      online");
+    let since = server.expect("Connected:");
+    // "  Connected:   2026-11-25 14:30:25"
+    assert_eq!(
+        since.trim_start_matches("  Connected:").trim().len(),
+        19,
+        "{since}"
+    );
+    server.expect("Messages:    2");
+    server.send("/user Nobody");
+    server.expect("No user named \"Nobody\" is online.");
+}
+
+#[test]
+fn mistakes_get_a_hint_and_are_never_broadcast() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    server.send("hello there");
+    server.expect("Commands start with '/'");
+    server.send("/shout hi");
+    server.expect("Unknown command /shout");
+    server.send("/msg");
+    server.expect("Usage: /msg TEXT");
+    server.send("/user");
+    server.expect("Usage: /user NAME");
+    alice.expect_none("hello there");
+    alice.expect_none("shout");
+}
+
+#[test]
+fn help_lists_every_command() {
+    let mut server = Server::start(&[]);
+    server.send("/help");
+    for command in [
+        "/msg TEXT",
+        "/msg @NAME TEXT",
+        "/send PATH",
+        "/send @NAME PATH",
+        "/list",
+        "/user NAME",
+        "/help",
+        "/quit",
+    ] {
+        server.expect(command);
+    }
+}
+
+#[test]
+fn quit_ends_every_client_with_status_1_and_one_line() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    server.send("/quit");
+    for client in [&mut alice, &mut bob] {
+        client.proc.expect_err("The server has shut down.");
+        assert_eq!(client.proc.wait_exit().code(), Some(1));
+        let errors: Vec<_> = client
+            .proc
+            .history
+            .iter()
+            .filter(|(s, _)| *s == Stream::Err)
+            .collect();
+        assert_eq!(errors.len(), 1, "{}", client.proc.transcript());
+    }
+    server.expect("Server stopped.");
+    assert!(server.proc.wait_exit().success());
+}
+
+#[test]
+fn end_of_console_input_keeps_the_server_running() {
+    let mut server = Server::start(&[]);
+    server.proc.close_stdin();
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    alice.send("still here");
+    bob.expect("Alice: still here");
+}
+
+#[test]
+fn client_messages_are_logged_with_a_time() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let _bob = server.join("Bob");
+    alice.send("for the log");
+    let line = server.expect("Alice to everyone: for the log");
+    assert!(
+        line.starts_with('[') && line.as_bytes()[9] == b']',
+        "{line}"
+    );
+    alice.send("/msg @Bob secret");
+    server.expect("Alice to Bob (private): secret");
+}
+
+#[test]
+fn command_lines_help_version_and_mistakes() {
+    for program in [
+        env!("CARGO_BIN_EXE_chat-server"),
+        env!("CARGO_BIN_EXE_chat-client"),
+    ] {
+        let program = Path::new(program);
+        let help = run_to_end(program, &["--help"]);
+        assert!(help.status.success());
+        assert!(String::from_utf8_lossy(&help.stdout).contains("Usage:"));
+        let version = run_to_end(program, &["--version"]);
+        assert!(String::from_utf8_lossy(&version.stdout).contains(env!("CARGO_PKG_VERSION")));
+        let bad = run_to_end(program, &["--bogus"]);
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown option --bogus"));
+        let bad_port = run_to_end(program, &["--port", "99999"]);
+        assert_eq!(bad_port.status.code(), Some(2));
+    }
+}
+
+#[test]
+fn a_port_in_use_is_reported() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let out = run_to_end(
+        Path::new(env!("CARGO_BIN_EXE_chat-server")),
+        &["--port", &port, "--host", "127.0.0.1"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen on 127.0.0.1:"));
+}
