@@ -1,13 +1,27 @@
 # Everyday commands. `make help` lists them.
+#   make run-server                 the server on localhost:8888
+#   make run-client NAME=Bob        a client named Bob
 PORT ?= 8888
 HOST ?= localhost
+NAME ?=
 
-.PHONY: help test fmt lint
+CARGO_RUN = cargo run --quiet --bin
+
+.PHONY: help run-server run-client test fmt lint bench
 
 help:
-	@echo "make test   run every test (the same as: cargo test)"
-	@echo "make fmt    format the code"
-	@echo "make lint   run clippy with warnings as errors"
+	@echo "make run-server [PORT=8888] [HOST=localhost]    start the chat server"
+	@echo "make run-client [NAME=Bob] [PORT=..] [HOST=..]  start a chat client"
+	@echo "make test                                       run every test (cargo test)"
+	@echo "make fmt                                        format the code"
+	@echo "make lint                                       clippy, warnings as errors"
+	@echo "make bench                                      speed figures (release build)"
+
+run-server:
+	$(CARGO_RUN) chat-server -- --port $(PORT) --host $(HOST)
+
+run-client:
+	$(CARGO_RUN) chat-client -- --port $(PORT) --host $(HOST) $(if $(NAME),--name $(NAME))
 
 test:
 	cargo test
@@ -17,3 +31,7 @@ fmt:
 
 lint:
 	cargo clippy --all-targets -- -D warnings
+
+# Benchmarks are plain programs (see Cargo.toml); each prints its own table.
+bench:
+	cargo bench --bench codec --bench json
