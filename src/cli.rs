@@ -8,6 +8,8 @@
 use std::collections::VecDeque;
 use std::str::FromStr;
 
+use crate::transfer::MAX_CHUNK_SIZE;
+
 /// A mistake on the command line. The wording is in [`crate::text`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArgError {
@@ -110,6 +112,19 @@ pub fn parse_positive(flag: &str, value: &str) -> Result<u64, ArgError> {
     }
 }
 
+/// Parses a file chunk size: 1 byte up to [`MAX_CHUNK_SIZE`] (a chunk must
+/// fit in one frame once it is base64 inside JSON).
+pub fn parse_chunk_size(flag: &str, value: &str) -> Result<usize, ArgError> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=MAX_CHUNK_SIZE).contains(&n) => Ok(n),
+        _ => Err(ArgError::BadValue {
+            flag: flag.to_string(),
+            value: value.to_string(),
+            expected: "a chunk size from 1 to 524288 bytes",
+        }),
+    }
+}
+
 /// `HOST:PORT`, with brackets around an IPv6 address (`[::1]:8888`) so the
 /// colons of the address are not taken for the port separator.
 pub fn host_port(host: &str, port: u16) -> String {
@@ -170,5 +185,8 @@ mod tests {
         assert!(parse_port("port", "-1").is_err());
         assert_eq!(parse_positive("chunk-size", "4096"), Ok(4096));
         assert!(parse_positive("chunk-size", "0").is_err());
+        assert_eq!(parse_chunk_size("chunk-size", "65536"), Ok(65536));
+        assert!(parse_chunk_size("chunk-size", "0").is_err());
+        assert!(parse_chunk_size("chunk-size", "524289").is_err());
     }
 }

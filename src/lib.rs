@@ -36,6 +36,8 @@
 //! - [`names`]: the user-name rules.
 //! - [`command`]: the `/command @user "quoted path"` grammar.
 //! - [`cli`]: command-line arguments.
+//! - [`transfer`]: files at both ends of a transfer: chunks out, chunks
+//!   in, safe names, `.part` files kept only when the checksum matches.
 //! - [`localtime`]: Unix time to local `HH:MM:SS` (std has no time zones).
 //! - [`sync`]: locking that survives another thread's panic.
 //!
@@ -58,3 +60,4 @@ pub mod server;
 pub mod sha256;
 pub mod sync;
 pub mod text;
+pub mod transfer;

@@ -28,10 +28,13 @@ pub enum Message {
     /// `USER_JOIN`, client → server, the first frame: the name it asks for.
     Join { name: String },
     /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
+    /// `max_file_size` (extension) lets a client refuse a file that is too
+    /// big before sending any of it.
     Welcome {
         name: String,
         users: Vec<String>,
         timestamp: i64,
+        max_file_size: Option<u64>,
     },
     /// `USER_JOIN`, server → everyone else: someone joined.
     Joined {
@@ -296,10 +299,14 @@ impl Message {
                 name,
                 users,
                 timestamp,
+                max_file_size,
             } => {
                 meta.insert("self", true);
                 meta.insert("users", string_list(users));
                 meta.insert("timestamp", *timestamp);
+                if let Some(max) = max_file_size {
+                    meta.insert("max_file_size", *max);
+                }
                 name
             }
             Message::Joined {
@@ -429,6 +436,7 @@ impl Message {
                     name: data,
                     users: take_string_list(m, "users")?,
                     timestamp: take_i64(m, "timestamp")?,
+                    max_file_size: take_optional_u64(m, "max_file_size")?,
                 }
             }
             "USER_JOIN" if m.get("timestamp").is_some() => Message::Joined {
@@ -528,6 +536,13 @@ fn take_u64(obj: &mut Object, field: &'static str) -> Result<u64, DecodeError> {
     })
 }
 
+fn take_optional_u64(obj: &mut Object, field: &'static str) -> Result<Option<u64>, DecodeError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => take_u64(obj, field).map(Some),
+    }
+}
+
 fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_i64().ok_or(DecodeError::WrongType {
@@ -572,6 +587,13 @@ mod tests {
                 name: "Alice".into(),
                 users: vec!["Bob".into(), "Alice".into()],
                 timestamp: 1_700_000_000,
+                max_file_size: None,
+            },
+            Message::Welcome {
+                name: "Alice".into(),
+                users: vec![],
+                timestamp: 1,
+                max_file_size: Some(1 << 30),
             },
             Message::Joined {
                 name: "Alice".into(),
@@ -664,6 +686,7 @@ mod tests {
                     name: "Alice".into(),
                     users: vec!["Bob".into(), "Alice".into()],
                     timestamp: 17,
+                    max_file_size: None,
                 },
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
             ),

@@ -15,6 +15,7 @@ use crate::cli::ArgError;
 use crate::command::PathError;
 use crate::message::LeaveReason;
 use crate::names::{MAX_NAME_CHARS, NameError};
+use crate::transfer::{OpenError, TransferError};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -74,6 +75,78 @@ impl fmt::Display for PathError {
 
 impl std::error::Error for PathError {}
 
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenError::NotFound => write!(f, "no such file"),
+            OpenError::IsDirectory => write!(f, "it is a folder, not a file"),
+            OpenError::Unreadable(e) => write!(f, "cannot read it: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+impl fmt::Display for TransferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransferError::OutOfOrder { expected, got } => {
+                write!(f, "chunk {got} arrived where chunk {expected} was expected")
+            }
+            TransferError::TooMuchData { size } => {
+                write!(f, "more data arrived than the announced {size} bytes")
+            }
+            TransferError::BadChunk(e) => write!(f, "a chunk was not valid base64 ({e})"),
+            TransferError::SizeMismatch { expected, received } => {
+                write!(
+                    f,
+                    "{received} bytes arrived but the file should have {expected}"
+                )
+            }
+            TransferError::ChecksumMismatch => {
+                write!(
+                    f,
+                    "the SHA-256 checksum does not match: the data was damaged"
+                )
+            }
+            TransferError::Io(e) => write!(f, "could not write the file: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TransferError {}
+
+/// A byte count the way people read it: "1.5 MiB".
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// "2.3 MB/s" for `n` bytes in `seconds`.
+fn rate(n: u64, seconds: f64) -> String {
+    if seconds <= 0.0 {
+        return "-".to_string();
+    }
+    format!("{:.1} MB/s", n as f64 / seconds / 1_000_000.0)
+}
+
+/// Who a file goes to, in a sentence.
+fn audience(to: Option<&str>) -> String {
+    match to {
+        Some(name) => name.to_string(),
+        None => "everyone".to_string(),
+    }
+}
+
 /// A bad command line: the problem, and where to look.
 pub fn bad_arguments(program: &str, error: &ArgError) -> String {
     format!("{program}: {error}\nTry '{program} --help'.")
@@ -112,6 +185,9 @@ Options:
   --queue BYTES          outgoing queue per client (default 4194304)
   --heartbeat SECS       ping a client silent this long; drop it after twice this (default 30)
   --send-timeout SECS    drop a client that cannot take data for this long (default 10)
+  --max-file BYTES       largest file a client may send (default 1073741824 = 1 GiB)
+  --chunk-size BYTES     file chunk size for /send (default 4096)
+  --files DIR            folder for received/ and server/ files (default files)
   --help                 show this help
   --version              show the version"
         .to_string()
@@ -171,6 +247,43 @@ pub fn log_server_full(addr: &str, max: usize) -> String {
 
 pub fn log_accept_failed(error: &std::io::Error) -> String {
     format!("accepting a connection failed: {error}")
+}
+
+pub fn log_file_offer(sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
+    format!(
+        "{sender} is sending {name} ({}) to {}",
+        bytes(size),
+        audience(to)
+    )
+}
+
+pub fn log_file_saved(sender: &str, path: &std::path::Path, size: u64) -> String {
+    format!(
+        "received {} ({}) from {sender}",
+        path.display(),
+        bytes(size)
+    )
+}
+
+pub fn log_file_aborted(sender: &str, name: &str, why: &str) -> String {
+    format!("transfer of {name} from {sender} aborted: {why}")
+}
+
+pub fn console_file_sent(name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
+    format!(
+        "Sent {name} ({}) to {} in {seconds:.2} s ({}).",
+        bytes(size),
+        audience(to),
+        rate(size, seconds)
+    )
+}
+
+pub fn console_file_failed(path: &str, why: &dyn fmt::Display) -> String {
+    format!("Cannot send {path}: {why}.")
+}
+
+pub fn console_file_started(name: &str, size: u64, to: Option<&str>) -> String {
+    format!("Sending {name} ({}) to {}...", bytes(size), audience(to))
 }
 
 pub fn shutting_down() -> String {
@@ -280,8 +393,36 @@ pub fn error_server_shutdown() -> String {
     "The server is shutting down.".to_string()
 }
 
-pub fn error_files_unsupported() -> String {
-    "This server does not relay files yet.".to_string()
+pub fn error_file_too_large(size: u64, max: u64) -> String {
+    format!(
+        "The file is {}; the limit is {}. It was not sent.",
+        bytes(size),
+        bytes(max)
+    )
+}
+
+pub fn error_unknown_transfer(id: &str) -> String {
+    format!("There is no transfer \"{id}\" in progress.")
+}
+
+pub fn error_duplicate_transfer(id: &str) -> String {
+    format!("A transfer \"{id}\" is already in progress.")
+}
+
+pub fn error_too_many_transfers(max: usize) -> String {
+    format!("At most {max} transfers at once per user.")
+}
+
+pub fn error_transfer_failed(name: &str, why: &dyn fmt::Display) -> String {
+    format!("The transfer of {name} failed: {why}.")
+}
+
+pub fn error_sender_left(name: &str, sender: &str) -> String {
+    format!("{sender} left before {name} was complete.")
+}
+
+pub fn error_server_storage(name: &str, error: &std::io::Error) -> String {
+    format!("The server could not store {name}: {error}.")
 }
 
 // ---------------------------------------------------------------------------
@@ -299,6 +440,8 @@ Options:
   --port PORT        server port
   --host HOST        server address
   --name NAME        your name in the chat
+  --downloads DIR    where received files are saved (default files/downloads)
+  --chunk-size BYTES file chunk size when sending (default 4096)
   --help             show this help
   --version          show the version"
         .to_string()
@@ -384,6 +527,70 @@ pub fn bad_path(error: &PathError) -> String {
     format!("{error}. {}", usage_send())
 }
 
-pub fn files_not_yet() -> String {
-    "Sending files is not available in this version.".to_string()
+pub fn cannot_send_file(path: &str, why: &dyn fmt::Display) -> String {
+    format!("[file] cannot send {path}: {why}")
+}
+
+pub fn file_too_large_locally(path: &str, size: u64, max: u64) -> String {
+    format!(
+        "[file] cannot send {path}: it is {}, and the server accepts at most {}",
+        bytes(size),
+        bytes(max)
+    )
+}
+
+pub fn sending_file(name: &str, size: u64, to: Option<&str>) -> String {
+    format!(
+        "[file] sending {name} ({}) to {}",
+        bytes(size),
+        audience(to)
+    )
+}
+
+pub fn sending_progress(name: &str, percent: f64) -> String {
+    format!("[file] sending {name}: {percent:.1}%")
+}
+
+pub fn file_sent(name: &str, size: u64, seconds: f64, sha256: &str) -> String {
+    format!(
+        "[file] sent {name}: {} in {seconds:.2} s ({}), sha256 {sha256}",
+        bytes(size),
+        rate(size, seconds)
+    )
+}
+
+pub fn file_send_stopped(name: &str, why: &str) -> String {
+    format!("[file] sending {name} stopped: {why}")
+}
+
+pub fn incoming_file(sender: &str, name: &str, size: u64) -> String {
+    format!("[file] {sender} is sending {name} ({})", bytes(size))
+}
+
+pub fn receiving_progress(name: &str, sender: &str, percent: f64) -> String {
+    format!("[file] receiving {name} from {sender}: {percent:.1}%")
+}
+
+pub fn file_received(
+    name: &str,
+    sender: &str,
+    size: u64,
+    seconds: f64,
+    path: &std::path::Path,
+    sha256: &str,
+) -> String {
+    format!(
+        "[file] received {name} from {sender}: {} in {seconds:.2} s ({}), saved to {}, sha256 {sha256}",
+        bytes(size),
+        rate(size, seconds),
+        path.display()
+    )
+}
+
+pub fn file_not_received(name: &str, sender: &str, why: &dyn fmt::Display) -> String {
+    format!("[file] {name} from {sender} was not kept: {why}; the partial file was deleted")
+}
+
+pub fn cannot_save_file(name: &str, error: &std::io::Error) -> String {
+    format!("[file] cannot save {name}: {error}")
 }

@@ -59,6 +59,7 @@ fn message(rng: &mut StdRng) -> Message {
             name: text(rng),
             users: names(rng),
             timestamp: ts,
+            max_file_size: rng.random_bool(0.5).then_some(n),
         },
         2 => Message::Joined {
             name: text(rng),

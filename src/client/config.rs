@@ -1,6 +1,9 @@
 //! The client's settings, and how the command line sets them.
 
+use std::path::PathBuf;
+
 use crate::cli::{self, Arg, ArgError, Args};
+use crate::transfer::DEFAULT_CHUNK_SIZE;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -8,6 +11,10 @@ pub struct Config {
     pub port: u16,
     /// The name to join under; `None` means ask.
     pub name: Option<String>,
+    /// Where received files are saved.
+    pub downloads: PathBuf,
+    /// Bytes of file per chunk when sending.
+    pub chunk_size: usize,
 }
 
 impl Default for Config {
@@ -16,6 +23,8 @@ impl Default for Config {
             host: "localhost".to_string(),
             port: 8888,
             name: None,
+            downloads: PathBuf::from("files/downloads"),
+            chunk_size: DEFAULT_CHUNK_SIZE,
         }
     }
 }
@@ -51,6 +60,11 @@ impl Config {
                     "port" => config.port = cli::parse_port(&name, &args.value(&name, inline)?)?,
                     "host" => config.host = args.value(&name, inline)?,
                     "name" => config.name = Some(args.value(&name, inline)?),
+                    "downloads" => config.downloads = PathBuf::from(args.value(&name, inline)?),
+                    "chunk-size" => {
+                        config.chunk_size =
+                            cli::parse_chunk_size(&name, &args.value(&name, inline)?)?
+                    }
                     _ => return Err(ArgError::UnknownFlag(name)),
                 },
             }

@@ -1,7 +1,7 @@
 //! How incoming messages look on the user's screen.
 
 use crate::localtime::TimeZone;
-use crate::message::{ErrorCode, Message};
+use crate::message::Message;
 use crate::text;
 
 /// The line to print for an incoming message, if it shows anything.
@@ -33,11 +33,6 @@ pub fn render(message: &Message, zone: &TimeZone) -> Option<String> {
             online,
         } => text::left_line(&time(*timestamp), name, *reason, *online),
         Message::UserList { users } => text::online_list(users),
-        // Shown when the connection closes, in place of "connection lost".
-        Message::Error {
-            code: ErrorCode::ServerShutdown,
-            ..
-        } => return None,
         Message::Error { text, .. } => text::error_line(text),
         _ => return None,
     })

@@ -1,22 +1,28 @@
 //! The chat client: join under a name, then two threads.
 //!
 //! - The **receiving thread** reads messages from the server and prints them
-//!   as they come, and answers the server's `PING`s.
+//!   as they come, saves incoming files, and answers the server's `PING`s.
 //! - The **main thread** reads what the user types and sends it.
 //!
 //! Two threads because both jobs block: reading the keyboard waits for the
 //! user, reading the socket waits for the server, and a single thread doing
-//! one could not notice the other. Both threads write to the same socket (a
-//! chat line, a `PONG`), so writes go through one [`Outbound`] that holds a
-//! lock for exactly one whole message: frames never interleave.
+//! one could not notice the other. Several threads write to the same socket
+//! (a chat line, a `PONG`, a file chunk), so writes go through one
+//! [`Outbound`] that holds a lock for exactly one whole message: frames
+//! never interleave.
 //!
 //! - [`config`]: the command line.
 //! - [`input`]: what the user typed, as a typed [`input::Input`].
 //! - [`display`]: what an incoming message looks like on screen.
+//! - [`screen`]: printing, with a progress line that updates in place.
+//! - [`upload`] and [`download`]: files out and in.
 
 pub mod config;
 pub mod display;
+pub mod download;
 pub mod input;
+pub mod screen;
+pub mod upload;
 
 use std::io::{self, BufRead, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
@@ -26,7 +32,10 @@ use std::thread;
 use std::time::Duration;
 
 pub use config::Config;
+use download::Downloads;
 use input::Input;
+use screen::Screen;
+use upload::Uploads;
 
 use crate::connection::{MessageReader, ReadError, tune_socket, write_message};
 use crate::frame::DEFAULT_MAX_FRAME;
@@ -47,7 +56,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// that our goodbye is read before the connection goes.
 const QUIT_GRACE: Duration = Duration::from_secs(2);
 
-/// The sending half of the connection, shared by both threads.
+/// The sending half of the connection, shared by every thread.
 pub struct Outbound {
     stream: Mutex<TcpStream>,
 }
@@ -59,64 +68,85 @@ impl Outbound {
     }
 }
 
+/// What the client's threads share once it has joined.
+pub struct Shared {
+    pub config: Config,
+    pub outbound: Outbound,
+    pub screen: Screen,
+    pub uploads: Uploads,
+    /// The server's file size limit, from its welcome.
+    pub max_file_size: Option<u64>,
+    /// Set when the user quits, so that the end of the connection is not
+    /// reported as a loss.
+    quitting: AtomicBool,
+}
+
 /// A connection that the server accepted under a name.
 struct Joined {
     stream: TcpStream,
     reader: MessageReader<TcpStream>,
     name: String,
     users: Vec<String>,
+    max_file_size: Option<u64>,
 }
 
 /// Runs the client until the user quits (0) or the connection ends (1).
 /// `input` is what the user types: the keyboard, or a pipe in tests.
 pub fn run<I: BufRead>(config: Config, mut input: I) -> u8 {
-    let zone = TimeZone::from_env();
-    let joined = match join(&config, &mut input) {
+    let screen = Screen::new();
+    let joined = match join(&config, &mut input, &screen) {
         Ok(joined) => joined,
         Err(status) => return status,
     };
-    println!("{}", text::connected(&config.server_addr(), &joined.name));
-    println!("{}", text::online_list(&joined.users));
-    println!("{}", text::client_help());
+    screen.line(&text::connected(&config.server_addr(), &joined.name));
+    screen.line(&text::online_list(&joined.users));
+    screen.line(&text::client_help());
 
-    let outbound = match joined.stream.try_clone() {
-        Ok(stream) => Arc::new(Outbound {
-            stream: Mutex::new(stream),
-        }),
+    let stream = match joined.stream.try_clone() {
+        Ok(stream) => stream,
         Err(e) => {
-            eprintln!("{}", text::cannot_connect(&config.server_addr(), &e));
+            screen.error(&text::cannot_connect(&config.server_addr(), &e));
             return EXIT_CONNECTION;
         }
     };
-    let quitting = Arc::new(AtomicBool::new(false));
+    let shared = Arc::new(Shared {
+        config,
+        outbound: Outbound {
+            stream: Mutex::new(stream),
+        },
+        screen,
+        uploads: Uploads::default(),
+        max_file_size: joined.max_file_size,
+        quitting: AtomicBool::new(false),
+    });
     let (done_tx, done_rx) = mpsc::channel::<()>();
     {
-        let outbound = outbound.clone();
-        let quitting = quitting.clone();
+        let shared = shared.clone();
         let reader = joined.reader;
         thread::spawn(move || {
-            receive(reader, &outbound, &quitting, &zone);
+            receive(reader, &shared);
             let _ = done_tx.send(());
         });
     }
 
-    let status = input_loop(&mut input, &outbound);
+    let status = input_loop(&mut input, &shared);
     if status != 0 {
         return status;
     }
     // Leaving politely: say goodbye, close our sending side, and give the
     // server a moment to close its side, which means it read the goodbye.
-    quitting.store(true, Ordering::SeqCst);
-    let _ = outbound.send(&Message::Leave { name: joined.name });
+    shared.quitting.store(true, Ordering::SeqCst);
+    let _ = shared.outbound.send(&Message::Leave { name: joined.name });
     let _ = joined.stream.shutdown(Shutdown::Write);
     let _ = done_rx.recv_timeout(QUIT_GRACE);
-    println!("{}", text::goodbye());
+    shared.screen.line(&text::goodbye());
     0
 }
 
 /// Reads the user's lines until `/quit` or the end of input. Returns 0 to
 /// quit politely, or an exit status if the connection failed.
-fn input_loop<I: BufRead>(input: &mut I, outbound: &Outbound) -> u8 {
+fn input_loop<I: BufRead>(input: &mut I, shared: &Arc<Shared>) -> u8 {
+    let screen = &shared.screen;
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -126,75 +156,102 @@ fn input_loop<I: BufRead>(input: &mut I, outbound: &Outbound) -> u8 {
         }
         // Invalid UTF-8 from the terminal is shown as U+FFFD rather than
         // refused: the user meant *something*.
-        let text = String::from_utf8_lossy(&line);
-        let text = text.trim_end_matches(['\n', '\r']);
-        let message = match input::parse(text) {
+        let typed = String::from_utf8_lossy(&line);
+        let typed = typed.trim_end_matches(['\n', '\r']);
+        let message = match input::parse(typed) {
             Ok(None) => continue,
             Ok(Some(Input::Quit)) => return 0,
             Ok(Some(Input::Help)) => {
-                println!("{}", text::client_help());
+                screen.line(&text::client_help());
                 continue;
             }
-            Ok(Some(Input::SendFile { .. })) => {
-                println!("{}", text::files_not_yet());
+            Ok(Some(Input::SendFile { to, path })) => {
+                upload::start(shared, to, path);
                 continue;
             }
             Ok(Some(Input::Say(text))) => Message::Text { text, to: None },
             Ok(Some(Input::Private { to, text })) => Message::Text { text, to: Some(to) },
             Ok(Some(Input::List)) => Message::ListRequest,
             Err(mistake) => {
-                println!("{}", mistake.hint());
+                screen.line(&mistake.hint());
                 continue;
             }
         };
-        if outbound.send(&message).is_err() {
-            eprintln!("{}", text::connection_lost());
+        if shared.outbound.send(&message).is_err() {
+            screen.error(&text::connection_lost());
             return EXIT_CONNECTION;
         }
     }
 }
 
-/// The receiving thread: prints what arrives until the connection ends.
+/// The receiving thread: prints and saves what arrives until the
+/// connection ends.
 ///
 /// When the server goes away, this thread ends the whole process: the main
 /// thread is blocked reading the keyboard, and std has no way to interrupt
 /// that read from another thread.
-fn receive(
-    mut reader: MessageReader<TcpStream>,
-    outbound: &Outbound,
-    quitting: &AtomicBool,
-    zone: &TimeZone,
-) {
+fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
+    let zone = TimeZone::from_env();
+    let screen = &shared.screen;
+    let mut downloads = Downloads::new(shared.config.downloads.clone());
     let mut shutting_down = false;
     loop {
-        match reader.read_message() {
-            Ok(Some(Message::Ping)) => {
-                let _ = outbound.send(&Message::Pong);
+        let message = match reader.read_message() {
+            Ok(Some(message)) => message,
+            Err(ReadError::Decode(e)) => {
+                screen.line(&text::error_line(&e.to_string()));
+                continue;
             }
-            Ok(Some(message)) => {
-                if let Message::Error {
-                    code: ErrorCode::ServerShutdown,
-                    ..
-                } = message
-                {
-                    shutting_down = true;
-                }
-                if let Some(line) = display::render(&message, zone) {
-                    println!("{line}");
-                }
-            }
-            Err(ReadError::Decode(e)) => println!("{}", text::error_line(&e.to_string())),
             Ok(None) | Err(ReadError::Frame(_)) => {
-                if quitting.load(Ordering::SeqCst) {
+                downloads.abandon();
+                if shared.quitting.load(Ordering::SeqCst) {
                     return;
                 }
-                let line = if shutting_down {
+                screen.error(&if shutting_down {
                     text::server_closed()
                 } else {
                     text::connection_lost()
-                };
-                eprintln!("{line}");
+                });
                 std::process::exit(EXIT_CONNECTION.into());
+            }
+        };
+        match message {
+            Message::Ping => {
+                let _ = shared.outbound.send(&Message::Pong);
+            }
+            Message::FileOffer {
+                name,
+                transfer_id,
+                size,
+                sender,
+                ..
+            } => downloads.offer(screen, transfer_id, &name, size, sender),
+            Message::FileChunk {
+                transfer_id,
+                index,
+                data,
+            } => downloads.chunk(screen, &transfer_id, index, &data),
+            Message::FileComplete {
+                transfer_id,
+                size,
+                sha256,
+                ..
+            } => downloads.complete(screen, &transfer_id, size, &sha256),
+            // An error about a transfer ends that transfer, whichever way
+            // it was going.
+            Message::Error {
+                text,
+                transfer_id: Some(id),
+                ..
+            } if downloads.abort(screen, &id, &text) || shared.uploads.stop(&id, &text) => {}
+            Message::Error {
+                code: ErrorCode::ServerShutdown,
+                ..
+            } => shutting_down = true,
+            other => {
+                if let Some(line) = display::render(&other, &zone) {
+                    screen.line(&line);
+                }
             }
         }
     }
@@ -204,7 +261,7 @@ fn receive(
 ///
 /// A refused name closes the connection (the contract says so), so each
 /// attempt is a new connection.
-fn join<I: BufRead>(config: &Config, input: &mut I) -> Result<Joined, u8> {
+fn join<I: BufRead>(config: &Config, input: &mut I, screen: &Screen) -> Result<Joined, u8> {
     let from_command_line = config.name.is_some();
     let mut given = config.name.clone();
     loop {
@@ -213,64 +270,72 @@ fn join<I: BufRead>(config: &Config, input: &mut I) -> Result<Joined, u8> {
             None => prompt_name(input).ok_or(EXIT_CONNECTION)?,
         };
         if let Err(why) = check_name(&name) {
-            eprintln!("{}", text::name_refused(&why.to_string()));
+            screen.error(&text::name_refused(&why.to_string()));
             if from_command_line {
                 return Err(EXIT_NAME);
             }
             continue;
         }
         let stream = connect(&config.server_addr()).map_err(|e| {
-            eprintln!("{}", text::cannot_connect(&config.server_addr(), &e));
+            screen.error(&text::cannot_connect(&config.server_addr(), &e));
             EXIT_CONNECTION
         })?;
         match ask_to_join(stream, name) {
             Ok(joined) => return Ok(joined),
-            Err(Some(reason)) => {
-                eprintln!("{}", text::name_refused(&reason));
+            Err(JoinRefused::Name(reason)) => {
+                screen.error(&text::name_refused(&reason));
                 if from_command_line {
                     return Err(EXIT_NAME);
                 }
             }
-            Err(None) => return Err(EXIT_CONNECTION),
+            Err(JoinRefused::Other(line)) => {
+                screen.error(&line);
+                return Err(EXIT_CONNECTION);
+            }
         }
     }
 }
 
-/// Sends `USER_JOIN` and waits for the answer. `Err(Some(reason))` means
-/// the name was refused; `Err(None)` that the connection failed (already
-/// reported).
-fn ask_to_join(stream: TcpStream, name: String) -> Result<Joined, Option<String>> {
-    let lost = |_| {
-        eprintln!("{}", text::connection_lost());
-        None
-    };
+/// Why the server did not let us in.
+enum JoinRefused {
+    /// The name was refused; another may work.
+    Name(String),
+    /// Anything else (server full, connection lost): the line to print.
+    Other(String),
+}
+
+/// Sends `USER_JOIN` and waits for the answer.
+fn ask_to_join(stream: TcpStream, name: String) -> Result<Joined, JoinRefused> {
+    let lost = |_| JoinRefused::Other(text::connection_lost());
     let mut writer = stream.try_clone().map_err(lost)?;
     write_message(&mut writer, &Message::Join { name }).map_err(lost)?;
     let mut reader = MessageReader::new(stream.try_clone().map_err(lost)?, DEFAULT_MAX_FRAME);
     loop {
         match reader.read_message() {
-            Ok(Some(Message::Welcome { name, users, .. })) => {
+            Ok(Some(Message::Welcome {
+                name,
+                users,
+                max_file_size,
+                ..
+            })) => {
                 return Ok(Joined {
                     stream,
                     reader,
                     name,
                     users,
+                    max_file_size,
                 });
             }
             Ok(Some(Message::Error {
                 text,
                 code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
                 ..
-            })) => return Err(Some(text)),
+            })) => return Err(JoinRefused::Name(text)),
             Ok(Some(Message::Error { text, .. })) => {
-                eprintln!("{}", text::error_line(&text));
-                return Err(None);
+                return Err(JoinRefused::Other(text::error_line(&text)));
             }
             Ok(Some(_)) => continue,
-            Ok(None) | Err(_) => {
-                eprintln!("{}", text::connection_lost());
-                return Err(None);
-            }
+            Ok(None) | Err(_) => return Err(JoinRefused::Other(text::connection_lost())),
         }
     }
 }

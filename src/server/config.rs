@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::cli::{self, Arg, ArgError, Args};
 use crate::frame::DEFAULT_MAX_FRAME;
+use crate::transfer::DEFAULT_CHUNK_SIZE;
 
 /// Everything the server needs to know before it starts.
 #[derive(Debug, Clone)]
@@ -30,7 +31,11 @@ pub struct Config {
     /// How long a write, or a wait for queue room, may take before the
     /// client on the other end is dropped.
     pub send_timeout: Duration,
-    /// Where `files/received/` and friends live.
+    /// Largest file a client may send.
+    pub max_file: u64,
+    /// Bytes of file per chunk when the console sends a file.
+    pub chunk_size: usize,
+    /// The folder holding `received/` (copies of uploads) and `server/`.
     pub files_dir: PathBuf,
 }
 
@@ -45,6 +50,8 @@ impl Default for Config {
             queue_bytes: 4 * 1024 * 1024,
             heartbeat: Duration::from_secs(30),
             send_timeout: Duration::from_secs(10),
+            max_file: 1024 * 1024 * 1024,
+            chunk_size: DEFAULT_CHUNK_SIZE,
             files_dir: PathBuf::from("files"),
         }
     }
@@ -88,11 +95,24 @@ impl Config {
                     "send-timeout" => {
                         config.send_timeout = seconds(&name, &args.value(&name, inline)?)?
                     }
+                    "max-file" => {
+                        config.max_file = cli::parse_positive(&name, &args.value(&name, inline)?)?
+                    }
+                    "chunk-size" => {
+                        config.chunk_size =
+                            cli::parse_chunk_size(&name, &args.value(&name, inline)?)?
+                    }
+                    "files" => config.files_dir = PathBuf::from(args.value(&name, inline)?),
                     _ => return Err(ArgError::UnknownFlag(name)),
                 },
             }
         }
         Ok(Command::Run(config))
+    }
+
+    /// Where copies of uploaded files are kept.
+    pub fn received_dir(&self) -> PathBuf {
+        self.files_dir.join("received")
     }
 
     /// The `HOST:PORT` the server binds.

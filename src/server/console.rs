@@ -5,7 +5,9 @@
 
 use std::io::BufRead;
 
-use super::Server;
+use std::sync::Arc;
+
+use super::{Server, relay, say};
 use crate::command::{self, PathError};
 use crate::localtime::now_unix;
 use crate::message::Message;
@@ -96,7 +98,7 @@ pub fn parse(line: &str) -> Result<Option<Command>, Mistake> {
 /// The console thread: reads lines until `/quit` or the end of input.
 /// End of input (a server started in the background) leaves the server
 /// running; only `/quit` stops it.
-pub(super) fn run<C: BufRead>(server: &Server, input: C) {
+pub(super) fn run<C: BufRead>(server: &Arc<Server>, input: C) {
     for line in input.lines() {
         let Ok(line) = line else { break };
         match parse(&line) {
@@ -106,57 +108,55 @@ pub(super) fn run<C: BufRead>(server: &Server, input: C) {
             }
             Ok(Some(command)) => execute(server, command),
             Ok(None) => {}
-            Err(mistake) => println!("{}", mistake.hint()),
+            Err(mistake) => say(&mistake.hint()),
         }
     }
 }
 
 /// Carries out one command, printing its result on the console.
-fn execute(server: &Server, command: Command) {
+fn execute(server: &Arc<Server>, command: Command) {
     let room = &server.room;
     match command {
         Command::Broadcast(text) => {
             room.broadcast(&server_chat(text, None), None);
-            println!("{}", text::sent_to_everyone(room.everyone().len()));
+            say(&text::sent_to_everyone(room.everyone().len()));
         }
         Command::Private { to, text } => match room.find(&to) {
             Some(member) => {
                 member
                     .link
                     .send(&server_chat(text, Some(member.name.clone())));
-                println!("{}", text::sent_to(&member.name));
+                say(&text::sent_to(&member.name));
             }
-            None => println!("{}", text::no_such_user(&to)),
+            None => say(&text::no_such_user(&to)),
         },
-        Command::SendFile { .. } => println!("{}", text::files_not_yet()),
+        Command::SendFile { to, path } => relay::send_from_console(server, to, path),
         Command::List => {
             let everyone = room.everyone();
             if everyone.is_empty() {
-                println!("{}", text::list_empty());
+                say(&text::list_empty());
                 return;
             }
-            println!("{}", text::list_header(everyone.len()));
+            say(&text::list_header(everyone.len()));
             for (i, member) in everyone.iter().enumerate() {
-                println!(
-                    "{}",
-                    text::list_row(i + 1, &member.name, &member.link.addr.to_string())
-                );
+                say(&text::list_row(
+                    i + 1,
+                    &member.name,
+                    &member.link.addr.to_string(),
+                ));
             }
         }
         Command::User(name) => match room.find(&name) {
-            Some(member) => println!(
-                "{}",
-                text::user_details(
-                    &member.name,
-                    &member.link.addr.ip().to_string(),
-                    member.link.addr.port(),
-                    &server.local_date_time(member.joined_at),
-                    member.messages_sent(),
-                )
-            ),
-            None => println!("{}", text::no_such_user(&name)),
+            Some(member) => say(&text::user_details(
+                &member.name,
+                &member.link.addr.ip().to_string(),
+                member.link.addr.port(),
+                &server.local_date_time(member.joined_at),
+                member.messages_sent(),
+            )),
+            None => say(&text::no_such_user(&name)),
         },
-        Command::Help => println!("{}", text::console_help()),
+        Command::Help => say(&text::console_help()),
         Command::Quit => server.stop(),
     }
 }

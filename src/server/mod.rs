@@ -16,6 +16,7 @@
 //! - [`session`]: one client's life: join, messages, leave.
 //! - [`room`]: who is online; broadcast and private delivery.
 //! - [`outbox`]: each client's bounded queue and its writer thread.
+//! - [`relay`]: files passing through: checked, copied, forwarded chunk by chunk.
 //! - [`console`]: the admin commands typed on the server's stdin.
 //!
 //! The entry point, [`serve`], takes a listener that is already bound, so the
@@ -25,13 +26,14 @@
 pub mod config;
 pub mod console;
 pub mod outbox;
+pub mod relay;
 pub mod room;
 pub mod session;
 
 use std::collections::HashMap;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -60,6 +62,8 @@ pub struct Server {
     local_addr: SocketAddr,
     time_zone: TimeZone,
     stopping: AtomicBool,
+    /// Numbers the transfers the server relays, so their ids are unique.
+    transfers: AtomicU64,
     connections: Mutex<Connections>,
     /// Signalled whenever a connection ends (shutdown waits on it).
     connection_ended: Condvar,
@@ -82,7 +86,10 @@ impl Server {
 
     /// Prints one timestamped line to the server's log (stdout).
     pub fn log(&self, line: &str) {
-        println!("[{}] {line}", self.time_zone.local(now_unix()).hms());
+        say(&format!(
+            "[{}] {line}",
+            self.time_zone.local(now_unix()).hms()
+        ));
     }
 
     /// A Unix time as a local date and time, for the console.
@@ -100,6 +107,11 @@ impl Server {
             return;
         }
         let _ = TcpStream::connect_timeout(&wake_addr(self.local_addr), Duration::from_secs(1));
+    }
+
+    /// A transfer id no other transfer through this server has had.
+    pub fn next_transfer_id(&self) -> String {
+        format!("t{}", self.transfers.fetch_add(1, Ordering::Relaxed) + 1)
     }
 
     /// Reserves a connection slot, or `None` at the client limit.
@@ -141,6 +153,14 @@ impl Server {
     }
 }
 
+/// Prints a line on the console. Unlike `println!`, it does not panic when
+/// stdout is closed: the server keeps serving with nobody watching.
+pub fn say(line: &str) {
+    let mut out = io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
 /// The address a self-connection should use to reach `addr`: a server bound
 /// to "every interface" (0.0.0.0 or ::) is reached through loopback.
 fn wake_addr(addr: SocketAddr) -> SocketAddr {
@@ -177,11 +197,12 @@ where
         local_addr,
         time_zone: TimeZone::from_env(),
         stopping: AtomicBool::new(false),
+        transfers: AtomicU64::new(0),
         connections: Mutex::new(Connections::default()),
         connection_ended: Condvar::new(),
     });
-    println!("{}", text::listening(&local_addr.to_string()));
-    println!("{}", text::console_help());
+    say(&text::listening(&local_addr.to_string()));
+    say(&text::console_help());
 
     {
         let server = server.clone();
@@ -248,7 +269,7 @@ fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
 /// Tells every client the server is going, lets their queues drain, and
 /// waits (a bounded time) for their threads to finish.
 fn shut_down(server: &Server) {
-    println!("{}", text::shutting_down());
+    say(&text::shutting_down());
     let goodbye = Message::Error {
         text: text::error_server_shutdown(),
         code: ErrorCode::ServerShutdown,
@@ -272,5 +293,5 @@ fn shut_down(server: &Server) {
         };
     }
     drop(c);
-    println!("{}", text::stopped());
+    say(&text::stopped());
 }

@@ -145,7 +145,12 @@ impl Room {
     /// Adds a member, welcomes it and tells everyone else. This happens
     /// under the lock, so nobody can see the newcomer's messages before the
     /// notice that it joined.
-    pub fn join(&self, name: String, link: Arc<Link>) -> Result<Arc<Member>, JoinError> {
+    pub fn join(
+        &self,
+        name: String,
+        link: Arc<Link>,
+        max_file_size: u64,
+    ) -> Result<Arc<Member>, JoinError> {
         let mut members = lock(&self.members);
         let key = name_key(&name);
         if members.by_key.contains_key(&key) {
@@ -168,6 +173,7 @@ impl Room {
             name: member.name.clone(),
             users,
             timestamp,
+            max_file_size: Some(max_file_size),
         });
         let notice = Outgoing::new(&Message::Joined {
             name: member.name.clone(),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::outbox::{Outbox, run_writer};
+use super::relay::Uploads;
 use super::room::{JoinError, Link, Member};
 use super::{Server, spawn};
 use crate::connection::{MessageReader, ReadError, tune_socket};
@@ -35,6 +36,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr) {
                 member: None,
                 last_heard: Instant::now(),
                 pinged: false,
+                uploads: Uploads::default(),
             };
             let reason = session.run();
             session.finish(reason);
@@ -99,6 +101,8 @@ struct Session<'a> {
     last_heard: Instant,
     /// Whether a `PING` has gone out since then.
     pinged: bool,
+    /// Files this client is sending through the server.
+    uploads: Uploads,
 }
 
 impl Session<'_> {
@@ -137,6 +141,7 @@ impl Session<'_> {
     /// The client is gone or going: tell the room, flush, close.
     fn finish(&mut self, reason: LeaveReason) {
         if let Some(member) = self.member.take() {
+            self.uploads.sender_left(self.server, &member);
             self.server.room.leave(&member, reason);
             self.server.log(&text::log_left(&member.name, reason));
         }
@@ -199,11 +204,30 @@ impl Session<'_> {
             Message::Join { .. } => {
                 self.send_error(ErrorCode::BadMessage, text::error_already_joined())
             }
-            Message::FileOffer { .. }
-            | Message::FileChunk { .. }
-            | Message::FileComplete { .. } => {
-                self.send_error(ErrorCode::BadMessage, text::error_files_unsupported())
-            }
+            Message::FileOffer {
+                name,
+                transfer_id,
+                size,
+                to,
+                ..
+            } => self
+                .uploads
+                .offer(self.server, &member, name, transfer_id, size, to),
+            Message::FileChunk {
+                transfer_id,
+                index,
+                data,
+            } => self
+                .uploads
+                .chunk(self.server, &member, transfer_id, index, data),
+            Message::FileComplete {
+                transfer_id,
+                size,
+                sha256,
+                ..
+            } => self
+                .uploads
+                .complete(self.server, &member, transfer_id, size, sha256),
             Message::Error { text, code, .. } => {
                 let report = format!("{} ({})", text, code.as_str());
                 self.server.log(&text::log_bad_input(&member.name, &report));
@@ -246,7 +270,11 @@ impl Session<'_> {
             );
             return Flow::Leave(LeaveReason::Disconnected);
         }
-        match self.server.room.join(name.clone(), self.link.clone()) {
+        match self
+            .server
+            .room
+            .join(name.clone(), self.link.clone(), self.server.config.max_file)
+        {
             Ok(member) => {
                 let online = self.server.room.everyone().len();
                 self.server

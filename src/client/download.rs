@@ -1,0 +1,123 @@
+//! Receiving files: `FILE`, `FILE_DATA`…, `FILE_COMPLETE`, or an `ERROR`
+//! that aborts the transfer.
+//!
+//! All of it happens on the receiving thread, in the order messages arrive.
+//! Several transfers may be under way at once (two people sending to us);
+//! the server gives each a unique id, so their chunks never mix.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::screen::{Progress, Screen};
+use crate::text;
+use crate::transfer::FileReceiver;
+
+/// One file on its way in.
+struct Download {
+    file: FileReceiver,
+    sender: String,
+    started: Instant,
+    progress: Progress,
+}
+
+/// Every file being received, by transfer id.
+pub struct Downloads {
+    dir: PathBuf,
+    active: HashMap<String, Download>,
+}
+
+impl Downloads {
+    /// Files will be saved in `dir` (created when the first one arrives).
+    pub fn new(dir: PathBuf) -> Self {
+        Downloads {
+            dir,
+            active: HashMap::new(),
+        }
+    }
+
+    /// `FILE`: someone is sending us a file.
+    pub fn offer(
+        &mut self,
+        screen: &Screen,
+        id: String,
+        name: &str,
+        size: u64,
+        sender: Option<String>,
+    ) {
+        let sender = sender.unwrap_or_default();
+        screen.line(&text::incoming_file(&sender, name, size));
+        match FileReceiver::create(&self.dir, name, size) {
+            Ok(file) => {
+                self.active.insert(
+                    id,
+                    Download {
+                        file,
+                        sender,
+                        started: Instant::now(),
+                        progress: Progress::new(),
+                    },
+                );
+            }
+            Err(e) => screen.line(&text::cannot_save_file(name, &e)),
+        }
+    }
+
+    /// `FILE_DATA`: one more chunk.
+    pub fn chunk(&mut self, screen: &Screen, id: &str, index: u64, data: &str) {
+        let Some(download) = self.active.get_mut(id) else {
+            return; // a transfer we could not open, or one already ended
+        };
+        match download.file.write_chunk(index, data) {
+            Ok(()) => {
+                let (done, total) = (download.file.received(), download.file.size());
+                if let Some(percent) = download.progress.due(done, total) {
+                    let line =
+                        text::receiving_progress(download.file.name(), &download.sender, percent);
+                    screen.progress(&line);
+                }
+            }
+            Err(e) => {
+                if let Some(download) = self.active.remove(id) {
+                    let line = text::file_not_received(download.file.name(), &download.sender, &e);
+                    screen.line(&line);
+                }
+            }
+        }
+    }
+
+    /// `FILE_COMPLETE`: check the file and keep it, or throw it away.
+    pub fn complete(&mut self, screen: &Screen, id: &str, size: u64, sha256: &str) {
+        let Some(download) = self.active.remove(id) else {
+            return;
+        };
+        let name = download.file.name().to_string();
+        let line = match download.file.finish(size, sha256) {
+            Ok(path) => {
+                let seconds = download.started.elapsed().as_secs_f64();
+                text::file_received(&name, &download.sender, size, seconds, &path, sha256)
+            }
+            Err(e) => text::file_not_received(&name, &download.sender, &e),
+        };
+        screen.line(&line);
+    }
+
+    /// `ERROR transfer_aborted`: the transfer ended early. Returns false if
+    /// the id is not one of ours.
+    pub fn abort(&mut self, screen: &Screen, id: &str, reason: &str) -> bool {
+        match self.active.remove(id) {
+            Some(download) => {
+                // Dropping the receiver deletes its `.part` file.
+                let line = text::file_not_received(download.file.name(), &download.sender, &reason);
+                screen.line(&line);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The connection is gone: delete every partial file.
+    pub fn abandon(&mut self) {
+        self.active.clear();
+    }
+}

@@ -1,0 +1,102 @@
+//! The client's screen: whole lines, plus one progress line that updates in
+//! place while a file moves.
+//!
+//! Two threads print (the receiving thread and a file-sending thread), so
+//! printing goes through one lock: a chat line never lands in the middle of
+//! a progress line. On a terminal, progress is redrawn in place with `\r`
+//! (carriage return: back to the start of the line); when the output is a
+//! file or a pipe, progress is not shown at all, only the final line.
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::sync::lock;
+
+/// How often a progress line may be redrawn.
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+pub struct Screen {
+    terminal: bool,
+    /// True while a progress line is on screen, unfinished.
+    progress_shown: Mutex<bool>,
+}
+
+impl Screen {
+    pub fn new() -> Self {
+        Screen {
+            terminal: io::stdout().is_terminal(),
+            progress_shown: Mutex::new(false),
+        }
+    }
+
+    /// Prints a line on stdout (after clearing any progress line).
+    pub fn line(&self, text: &str) {
+        let mut shown = lock(&self.progress_shown);
+        let mut out = io::stdout().lock();
+        // Writing to a closed stdout must not panic (`println!` would): the
+        // chat goes on even if nobody is watching.
+        if *shown {
+            let _ = write!(out, "\r\x1b[K");
+            *shown = false;
+        }
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
+    /// Prints a line on stderr: for the line that ends the program.
+    pub fn error(&self, text: &str) {
+        let _shown = lock(&self.progress_shown);
+        let _ = writeln!(io::stderr(), "{text}");
+    }
+
+    /// Redraws the progress line, on a terminal only.
+    pub fn progress(&self, text: &str) {
+        if !self.terminal {
+            return;
+        }
+        let mut shown = lock(&self.progress_shown);
+        let mut out = io::stdout().lock();
+        let _ = write!(out, "\r\x1b[K{text}");
+        let _ = out.flush();
+        *shown = true;
+    }
+}
+
+impl Default for Screen {
+    fn default() -> Self {
+        Screen::new()
+    }
+}
+
+/// Decides when a transfer's progress is worth redrawing: at most every
+/// [`PROGRESS_EVERY`], so a fast transfer does not spend its time printing.
+pub struct Progress {
+    last: Option<Instant>,
+}
+
+impl Progress {
+    pub fn new() -> Self {
+        Progress { last: None }
+    }
+
+    /// The percentage to show now, if it is time to show one.
+    pub fn due(&mut self, done: u64, total: u64) -> Option<f64> {
+        let now = Instant::now();
+        if self.last.is_some_and(|last| now - last < PROGRESS_EVERY) {
+            return None;
+        }
+        self.last = Some(now);
+        Some(if total == 0 {
+            100.0
+        } else {
+            done as f64 * 100.0 / total as f64
+        })
+    }
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress::new()
+    }
+}

@@ -1,0 +1,104 @@
+//! Sending a file: `/send PATH` or `/send @NAME PATH`.
+//!
+//! Each file goes out on its own thread, so the user can keep chatting (and
+//! receive files) while it is sent. Its chunks and the user's chat lines
+//! share the one connection; the [`Outbound`](super::Outbound) lock makes
+//! them take turns a whole frame at a time.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Instant;
+
+use super::Shared;
+use super::screen::Progress;
+use crate::message::Message;
+use crate::sync::lock;
+use crate::text;
+use crate::transfer::FileSender;
+
+/// The files this client is sending, so that the receiving thread can stop
+/// one when the server refuses or aborts it.
+#[derive(Default)]
+pub struct Uploads {
+    next_id: AtomicU64,
+    /// Transfer id → the reason to stop, once there is one.
+    active: Mutex<HashMap<String, Option<String>>>,
+}
+
+impl Uploads {
+    /// Asks the upload `id` to stop, with `reason`. Returns false if no
+    /// such upload is running (it finished, or never existed).
+    pub fn stop(&self, id: &str, reason: &str) -> bool {
+        match lock(&self.active).get_mut(id) {
+            Some(slot) => {
+                slot.get_or_insert_with(|| reason.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn stop_reason(&self, id: &str) -> Option<String> {
+        lock(&self.active).get(id).cloned().flatten()
+    }
+}
+
+/// Checks the file and starts sending it. Problems found before anything
+/// is sent (no such file, a folder, too big) are reported right here.
+pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) {
+    let file = match FileSender::open(Path::new(&path), shared.config.chunk_size) {
+        Ok(file) => file,
+        Err(e) => return shared.screen.line(&text::cannot_send_file(&path, &e)),
+    };
+    if let Some(max) = shared.max_file_size.filter(|max| file.size() > *max) {
+        let line = text::file_too_large_locally(&path, file.size(), max);
+        return shared.screen.line(&line);
+    }
+    let id = (shared.uploads.next_id.fetch_add(1, Ordering::Relaxed) + 1).to_string();
+    lock(&shared.uploads.active).insert(id.clone(), None);
+    let shared = shared.clone();
+    thread::spawn(move || {
+        send(&shared, file, &id, to);
+        lock(&shared.uploads.active).remove(&id);
+    });
+}
+
+fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) {
+    let screen = &shared.screen;
+    let name = file.name().to_string();
+    screen.line(&text::sending_file(&name, file.size(), to.as_deref()));
+    let started = Instant::now();
+    let mut progress = Progress::new();
+    if shared.outbound.send(&file.offer(id, to, None)).is_err() {
+        return; // the receiving thread reports the lost connection
+    }
+    loop {
+        if let Some(reason) = shared.uploads.stop_reason(id) {
+            return screen.line(&text::file_send_stopped(&name, &reason));
+        }
+        let chunk = match file.next_chunk(id) {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return screen.line(&text::file_send_stopped(&name, &e.to_string())),
+        };
+        if shared.outbound.send(&chunk).is_err() {
+            return;
+        }
+        if let Some(percent) = progress.due(file.sent(), file.size()) {
+            screen.progress(&text::sending_progress(&name, percent));
+        }
+    }
+    let size = file.sent();
+    let complete = file.complete(id);
+    let sha256 = match &complete {
+        Message::FileComplete { sha256, .. } => sha256.clone(),
+        _ => String::new(),
+    };
+    if shared.outbound.send(&complete).is_ok() {
+        let seconds = started.elapsed().as_secs_f64();
+        screen.line(&text::file_sent(&name, size, seconds, &sha256));
+    }
+}

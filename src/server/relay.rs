@@ -1,0 +1,340 @@
+//! Files passing through the server.
+//!
+//! The server never holds a whole file, and never waits for the end before
+//! forwarding: each `FILE_DATA` chunk is checked, written to the server's
+//! copy in `files/received/`, and queued for every recipient as soon as it
+//! arrives. A recipient whose queue is half full makes the relay wait (see
+//! [`Outbox::push_bulk`](super::outbox::Outbox::push_bulk)), which in turn
+//! stops the relay reading from the sender: TCP then slows the sender down.
+//! That chain is called *back-pressure*, and it is what keeps memory flat
+//! however big the file.
+//!
+//! Each session owns the uploads of its own client, so no lock is needed
+//! here. The ids the sender chose are replaced by server-wide unique ones,
+//! because two senders may both call their transfer `"1"`.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::room::Member;
+use super::{Server, say};
+use crate::connection::Outgoing;
+use crate::message::{ErrorCode, Message};
+use crate::names::SERVER_NAME;
+use crate::text;
+use crate::transfer::{FileReceiver, FileSender};
+
+/// Uploads one client may have in progress at once.
+pub const MAX_UPLOADS_PER_CLIENT: usize = 8;
+
+/// One upload on its way through the server.
+struct Relay {
+    /// The id on the way out, unique across the server.
+    relay_id: String,
+    name: String,
+    /// Who still receives it; a recipient that leaves is dropped from here.
+    recipients: Vec<Arc<Member>>,
+    /// The server's own copy, checked chunk by chunk.
+    copy: FileReceiver,
+}
+
+/// The uploads of one client, keyed by the id that client chose.
+#[derive(Default)]
+pub(super) struct Uploads {
+    active: HashMap<String, Relay>,
+    /// Ids of offers refused lately. The sender streams chunks before it
+    /// hears of the refusal; those are dropped quietly, not answered one
+    /// error per chunk.
+    refused: VecDeque<String>,
+}
+
+/// How many refused ids are remembered.
+const REMEMBER_REFUSED: usize = 16;
+
+impl Uploads {
+    /// `FILE`: checks the offer, opens the server's copy and tells the
+    /// recipients a file is coming.
+    pub fn offer(
+        &mut self,
+        server: &Server,
+        sender: &Arc<Member>,
+        name: String,
+        id: String,
+        size: u64,
+        to: Option<String>,
+    ) {
+        let mut refuse = |code, text| {
+            send_error(sender, code, text, &id);
+            if self.refused.len() == REMEMBER_REFUSED {
+                self.refused.pop_front();
+            }
+            self.refused.push_back(id.clone());
+        };
+        if size > server.config.max_file {
+            return refuse(
+                ErrorCode::FileTooLarge,
+                text::error_file_too_large(size, server.config.max_file),
+            );
+        }
+        if self.active.contains_key(&id) {
+            return refuse(ErrorCode::BadMessage, text::error_duplicate_transfer(&id));
+        }
+        if self.active.len() >= MAX_UPLOADS_PER_CLIENT {
+            return refuse(
+                ErrorCode::BadMessage,
+                text::error_too_many_transfers(MAX_UPLOADS_PER_CLIENT),
+            );
+        }
+        let recipients: Vec<Arc<Member>> = match &to {
+            Some(target) => match server.room.find(target) {
+                Some(member) => vec![member],
+                None => return refuse(ErrorCode::UnknownUser, text::error_unknown_user(target)),
+            },
+            None => server
+                .room
+                .everyone()
+                .iter()
+                .filter(|m| !Arc::ptr_eq(m, sender))
+                .cloned()
+                .collect(),
+        };
+        let copy = match FileReceiver::create(&server.config.received_dir(), &name, size) {
+            Ok(copy) => copy,
+            Err(e) => {
+                server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string()));
+                return refuse(
+                    ErrorCode::TransferAborted,
+                    text::error_server_storage(&name, &e),
+                );
+            }
+        };
+        server.log(&text::log_file_offer(
+            &sender.name,
+            &name,
+            size,
+            to.as_deref(),
+        ));
+        let relay_id = server.next_transfer_id();
+        let offer = Outgoing::new(&Message::FileOffer {
+            name: name.clone(),
+            transfer_id: relay_id.clone(),
+            size,
+            to: recipients
+                .first()
+                .filter(|_| to.is_some())
+                .map(|m| m.name.clone()),
+            sender: Some(sender.name.clone()),
+        });
+        let recipients = recipients
+            .into_iter()
+            .filter(|m| m.link.send_bulk(offer.clone()))
+            .collect();
+        self.active.insert(
+            id,
+            Relay {
+                relay_id,
+                name,
+                recipients,
+                copy,
+            },
+        );
+    }
+
+    /// `FILE_DATA`: checks and stores one chunk, then passes it on.
+    pub fn chunk(
+        &mut self,
+        server: &Server,
+        sender: &Arc<Member>,
+        id: String,
+        index: u64,
+        data: String,
+    ) {
+        let Some(relay) = self.active.get_mut(&id) else {
+            return self.unknown(sender, &id);
+        };
+        if let Err(e) = relay.copy.write_chunk(index, &data) {
+            let why = text::error_transfer_failed(&relay.name, &e);
+            return self.abort(server, sender, &id, why);
+        }
+        let frame = Outgoing::new(&Message::FileChunk {
+            transfer_id: relay.relay_id.clone(),
+            index,
+            data,
+        });
+        relay.recipients.retain(|m| m.link.send_bulk(frame.clone()));
+    }
+
+    /// `FILE_COMPLETE`: verifies the copy; on success keeps it and passes
+    /// the completion on, otherwise aborts the transfer everywhere.
+    pub fn complete(
+        &mut self,
+        server: &Server,
+        sender: &Arc<Member>,
+        id: String,
+        size: u64,
+        sha256: String,
+    ) {
+        let Some(relay) = self.active.remove(&id) else {
+            return self.unknown(sender, &id);
+        };
+        let Relay {
+            relay_id,
+            name,
+            recipients,
+            copy,
+        } = relay;
+        match copy.finish(size, &sha256) {
+            Ok(path) => {
+                server.log(&text::log_file_saved(&sender.name, &path, size));
+                let done = Outgoing::new(&Message::FileComplete {
+                    name,
+                    transfer_id: relay_id,
+                    size,
+                    sha256,
+                });
+                for member in recipients {
+                    member.link.send_bulk(done.clone());
+                }
+            }
+            Err(e) => {
+                let why = text::error_transfer_failed(&name, &e);
+                server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string()));
+                send_error(sender, ErrorCode::TransferAborted, why.clone(), &id);
+                tell_aborted(&recipients, &relay_id, why);
+            }
+        }
+    }
+
+    /// Data for a transfer that is not in progress: an error, unless it is
+    /// the tail of one we just refused.
+    fn unknown(&self, sender: &Member, id: &str) {
+        if !self.refused.iter().any(|r| r == id) {
+            send_error(
+                sender,
+                ErrorCode::TransferAborted,
+                text::error_unknown_transfer(id),
+                id,
+            );
+        }
+    }
+
+    /// Ends one transfer that went wrong: the sender and every recipient are
+    /// told, and the server's partial copy is deleted.
+    fn abort(&mut self, server: &Server, sender: &Arc<Member>, id: &str, why: String) {
+        if let Some(relay) = self.active.remove(id) {
+            server.log(&text::log_file_aborted(&sender.name, &relay.name, &why));
+            send_error(sender, ErrorCode::TransferAborted, why.clone(), id);
+            tell_aborted(&relay.recipients, &relay.relay_id, why);
+            // Dropping `relay.copy` deletes the `.part` file.
+        }
+    }
+
+    /// The sender left: every transfer it had in progress ends.
+    pub fn sender_left(&mut self, server: &Server, sender: &Member) {
+        for (_, relay) in self.active.drain() {
+            let why = text::error_sender_left(&relay.name, &sender.name);
+            server.log(&text::log_file_aborted(&sender.name, &relay.name, &why));
+            tell_aborted(&relay.recipients, &relay.relay_id, why);
+        }
+    }
+}
+
+fn tell_aborted(recipients: &[Arc<Member>], relay_id: &str, why: String) {
+    let message = Outgoing::new(&Message::Error {
+        text: why,
+        code: ErrorCode::TransferAborted,
+        transfer_id: Some(relay_id.to_string()),
+    });
+    for member in recipients {
+        member.link.send_frame(message.clone());
+    }
+}
+
+fn send_error(member: &Member, code: ErrorCode, text: String, id: &str) {
+    member.link.send(&Message::Error {
+        text,
+        code,
+        transfer_id: Some(id.to_string()),
+    });
+}
+
+/// `/send` on the console: a file from the server itself, sent on its own
+/// thread so that the console (and `/quit`) stays responsive meanwhile.
+pub(super) fn send_from_console(server: &Arc<Server>, to: Option<String>, path: String) {
+    let recipients: Vec<Arc<Member>> = match &to {
+        Some(name) => match server.room.find(name) {
+            Some(member) => vec![member],
+            None => return say(&text::no_such_user(name)),
+        },
+        None => server.room.everyone().to_vec(),
+    };
+    if recipients.is_empty() {
+        return say(&text::list_empty());
+    }
+    let file = match FileSender::open(Path::new(&path), server.config.chunk_size) {
+        Ok(file) => file,
+        Err(e) => return say(&text::console_file_failed(&path, &e)),
+    };
+    // The canonical spelling of the name, as the recipient joined with it.
+    let to = to.and(recipients.first().map(|m| m.name.clone()));
+    say(&text::console_file_started(
+        file.name(),
+        file.size(),
+        to.as_deref(),
+    ));
+    let server = server.clone();
+    let started = super::spawn("console-send", move || {
+        relay_file(&server, file, recipients, to, &path);
+    });
+    if let Err(e) = started {
+        say(&text::console_file_failed("", &e));
+    }
+}
+
+fn relay_file(
+    server: &Server,
+    mut file: FileSender,
+    mut recipients: Vec<Arc<Member>>,
+    to: Option<String>,
+    path: &str,
+) {
+    let started = Instant::now();
+    let id = server.next_transfer_id();
+    let send = |message: &Message, recipients: &mut Vec<Arc<Member>>| {
+        let frame = Outgoing::new(message);
+        recipients.retain(|m| m.link.send_bulk(frame.clone()));
+    };
+    send(
+        &file.offer(&id, to.clone(), Some(SERVER_NAME.to_string())),
+        &mut recipients,
+    );
+    loop {
+        match file.next_chunk(&id) {
+            Ok(Some(chunk)) => send(&chunk, &mut recipients),
+            Ok(None) => break,
+            Err(e) => {
+                say(&text::console_file_failed(path, &e));
+                tell_aborted(
+                    &recipients,
+                    &id,
+                    text::error_transfer_failed(file.name(), &e),
+                );
+                return;
+            }
+        }
+        if recipients.is_empty() || server.stopping() {
+            return;
+        }
+    }
+    let (name, size) = (file.name().to_string(), file.sent());
+    send(&file.complete(&id), &mut recipients);
+    let seconds = started.elapsed().as_secs_f64();
+    say(&text::console_file_sent(
+        &name,
+        size,
+        to.as_deref(),
+        seconds,
+    ));
+}

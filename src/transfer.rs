@@ -1,0 +1,591 @@
+//! Files at both ends of a transfer: reading one into chunks, and writing
+//! chunks back into a file that is only kept once it checks out.
+//!
+//! A file travels as `FILE` (name and size), then `FILE_DATA` chunks (base64,
+//! 4096 bytes of file each by default), then `FILE_COMPLETE` (size and
+//! SHA-256). Both sides stream: the sender reads one chunk at a time and the
+//! receiver writes each as it arrives, so a 1 GiB file never sits in memory.
+//!
+//! The receiving side is careful, because the name and the bytes come from
+//! someone else:
+//! - only the *base name* is used ([`safe_file_name`]): a name like
+//!   `../../etc/passwd` or `C:\Windows\x.dll` cannot write outside the
+//!   download folder;
+//! - an existing file is never overwritten: `report.pdf` becomes
+//!   `report (1).pdf`;
+//! - data goes to `NAME.part` and is renamed to `NAME` only when the size
+//!   and SHA-256 match; anything else deletes the `.part` file.
+//!
+//! `docs/05-sending-files.md` tells the longer story.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::base64;
+use crate::message::Message;
+use crate::sha256::{self, Sha256};
+
+/// Bytes of file per `FILE_DATA` chunk unless told otherwise: the original's
+/// `BUFFER_SIZE`.
+pub const DEFAULT_CHUNK_SIZE: usize = 4096;
+
+/// The largest chunk a sender may choose. In base64 inside JSON it must fit
+/// the receiver's 1 MiB frame limit with room to spare.
+pub const MAX_CHUNK_SIZE: usize = 512 * 1024;
+
+/// The longest file name we write, in bytes (most file systems allow 255;
+/// `.part` and ` (99)` need room).
+const MAX_NAME_BYTES: usize = 200;
+
+/// Why a file cannot be sent. The wording is in [`crate::text`].
+#[derive(Debug)]
+pub enum OpenError {
+    NotFound,
+    IsDirectory,
+    Unreadable(io::Error),
+}
+
+/// Why a received file was not kept. The wording is in [`crate::text`].
+#[derive(Debug)]
+pub enum TransferError {
+    /// A chunk arrived with the wrong index (lost or reordered data).
+    OutOfOrder { expected: u64, got: u64 },
+    /// More bytes arrived than the announced size.
+    TooMuchData { size: u64 },
+    /// A chunk's data was not valid base64.
+    BadChunk(base64::DecodeError),
+    /// `FILE_COMPLETE` says a different size than what arrived.
+    SizeMismatch { expected: u64, received: u64 },
+    /// The bytes that arrived do not have the announced SHA-256.
+    ChecksumMismatch,
+    /// Writing to disk failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for TransferError {
+    fn from(e: io::Error) -> Self {
+        TransferError::Io(e)
+    }
+}
+
+/// The name a received file is saved under: the last component of `name`
+/// (split at both `/` and `\`, whatever system sent it), with characters
+/// that are unsafe or invalid on some file system replaced by `_`.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .map(|c| match c {
+            c if c.is_control() => '_',
+            // Invalid in Windows file names (':' also names a drive or stream).
+            '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
+            c => c,
+        })
+        .collect();
+    // Windows ignores trailing dots and spaces, so "x.txt." would be "x.txt".
+    let cleaned = cleaned.trim_end_matches(['.', ' ']).trim_start();
+    let mut cleaned = if cleaned.is_empty() {
+        "file".to_string()
+    } else {
+        cleaned.to_string()
+    };
+    if is_windows_device_name(&cleaned) {
+        cleaned.insert(0, '_');
+    }
+    truncate_name(&cleaned, MAX_NAME_BYTES)
+}
+
+/// `CON`, `NUL`, `COM1`… are devices on Windows, whatever the extension.
+fn is_windows_device_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").to_ascii_uppercase();
+    matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit())
+}
+
+/// Cuts a name to `max` bytes at a character boundary, keeping a short
+/// extension so the file still opens with the right program.
+fn truncate_name(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let (stem, ext) = split_extension(name);
+    let ext = if ext.len() <= 16 { ext } else { "" };
+    let mut end = max - ext.len();
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ext}", &stem[..end])
+}
+
+/// `("report", ".pdf")`; a leading dot is part of the stem (`.bashrc`).
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.') {
+        Some(i) if i > 0 => name.split_at(i),
+        _ => (name, ""),
+    }
+}
+
+/// The `n`-th candidate for a name: `report.pdf`, `report (1).pdf`, …
+fn numbered(name: &str, n: u32) -> String {
+    if n == 0 {
+        return name.to_string();
+    }
+    let (stem, ext) = split_extension(name);
+    format!("{stem} ({n}){ext}")
+}
+
+/// Reads a file to send, chunk by chunk, hashing as it goes.
+pub struct FileSender {
+    file: File,
+    name: String,
+    size: u64,
+    chunk: Vec<u8>,
+    sha: Sha256,
+    index: u64,
+    sent: u64,
+}
+
+impl FileSender {
+    /// Opens `path` for sending in chunks of `chunk_size` bytes.
+    pub fn open(path: &Path, chunk_size: usize) -> Result<FileSender, OpenError> {
+        let metadata = fs::metadata(path).map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => OpenError::NotFound,
+            _ => OpenError::Unreadable(e),
+        })?;
+        if metadata.is_dir() {
+            return Err(OpenError::IsDirectory);
+        }
+        let file = File::open(path).map_err(OpenError::Unreadable)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "file".to_string());
+        Ok(FileSender {
+            file,
+            name,
+            size: metadata.len(),
+            chunk: vec![0; chunk_size.clamp(1, MAX_CHUNK_SIZE)],
+            sha: Sha256::new(),
+            index: 0,
+            sent: 0,
+        })
+    }
+
+    /// The file's base name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The size announced in the offer.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Bytes read so far.
+    pub fn sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// The `FILE` message that opens the transfer.
+    pub fn offer(&self, transfer_id: &str, to: Option<String>, sender: Option<String>) -> Message {
+        Message::FileOffer {
+            name: self.name.clone(),
+            transfer_id: transfer_id.to_string(),
+            size: self.size,
+            to,
+            sender,
+        }
+    }
+
+    /// The next `FILE_DATA` message, or `None` when the file is done. Never
+    /// reads past the announced size, so a file that grows while it is sent
+    /// still matches its offer.
+    pub fn next_chunk(&mut self, transfer_id: &str) -> io::Result<Option<Message>> {
+        let left = self.size - self.sent;
+        let want = self
+            .chunk
+            .len()
+            .min(usize::try_from(left).unwrap_or(usize::MAX));
+        if want == 0 {
+            return Ok(None);
+        }
+        let n = read_full(&mut self.file, &mut self.chunk[..want])?;
+        if n == 0 {
+            // The file shrank: stop here; the size in FILE_COMPLETE will
+            // not match and receivers will discard it.
+            return Ok(None);
+        }
+        let bytes = &self.chunk[..n];
+        self.sha.update(bytes);
+        self.sent += n as u64;
+        let message = Message::FileChunk {
+            transfer_id: transfer_id.to_string(),
+            index: self.index,
+            data: base64::encode(bytes),
+        };
+        self.index += 1;
+        Ok(Some(message))
+    }
+
+    /// The `FILE_COMPLETE` message, with what was actually sent.
+    pub fn complete(self, transfer_id: &str) -> Message {
+        Message::FileComplete {
+            name: self.name,
+            transfer_id: transfer_id.to_string(),
+            size: self.sent,
+            sha256: sha256::to_hex(&self.sha.finish()),
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends.
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Writes a file being received into `NAME.part`, and keeps it only when
+/// it checks out. Dropping it unfinished deletes the `.part` file.
+pub struct FileReceiver {
+    dir: PathBuf,
+    /// The name it will be saved under (before numbering).
+    name: String,
+    /// Which numbered candidate the `.part` file reserved.
+    number: u32,
+    part_path: PathBuf,
+    file: Option<BufWriter<File>>,
+    size: u64,
+    received: u64,
+    next_index: u64,
+    sha: Sha256,
+    decoded: Vec<u8>,
+}
+
+impl FileReceiver {
+    /// Starts receiving `name` (a name from the peer, made safe here) of
+    /// `size` bytes into `dir`, which is created if missing.
+    pub fn create(dir: &Path, name: &str, size: u64) -> io::Result<FileReceiver> {
+        fs::create_dir_all(dir)?;
+        let name = safe_file_name(name);
+        // Reserve a name no one else is using: an existing file, or another
+        // transfer's `.part` file. `create_new` fails if the file exists, so
+        // two transfers of the same name cannot pick the same `.part`.
+        let mut number = 0;
+        loop {
+            let candidate = numbered(&name, number);
+            let part_path = dir.join(format!("{candidate}.part"));
+            if !dir.join(&candidate).exists() {
+                match OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&part_path)
+                {
+                    Ok(file) => {
+                        return Ok(FileReceiver {
+                            dir: dir.to_path_buf(),
+                            name,
+                            number,
+                            part_path,
+                            file: Some(BufWriter::with_capacity(64 * 1024, file)),
+                            size,
+                            received: 0,
+                            next_index: 0,
+                            sha: Sha256::new(),
+                            decoded: Vec::new(),
+                        });
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            number += 1;
+            if number > 10_000 {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "no free file name",
+                ));
+            }
+        }
+    }
+
+    /// The announced size.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Bytes written so far.
+    pub fn received(&self) -> u64 {
+        self.received
+    }
+
+    /// The name the file will be saved under (before any numbering).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Decodes and writes chunk `index` (base64 `data`). Chunks must come in
+    /// order and may not go past the announced size.
+    pub fn write_chunk(&mut self, index: u64, data: &str) -> Result<(), TransferError> {
+        if index != self.next_index {
+            return Err(TransferError::OutOfOrder {
+                expected: self.next_index,
+                got: index,
+            });
+        }
+        self.decoded.clear();
+        base64::decode_into(data.as_bytes(), &mut self.decoded).map_err(TransferError::BadChunk)?;
+        if self.received + self.decoded.len() as u64 > self.size {
+            return Err(TransferError::TooMuchData { size: self.size });
+        }
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(&self.decoded)?;
+        }
+        self.sha.update(&self.decoded);
+        self.received += self.decoded.len() as u64;
+        self.next_index += 1;
+        Ok(())
+    }
+
+    /// Checks size and checksum, then gives the file its real name. On any
+    /// failure the `.part` file is deleted. Returns where the file was saved.
+    pub fn finish(mut self, size: u64, sha256_hex: &str) -> Result<PathBuf, TransferError> {
+        if size != self.size || self.received != self.size {
+            return Err(TransferError::SizeMismatch {
+                expected: size,
+                received: self.received,
+            });
+        }
+        let digest = std::mem::take(&mut self.sha).finish();
+        if !sha256::to_hex(&digest).eq_ignore_ascii_case(sha256_hex) {
+            return Err(TransferError::ChecksumMismatch);
+        }
+        if let Some(mut file) = self.file.take() {
+            file.flush()?;
+            file.get_ref().sync_all()?;
+        }
+        // The reserved name may have been taken meanwhile (by a file someone
+        // copied in); never overwrite, move on to the next number instead.
+        let mut number = self.number;
+        loop {
+            let target = self.dir.join(numbered(&self.name, number));
+            if !target.exists() {
+                fs::rename(&self.part_path, &target)?;
+                self.part_path = PathBuf::new(); // nothing left to clean up
+                return Ok(target);
+            }
+            number += 1;
+        }
+    }
+}
+
+impl Drop for FileReceiver {
+    /// An unfinished transfer leaves nothing behind.
+    fn drop(&mut self) {
+        self.file = None; // close before deleting (Windows needs that)
+        if !self.part_path.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.part_path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_become_plain_base_names() {
+        let cases = [
+            ("report.pdf", "report.pdf"),
+            ("../../etc/passwd", "passwd"),
+            ("/abs/path/x.txt", "x.txt"),
+            ("C:\\x\\y.txt", "y.txt"),
+            ("..", "file"),
+            (".", "file"),
+            ("", "file"),
+            ("dir/", "file"),
+            ("a\u{0}b\nc.txt", "a_b_c.txt"),
+            ("what?.txt", "what_.txt"),
+            ("C:evil.txt", "C_evil.txt"),
+            ("CON", "_CON"),
+            ("nul.txt", "_nul.txt"),
+            ("COM1.log", "_COM1.log"),
+            ("COMMON.txt", "COMMON.txt"),
+            ("trailing. ", "trailing"),
+            ("我的 文件.txt", "我的 文件.txt"),
+            (".bashrc", ".bashrc"),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(safe_file_name(given), expected, "{given:?}");
+        }
+    }
+
+    #[test]
+    fn long_names_are_cut_at_a_character_boundary_keeping_the_extension() {
+        let long = format!("{}.pdf", "名".repeat(100));
+        let safe = safe_file_name(&long);
+        assert!(safe.len() <= MAX_NAME_BYTES);
+        assert!(safe.ends_with("名.pdf"));
+    }
+
+    fn send_all(path: &Path, chunk: usize) -> Vec<Message> {
+        let mut sender = FileSender::open(path, chunk).unwrap();
+        let mut messages = vec![sender.offer("1", None, None)];
+        while let Some(m) = sender.next_chunk("1").unwrap() {
+            messages.push(m);
+        }
+        messages.push(sender.complete("1"));
+        messages
+    }
+
+    fn receive_all(dir: &Path, messages: Vec<Message>) -> Result<PathBuf, TransferError> {
+        let mut receiver = None;
+        for message in messages {
+            match message {
+                Message::FileOffer { name, size, .. } => {
+                    receiver = Some(FileReceiver::create(dir, &name, size).unwrap())
+                }
+                Message::FileChunk { index, data, .. } => {
+                    receiver.as_mut().unwrap().write_chunk(index, &data)?
+                }
+                Message::FileComplete { size, sha256, .. } => {
+                    return receiver.take().unwrap().finish(size, &sha256);
+                }
+                _ => unreachable!(),
+            }
+        }
+        unreachable!()
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_file_round_trips_and_a_second_copy_is_numbered() {
+        let src = tempfile::tempdir().unwrap();
+        let dst = tempfile::tempdir().unwrap();
+        let path = src.path().join("report.pdf");
+        let content: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        fs::write(&path, &content).unwrap();
+        for chunk in [1, 4096, 10_000, 65_536] {
+            let saved = receive_all(dst.path(), send_all(&path, chunk)).unwrap();
+            assert_eq!(fs::read(&saved).unwrap(), content, "chunk {chunk}");
+        }
+        assert_eq!(
+            entries(dst.path()),
+            [
+                "report (1).pdf",
+                "report (2).pdf",
+                "report (3).pdf",
+                "report.pdf"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_file_has_no_chunks() {
+        let src = tempfile::tempdir().unwrap();
+        let path = src.path().join("empty");
+        fs::write(&path, b"").unwrap();
+        let messages = send_all(&path, 4096);
+        assert_eq!(messages.len(), 2);
+        let saved = receive_all(src.path().join("in").as_path(), messages).unwrap();
+        assert_eq!(fs::read(saved).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_wrong_checksum_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut receiver = FileReceiver::create(dir.path(), "x.txt", 3).unwrap();
+        receiver.write_chunk(0, &base64::encode(b"abc")).unwrap();
+        assert!(dir.path().join("x.txt.part").exists());
+        let wrong = sha256::to_hex(&sha256::digest(b"abd"));
+        assert!(matches!(
+            receiver.finish(3, &wrong),
+            Err(TransferError::ChecksumMismatch)
+        ));
+        assert!(entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn bad_chunks_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut receiver = FileReceiver::create(dir.path(), "x", 4).unwrap();
+        assert!(matches!(
+            receiver.write_chunk(1, "YQ=="),
+            Err(TransferError::OutOfOrder {
+                expected: 0,
+                got: 1
+            })
+        ));
+        assert!(matches!(
+            receiver.write_chunk(0, "not base64!"),
+            Err(TransferError::BadChunk(_))
+        ));
+        receiver.write_chunk(0, "YWJj").unwrap();
+        assert!(matches!(
+            receiver.write_chunk(1, "YWJj"),
+            Err(TransferError::TooMuchData { size: 4 })
+        ));
+        assert!(matches!(
+            receiver.finish(4, "00"),
+            Err(TransferError::SizeMismatch {
+                expected: 4,
+                received: 3
+            })
+        ));
+        assert!(entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn dropping_an_unfinished_transfer_deletes_the_part_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let receiver = FileReceiver::create(dir.path(), "x", 10).unwrap();
+        assert_eq!(entries(dir.path()), ["x.part"]);
+        drop(receiver);
+        assert!(entries(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn concurrent_transfers_of_one_name_reserve_different_part_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = FileReceiver::create(dir.path(), "same.txt", 0).unwrap();
+        let b = FileReceiver::create(dir.path(), "same.txt", 0).unwrap();
+        assert_eq!(entries(dir.path()), ["same (1).txt.part", "same.txt.part"]);
+        let empty = sha256::to_hex(&sha256::digest(b""));
+        // The second one finishes first and still gets its own name.
+        let b_path = b.finish(0, &empty).unwrap();
+        let a_path = a.finish(0, &empty).unwrap();
+        assert_ne!(a_path, b_path);
+        assert_eq!(entries(dir.path()), ["same (1).txt", "same.txt"]);
+    }
+
+    #[test]
+    fn sending_refuses_missing_files_and_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            FileSender::open(&dir.path().join("nope"), 4096),
+            Err(OpenError::NotFound)
+        ));
+        assert!(matches!(
+            FileSender::open(dir.path(), 4096),
+            Err(OpenError::IsDirectory)
+        ));
+    }
+}
