@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+pub mod raw;
+
 /// How long a test waits for something that should happen.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 /// How long a test watches for something that should *not* happen.

@@ -1,0 +1,112 @@
+//! A raw protocol client for tests: speaks frames directly, so a test can
+//! send exactly the bytes it wants (hostile ones included) and see exactly
+//! the messages the server answers with.
+
+use std::io::Write;
+use std::net::{Shutdown, TcpStream};
+use std::time::{Duration, Instant};
+
+use socket_chat::connection::{MessageReader, Outgoing, ReadError};
+use socket_chat::frame::DEFAULT_MAX_FRAME;
+use socket_chat::message::Message;
+
+use super::DEADLINE;
+
+pub struct Raw {
+    pub stream: TcpStream,
+    reader: MessageReader<TcpStream>,
+    /// Messages read while looking for another one.
+    pub skipped: Vec<Message>,
+}
+
+impl Raw {
+    /// Connects to a server on this machine, without joining.
+    pub fn connect(port: u16) -> Raw {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.set_nodelay(true).ok();
+        let reader = MessageReader::new(stream.try_clone().expect("clone"), DEFAULT_MAX_FRAME * 2);
+        Raw {
+            stream,
+            reader,
+            skipped: Vec::new(),
+        }
+    }
+
+    /// Connects and joins as `name`, waiting for the welcome.
+    pub fn join(port: u16, name: &str) -> Raw {
+        let mut raw = Raw::connect(port);
+        raw.send(&Message::Join {
+            name: name.to_string(),
+        });
+        raw.expect("welcome", |m| matches!(m, Message::Welcome { .. }));
+        raw
+    }
+
+    pub fn send(&mut self, message: &Message) {
+        self.stream
+            .write_all(Outgoing::new(message).as_bytes())
+            .expect("send");
+    }
+
+    /// Sends bytes exactly as given; errors are returned, since a server
+    /// may rightly have closed the connection.
+    pub fn send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
+    /// The next message, or `None` if the server closed the connection.
+    /// Panics if nothing arrives before `timeout`.
+    pub fn next_within(&mut self, timeout: Duration) -> Option<Message> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                panic!(
+                    "no message within {timeout:?}; skipped so far: {:?}",
+                    self.skipped
+                );
+            }
+            self.stream.set_read_timeout(Some(left)).ok();
+            match self.reader.read_message() {
+                Ok(Some(m)) => return Some(m),
+                Ok(None) => return None,
+                Err(e) if e.is_timeout() => continue,
+                Err(ReadError::Decode(e)) => panic!("server sent a bad message: {e}"),
+                Err(ReadError::Frame(_)) => return None,
+            }
+        }
+    }
+
+    /// Waits for a message that satisfies `matches`, keeping the others in
+    /// `skipped`. Panics if the connection closes or the deadline passes.
+    pub fn expect(&mut self, what: &str, matches: impl Fn(&Message) -> bool) -> Message {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next_within(left.max(Duration::from_millis(1))) {
+                Some(m) if matches(&m) => return m,
+                Some(m) => self.skipped.push(m),
+                None => panic!(
+                    "connection closed while waiting for {what}; got {:?}",
+                    self.skipped
+                ),
+            }
+        }
+    }
+
+    /// Waits until the server closes the connection, skipping messages.
+    pub fn expect_closed(&mut self) {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next_within(left.max(Duration::from_millis(1))) {
+                Some(m) => self.skipped.push(m),
+                None => return,
+            }
+        }
+    }
+
+    pub fn close(&self) {
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
