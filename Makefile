@@ -4,6 +4,9 @@
 PORT ?= 8888
 HOST ?= localhost
 NAME ?=
+# TRACE=1 prints every frame on stderr; TRACE=hex adds a hex dump.
+TRACE ?=
+TRACE_FLAG = $(if $(TRACE),--trace$(if $(filter hex,$(TRACE)),=hex))
 
 CARGO_RUN = cargo run --quiet --bin
 
@@ -12,16 +15,17 @@ CARGO_RUN = cargo run --quiet --bin
 help:
 	@echo "make run-server [PORT=8888] [HOST=localhost]    start the chat server"
 	@echo "make run-client [NAME=Bob] [PORT=..] [HOST=..]  start a chat client"
+	@echo "   add TRACE=1 (or TRACE=hex) to either to watch every frame"
 	@echo "make test                                       run every test (cargo test)"
 	@echo "make fmt                                        format the code"
 	@echo "make lint                                       clippy, warnings as errors"
 	@echo "make bench                                      speed figures (release build)"
 
 run-server:
-	$(CARGO_RUN) chat-server -- --port $(PORT) --host $(HOST)
+	$(CARGO_RUN) chat-server -- --port $(PORT) --host $(HOST) $(TRACE_FLAG)
 
 run-client:
-	$(CARGO_RUN) chat-client -- --port $(PORT) --host $(HOST) $(if $(NAME),--name $(NAME))
+	$(CARGO_RUN) chat-client -- --port $(PORT) --host $(HOST) $(if $(NAME),--name $(NAME)) $(TRACE_FLAG)
 
 test:
 	cargo test

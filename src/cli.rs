@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::str::FromStr;
 
+use crate::trace::Trace;
 use crate::transfer::MAX_CHUNK_SIZE;
 
 /// A mistake on the command line. The wording is in [`crate::text`].
@@ -123,6 +124,16 @@ pub fn parse_chunk_size(flag: &str, value: &str) -> Result<usize, ArgError> {
             expected: "a chunk size from 1 to 524288 bytes",
         }),
     }
+}
+
+/// Reads `--trace` (bare) or `--trace=hex`. The value must be inline, so
+/// that a bare `--trace` does not swallow the next argument.
+pub fn parse_trace(flag: &str, inline: Option<String>) -> Result<Trace, ArgError> {
+    Trace::from_flag(inline.as_deref()).ok_or_else(|| ArgError::BadValue {
+        flag: flag.to_string(),
+        value: inline.unwrap_or_default(),
+        expected: "nothing or \"hex\" (as in --trace=hex)",
+    })
 }
 
 /// `HOST:PORT`, with brackets around an IPv6 address (`[::1]:8888`) so the

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use crate::frame::{self, FrameError, FrameReader};
 use crate::message::{DecodeError, Message};
+use crate::trace::{Direction, Trace};
 
 /// Prepares a freshly connected or accepted chat socket.
 ///
@@ -59,6 +60,8 @@ impl std::error::Error for ReadError {}
 /// Reads whole messages from a byte stream: frames, then JSON, then types.
 pub struct MessageReader<R> {
     frames: FrameReader<R>,
+    trace: Trace,
+    peer: String,
 }
 
 impl<R: Read> MessageReader<R> {
@@ -66,14 +69,26 @@ impl<R: Read> MessageReader<R> {
     pub fn new(inner: R, max_frame: usize) -> Self {
         MessageReader {
             frames: FrameReader::new(inner, max_frame),
+            trace: Trace::Off,
+            peer: String::new(),
         }
+    }
+
+    /// Prints every frame read, as `--trace` asks (see [`crate::trace`]).
+    pub fn traced(mut self, trace: Trace, peer: String) -> Self {
+        self.trace = trace;
+        self.peer = peer;
+        self
     }
 
     /// The next message; `Ok(None)` when the peer closed the connection
     /// cleanly between two messages.
     pub fn read_message(&mut self) -> Result<Option<Message>, ReadError> {
         match self.frames.read_frame() {
-            Ok(Some(body)) => Message::decode(&body).map(Some).map_err(ReadError::Decode),
+            Ok(Some(body)) => {
+                self.trace.frame(Direction::Received, &self.peer, &body);
+                Message::decode(&body).map(Some).map_err(ReadError::Decode)
+            }
             Ok(None) => Ok(None),
             Err(e) => Err(ReadError::Frame(e)),
         }
@@ -101,6 +116,11 @@ impl Outgoing {
 
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+
+    /// The body, without the length prefix.
+    pub fn body(&self) -> &[u8] {
+        &self.0[frame::HEADER_LEN..]
     }
 
     pub fn len(&self) -> usize {

@@ -25,6 +25,7 @@
 //! Plumbing between sockets and messages:
 //! - [`connection`]: read typed messages from a stream; encode them into
 //!   frames ready to write; set a chat socket up.
+//! - [`trace`]: `--trace`, every frame printed as it goes by.
 //!
 //! The programs (each knows nothing of byte layouts):
 //! - [`server`]: the accept loop, a session thread and a writer thread per
@@ -60,4 +61,5 @@ pub mod server;
 pub mod sha256;
 pub mod sync;
 pub mod text;
+pub mod trace;
 pub mod transfer;

@@ -188,6 +188,7 @@ Options:
   --max-file BYTES       largest file a client may send (default 1073741824 = 1 GiB)
   --chunk-size BYTES     file chunk size for /send (default 4096)
   --files DIR            folder for received/ and server/ files (default files)
+  --trace[=hex]          print every frame sent and received on stderr
   --help                 show this help
   --version              show the version"
         .to_string()
@@ -442,6 +443,7 @@ Options:
   --name NAME        your name in the chat
   --downloads DIR    where received files are saved (default files/downloads)
   --chunk-size BYTES file chunk size when sending (default 4096)
+  --trace[=hex]      print every frame sent and received on stderr
   --help             show this help
   --version          show the version"
         .to_string()

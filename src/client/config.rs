@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{self, Arg, ArgError, Args};
+use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
 
 #[derive(Debug, Clone)]
@@ -15,6 +16,8 @@ pub struct Config {
     pub downloads: PathBuf,
     /// Bytes of file per chunk when sending.
     pub chunk_size: usize,
+    /// Print every frame on stderr (`--trace`, `--trace=hex`).
+    pub trace: Trace,
 }
 
 impl Default for Config {
@@ -25,6 +28,7 @@ impl Default for Config {
             name: None,
             downloads: PathBuf::from("files/downloads"),
             chunk_size: DEFAULT_CHUNK_SIZE,
+            trace: Trace::Off,
         }
     }
 }
@@ -60,6 +64,7 @@ impl Config {
                     "port" => config.port = cli::parse_port(&name, &args.value(&name, inline)?)?,
                     "host" => config.host = args.value(&name, inline)?,
                     "name" => config.name = Some(args.value(&name, inline)?),
+                    "trace" => config.trace = cli::parse_trace(&name, inline)?,
                     "downloads" => config.downloads = PathBuf::from(args.value(&name, inline)?),
                     "chunk-size" => {
                         config.chunk_size =

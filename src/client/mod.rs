@@ -37,13 +37,14 @@ use input::Input;
 use screen::Screen;
 use upload::Uploads;
 
-use crate::connection::{MessageReader, ReadError, tune_socket, write_message};
+use crate::connection::{MessageReader, Outgoing, ReadError, tune_socket};
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::localtime::TimeZone;
 use crate::message::{ErrorCode, Message};
 use crate::names::check_name;
 use crate::sync::lock;
 use crate::text;
+use crate::trace::{Direction, Trace};
 
 /// Exit status when the server is gone or unreachable.
 pub const EXIT_CONNECTION: u8 = 1;
@@ -59,12 +60,28 @@ const QUIT_GRACE: Duration = Duration::from_secs(2);
 /// The sending half of the connection, shared by every thread.
 pub struct Outbound {
     stream: Mutex<TcpStream>,
+    trace: Trace,
+    peer: String,
 }
 
 impl Outbound {
+    fn new(stream: TcpStream, trace: Trace) -> Self {
+        let peer = stream
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        Outbound {
+            stream: Mutex::new(stream),
+            trace,
+            peer,
+        }
+    }
+
     /// Sends one whole message; the lock keeps messages from interleaving.
     pub fn send(&self, message: &Message) -> io::Result<()> {
-        write_message(&mut *lock(&self.stream), message)
+        let frame = Outgoing::new(message);
+        self.trace.frame(Direction::Sent, &self.peer, frame.body());
+        lock(&self.stream).write_all(frame.as_bytes())
     }
 }
 
@@ -84,6 +101,7 @@ pub struct Shared {
 /// A connection that the server accepted under a name.
 struct Joined {
     stream: TcpStream,
+    outbound: Outbound,
     reader: MessageReader<TcpStream>,
     name: String,
     users: Vec<String>,
@@ -102,18 +120,9 @@ pub fn run<I: BufRead>(config: Config, mut input: I) -> u8 {
     screen.line(&text::online_list(&joined.users));
     screen.line(&text::client_help());
 
-    let stream = match joined.stream.try_clone() {
-        Ok(stream) => stream,
-        Err(e) => {
-            screen.error(&text::cannot_connect(&config.server_addr(), &e));
-            return EXIT_CONNECTION;
-        }
-    };
     let shared = Arc::new(Shared {
+        outbound: joined.outbound,
         config,
-        outbound: Outbound {
-            stream: Mutex::new(stream),
-        },
         screen,
         uploads: Uploads::default(),
         max_file_size: joined.max_file_size,
@@ -280,7 +289,7 @@ fn join<I: BufRead>(config: &Config, input: &mut I, screen: &Screen) -> Result<J
             screen.error(&text::cannot_connect(&config.server_addr(), &e));
             EXIT_CONNECTION
         })?;
-        match ask_to_join(stream, name) {
+        match ask_to_join(stream, name, config.trace) {
             Ok(joined) => return Ok(joined),
             Err(JoinRefused::Name(reason)) => {
                 screen.error(&text::name_refused(&reason));
@@ -305,11 +314,13 @@ enum JoinRefused {
 }
 
 /// Sends `USER_JOIN` and waits for the answer.
-fn ask_to_join(stream: TcpStream, name: String) -> Result<Joined, JoinRefused> {
+fn ask_to_join(stream: TcpStream, name: String, trace: Trace) -> Result<Joined, JoinRefused> {
     let lost = |_| JoinRefused::Other(text::connection_lost());
-    let mut writer = stream.try_clone().map_err(lost)?;
-    write_message(&mut writer, &Message::Join { name }).map_err(lost)?;
-    let mut reader = MessageReader::new(stream.try_clone().map_err(lost)?, DEFAULT_MAX_FRAME);
+    let outbound = Outbound::new(stream.try_clone().map_err(lost)?, trace);
+    outbound.send(&Message::Join { name }).map_err(lost)?;
+    let peer = outbound.peer.clone();
+    let mut reader = MessageReader::new(stream.try_clone().map_err(lost)?, DEFAULT_MAX_FRAME)
+        .traced(trace, peer);
     loop {
         match reader.read_message() {
             Ok(Some(Message::Welcome {
@@ -320,6 +331,7 @@ fn ask_to_join(stream: TcpStream, name: String) -> Result<Joined, JoinRefused> {
             })) => {
                 return Ok(Joined {
                     stream,
+                    outbound,
                     reader,
                     name,
                     users,

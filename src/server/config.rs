@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::cli::{self, Arg, ArgError, Args};
 use crate::frame::DEFAULT_MAX_FRAME;
+use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
 
 /// Everything the server needs to know before it starts.
@@ -37,6 +38,8 @@ pub struct Config {
     pub chunk_size: usize,
     /// The folder holding `received/` (copies of uploads) and `server/`.
     pub files_dir: PathBuf,
+    /// Print every frame on stderr (`--trace`, `--trace=hex`).
+    pub trace: Trace,
 }
 
 impl Default for Config {
@@ -53,6 +56,7 @@ impl Default for Config {
             max_file: 1024 * 1024 * 1024,
             chunk_size: DEFAULT_CHUNK_SIZE,
             files_dir: PathBuf::from("files"),
+            trace: Trace::Off,
         }
     }
 }
@@ -102,6 +106,7 @@ impl Config {
                         config.chunk_size =
                             cli::parse_chunk_size(&name, &args.value(&name, inline)?)?
                     }
+                    "trace" => config.trace = cli::parse_trace(&name, inline)?,
                     "files" => config.files_dir = PathBuf::from(args.value(&name, inline)?),
                     _ => return Err(ArgError::UnknownFlag(name)),
                 },

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use crate::connection::Outgoing;
 use crate::sync::lock;
+use crate::trace::{Direction, Trace};
 
 /// Why a message could not be queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,13 +176,19 @@ const WRITE_BATCH: usize = 64 * 1024;
 /// reading cannot hold this thread forever. When writing fails, the writer
 /// shuts the socket down, which wakes the client's reading thread with an
 /// error: that thread then does the leaving, in one place.
-pub fn run_writer(outbox: &Outbox, mut stream: TcpStream) -> io::Result<()> {
+pub fn run_writer(
+    outbox: &Outbox,
+    mut stream: TcpStream,
+    trace: Trace,
+    peer: &str,
+) -> io::Result<()> {
     let mut batch = Vec::new();
     let mut buffer = Vec::with_capacity(WRITE_BATCH);
     let result = (|| {
         while outbox.take_batch(&mut batch) {
             let mut taken = 0;
             for frame in batch.drain(..) {
+                trace.frame(Direction::Sent, peer, frame.body());
                 taken += frame.len();
                 if buffer.len() + frame.len() > WRITE_BATCH && !buffer.is_empty() {
                     stream.write_all(&buffer)?;

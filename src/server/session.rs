@@ -69,14 +69,13 @@ fn start(server: &Server, stream: TcpStream, addr: SocketAddr) -> std::io::Resul
         stream.try_clone()?,
         config.send_timeout,
     ));
-    let writer = spawn("writer", move || run_writer(&outbox, writer_stream))?;
+    let trace = config.trace;
+    let writer = spawn("writer", move || {
+        run_writer(&outbox, writer_stream, trace, &addr.to_string())
+    })?;
     let id = server.register(link.clone());
-    Ok((
-        link,
-        id,
-        MessageReader::new(stream, config.max_frame),
-        writer,
-    ))
+    let reader = MessageReader::new(stream, config.max_frame).traced(trace, addr.to_string());
+    Ok((link, id, reader, writer))
 }
 
 /// Ticks often enough to notice a missed heartbeat within a quarter of the
