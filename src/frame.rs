@@ -124,9 +124,15 @@ pub struct FrameReader<R> {
     end: usize,
 }
 
-/// The buffer a reader starts with; it grows (up to the frame limit) only
-/// when a frame needs it, so an idle connection costs little memory.
-const INITIAL_BUFFER: usize = 8 * 1024;
+/// The buffer a reader starts with: room for several chat messages, so one
+/// `read` picks up a burst of them. It grows only when a frame needs it, so
+/// a thousand idle connections cost little memory.
+const INITIAL_BUFFER: usize = 1024;
+
+/// When the buffer must grow, it grows to at least this much: a connection
+/// that sends big frames (file chunks) is busy, and a bigger buffer lets one
+/// `read` take in more of the stream at once.
+const GROWN_BUFFER: usize = 64 * 1024;
 
 impl<R: Read> FrameReader<R> {
     /// A reader that refuses bodies longer than `limit` bytes.
@@ -200,7 +206,8 @@ impl<R: Read> FrameReader<R> {
             self.start = 0;
         }
         if needed > self.buf.len() {
-            self.buf.resize(needed, 0);
+            let limit = HEADER_LEN + self.limit;
+            self.buf.resize(needed.max(GROWN_BUFFER.min(limit)), 0);
         }
     }
 

@@ -51,6 +51,12 @@ struct State {
     /// Bytes queued or being written right now.
     bytes: usize,
     closed: bool,
+    /// True while the writer sleeps on `frames_ready`. Waking a thread is a
+    /// system call even when nobody sleeps, and a broadcast pushes to every
+    /// client's queue, so we only signal when the writer is really waiting.
+    writer_waiting: bool,
+    /// Bulk senders sleeping on `room_freed`, for the same reason.
+    bulk_waiting: usize,
 }
 
 impl Outbox {
@@ -61,6 +67,8 @@ impl Outbox {
                 queue: VecDeque::new(),
                 bytes: 0,
                 closed: false,
+                writer_waiting: false,
+                bulk_waiting: 0,
             }),
             frames_ready: Condvar::new(),
             room_freed: Condvar::new(),
@@ -96,10 +104,12 @@ impl Outbox {
             if now >= deadline {
                 return Err(PushError::Full);
             }
+            state.bulk_waiting += 1;
             state = match self.room_freed.wait_timeout(state, deadline - now) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
+            state.bulk_waiting -= 1;
         }
         if state.closed {
             return Err(PushError::Closed);
@@ -124,7 +134,9 @@ impl Outbox {
     fn enqueue(&self, state: &mut State, frame: Outgoing) {
         state.bytes += frame.len();
         state.queue.push_back(frame);
-        self.frames_ready.notify_one();
+        if state.writer_waiting {
+            self.frames_ready.notify_one();
+        }
     }
 
     /// Writer side: waits for frames and moves all of them into `batch`.
@@ -135,10 +147,12 @@ impl Outbox {
             if state.closed {
                 return false;
             }
+            state.writer_waiting = true;
             state = match self.frames_ready.wait(state) {
                 Ok(guard) => guard,
                 Err(poisoned) => poisoned.into_inner(),
             };
+            state.writer_waiting = false;
         }
         batch.extend(state.queue.drain(..));
         true
@@ -146,8 +160,11 @@ impl Outbox {
 
     /// Writer side: `bytes` have left for the kernel; make room for more.
     fn written(&self, bytes: usize) {
-        self.lock().bytes -= bytes;
-        self.room_freed.notify_all();
+        let mut state = self.lock();
+        state.bytes -= bytes;
+        if state.bulk_waiting > 0 {
+            self.room_freed.notify_all();
+        }
     }
 
     /// Writer side: the socket failed; drop what is queued and refuse more.
@@ -183,21 +200,30 @@ pub fn run_writer(
     peer: &str,
 ) -> io::Result<()> {
     let mut batch = Vec::new();
-    let mut buffer = Vec::with_capacity(WRITE_BATCH);
+    // Starts empty: an idle client's writer never needs it (a lone frame is
+    // written as it is), and a thousand idle clients should cost little.
+    let mut buffer = Vec::new();
     let result = (|| {
         while outbox.take_batch(&mut batch) {
             let mut taken = 0;
-            for frame in batch.drain(..) {
+            for frame in &batch {
                 trace.frame(Direction::Sent, peer, frame.body());
                 taken += frame.len();
-                if buffer.len() + frame.len() > WRITE_BATCH && !buffer.is_empty() {
-                    stream.write_all(&buffer)?;
-                    buffer.clear();
-                }
-                buffer.extend_from_slice(frame.as_bytes());
             }
-            stream.write_all(&buffer)?;
-            buffer.clear();
+            if let [frame] = batch.as_slice() {
+                stream.write_all(frame.as_bytes())?;
+            } else {
+                for frame in &batch {
+                    if buffer.len() + frame.len() > WRITE_BATCH && !buffer.is_empty() {
+                        stream.write_all(&buffer)?;
+                        buffer.clear();
+                    }
+                    buffer.extend_from_slice(frame.as_bytes());
+                }
+                stream.write_all(&buffer)?;
+                buffer.clear();
+            }
+            batch.clear();
             outbox.written(taken);
         }
         Ok(())
