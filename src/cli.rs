@@ -1,12 +1,12 @@
-//! A small command-line argument reader shared by both programs.
+//! A small command-line reader shared by both programs.
 //!
 //! Both take the original's positional form (`chat-server 9999 0.0.0.0`) and
-//! named flags (`--port 9999`, `--port=9999`). This is the part of argument
-//! parsing that is the same for both; each program's `config` module says
-//! which flags it knows.
+//! named flags (`--port 9999`, `--port=9999`), plus `--help` and `--version`.
+//! [`parse`] walks the arguments; each program's `config` module implements
+//! [`Settings`] to say what its own arguments mean.
 
 use std::collections::VecDeque;
-use std::str::FromStr;
+use std::time::Duration;
 
 use crate::trace::Trace;
 use crate::transfer::MAX_CHUNK_SIZE;
@@ -24,115 +24,153 @@ pub enum ArgError {
     Unexpected(String),
 }
 
-/// One command-line item.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Arg {
-    /// `--name` or `--name=value` (the name without its dashes).
-    Flag {
-        name: String,
-        inline: Option<String>,
-    },
-    /// Anything else.
-    Positional(String),
+/// What a command line asks a program to do.
+#[derive(Debug)]
+pub enum Command<T> {
+    Run(T),
+    Help,
+    Version,
 }
 
-/// Hands out arguments one at a time; a flag asks for its value with
-/// [`Args::value`].
-pub struct Args {
-    rest: VecDeque<String>,
+/// Settings a command line fills in, starting from their defaults.
+pub trait Settings: Default {
+    /// The `index`-th positional argument (counting from 0).
+    fn positional(&mut self, index: usize, value: String) -> Result<(), ArgError>;
+    /// The flag `--NAME` (`value.name()`); an unknown one is
+    /// `Err(ArgError::UnknownFlag)`.
+    fn flag(&mut self, value: &mut FlagValue<'_>) -> Result<(), ArgError>;
 }
 
-impl Args {
-    /// The arguments after the program name.
-    pub fn new(args: impl IntoIterator<Item = String>) -> Self {
-        Args {
-            rest: args.into_iter().collect(),
+/// Reads a whole command line (without the program name).
+pub fn parse<T: Settings>(args: impl IntoIterator<Item = String>) -> Result<Command<T>, ArgError> {
+    let mut settings = T::default();
+    let mut rest: VecDeque<String> = args.into_iter().collect();
+    let mut positional = 0;
+    while let Some(arg) = rest.pop_front() {
+        let flag = match arg.strip_prefix("--") {
+            Some(flag) if !flag.is_empty() => flag.to_string(),
+            _ if arg == "-h" => "help".to_string(),
+            _ => {
+                settings.positional(positional, arg)?;
+                positional += 1;
+                continue;
+            }
+        };
+        let (name, inline) = match flag.split_once('=') {
+            Some((name, value)) => (name.to_string(), Some(value.to_string())),
+            None => (flag, None),
+        };
+        match name.as_str() {
+            "help" => return Ok(Command::Help),
+            "version" => return Ok(Command::Version),
+            _ => settings.flag(&mut FlagValue {
+                name,
+                inline,
+                rest: &mut rest,
+            })?,
+        }
+    }
+    Ok(Command::Run(settings))
+}
+
+/// A flag and the means to read its value: after `=`, or the next argument.
+pub struct FlagValue<'a> {
+    name: String,
+    inline: Option<String>,
+    rest: &'a mut VecDeque<String>,
+}
+
+impl FlagValue<'_> {
+    /// The flag's name, without its dashes.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// This flag is not one the program knows.
+    pub fn unknown(&self) -> ArgError {
+        ArgError::UnknownFlag(self.name.clone())
+    }
+
+    fn bad(&self, value: &str, expected: &'static str) -> ArgError {
+        ArgError::BadValue {
+            flag: self.name.clone(),
+            value: value.to_string(),
+            expected,
         }
     }
 
-    pub fn next_arg(&mut self) -> Option<Arg> {
-        let arg = self.rest.pop_front()?;
-        Some(match arg.strip_prefix("--") {
-            Some(flag) if !flag.is_empty() => match flag.split_once('=') {
-                Some((name, value)) => Arg::Flag {
-                    name: name.to_string(),
-                    inline: Some(value.to_string()),
-                },
-                None => Arg::Flag {
-                    name: flag.to_string(),
-                    inline: None,
-                },
-            },
-            _ if arg == "-h" => Arg::Flag {
-                name: "help".into(),
-                inline: None,
-            },
-            _ => Arg::Positional(arg),
-        })
-    }
-
-    /// The value of flag `name`: the part after `=`, or the next argument.
-    pub fn value(&mut self, name: &str, inline: Option<String>) -> Result<String, ArgError> {
-        match inline {
+    /// The value as text.
+    pub fn text(&mut self) -> Result<String, ArgError> {
+        match self.inline.take() {
             Some(value) => Ok(value),
             None => self
                 .rest
                 .pop_front()
-                .ok_or_else(|| ArgError::MissingValue(name.to_string())),
+                .ok_or_else(|| ArgError::MissingValue(self.name.clone())),
         }
     }
+
+    /// A port number (0 asks the system for any free port).
+    pub fn port(&mut self) -> Result<u16, ArgError> {
+        let value = self.text()?;
+        parse_port(&value).ok_or_else(|| self.bad(&value, PORT_EXPECTED))
+    }
+
+    /// A whole number above 0.
+    pub fn positive(&mut self) -> Result<u64, ArgError> {
+        let value = self.text()?;
+        match value.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(self.bad(&value, "a whole number above 0")),
+        }
+    }
+
+    /// A whole number above 0 that fits in memory sizes.
+    pub fn size(&mut self) -> Result<usize, ArgError> {
+        let n = self.positive()?;
+        usize::try_from(n).map_err(|_| self.bad(&n.to_string(), "a smaller number"))
+    }
+
+    /// Whole seconds, above 0.
+    pub fn seconds(&mut self) -> Result<Duration, ArgError> {
+        self.positive().map(Duration::from_secs)
+    }
+
+    /// A file chunk size: 1 byte up to [`MAX_CHUNK_SIZE`] (a chunk must fit
+    /// in one frame once it is base64 inside JSON).
+    pub fn chunk_size(&mut self) -> Result<usize, ArgError> {
+        let value = self.text()?;
+        match value.parse::<usize>() {
+            Ok(n) if (1..=MAX_CHUNK_SIZE).contains(&n) => Ok(n),
+            _ => Err(self.bad(&value, "a chunk size from 1 to 524288 bytes")),
+        }
+    }
+
+    /// `--trace` (bare) or `--trace=hex`. The value must come after `=`, so
+    /// that a bare `--trace` does not swallow the next argument.
+    pub fn trace(&mut self) -> Result<Trace, ArgError> {
+        let value = self.inline.take();
+        Trace::from_flag(value.as_deref()).ok_or_else(|| {
+            self.bad(
+                &value.unwrap_or_default(),
+                "nothing or \"hex\" (as in --trace=hex)",
+            )
+        })
+    }
 }
 
-/// Parses a flag's value, saying what was expected if it does not parse.
-pub fn parse_value<T: FromStr>(
-    flag: &str,
-    value: &str,
-    expected: &'static str,
-) -> Result<T, ArgError> {
-    value.parse().map_err(|_| ArgError::BadValue {
-        flag: flag.to_string(),
+const PORT_EXPECTED: &str = "a port number from 0 to 65535";
+
+fn parse_port(value: &str) -> Option<u16> {
+    value.parse().ok()
+}
+
+/// A positional port argument, as in `chat-server 9999`.
+pub fn positional_port(value: &str) -> Result<u16, ArgError> {
+    parse_port(value).ok_or_else(|| ArgError::BadValue {
+        flag: "port".to_string(),
         value: value.to_string(),
-        expected,
-    })
-}
-
-/// Parses a port number (0 asks the system for any free port).
-pub fn parse_port(flag: &str, value: &str) -> Result<u16, ArgError> {
-    parse_value(flag, value, "a port number from 0 to 65535")
-}
-
-/// Parses a positive whole number.
-pub fn parse_positive(flag: &str, value: &str) -> Result<u64, ArgError> {
-    match value.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(ArgError::BadValue {
-            flag: flag.to_string(),
-            value: value.to_string(),
-            expected: "a whole number above 0",
-        }),
-    }
-}
-
-/// Parses a file chunk size: 1 byte up to [`MAX_CHUNK_SIZE`] (a chunk must
-/// fit in one frame once it is base64 inside JSON).
-pub fn parse_chunk_size(flag: &str, value: &str) -> Result<usize, ArgError> {
-    match value.parse::<usize>() {
-        Ok(n) if (1..=MAX_CHUNK_SIZE).contains(&n) => Ok(n),
-        _ => Err(ArgError::BadValue {
-            flag: flag.to_string(),
-            value: value.to_string(),
-            expected: "a chunk size from 1 to 524288 bytes",
-        }),
-    }
-}
-
-/// Reads `--trace` (bare) or `--trace=hex`. The value must be inline, so
-/// that a bare `--trace` does not swallow the next argument.
-pub fn parse_trace(flag: &str, inline: Option<String>) -> Result<Trace, ArgError> {
-    Trace::from_flag(inline.as_deref()).ok_or_else(|| ArgError::BadValue {
-        flag: flag.to_string(),
-        value: inline.unwrap_or_default(),
-        expected: "nothing or \"hex\" (as in --trace=hex)",
+        expected: PORT_EXPECTED,
     })
 }
 
@@ -150,54 +188,101 @@ pub fn host_port(host: &str, port: u16) -> String {
 mod tests {
     use super::*;
 
-    fn args(list: &[&str]) -> Args {
-        Args::new(list.iter().map(|s| s.to_string()))
+    /// Settings that record what they were given.
+    #[derive(Default, Debug)]
+    struct Seen {
+        positional: Vec<String>,
+        port: Option<u16>,
+        name: Option<String>,
+        trace: Option<Trace>,
+        chunk: Option<usize>,
+    }
+
+    impl Settings for Seen {
+        fn positional(&mut self, index: usize, value: String) -> Result<(), ArgError> {
+            if index >= 2 {
+                return Err(ArgError::Unexpected(value));
+            }
+            self.positional.push(value);
+            Ok(())
+        }
+
+        fn flag(&mut self, value: &mut FlagValue<'_>) -> Result<(), ArgError> {
+            match value.name() {
+                "port" => self.port = Some(value.port()?),
+                "name" => self.name = Some(value.text()?),
+                "trace" => self.trace = Some(value.trace()?),
+                "chunk-size" => self.chunk = Some(value.chunk_size()?),
+                _ => return Err(value.unknown()),
+            }
+            Ok(())
+        }
+    }
+
+    fn parse_list(list: &[&str]) -> Result<Command<Seen>, ArgError> {
+        parse(list.iter().map(|s| s.to_string()))
+    }
+
+    fn seen(list: &[&str]) -> Seen {
+        match parse_list(list) {
+            Ok(Command::Run(seen)) => seen,
+            other => panic!("expected settings, got {other:?}"),
+        }
     }
 
     #[test]
-    fn flags_with_and_without_equals() {
-        let mut a = args(&["--port", "9", "--host=::1", "x", "-h", "-"]);
-        let Some(Arg::Flag { name, inline }) = a.next_arg() else {
-            panic!()
-        };
-        assert_eq!(
-            (name.as_str(), a.value("port", inline)),
-            ("port", Ok("9".into()))
-        );
-        let Some(Arg::Flag { name, inline }) = a.next_arg() else {
-            panic!()
-        };
-        assert_eq!(
-            (name.as_str(), a.value("host", inline)),
-            ("host", Ok("::1".into()))
-        );
-        assert_eq!(a.next_arg(), Some(Arg::Positional("x".into())));
-        assert!(matches!(a.next_arg(), Some(Arg::Flag { name, .. }) if name == "help"));
-        assert_eq!(a.next_arg(), Some(Arg::Positional("-".into())));
-        assert_eq!(a.next_arg(), None);
+    fn flags_with_and_without_equals_and_positionals() {
+        let s = seen(&["--port", "9", "a", "--name=Bob", "--trace", "-"]);
+        assert_eq!(s.port, Some(9));
+        assert_eq!(s.name.as_deref(), Some("Bob"));
+        assert_eq!(s.trace, Some(Trace::Lines));
+        assert_eq!(s.positional, ["a", "-"]);
     }
 
     #[test]
-    fn a_flag_at_the_end_misses_its_value() {
-        let mut a = args(&["--port"]);
-        let Some(Arg::Flag { name, inline }) = a.next_arg() else {
-            panic!()
-        };
-        assert_eq!(
-            a.value(&name, inline),
-            Err(ArgError::MissingValue("port".into()))
-        );
+    fn a_bare_trace_does_not_take_the_next_argument() {
+        let s = seen(&["--trace", "x"]);
+        assert_eq!(s.positional, ["x"]);
+        assert_eq!(seen(&["--trace=hex"]).trace, Some(Trace::Hex));
+        assert!(parse_list(&["--trace=loud"]).is_err());
     }
 
     #[test]
-    fn numbers_are_checked() {
-        assert_eq!(parse_port("port", "8888"), Ok(8888));
-        assert!(parse_port("port", "65536").is_err());
-        assert!(parse_port("port", "-1").is_err());
-        assert_eq!(parse_positive("chunk-size", "4096"), Ok(4096));
-        assert!(parse_positive("chunk-size", "0").is_err());
-        assert_eq!(parse_chunk_size("chunk-size", "65536"), Ok(65536));
-        assert!(parse_chunk_size("chunk-size", "0").is_err());
-        assert!(parse_chunk_size("chunk-size", "524289").is_err());
+    fn help_and_version_win() {
+        assert!(matches!(
+            parse_list(&["--port", "1", "--help"]),
+            Ok(Command::Help)
+        ));
+        assert!(matches!(parse_list(&["-h"]), Ok(Command::Help)));
+        assert!(matches!(parse_list(&["--version"]), Ok(Command::Version)));
+    }
+
+    #[test]
+    fn mistakes_are_reported() {
+        assert_eq!(
+            parse_list(&["--port"]).unwrap_err(),
+            ArgError::MissingValue("port".into())
+        );
+        assert!(matches!(
+            parse_list(&["--port", "65536"]),
+            Err(ArgError::BadValue { .. })
+        ));
+        assert_eq!(
+            parse_list(&["--what"]).unwrap_err(),
+            ArgError::UnknownFlag("what".into())
+        );
+        assert_eq!(
+            parse_list(&["a", "b", "c"]).unwrap_err(),
+            ArgError::Unexpected("c".into())
+        );
+        assert!(parse_list(&["--chunk-size", "0"]).is_err());
+        assert!(parse_list(&["--chunk-size", "524289"]).is_err());
+        assert_eq!(seen(&["--chunk-size", "65536"]).chunk, Some(65536));
+    }
+
+    #[test]
+    fn ipv6_hosts_get_brackets() {
+        assert_eq!(host_port("::1", 80), "[::1]:80");
+        assert_eq!(host_port("localhost", 80), "localhost:80");
     }
 }

@@ -4,7 +4,8 @@
 use std::io;
 use std::process::ExitCode;
 
-use socket_chat::client::{self, config::Command};
+use socket_chat::cli::Command;
+use socket_chat::client;
 use socket_chat::text;
 
 fn main() -> ExitCode {

@@ -5,7 +5,8 @@ use std::io::{self, BufReader};
 use std::net::TcpListener;
 use std::process::ExitCode;
 
-use socket_chat::server::{self, config::Command};
+use socket_chat::cli::Command;
+use socket_chat::server;
 use socket_chat::text;
 
 fn main() -> ExitCode {

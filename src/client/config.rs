@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{self, Arg, ArgError, Args};
+use crate::cli::{self, ArgError, Command, FlagValue, Settings};
 use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
 
@@ -33,48 +33,36 @@ impl Default for Config {
     }
 }
 
-/// What the command line asks for.
-#[derive(Debug)]
-pub enum Command {
-    Run(Config),
-    Help,
-    Version,
+impl Settings for Config {
+    /// `chat-client [PORT] [HOST] [NAME]`, as the original.
+    fn positional(&mut self, index: usize, value: String) -> Result<(), ArgError> {
+        match index {
+            0 => self.port = cli::positional_port(&value)?,
+            1 => self.host = value,
+            2 => self.name = Some(value),
+            _ => return Err(ArgError::Unexpected(value)),
+        }
+        Ok(())
+    }
+
+    fn flag(&mut self, value: &mut FlagValue<'_>) -> Result<(), ArgError> {
+        match value.name() {
+            "port" => self.port = value.port()?,
+            "host" => self.host = value.text()?,
+            "name" => self.name = Some(value.text()?),
+            "downloads" => self.downloads = PathBuf::from(value.text()?),
+            "chunk-size" => self.chunk_size = value.chunk_size()?,
+            "trace" => self.trace = value.trace()?,
+            _ => return Err(value.unknown()),
+        }
+        Ok(())
+    }
 }
 
 impl Config {
     /// Reads `chat-client [PORT] [HOST] [NAME] [--flag VALUE]...`.
-    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Command, ArgError> {
-        let mut config = Config::default();
-        let mut args = Args::new(args);
-        let mut positional = 0;
-        while let Some(arg) = args.next_arg() {
-            match arg {
-                Arg::Positional(value) => {
-                    match positional {
-                        0 => config.port = cli::parse_port("port", &value)?,
-                        1 => config.host = value,
-                        2 => config.name = Some(value),
-                        _ => return Err(ArgError::Unexpected(value)),
-                    }
-                    positional += 1;
-                }
-                Arg::Flag { name, inline } => match name.as_str() {
-                    "help" => return Ok(Command::Help),
-                    "version" => return Ok(Command::Version),
-                    "port" => config.port = cli::parse_port(&name, &args.value(&name, inline)?)?,
-                    "host" => config.host = args.value(&name, inline)?,
-                    "name" => config.name = Some(args.value(&name, inline)?),
-                    "trace" => config.trace = cli::parse_trace(&name, inline)?,
-                    "downloads" => config.downloads = PathBuf::from(args.value(&name, inline)?),
-                    "chunk-size" => {
-                        config.chunk_size =
-                            cli::parse_chunk_size(&name, &args.value(&name, inline)?)?
-                    }
-                    _ => return Err(ArgError::UnknownFlag(name)),
-                },
-            }
-        }
-        Ok(Command::Run(config))
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Command<Config>, ArgError> {
+        cli::parse(args)
     }
 
     /// The `HOST:PORT` to connect to.

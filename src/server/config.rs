@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{self, Arg, ArgError, Args};
+use crate::cli::{self, ArgError, Command, FlagValue, Settings};
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
@@ -61,58 +61,40 @@ impl Default for Config {
     }
 }
 
-/// What the command line asks for.
-#[derive(Debug)]
-pub enum Command {
-    Run(Config),
-    Help,
-    Version,
+impl Settings for Config {
+    /// `chat-server [PORT] [HOST]`, as the original.
+    fn positional(&mut self, index: usize, value: String) -> Result<(), ArgError> {
+        match index {
+            0 => self.port = cli::positional_port(&value)?,
+            1 => self.host = value,
+            _ => return Err(ArgError::Unexpected(value)),
+        }
+        Ok(())
+    }
+
+    fn flag(&mut self, value: &mut FlagValue<'_>) -> Result<(), ArgError> {
+        match value.name() {
+            "port" => self.port = value.port()?,
+            "host" => self.host = value.text()?,
+            "max-clients" => self.max_clients = value.size()?,
+            "max-text" => self.max_text = value.size()?,
+            "queue" => self.queue_bytes = value.size()?,
+            "heartbeat" => self.heartbeat = value.seconds()?,
+            "send-timeout" => self.send_timeout = value.seconds()?,
+            "max-file" => self.max_file = value.positive()?,
+            "chunk-size" => self.chunk_size = value.chunk_size()?,
+            "files" => self.files_dir = PathBuf::from(value.text()?),
+            "trace" => self.trace = value.trace()?,
+            _ => return Err(value.unknown()),
+        }
+        Ok(())
+    }
 }
 
 impl Config {
     /// Reads `chat-server [PORT] [HOST] [--flag VALUE]...`.
-    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Command, ArgError> {
-        let mut config = Config::default();
-        let mut args = Args::new(args);
-        let mut positional = 0;
-        while let Some(arg) = args.next_arg() {
-            match arg {
-                Arg::Positional(value) => {
-                    match positional {
-                        0 => config.port = cli::parse_port("port", &value)?,
-                        1 => config.host = value,
-                        _ => return Err(ArgError::Unexpected(value)),
-                    }
-                    positional += 1;
-                }
-                Arg::Flag { name, inline } => match name.as_str() {
-                    "help" => return Ok(Command::Help),
-                    "version" => return Ok(Command::Version),
-                    "port" => config.port = cli::parse_port(&name, &args.value(&name, inline)?)?,
-                    "host" => config.host = args.value(&name, inline)?,
-                    "max-clients" => {
-                        config.max_clients = positive(&name, &args.value(&name, inline)?)?
-                    }
-                    "max-text" => config.max_text = positive(&name, &args.value(&name, inline)?)?,
-                    "queue" => config.queue_bytes = positive(&name, &args.value(&name, inline)?)?,
-                    "heartbeat" => config.heartbeat = seconds(&name, &args.value(&name, inline)?)?,
-                    "send-timeout" => {
-                        config.send_timeout = seconds(&name, &args.value(&name, inline)?)?
-                    }
-                    "max-file" => {
-                        config.max_file = cli::parse_positive(&name, &args.value(&name, inline)?)?
-                    }
-                    "chunk-size" => {
-                        config.chunk_size =
-                            cli::parse_chunk_size(&name, &args.value(&name, inline)?)?
-                    }
-                    "trace" => config.trace = cli::parse_trace(&name, inline)?,
-                    "files" => config.files_dir = PathBuf::from(args.value(&name, inline)?),
-                    _ => return Err(ArgError::UnknownFlag(name)),
-                },
-            }
-        }
-        Ok(Command::Run(config))
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Command<Config>, ArgError> {
+        cli::parse(args)
     }
 
     /// Where copies of uploaded files are kept.
@@ -126,24 +108,11 @@ impl Config {
     }
 }
 
-fn positive(flag: &str, value: &str) -> Result<usize, ArgError> {
-    let n = cli::parse_positive(flag, value)?;
-    usize::try_from(n).map_err(|_| ArgError::BadValue {
-        flag: flag.to_string(),
-        value: value.to_string(),
-        expected: "a smaller number",
-    })
-}
-
-fn seconds(flag: &str, value: &str) -> Result<Duration, ArgError> {
-    cli::parse_positive(flag, value).map(Duration::from_secs)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(list: &[&str]) -> Result<Command, ArgError> {
+    fn parse(list: &[&str]) -> Result<Command<Config>, ArgError> {
         Config::from_args(list.iter().map(|s| s.to_string()))
     }
 
