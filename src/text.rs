@@ -182,6 +182,7 @@ Options:
   --host HOST            address to listen on
   --max-clients N        most clients at once (default 1000)
   --max-text BYTES       longest chat message (default 65536)
+  --max-frame BYTES      largest frame accepted from a client (default 1048576)
   --queue BYTES          outgoing queue per client (default 4194304)
   --heartbeat SECS       ping a client silent this long; drop it after twice this (default 30)
   --send-timeout SECS    drop a client that cannot take data for this long (default 10)

@@ -78,6 +78,7 @@ impl Settings for Config {
             "host" => self.host = value.text()?,
             "max-clients" => self.max_clients = value.size()?,
             "max-text" => self.max_text = value.size()?,
+            "max-frame" => self.max_frame = value.size()?,
             "queue" => self.queue_bytes = value.size()?,
             "heartbeat" => self.heartbeat = value.seconds()?,
             "send-timeout" => self.send_timeout = value.seconds()?,

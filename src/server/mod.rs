@@ -215,18 +215,32 @@ where
     Ok(())
 }
 
+/// Consecutive failed `accept`s after which the listener counts as broken
+/// and the server shuts down (at the pause below, about ten seconds).
+const MAX_ACCEPT_FAILURES: u32 = 100;
+
 fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
+    let mut failures = 0;
     for stream in listener.incoming() {
         if server.stopping() {
             break;
         }
         let stream = match stream {
-            Ok(stream) => stream,
+            Ok(stream) => {
+                failures = 0;
+                stream
+            }
             Err(e) => {
-                // Typically the process ran out of file descriptors. The
-                // error repeats until a connection closes, so pause briefly
-                // instead of spinning on it.
+                // Typically the process ran out of file descriptors, which
+                // lasts until a connection closes: pause briefly instead of
+                // spinning on it. An error that never clears means the
+                // listener itself is broken, and the server stops.
                 server.log(&text::log_accept_failed(&e));
+                failures += 1;
+                if failures >= MAX_ACCEPT_FAILURES {
+                    server.stopping.store(true, Ordering::SeqCst);
+                    break;
+                }
                 thread::sleep(Duration::from_millis(100));
                 continue;
             }
