@@ -142,7 +142,10 @@ impl Session<'_> {
         if let Some(member) = self.member.take() {
             self.uploads.sender_left(self.server, &member);
             self.server.room.leave(&member, reason);
-            self.server.log(&text::log_left(&member.name, reason));
+            // At shutdown everyone goes at once; the log says so already.
+            if !self.server.stopping() {
+                self.server.log(&text::log_left(&member.name, reason));
+            }
         }
         self.link.close();
     }
