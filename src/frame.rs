@@ -28,8 +28,9 @@ use std::io::{self, Read, Write};
 pub const HEADER_LEN: usize = 4;
 
 /// The default largest body a receiver accepts: 1 MiB, as the contract says.
-/// Big enough for a 64 KiB file chunk in base64 inside JSON (about 88 KiB),
-/// small enough that a thousand connections cannot make us allocate much.
+/// Big enough for the largest file chunk a sender may choose (512 KiB, about
+/// 683 KiB once it is base64 inside JSON), small enough that a thousand
+/// connections cannot make us allocate much.
 pub const DEFAULT_MAX_FRAME: usize = 1024 * 1024;
 
 /// How a frame can fail to arrive. A clean end of stream *between* frames is

@@ -36,7 +36,9 @@ pub struct Config {
     pub max_file: u64,
     /// Bytes of file per chunk when the console sends a file.
     pub chunk_size: usize,
-    /// The folder holding `received/` (copies of uploads) and `server/`.
+    /// The folder whose `received/` holds the server's copies of uploads.
+    /// (`files/server/` is only a customary place for the files the admin
+    /// sends; a `/send` path is taken from the working directory.)
     pub files_dir: PathBuf,
     /// Print every frame on stderr (`--trace`, `--trace=hex`).
     pub trace: Trace,

@@ -14,8 +14,9 @@
 //!
 //! The writer also batches: it takes everything queued at once and hands it
 //! to the kernel in as few `write` calls as it can, which is where most of
-//! the speed of a busy broadcast comes from. `docs/06-misbehaving-peers.md`
-//! tells the longer story.
+//! the speed of a busy broadcast comes from. `docs/04-one-thread-per-client.md`
+//! tells the longer story, and `docs/06-misbehaving-peers.md` what happens
+//! to a client that cannot keep up.
 
 use std::collections::VecDeque;
 use std::io::{self, Write};

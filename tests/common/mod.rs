@@ -1,7 +1,7 @@
 //! The end-to-end test harness: real `chat-server` and `chat-client`
 //! processes, talked to through their stdin and stdout.
 //!
-//! Rules it keeps (see `docs/07-testing.md`):
+//! Rules it keeps (see `docs/07-testing-networked-programs.md`):
 //! - every server binds port 0, and the test reads the real port from the
 //!   server's `listening on HOST:PORT` line, so tests can run in parallel;
 //! - every process runs in its own temporary directory;
