@@ -163,6 +163,8 @@ pub enum ErrorCode {
     FileTooLarge,
     /// Extension: the server is shutting down.
     ServerShutdown,
+    /// Extension: the server's admin removed this client (`/kick`).
+    Kicked,
     /// A code this version does not know. Kept, not refused, so that a newer
     /// server can add codes without breaking older clients.
     Other(String),
@@ -183,6 +185,7 @@ impl ErrorCode {
             ErrorCode::TextTooLong => "text_too_long",
             ErrorCode::FileTooLarge => "file_too_large",
             ErrorCode::ServerShutdown => "server_shutdown",
+            ErrorCode::Kicked => "kicked",
             ErrorCode::Other(code) => code,
         }
     }
@@ -201,6 +204,7 @@ impl ErrorCode {
             "text_too_long" => ErrorCode::TextTooLong,
             "file_too_large" => ErrorCode::FileTooLarge,
             "server_shutdown" => ErrorCode::ServerShutdown,
+            "kicked" => ErrorCode::Kicked,
             other => ErrorCode::Other(other.to_string()),
         }
     }

@@ -131,12 +131,12 @@ pub fn bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-/// "2.3 MB/s" for `n` bytes in `seconds`.
+/// "2.3 MiB/s" for `n` bytes in `seconds` (in the same units as [`bytes`]).
 fn rate(n: u64, seconds: f64) -> String {
     if seconds <= 0.0 {
         return "-".to_string();
     }
-    format!("{:.1} MB/s", n as f64 / seconds / 1_000_000.0)
+    format!("{:.1} MiB/s", n as f64 / seconds / (1024.0 * 1024.0))
 }
 
 /// Who a file goes to, in a sentence.
@@ -188,7 +188,7 @@ Options:
   --send-timeout SECS    drop a client that cannot take data for this long (default 10)
   --max-file BYTES       largest file a client may send (default 1073741824 = 1 GiB)
   --chunk-size BYTES     file chunk size for /send (default 4096)
-  --files DIR            folder for received/ and server/ files (default files)
+  --files DIR            keep copies of received files in DIR/received (default files)
   --trace[=hex]          print every frame sent and received on stderr
   --help                 show this help
   --version              show the version"
@@ -209,6 +209,7 @@ Server commands:
   /send @NAME PATH       send a file to NAME only
   /list                  list who is online
   /user NAME             show details of one user
+  /kick NAME             remove a user from the chat
   /help                  show this help
   /quit                  shut the server down
 Press Ctrl+C to stop the server at once."
@@ -244,7 +245,7 @@ pub fn log_bad_input(who: &str, error: &dyn fmt::Display) -> String {
 }
 
 pub fn log_server_full(addr: &str, max: usize) -> String {
-    format!("refused {addr}: already {max} clients")
+    format!("refused {addr}: the server is full ({max} clients)")
 }
 
 pub fn log_accept_failed(error: &std::io::Error) -> String {
@@ -315,6 +316,14 @@ pub fn usage_send() -> String {
 
 pub fn usage_user() -> String {
     "Usage: /user NAME".to_string()
+}
+
+pub fn usage_kick() -> String {
+    "Usage: /kick NAME".to_string()
+}
+
+pub fn kicked(name: &str) -> String {
+    format!("Removed {name} from the chat.")
 }
 
 pub fn no_such_user(name: &str) -> String {
@@ -389,6 +398,10 @@ pub fn error_bad_message(detail: &dyn fmt::Display) -> String {
 
 pub fn error_server_full() -> String {
     "The server is full. Try again later.".to_string()
+}
+
+pub fn error_kicked() -> String {
+    "You were removed from the chat by the server.".to_string()
 }
 
 pub fn error_server_shutdown() -> String {

@@ -193,3 +193,19 @@ fn a_port_in_use_is_reported() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen on 127.0.0.1:"));
 }
+
+#[test]
+fn kick_removes_a_user_and_tells_everyone() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    alice.expect("* Bob joined");
+    server.send("/kick bob");
+    server.expect("Removed Bob from the chat.");
+    bob.proc
+        .expect_err("You were removed from the chat by the server.");
+    assert_eq!(bob.proc.wait_exit().code(), Some(1));
+    alice.expect("* Bob was removed by the server (1 online)");
+    server.send("/kick Bob");
+    server.expect("No user named \"Bob\" is online.");
+}

@@ -203,7 +203,9 @@ fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
     let zone = TimeZone::from_env();
     let screen = &shared.screen;
     let mut downloads = Downloads::new(shared.config.downloads.clone());
-    let mut shutting_down = false;
+    // The server says why before it closes a connection on purpose; that
+    // reason is the last line the user sees, instead of "connection lost".
+    let mut farewell = None;
     loop {
         let message = match reader.read_message() {
             Ok(Some(message)) => message,
@@ -216,11 +218,7 @@ fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
                 if shared.quitting.load(Ordering::SeqCst) {
                     return;
                 }
-                screen.error(&if shutting_down {
-                    text::server_closed()
-                } else {
-                    text::connection_lost()
-                });
+                screen.error(&farewell.unwrap_or_else(text::connection_lost));
                 std::process::exit(EXIT_CONNECTION.into());
             }
         };
@@ -256,7 +254,12 @@ fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
             Message::Error {
                 code: ErrorCode::ServerShutdown,
                 ..
-            } => shutting_down = true,
+            } => farewell = Some(text::server_closed()),
+            Message::Error {
+                code: ErrorCode::Kicked,
+                text,
+                ..
+            } => farewell = Some(text),
             other => {
                 if let Some(line) = display::render(&other, &zone) {
                     screen.line(&line);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::{Server, relay, say};
 use crate::command::{self, PathError};
 use crate::localtime::now_unix;
-use crate::message::Message;
+use crate::message::{ErrorCode, LeaveReason, Message};
 use crate::names::SERVER_NAME;
 use crate::text;
 
@@ -27,6 +27,8 @@ pub enum Command {
     List,
     /// `/user NAME`
     User(String),
+    /// `/kick NAME`
+    Kick(String),
     /// `/help`
     Help,
     /// `/quit`
@@ -41,6 +43,7 @@ pub enum Mistake {
     MsgUsage,
     SendUsage(Option<PathError>),
     UserUsage,
+    KickUsage,
 }
 
 impl Mistake {
@@ -52,6 +55,7 @@ impl Mistake {
             Mistake::SendUsage(Some(e)) => text::bad_path(e),
             Mistake::SendUsage(None) => text::usage_send(),
             Mistake::UserUsage => text::usage_user(),
+            Mistake::KickUsage => text::usage_kick(),
         }
     }
 }
@@ -88,6 +92,8 @@ pub fn parse(line: &str) -> Result<Option<Command>, Mistake> {
         "list" => Command::List,
         "user" if rest.is_empty() => return Err(Mistake::UserUsage),
         "user" => Command::User(rest.trim_start_matches('@').to_string()),
+        "kick" if rest.is_empty() => return Err(Mistake::KickUsage),
+        "kick" => Command::Kick(rest.trim_start_matches('@').to_string()),
         "help" => Command::Help,
         "quit" => Command::Quit,
         other => return Err(Mistake::Unknown(other.to_string())),
@@ -156,6 +162,18 @@ fn execute(server: &Arc<Server>, command: Command) {
             )),
             None => say(&text::no_such_user(&name)),
         },
+        Command::Kick(name) => match room.find(&name) {
+            Some(member) => {
+                member.link.send(&Message::Error {
+                    text: text::error_kicked(),
+                    code: ErrorCode::Kicked,
+                    transfer_id: None,
+                });
+                member.link.remove(LeaveReason::Kicked);
+                say(&text::kicked(&member.name));
+            }
+            None => say(&text::no_such_user(&name)),
+        },
         Command::Help => say(&text::console_help()),
         Command::Quit => server.stop(),
     }
@@ -211,6 +229,7 @@ mod tests {
             parse("/user @Alice"),
             Ok(Some(Command::User("Alice".into())))
         );
+        assert_eq!(parse("/kick @Bob"), Ok(Some(Command::Kick("Bob".into()))));
         assert_eq!(parse("/help"), Ok(Some(Command::Help)));
         assert_eq!(parse(" /quit "), Ok(Some(Command::Quit)));
         assert_eq!(parse("   "), Ok(None));
@@ -232,6 +251,7 @@ mod tests {
             Err(Mistake::SendUsage(Some(PathError::UnclosedQuote)))
         );
         assert_eq!(parse("/user"), Err(Mistake::UserUsage));
+        assert_eq!(parse("/kick"), Err(Mistake::KickUsage));
         for mistake in [Mistake::NotACommand, Mistake::MsgUsage, Mistake::UserUsage] {
             assert!(!mistake.hint().is_empty());
         }

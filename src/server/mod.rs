@@ -31,8 +31,8 @@ pub mod room;
 pub mod session;
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
+use std::io::{self, BufRead, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
@@ -264,35 +264,55 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
 }
 
 /// Tells a connection over the client limit why it is turned away.
+///
+/// Closing a socket that still has unread bytes (the client's `USER_JOIN`,
+/// most likely) makes the kernel send a reset instead of a clean end, and
+/// some systems then throw away our error before the client reads it. So
+/// the refusal half-closes, reads what the client sent for a moment, and
+/// only then closes; on a thread of its own, so `accept` goes on meanwhile.
 fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
     server.log(&text::log_server_full(
         &addr.to_string(),
         server.config.max_clients,
     ));
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-    let _ = write_message(
-        &mut stream,
-        &Message::Error {
+    let _ = spawn("refuse", move || {
+        let _ = stream.set_write_timeout(Some(REFUSAL_GRACE));
+        let _ = stream.set_read_timeout(Some(REFUSAL_GRACE));
+        let refusal = Message::Error {
             text: text::error_server_full(),
             code: ErrorCode::ServerFull,
             transfer_id: None,
-        },
-    );
+        };
+        if write_message(&mut stream, &refusal).is_ok() {
+            let _ = stream.shutdown(Shutdown::Write);
+            let _ = io::copy(&mut (&stream).take(64 * 1024), &mut io::sink());
+        }
+    });
+}
+
+/// How long a refused connection may take to read its refusal.
+const REFUSAL_GRACE: Duration = Duration::from_secs(1);
+
+/// Tells one client that the server is shutting down, and closes its
+/// outbox behind that message. Both the shutdown below and a session that
+/// notices the shutdown first call this; whichever comes second finds the
+/// outbox closed, so the client hears it once.
+fn say_goodbye(link: &Link) {
+    link.send(&Message::Error {
+        text: text::error_server_shutdown(),
+        code: ErrorCode::ServerShutdown,
+        transfer_id: None,
+    });
+    link.close();
 }
 
 /// Tells every client the server is going, lets their queues drain, and
 /// waits (a bounded time) for their threads to finish.
 fn shut_down(server: &Server) {
     say(&text::shutting_down());
-    let goodbye = Message::Error {
-        text: text::error_server_shutdown(),
-        code: ErrorCode::ServerShutdown,
-        transfer_id: None,
-    };
     let links: Vec<Arc<Link>> = lock(&server.connections).links.values().cloned().collect();
     for link in links {
-        link.send(&goodbye);
-        link.close();
+        say_goodbye(&link);
     }
     let deadline = Instant::now() + SHUTDOWN_GRACE;
     let mut c = lock(&server.connections);

@@ -90,6 +90,14 @@ impl Link {
         *lock(&self.dropped)
     }
 
+    /// Removes the client for `reason`, letting what is queued for it (a
+    /// last message saying why, say) be written first. Its session notices
+    /// at its next tick, or sooner when the client closes its side.
+    pub fn remove(&self, reason: LeaveReason) {
+        lock(&self.dropped).get_or_insert(reason);
+        self.outbox.close();
+    }
+
     /// Lets the writer finish what is queued, then end the connection.
     pub fn close(&self) {
         self.outbox.close();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::outbox::{Outbox, run_writer};
 use super::relay::Uploads;
 use super::room::{JoinError, Link, Member};
-use super::{Server, spawn};
+use super::{Server, say_goodbye, spawn};
 use crate::connection::{MessageReader, ReadError, tune_socket};
 use crate::frame::FrameError;
 use crate::message::{ErrorCode, LeaveReason, Message};
@@ -112,6 +112,7 @@ impl Session<'_> {
                 return reason;
             }
             if self.server.stopping() {
+                say_goodbye(&self.link);
                 return LeaveReason::Disconnected;
             }
             let flow = match self.reader.read_message() {
