@@ -376,17 +376,42 @@ impl FileReceiver {
         }
         // The reserved name may have been taken meanwhile (by a file someone
         // copied in); never overwrite, move on to the next number instead.
-        let mut number = self.number;
-        loop {
+        for number in self.number..=MAX_NUMBER {
             let target = self.dir.join(numbered(&self.name, number));
-            if !target.exists() {
-                fs::rename(&self.part_path, &target)?;
+            if keep_as(&self.part_path, &target)? {
                 self.part_path = PathBuf::new(); // nothing left to clean up
                 return Ok(target);
             }
-            number += 1;
         }
+        Err(TransferError::Io(no_free_name()))
     }
+}
+
+/// Gives the finished `.part` file its real name, unless that name exists.
+/// Returns false when it does.
+///
+/// `rename` would silently replace an existing file on Unix, and checking
+/// first leaves a moment in which another program could create it. A hard
+/// link, by contrast, fails if the name exists, in one step; then the
+/// `.part` name is removed. File systems without hard links (FAT, some
+/// network shares) get the check-then-rename fallback.
+fn keep_as(part: &Path, target: &Path) -> io::Result<bool> {
+    match fs::hard_link(part, target) {
+        Ok(()) => {
+            fs::remove_file(part)?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(_) if !target.exists() => fs::rename(part, target).map(|()| true),
+        Err(_) => Ok(false),
+    }
+}
+
+/// How many numbered names (`report (1).pdf` …) are tried before giving up.
+const MAX_NUMBER: u32 = 10_000;
+
+fn no_free_name() -> io::Error {
+    io::Error::new(io::ErrorKind::AlreadyExists, "no free file name")
 }
 
 impl Drop for FileReceiver {
@@ -574,6 +599,18 @@ mod tests {
         let a_path = a.finish(0, &empty).unwrap();
         assert_ne!(a_path, b_path);
         assert_eq!(entries(dir.path()), ["same (1).txt", "same.txt"]);
+    }
+
+    #[test]
+    fn a_file_that_appears_meanwhile_is_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let receiver = FileReceiver::create(dir.path(), "a.txt", 0).unwrap();
+        fs::write(dir.path().join("a.txt"), b"someone else's").unwrap();
+        let empty = sha256::to_hex(&sha256::digest(b""));
+        let saved = receiver.finish(0, &empty).unwrap();
+        assert_eq!(saved, dir.path().join("a (1).txt"));
+        assert_eq!(fs::read(dir.path().join("a.txt")).unwrap(), b"someone else's");
+        assert_eq!(entries(dir.path()), ["a (1).txt", "a.txt"]);
     }
 
     #[test]
