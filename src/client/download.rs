@@ -21,6 +21,18 @@ struct Download {
     progress: Progress,
 }
 
+impl Download {
+    /// Deletes the `.part` file (dropping the receiver does that) and
+    /// returns the file's name and sender, to tell the user. The file is
+    /// gone *before* the line saying so is printed, so whoever reads that
+    /// line and looks in the folder finds nothing left.
+    fn discard(self) -> (String, String) {
+        let name = self.file.name().to_string();
+        drop(self.file);
+        (name, self.sender)
+    }
+}
+
 /// Every file being received, by transfer id.
 pub struct Downloads {
     dir: PathBuf,
@@ -79,8 +91,8 @@ impl Downloads {
             }
             Err(e) => {
                 if let Some(download) = self.active.remove(id) {
-                    let line = text::file_not_received(download.file.name(), &download.sender, &e);
-                    screen.line(&line);
+                    let (name, sender) = download.discard();
+                    screen.line(&text::file_not_received(&name, &sender, &e));
                 }
             }
         }
@@ -107,9 +119,8 @@ impl Downloads {
     pub fn abort(&mut self, screen: &Screen, id: &str, reason: &str) -> bool {
         match self.active.remove(id) {
             Some(download) => {
-                // Dropping the receiver deletes its `.part` file.
-                let line = text::file_not_received(download.file.name(), &download.sender, &reason);
-                screen.line(&line);
+                let (name, sender) = download.discard();
+                screen.line(&text::file_not_received(&name, &sender, &reason));
                 true
             }
             None => false,

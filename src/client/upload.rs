@@ -44,6 +44,13 @@ impl Uploads {
     fn stop_reason(&self, id: &str) -> Option<String> {
         lock(&self.active).get(id).cloned().flatten()
     }
+
+    /// Forgets the upload `id`, returning a reason to stop that came in
+    /// after the sending thread last looked. From here on [`Uploads::stop`]
+    /// returns false, and the receiving thread shows such an error itself.
+    fn finish(&self, id: &str) -> Option<String> {
+        lock(&self.active).remove(id).flatten()
+    }
 }
 
 /// Checks the file and starts sending it. Problems found before anything
@@ -61,31 +68,43 @@ pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) {
     lock(&shared.uploads.active).insert(id.clone(), None);
     let shared = shared.clone();
     thread::spawn(move || {
-        send(&shared, file, &id, to);
-        lock(&shared.uploads.active).remove(&id);
+        let name = file.name().to_string();
+        let sent_all = send(&shared, file, &id, to);
+        // The server may refuse the offer (say, an unknown user) after the
+        // last check for a reason to stop: the refusal is then waiting
+        // here, and must not be lost.
+        let late_reason = shared.uploads.finish(&id);
+        if let (true, Some(reason)) = (sent_all, late_reason) {
+            shared.screen.line(&text::file_send_stopped(&name, &reason));
+        }
     });
 }
 
-fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) {
+/// Sends the whole file; returns true if every message of it went out.
+fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> bool {
     let screen = &shared.screen;
     let name = file.name().to_string();
     screen.line(&text::sending_file(&name, file.size(), to.as_deref()));
     let started = Instant::now();
     let mut progress = Progress::new();
     if shared.outbound.send(&file.offer(id, to, None)).is_err() {
-        return; // the receiving thread reports the lost connection
+        return false; // the receiving thread reports the lost connection
     }
     loop {
         if let Some(reason) = shared.uploads.stop_reason(id) {
-            return screen.line(&text::file_send_stopped(&name, &reason));
+            screen.line(&text::file_send_stopped(&name, &reason));
+            return false;
         }
         let chunk = match file.next_chunk(id) {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
-            Err(e) => return screen.line(&text::file_send_stopped(&name, &e.to_string())),
+            Err(e) => {
+                screen.line(&text::file_send_stopped(&name, &e.to_string()));
+                return false;
+            }
         };
         if shared.outbound.send(&chunk).is_err() {
-            return;
+            return false;
         }
         if let Some(percent) = progress.due(file.sent(), file.size()) {
             screen.progress(&text::sending_progress(&name, percent));
@@ -97,8 +116,10 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) {
         Message::FileComplete { sha256, .. } => sha256.clone(),
         _ => String::new(),
     };
-    if shared.outbound.send(&complete).is_ok() {
-        let seconds = started.elapsed().as_secs_f64();
-        screen.line(&text::file_sent(&name, size, seconds, &sha256));
+    if shared.outbound.send(&complete).is_err() {
+        return false;
     }
+    let seconds = started.elapsed().as_secs_f64();
+    screen.line(&text::file_sent(&name, size, seconds, &sha256));
+    true
 }

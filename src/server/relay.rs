@@ -40,6 +40,16 @@ struct Relay {
     copy: FileReceiver,
 }
 
+impl Relay {
+    /// Deletes the server's partial copy (dropping it does that) and returns
+    /// what is needed to tell everyone. The copy is gone *before* anyone is
+    /// told, so whoever hears of the abort finds nothing left on disk.
+    fn discard(self) -> (String, String, Vec<Arc<Member>>) {
+        drop(self.copy);
+        (self.relay_id, self.name, self.recipients)
+    }
+}
+
 /// The uploads of one client, keyed by the id that client chose.
 #[derive(Default)]
 pub(super) struct Uploads {
@@ -224,19 +234,20 @@ impl Uploads {
     /// told, and the server's partial copy is deleted.
     fn abort(&mut self, server: &Server, sender: &Arc<Member>, id: &str, why: String) {
         if let Some(relay) = self.active.remove(id) {
-            server.log(&text::log_file_aborted(&sender.name, &relay.name, &why));
+            let (relay_id, name, recipients) = relay.discard();
+            server.log(&text::log_file_aborted(&sender.name, &name, &why));
             send_error(sender, ErrorCode::TransferAborted, why.clone(), id);
-            tell_aborted(&relay.recipients, &relay.relay_id, why);
-            // Dropping `relay.copy` deletes the `.part` file.
+            tell_aborted(&recipients, &relay_id, why);
         }
     }
 
     /// The sender left: every transfer it had in progress ends.
     pub fn sender_left(&mut self, server: &Server, sender: &Member) {
         for (_, relay) in self.active.drain() {
-            let why = text::error_sender_left(&relay.name, &sender.name);
-            server.log(&text::log_file_aborted(&sender.name, &relay.name, &why));
-            tell_aborted(&relay.recipients, &relay.relay_id, why);
+            let (relay_id, name, recipients) = relay.discard();
+            let why = text::error_sender_left(&name, &sender.name);
+            server.log(&text::log_file_aborted(&sender.name, &name, &why));
+            tell_aborted(&recipients, &relay_id, why);
         }
     }
 }

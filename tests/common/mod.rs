@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+pub mod files;
 pub mod raw;
 
 /// How long a test waits for something that should happen.
@@ -123,6 +124,18 @@ impl Proc {
         what: &str,
         matches: impl Fn(&str) -> bool,
     ) -> String {
+        self.expect_where_within(stream, what, DEADLINE, matches)
+    }
+
+    /// [`Proc::expect_where`] with a deadline of `wait` instead of
+    /// [`DEADLINE`], for events that take long on purpose (a big file).
+    pub fn expect_where_within(
+        &mut self,
+        stream: Stream,
+        what: &str,
+        wait: Duration,
+        matches: impl Fn(&str) -> bool,
+    ) -> String {
         if let Some(i) = self
             .pending
             .iter()
@@ -130,7 +143,7 @@ impl Proc {
         {
             return self.pending.remove(i).1;
         }
-        let deadline = Instant::now() + DEADLINE;
+        let deadline = Instant::now() + wait;
         loop {
             let now = Instant::now();
             let line = if now < deadline {
@@ -142,7 +155,7 @@ impl Proc {
                 Some((s, l)) if s == stream && matches(&l) => return l,
                 Some(other) => self.pending.push(other),
                 None => panic!(
-                    "{}: no {stream:?} line {what} within {DEADLINE:?}. Output so far:\n{}",
+                    "{}: no {stream:?} line {what} within {wait:?}. Output so far:\n{}",
                     self.label,
                     self.transcript()
                 ),
@@ -155,6 +168,22 @@ impl Proc {
         self.expect_where(Stream::Out, &format!("containing {needle:?}"), |l| {
             l.contains(needle)
         })
+    }
+
+    /// Waits up to `wait` for a stdout line containing `needle`.
+    pub fn expect_within(&mut self, needle: &str, wait: Duration) -> String {
+        self.expect_where_within(Stream::Out, &format!("containing {needle:?}"), wait, |l| {
+            l.contains(needle)
+        })
+    }
+
+    /// Where the first stdout line containing `needle` came in the output
+    /// so far (0 is the first line), to check the order of two events.
+    pub fn position(&self, needle: &str) -> Option<usize> {
+        self.history
+            .iter()
+            .filter(|(s, _)| *s == Stream::Out)
+            .position(|(_, l)| l.contains(needle))
     }
 
     /// Waits for a stderr line containing `needle`.
@@ -263,7 +292,13 @@ impl Server {
 
     /// Starts a client named `name` and waits until it has joined.
     pub fn join(&self, name: &str) -> Client {
-        let mut client = self.client(&["--name", name]);
+        self.join_with(name, &[])
+    }
+
+    /// Starts a client named `name` with extra `args` (`--downloads DIR`)
+    /// and waits until it has joined.
+    pub fn join_with(&self, name: &str, args: &[&str]) -> Client {
+        let mut client = self.client(&[&["--name", name], args].concat());
         client
             .proc
             .expect(&format!("Connected to 127.0.0.1:{} as {name}.", self.port));
