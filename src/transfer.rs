@@ -609,7 +609,10 @@ mod tests {
         let empty = sha256::to_hex(&sha256::digest(b""));
         let saved = receiver.finish(0, &empty).unwrap();
         assert_eq!(saved, dir.path().join("a (1).txt"));
-        assert_eq!(fs::read(dir.path().join("a.txt")).unwrap(), b"someone else's");
+        assert_eq!(
+            fs::read(dir.path().join("a.txt")).unwrap(),
+            b"someone else's"
+        );
         assert_eq!(entries(dir.path()), ["a (1).txt", "a.txt"]);
     }
 

@@ -675,11 +675,10 @@ fn send_to_an_unknown_user_is_refused_and_nothing_arrives() {
     assert_eq!(file_names(&server.path(RECEIVED)), Vec::<String>::new());
 }
 
-/// The client cannot know that a user is offline until the server refuses
-/// the offer, and by then a small file has been streamed out entirely: the
-/// sender reads "[file] sent note.txt … sha256 …" and only then the error.
+/// The client follows who is online, so it refuses `/send @Nobody` itself
+/// rather than streaming a file out and reporting it "sent" before the
+/// server's refusal comes back.
 #[test]
-#[ignore = "bug: a small file to an unknown user is first reported as sent"]
 fn send_to_an_unknown_user_is_not_reported_as_sent() {
     let mut rng = seeded_rng("unknown_user_not_sent");
     let server = Server::start(&[]);

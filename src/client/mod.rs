@@ -41,7 +41,7 @@ use crate::connection::{MessageReader, Outgoing, ReadError, tune_socket};
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::localtime::TimeZone;
 use crate::message::{ErrorCode, Message};
-use crate::names::check_name;
+use crate::names::{check_name, name_key};
 use crate::sync::lock;
 use crate::text;
 use crate::trace::{Direction, Trace};
@@ -93,9 +93,32 @@ pub struct Shared {
     pub uploads: Uploads,
     /// The server's file size limit, from its welcome.
     pub max_file_size: Option<u64>,
+    /// Who is online, kept up to date from the welcome and the join and
+    /// leave notices, so that `/send @NAME` can refuse an unknown name
+    /// before streaming a file nobody will receive.
+    online: Mutex<Vec<String>>,
     /// Set when the user quits, so that the end of the connection is not
     /// reported as a loss.
     quitting: AtomicBool,
+}
+
+impl Shared {
+    /// Whether `name` is online (ignoring ASCII case, as the server does).
+    pub fn is_online(&self, name: &str) -> bool {
+        let key = name_key(name);
+        lock(&self.online).iter().any(|n| name_key(n) == key)
+    }
+
+    /// Follows the room's comings and goings.
+    fn track(&self, message: &Message) {
+        let mut online = lock(&self.online);
+        match message {
+            Message::Joined { name, .. } => online.push(name.clone()),
+            Message::Left { name, .. } => online.retain(|n| n != name),
+            Message::UserList { users } => *online = users.clone(),
+            _ => {}
+        }
+    }
 }
 
 /// A connection that the server accepted under a name.
@@ -126,6 +149,7 @@ pub fn run<I: BufRead>(config: Config, mut input: I) -> u8 {
         screen,
         uploads: Uploads::default(),
         max_file_size: joined.max_file_size,
+        online: Mutex::new(joined.users.clone()),
         quitting: AtomicBool::new(false),
     });
     let (done_tx, done_rx) = mpsc::channel::<()>();
@@ -261,6 +285,7 @@ fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
                 ..
             } => farewell = Some(text),
             other => {
+                shared.track(&other);
                 if let Some(line) = display::render(&other, &zone) {
                     screen.line(&line);
                 }

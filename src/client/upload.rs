@@ -56,6 +56,11 @@ impl Uploads {
 /// Checks the file and starts sending it. Problems found before anything
 /// is sent (no such file, a folder, too big) are reported right here.
 pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) {
+    if let Some(name) = to.as_deref().filter(|name| !shared.is_online(name)) {
+        return shared
+            .screen
+            .line(&text::cannot_send_file(&path, &text::no_such_user(name)));
+    }
     let file = match FileSender::open(Path::new(&path), shared.config.chunk_size) {
         Ok(file) => file,
         Err(e) => return shared.screen.line(&text::cannot_send_file(&path, &e)),
