@@ -7,10 +7,20 @@ use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use socket_chat::connection::{MessageReader, Outgoing, ReadError};
-use socket_chat::frame::DEFAULT_MAX_FRAME;
-use socket_chat::message::Message;
+use socket_chat::frame::{DEFAULT_MAX_FRAME, encode_frame};
+use socket_chat::message::{ErrorCode, Message};
 
 use super::DEADLINE;
+
+/// What [`Raw::poll`] saw within its wait.
+#[derive(Debug)]
+pub enum Polled {
+    Message(Message),
+    /// Nothing arrived: the socket's read timeout expired.
+    Quiet,
+    /// The server closed the connection.
+    Closed,
+}
 
 pub struct Raw {
     pub stream: TcpStream,
@@ -52,6 +62,53 @@ impl Raw {
     /// may rightly have closed the connection.
     pub fn send_bytes(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.stream.write_all(bytes)
+    }
+
+    /// Sends one frame around `body`, whatever the body holds: the length
+    /// prefix is right, so framing stays in step.
+    pub fn send_body(&mut self, body: &[u8]) -> std::io::Result<()> {
+        let mut frame = Vec::new();
+        encode_frame(body, &mut frame);
+        self.stream.write_all(&frame)
+    }
+
+    /// Waits at most `wait` for the next message. Silence is an answer here,
+    /// not a failure: a test that must pace itself waits on the socket's own
+    /// read timeout this way instead of sleeping. A frame cut in half by the
+    /// timeout is kept and finished by the next call.
+    pub fn poll(&mut self, wait: Duration) -> Polled {
+        self.stream
+            .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
+            .ok();
+        match self.reader.read_message() {
+            Ok(Some(m)) => Polled::Message(m),
+            Ok(None) => Polled::Closed,
+            Err(e) if e.is_timeout() => Polled::Quiet,
+            Err(ReadError::Decode(e)) => panic!("server sent a bad message: {e}"),
+            Err(ReadError::Frame(_)) => Polled::Closed,
+        }
+    }
+
+    /// Waits for an `ERROR` with `code`, and returns its text.
+    pub fn expect_error(&mut self, code: ErrorCode) -> String {
+        let what = format!("ERROR {}", code.as_str());
+        match self.expect(
+            &what,
+            |m| matches!(m, Message::Error { code: c, .. } if *c == code),
+        ) {
+            Message::Error { text, .. } => text,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Asks the server who is online and waits for the answer: a full round
+    /// trip, which proves the connection is open and the server is serving it.
+    pub fn list(&mut self) -> Vec<String> {
+        self.send(&Message::ListRequest);
+        match self.expect("USER_LIST", |m| matches!(m, Message::UserList { .. })) {
+            Message::UserList { users } => users,
+            _ => unreachable!(),
+        }
     }
 
     /// The next message, or `None` if the server closed the connection.
