@@ -175,7 +175,12 @@ impl Session<'_> {
                 self.server.log(&text::log_bad_input(&self.who(), &error));
                 self.send_error(ErrorCode::BadMessage, text::error_bad_frame(&error));
             }
-            FrameError::Truncated { .. } | FrameError::Io(_) => {}
+            // The peer is gone, so there is nobody to answer; the log still
+            // says that a message was cut off.
+            FrameError::Truncated { .. } => {
+                self.server.log(&text::log_bad_input(&self.who(), &error));
+            }
+            FrameError::Io(_) => {}
         }
         Flow::Leave(LeaveReason::Disconnected)
     }
@@ -202,7 +207,7 @@ impl Session<'_> {
             }
             Message::Pong => {}
             Message::Join { .. } => {
-                self.send_error(ErrorCode::BadMessage, text::error_already_joined())
+                self.refuse(text::log_second_join(), text::error_already_joined())
             }
             Message::FileOffer {
                 name,
@@ -232,8 +237,8 @@ impl Session<'_> {
                 let report = format!("{} ({})", text, code.as_str());
                 self.server.log(&text::log_bad_input(&member.name, &report));
             }
-            other => self.send_error(
-                ErrorCode::BadMessage,
+            other => self.refuse(
+                text::log_server_only(other.type_name()),
                 text::error_server_only(other.type_name()),
             ),
         }
@@ -250,8 +255,11 @@ impl Session<'_> {
             }
             Message::Pong => Flow::Continue,
             Message::Leave { .. } => Flow::Leave(LeaveReason::Quit),
-            _ => {
-                self.send_error(ErrorCode::BadMessage, text::error_join_first());
+            other => {
+                self.refuse(
+                    text::log_before_join(other.type_name()),
+                    text::error_join_first(),
+                );
                 Flow::Continue
             }
         }
@@ -334,6 +342,13 @@ impl Session<'_> {
                 None => self.send_error(ErrorCode::UnknownUser, text::error_unknown_user(&to)),
             },
         }
+    }
+
+    /// Answers a well-formed message that is not allowed here: one line in
+    /// the log saying what came, and `ERROR bad_message` to the client.
+    fn refuse(&self, what: String, answer: String) {
+        self.server.log(&text::log_bad_input(&self.who(), &what));
+        self.send_error(ErrorCode::BadMessage, answer);
     }
 
     fn send_error(&self, code: ErrorCode, text: String) {
