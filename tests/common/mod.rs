@@ -182,6 +182,24 @@ impl Proc {
         }
     }
 
+    /// Collects what the program prints within a short bounded wait, so
+    /// that `history` and `transcript` are up to date.
+    pub fn catch_up(&mut self) {
+        let deadline = Instant::now() + QUIET;
+        while let Some(line) = self.receive(deadline.saturating_duration_since(Instant::now())) {
+            self.pending.push(line);
+        }
+    }
+
+    /// The lines the program printed on stderr so far.
+    pub fn stderr_lines(&self) -> Vec<&str> {
+        self.history
+            .iter()
+            .filter(|(s, _)| *s == Stream::Err)
+            .map(|(_, l)| l.as_str())
+            .collect()
+    }
+
     /// Proves that no stderr line containing `needle` arrives within a short
     /// bounded wait (or is already waiting).
     pub fn expect_none_err(&mut self, needle: &str) {

@@ -137,16 +137,30 @@ impl Raw {
     /// Waits for a message that satisfies `matches`, keeping the others in
     /// `skipped`. Panics if the connection closes or the deadline passes.
     pub fn expect(&mut self, what: &str, matches: impl Fn(&Message) -> bool) -> Message {
+        match self.expect_or_closed(what, matches) {
+            Some(m) => m,
+            None => panic!(
+                "connection closed while waiting for {what}; got {:?}",
+                self.skipped
+            ),
+        }
+    }
+
+    /// Waits for a message that satisfies `matches`, keeping the others in
+    /// `skipped`; `None` if the connection closes first. Panics if the
+    /// deadline passes, even while other messages keep arriving.
+    pub fn expect_or_closed(
+        &mut self,
+        what: &str,
+        matches: impl Fn(&Message) -> bool,
+    ) -> Option<Message> {
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.next_within(left.max(Duration::from_millis(1))) {
-                Some(m) if matches(&m) => return m,
+            let left = self.time_left(deadline, what);
+            match self.next_within(left) {
+                Some(m) if matches(&m) => return Some(m),
                 Some(m) => self.skipped.push(m),
-                None => panic!(
-                    "connection closed while waiting for {what}; got {:?}",
-                    self.skipped
-                ),
+                None => return None,
             }
         }
     }
@@ -155,12 +169,27 @@ impl Raw {
     pub fn expect_closed(&mut self) {
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.next_within(left.max(Duration::from_millis(1))) {
+            let left = self.time_left(deadline, "the connection to close");
+            match self.next_within(left) {
                 Some(m) => self.skipped.push(m),
                 None => return,
             }
         }
+    }
+
+    /// The time until `deadline`; panics once it has passed. Checked on
+    /// every turn of a waiting loop, so that a steady stream of other
+    /// messages cannot keep a test waiting for ever.
+    fn time_left(&self, deadline: Instant, what: &str) -> Duration {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let last = &self.skipped[self.skipped.len().saturating_sub(10)..];
+            panic!(
+                "waited {DEADLINE:?} for {what}; {} other messages came, the last: {last:?}",
+                self.skipped.len()
+            );
+        }
+        left
     }
 
     pub fn close(&self) {
