@@ -9,8 +9,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::Shutdown;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -19,7 +18,7 @@ use common::{DEADLINE, Pair};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use socket_chat::connection::Outgoing;
-use socket_chat::frame::DEFAULT_MAX_FRAME;
+use socket_chat::frame::{DEFAULT_MAX_FRAME, is_timeout};
 use socket_chat::message::{ErrorCode, Message};
 
 /// Joins Mallory, sends her one frame around `body`, and checks the answer:
@@ -338,28 +337,23 @@ fn a_peer_sending_one_byte_at_a_time_is_answered_once_then_times_out() {
 #[test]
 fn thousands_of_random_and_mutated_frames_never_crash_the_server() {
     const CONNECTIONS: u64 = 4;
-    const FRAMES_EACH: usize = 1500;
+    const FRAMES_EACH: usize = 2500;
     let mut pair = Pair::start(&[]);
     let port = pair.port();
     let seed = seed("random_frames");
 
-    let reconnects: usize = thread::scope(|scope| {
+    let connections: usize = thread::scope(|scope| {
         let workers: Vec<_> = (0..CONNECTIONS)
             .map(|c| {
                 scope.spawn(move || {
                     let mut rng = StdRng::seed_from_u64(seed.wrapping_add(c));
-                    let mut peer = Flooder::connect(port);
-                    let mut reconnects = 0;
-                    for _ in 0..FRAMES_EACH {
-                        let bytes = random_frame(&mut rng);
-                        if peer.send(&bytes).is_err() {
-                            // The server closed this one (a broken frame, a
-                            // refused name, a goodbye): start another.
-                            peer = Flooder::connect(port);
-                            reconnects += 1;
-                        }
+                    let mut sent = 0;
+                    let mut connections = 0;
+                    while sent < FRAMES_EACH {
+                        sent += flood_one_connection(port, &mut rng);
+                        connections += 1;
                     }
-                    reconnects
+                    connections
                 })
             })
             .collect();
@@ -367,13 +361,18 @@ fn thousands_of_random_and_mutated_frames_never_crash_the_server() {
         while !workers.iter().all(|w| w.is_finished()) {
             pair.still_chat();
         }
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("a flooding thread failed"))
-            .sum()
+        let results: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
+        if results.iter().any(|r| r.is_err()) {
+            pair.server.proc.catch_up();
+            panic!(
+                "a flooding connection failed (see above); the server's stderr:\n{}",
+                pair.server.proc.stderr_lines().join("\n")
+            );
+        }
+        results.into_iter().map(|r| r.unwrap_or_default()).sum()
     });
     eprintln!(
-        "{} frames from {CONNECTIONS} connections, {reconnects} reconnects",
+        "about {} frames over {connections} connections",
         CONNECTIONS as usize * FRAMES_EACH
     );
 
@@ -385,45 +384,48 @@ fn thousands_of_random_and_mutated_frames_never_crash_the_server() {
     assert!(pair.server.proc.is_running(), "the server exited");
 }
 
-/// A connection that sends and never looks at the answers; a thread of
-/// its own reads them, so that the server never has to wait on it.
-struct Flooder {
-    stream: TcpStream,
-    drain: Option<thread::JoinHandle<()>>,
-}
+/// How many frames go out between two checks that the server has read
+/// them all.
+const SYNC_EVERY: usize = 8;
 
-impl Flooder {
-    fn connect(port: u16) -> Flooder {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        // Our writes must not wait forever on a server that stopped reading.
-        stream.set_write_timeout(Some(DEADLINE)).expect("timeout");
-        let mut reader = stream.try_clone().expect("clone");
-        let drain = thread::spawn(move || {
-            let mut buf = [0u8; 16 * 1024];
-            while matches!(reader.read(&mut buf), Ok(n) if n > 0) {}
-        });
-        Flooder {
-            stream,
-            drain: Some(drain),
+/// One connection's worth of hostile frames; returns how many were sent.
+///
+/// Writing is not enough: the kernel takes our bytes long before the
+/// server reads them, and a server that closed the connection would
+/// silently throw the rest away. So every few frames, a `PING` must come
+/// back as a `PONG`, proving the server read everything before it. Once a
+/// frame has broken the framing, nothing after it means anything: the
+/// connection ends there, and the server must notice and close its side.
+fn flood_one_connection(port: u16, rng: &mut StdRng) -> usize {
+    let mut raw = Raw::connect(port);
+    // A server that stopped reading must fail the test, not hang it.
+    raw.stream
+        .set_write_timeout(Some(DEADLINE))
+        .expect("write timeout");
+    let ping = Outgoing::new(&Message::Ping);
+    let mut sent = 0;
+    loop {
+        let (frame, framing_kept) = random_frame(rng);
+        if !send_unless_closed(&mut raw, &frame) {
+            return sent; // the server had closed (a goodbye, a bad name)
         }
-    }
-
-    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        match self.stream.write_all(bytes) {
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                panic!("the server stopped reading for {DEADLINE:?}")
+        sent += 1;
+        if !framing_kept {
+            let _ = raw.stream.shutdown(Shutdown::Write);
+            raw.expect_closed();
+            return sent;
+        }
+        if sent % SYNC_EVERY == 0 {
+            if !send_unless_closed(&mut raw, ping.as_bytes()) {
+                return sent;
             }
-            result => result,
-        }
-    }
-}
-
-impl Drop for Flooder {
-    fn drop(&mut self) {
-        // Closing both directions ends the drain thread's read.
-        let _ = self.stream.shutdown(Shutdown::Both);
-        if let Some(drain) = self.drain.take() {
-            let _ = drain.join();
+            // Skips answers, errors and other people's chat on the way.
+            if raw
+                .expect_or_closed("PONG", |m| *m == Message::Pong)
+                .is_none()
+            {
+                return sent;
+            }
         }
     }
 }
@@ -502,41 +504,55 @@ fn random_message(rng: &mut StdRng) -> Message {
     }
 }
 
-/// The bytes of one hostile frame: mostly framed correctly (so the server
-/// gets to parse the body), sometimes with its framing destroyed.
-fn random_frame(rng: &mut StdRng) -> Vec<u8> {
+/// Sends `bytes`; false if the server has closed the connection. Panics
+/// if the server stopped reading without closing.
+fn send_unless_closed(raw: &mut Raw, bytes: &[u8]) -> bool {
+    match raw.send_bytes(bytes) {
+        Ok(()) => true,
+        Err(e) if is_timeout(&e) => panic!("the server stopped reading for {DEADLINE:?}"),
+        Err(_) => false,
+    }
+}
+
+/// The bytes of one hostile frame, and whether the framing is still in
+/// step after it. Mostly it is (so the server gets to parse the body);
+/// sometimes the length is wrong or the bytes are noise.
+fn random_frame(rng: &mut StdRng) -> (Vec<u8>, bool) {
     let mut frame = Outgoing::new(&random_message(rng)).as_bytes().to_vec();
     let body = 4..frame.len();
-    match rng.random_range(0..10) {
+    match rng.random_range(0..20) {
         // A valid message.
-        0..=3 => {}
+        0..=8 => (frame, true),
         // A few bytes of the body changed; the length still fits.
-        4..=6 => {
+        9..=14 => {
             for _ in 0..rng.random_range(1..4) {
                 let i = rng.random_range(body.clone());
                 frame[i] = rng.random();
             }
+            (frame, true)
         }
         // The body cut short, with a length to match.
-        7 => {
+        15..=17 => {
             let keep = rng.random_range(1..frame.len() - 4);
             frame.truncate(4 + keep);
             frame[..4].copy_from_slice(&(keep as u32).to_be_bytes());
+            (frame, true)
         }
-        // A wrong length: framing is lost from here on.
-        8 => {
+        // A wrong length.
+        18 => {
             let len: u32 = match rng.random_range(0..3) {
                 0 => 0,
                 1 => rng.random(),
                 _ => rng.random_range(1..64),
             };
             frame[..4].copy_from_slice(&len.to_be_bytes());
+            (frame, false)
         }
         // Plain noise.
         _ => {
-            frame = vec![0; rng.random_range(1..64)];
-            rng.fill(&mut frame[..]);
+            let mut noise = vec![0; rng.random_range(1..64)];
+            rng.fill(&mut noise[..]);
+            (noise, false)
         }
     }
-    frame
 }
