@@ -283,28 +283,28 @@ fn a_peer_sending_one_byte_at_a_time_is_answered_once_then_times_out() {
 
     let mut bad_frame = Vec::new();
     socket_chat::frame::encode_frame(b"nope", &mut bad_frame);
+    // Long enough never to be finished before the deadline.
     let endless = Outgoing::new(&Message::Text {
-        text: "x".repeat(1000),
+        text: "x".repeat(60_000),
         to: None,
     });
     let mut bytes = bad_frame.iter().chain(endless.as_bytes());
     let mut answered = false;
-    let mut closed = false;
     let mut sent = 0;
-    while !closed {
+    loop {
         assert!(
             joined.elapsed() < DEADLINE,
             "Slow was never dropped; it got {:?}",
             slow.skipped
         );
-        let byte = *bytes.next().expect("the frame outlasts the deadline");
+        let byte = *bytes.next().expect("more bytes than the deadline allows");
         if slow.send_bytes(&[byte]).is_err() {
             break; // the server has closed
         }
         sent += 1;
         match slow.poll(PACE) {
             Polled::Quiet => {}
-            Polled::Closed => closed = true,
+            Polled::Closed => break,
             Polled::Message(Message::Error {
                 code: ErrorCode::BadJson,
                 ..
@@ -316,6 +316,11 @@ fn a_peer_sending_one_byte_at_a_time_is_answered_once_then_times_out() {
         }
     }
     let took = joined.elapsed();
+    // Two heartbeat intervals, a quarter interval for the tick, and slack.
+    assert!(
+        took < Duration::from_secs(4),
+        "Slow was dropped after {took:?}"
+    );
     #[cfg(target_os = "linux")]
     {
         // A thread spinning on a read that returns nothing would burn a
