@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::raw::Raw;
 use common::{DEADLINE, Pair, Server};
+use socket_chat::connection::Outgoing;
 use socket_chat::message::{ErrorCode, Message};
 
 /// `--heartbeat 1` pings after one silent second and drops after two. A
@@ -248,8 +249,8 @@ fn quit_on_the_console_tells_every_client_and_exits_promptly() {
 }
 
 /// Students' laptops connect and vanish all day. A thousand connections
-/// that close at once, some in the middle of a frame, some just after
-/// joining, must leave no thread and no file descriptor behind.
+/// that close as soon as they open, some in the middle of a frame, some
+/// just after joining, must leave no thread and no file descriptor behind.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_thousand_dropped_connections_leave_no_threads_or_descriptors() {
@@ -257,7 +258,7 @@ fn a_thousand_dropped_connections_leave_no_threads_or_descriptors() {
     use std::io::Write;
     use std::net::TcpStream;
 
-    const CYCLES: usize = 1000;
+    const CYCLES: usize = 1000; // a multiple of 4: the last one joins
     let server = Server::start(&[]);
     let pid = server.proc.pid();
     // The probe is connected throughout; its round trips pace the waiting.
@@ -265,11 +266,11 @@ fn a_thousand_dropped_connections_leave_no_threads_or_descriptors() {
     probe.list();
     let before = (threads(pid), open_fds(pid));
 
-    let join = socket_chat::connection::Outgoing::new(&Message::Join {
-        name: "Passer".to_string(),
-    });
     for i in 0..CYCLES {
         let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        let join = Outgoing::new(&Message::Join {
+            name: format!("Passer{i}"),
+        });
         let bytes: &[u8] = match i % 4 {
             0 => &[],                    // connect and close
             1 => &[0, 0],                // half a header
@@ -279,6 +280,13 @@ fn a_thousand_dropped_connections_leave_no_threads_or_descriptors() {
         // The server may already have closed; that is fine.
         let _ = stream.write_all(bytes);
     }
+    // The server takes connections in order, so once the last one has
+    // come and gone, it has seen every one of them.
+    let last = format!("Passer{}", CYCLES - 1);
+    probe.expect(
+        "the last passer to leave",
+        |m| matches!(m, Message::Left { name, .. } if *name == last),
+    );
 
     // Wait until the server has noticed every close: the counts come back
     // down, one probe round trip per look.
