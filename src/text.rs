@@ -244,6 +244,21 @@ pub fn log_bad_input(who: &str, error: &dyn fmt::Display) -> String {
     format!("bad input from {who}: {error}")
 }
 
+/// What a `bad input` line says of a message sent before joining.
+pub fn log_before_join(kind: &str) -> String {
+    format!("{kind} before USER_JOIN")
+}
+
+/// What a `bad input` line says of a `USER_JOIN` from a member.
+pub fn log_second_join() -> String {
+    "a second USER_JOIN".to_string()
+}
+
+/// What a `bad input` line says of a message only a server may send.
+pub fn log_server_only(kind: &str) -> String {
+    format!("{kind} in a form only the server sends")
+}
+
 pub fn log_server_full(addr: &str, max: usize) -> String {
     format!("refused {addr}: the server is full ({max} clients)")
 }

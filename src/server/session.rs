@@ -5,8 +5,10 @@
 //! client says nothing. Each tick, the session checks whether the server is
 //! shutting down and whether the client has been silent too long: a laptop
 //! that went to sleep never sends a goodbye, and without a timeout its
-//! thread would wait forever (`docs/06-misbehaving-peers.md`).
+//! thread would wait forever (`docs/06-misbehaving-peers.md`). A tick
+//! comes even while bytes keep trickling in (see [`TickingStream`]).
 
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +18,7 @@ use super::relay::Uploads;
 use super::room::{JoinError, Link, Member};
 use super::{Server, say_goodbye, spawn};
 use crate::connection::{MessageReader, ReadError, tune_socket};
-use crate::frame::FrameError;
+use crate::frame::{FrameError, is_timeout};
 use crate::message::{ErrorCode, LeaveReason, Message};
 use crate::names::{SERVER_NAME, check_name};
 use crate::text;
@@ -51,7 +53,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr) {
 type Started = (
     Arc<Link>,
     u64,
-    MessageReader<TcpStream>,
+    MessageReader<TickingStream>,
     std::thread::JoinHandle<std::io::Result<()>>,
 );
 
@@ -59,7 +61,8 @@ type Started = (
 fn start(server: &Server, stream: TcpStream, addr: SocketAddr) -> std::io::Result<Started> {
     let config = &server.config;
     tune_socket(&stream)?;
-    stream.set_read_timeout(Some(tick(config.heartbeat)))?;
+    let tick = tick(config.heartbeat);
+    stream.set_read_timeout(Some(tick))?;
     stream.set_write_timeout(Some(config.send_timeout))?;
     let outbox = Arc::new(Outbox::new(config.queue_bytes));
     let writer_stream = stream.try_clone()?;
@@ -74,8 +77,51 @@ fn start(server: &Server, stream: TcpStream, addr: SocketAddr) -> std::io::Resul
         run_writer(&outbox, writer_stream, trace, &addr.to_string())
     })?;
     let id = server.register(link.clone());
-    let reader = MessageReader::new(stream, config.max_frame).traced(trace, addr.to_string());
+    let reader = MessageReader::new(TickingStream::new(stream, tick), config.max_frame)
+        .traced(trace, addr.to_string());
     Ok((link, id, reader, writer))
+}
+
+/// The client's socket as the session reads it: a read reports a timeout
+/// once a whole tick has gone by without one, even while bytes arrive.
+///
+/// The socket's own read timeout fires only when *nothing* arrives for a
+/// tick, and the frame reader keeps reading until its frame is whole. So a
+/// peer that sends one byte every half tick, and never a whole frame, would
+/// otherwise keep the session inside `read_message` for good: never checked
+/// against the heartbeat deadline, deaf to shutdown. (Web servers know this
+/// attack as "slowloris".) The frame reader keeps what it has read across a
+/// timeout, so nothing is lost.
+struct TickingStream {
+    stream: TcpStream,
+    tick: Duration,
+    /// When the next timeout is due, unless the socket reports one first.
+    next_tick: Instant,
+}
+
+impl TickingStream {
+    fn new(stream: TcpStream, tick: Duration) -> Self {
+        TickingStream {
+            stream,
+            tick,
+            next_tick: Instant::now() + tick,
+        }
+    }
+}
+
+impl Read for TickingStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let now = Instant::now();
+        if now >= self.next_tick {
+            self.next_tick = now + self.tick;
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = self.stream.read(buf);
+        if matches!(&result, Err(e) if is_timeout(e)) {
+            self.next_tick = Instant::now() + self.tick;
+        }
+        result
+    }
 }
 
 /// Ticks often enough to notice a missed heartbeat within a quarter of the
@@ -93,7 +139,7 @@ enum Flow {
 struct Session<'a> {
     server: &'a Server,
     link: Arc<Link>,
-    reader: MessageReader<TcpStream>,
+    reader: MessageReader<TickingStream>,
     /// Set once the client has joined under a name.
     member: Option<Arc<Member>>,
     /// When the last complete message arrived.
@@ -178,7 +224,12 @@ impl Session<'_> {
                 self.server.log(&text::log_bad_input(&self.who(), &error));
                 self.send_error(ErrorCode::BadMessage, text::error_bad_frame(&error));
             }
-            FrameError::Truncated { .. } | FrameError::Io(_) => {}
+            // The peer is gone, so there is nobody to answer; the log still
+            // says that a message was cut off.
+            FrameError::Truncated { .. } => {
+                self.server.log(&text::log_bad_input(&self.who(), &error));
+            }
+            FrameError::Io(_) => {}
         }
         Flow::Leave(LeaveReason::Disconnected)
     }
@@ -205,7 +256,7 @@ impl Session<'_> {
             }
             Message::Pong => {}
             Message::Join { .. } => {
-                self.send_error(ErrorCode::BadMessage, text::error_already_joined())
+                self.refuse(text::log_second_join(), text::error_already_joined())
             }
             Message::FileOffer {
                 name,
@@ -235,8 +286,8 @@ impl Session<'_> {
                 let report = format!("{} ({})", text, code.as_str());
                 self.server.log(&text::log_bad_input(&member.name, &report));
             }
-            other => self.send_error(
-                ErrorCode::BadMessage,
+            other => self.refuse(
+                text::log_server_only(other.type_name()),
                 text::error_server_only(other.type_name()),
             ),
         }
@@ -253,8 +304,11 @@ impl Session<'_> {
             }
             Message::Pong => Flow::Continue,
             Message::Leave { .. } => Flow::Leave(LeaveReason::Quit),
-            _ => {
-                self.send_error(ErrorCode::BadMessage, text::error_join_first());
+            other => {
+                self.refuse(
+                    text::log_before_join(other.type_name()),
+                    text::error_join_first(),
+                );
                 Flow::Continue
             }
         }
@@ -337,6 +391,13 @@ impl Session<'_> {
                 None => self.send_error(ErrorCode::UnknownUser, text::error_unknown_user(&to)),
             },
         }
+    }
+
+    /// Answers a well-formed message that is not allowed here: one line in
+    /// the log saying what came, and `ERROR bad_message` to the client.
+    fn refuse(&self, what: String, answer: String) {
+        self.server.log(&text::log_bad_input(&self.who(), &what));
+        self.send_error(ErrorCode::BadMessage, answer);
     }
 
     fn send_error(&self, code: ErrorCode, text: String) {

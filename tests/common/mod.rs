@@ -22,6 +22,8 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 pub mod files;
+#[cfg(target_os = "linux")]
+pub mod procfs;
 pub mod raw;
 
 /// How long a test waits for something that should happen.
@@ -209,6 +211,59 @@ impl Proc {
         }
     }
 
+    /// Collects what the program prints within a short bounded wait, so
+    /// that `history` and `transcript` are up to date.
+    pub fn catch_up(&mut self) {
+        let deadline = Instant::now() + QUIET;
+        while let Some(line) = self.receive(deadline.saturating_duration_since(Instant::now())) {
+            self.pending.push(line);
+        }
+    }
+
+    /// The lines the program printed on stderr so far.
+    pub fn stderr_lines(&self) -> Vec<&str> {
+        self.history
+            .iter()
+            .filter(|(s, _)| *s == Stream::Err)
+            .map(|(_, l)| l.as_str())
+            .collect()
+    }
+
+    /// Proves that no stderr line containing `needle` arrives within a short
+    /// bounded wait (or is already waiting).
+    pub fn expect_none_err(&mut self, needle: &str) {
+        let deadline = Instant::now() + QUIET;
+        while let Some(line) = self.receive(deadline.saturating_duration_since(Instant::now())) {
+            self.pending.push(line);
+        }
+        if let Some((_, l)) = self
+            .pending
+            .iter()
+            .find(|(s, l)| *s == Stream::Err && l.contains(needle))
+        {
+            panic!("{}: unexpected stderr line {l:?}", self.label);
+        }
+    }
+
+    /// Waits for a stdout line containing `needle`, then proves that no
+    /// second one follows within a short bounded wait.
+    pub fn expect_once(&mut self, needle: &str) -> String {
+        let line = self.expect(needle);
+        self.expect_none(needle);
+        line
+    }
+
+    /// Whether any line seen so far, on either stream, contains `needle`.
+    /// Looks only at what has arrived; it does not wait.
+    pub fn has_seen(&self, needle: &str) -> bool {
+        self.history.iter().any(|(_, l)| l.contains(needle))
+    }
+
+    /// True while the program has not exited. Does not wait.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Waits for the program to exit and returns its status.
     ///
     /// The event waited for is the end of its output: both pipe readers
@@ -374,4 +429,42 @@ pub fn run_to_end(program: &Path, args: &[&str]) -> std::process::Output {
         .stdin(Stdio::null())
         .output()
         .expect("run program")
+}
+
+/// A server with two well-behaved real clients, Alice and Bob, who can
+/// prove at any moment that the room still works for them.
+pub struct Pair {
+    pub server: Server,
+    pub alice: Client,
+    pub bob: Client,
+    said: usize,
+}
+
+impl Pair {
+    /// Starts a server with `args`, and Alice and Bob on it.
+    pub fn start(args: &[&str]) -> Pair {
+        let server = Server::start(args);
+        let alice = server.join("Alice");
+        let bob = server.join("Bob");
+        Pair {
+            server,
+            alice,
+            bob,
+            said: 0,
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.server.port
+    }
+
+    /// Alice and Bob each say something new, and each hears the other.
+    pub fn still_chat(&mut self) {
+        self.said += 1;
+        let n = self.said;
+        self.alice.send(&format!("alice line {n}"));
+        self.bob.expect(&format!("Alice: alice line {n}"));
+        self.bob.send(&format!("bob line {n}"));
+        self.alice.expect(&format!("Bob: bob line {n}"));
+    }
 }

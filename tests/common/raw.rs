@@ -7,10 +7,20 @@ use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
 use socket_chat::connection::{MessageReader, Outgoing, ReadError};
-use socket_chat::frame::DEFAULT_MAX_FRAME;
-use socket_chat::message::Message;
+use socket_chat::frame::{DEFAULT_MAX_FRAME, encode_frame};
+use socket_chat::message::{ErrorCode, Message};
 
 use super::DEADLINE;
+
+/// What [`Raw::poll`] saw within its wait.
+#[derive(Debug)]
+pub enum Polled {
+    Message(Message),
+    /// Nothing arrived: the socket's read timeout expired.
+    Quiet,
+    /// The server closed the connection.
+    Closed,
+}
 
 pub struct Raw {
     pub stream: TcpStream,
@@ -54,6 +64,53 @@ impl Raw {
         self.stream.write_all(bytes)
     }
 
+    /// Sends one frame around `body`, whatever the body holds: the length
+    /// prefix is right, so framing stays in step.
+    pub fn send_body(&mut self, body: &[u8]) -> std::io::Result<()> {
+        let mut frame = Vec::new();
+        encode_frame(body, &mut frame);
+        self.stream.write_all(&frame)
+    }
+
+    /// Waits at most `wait` for the next message. Silence is an answer here,
+    /// not a failure: a test that must pace itself waits on the socket's own
+    /// read timeout this way instead of sleeping. A frame cut in half by the
+    /// timeout is kept and finished by the next call.
+    pub fn poll(&mut self, wait: Duration) -> Polled {
+        self.stream
+            .set_read_timeout(Some(wait.max(Duration::from_millis(1))))
+            .ok();
+        match self.reader.read_message() {
+            Ok(Some(m)) => Polled::Message(m),
+            Ok(None) => Polled::Closed,
+            Err(e) if e.is_timeout() => Polled::Quiet,
+            Err(ReadError::Decode(e)) => panic!("server sent a bad message: {e}"),
+            Err(ReadError::Frame(_)) => Polled::Closed,
+        }
+    }
+
+    /// Waits for an `ERROR` with `code`, and returns its text.
+    pub fn expect_error(&mut self, code: ErrorCode) -> String {
+        let what = format!("ERROR {}", code.as_str());
+        match self.expect(
+            &what,
+            |m| matches!(m, Message::Error { code: c, .. } if *c == code),
+        ) {
+            Message::Error { text, .. } => text,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Asks the server who is online and waits for the answer: a full round
+    /// trip, which proves the connection is open and the server is serving it.
+    pub fn list(&mut self) -> Vec<String> {
+        self.send(&Message::ListRequest);
+        match self.expect("USER_LIST", |m| matches!(m, Message::UserList { .. })) {
+            Message::UserList { users } => users,
+            _ => unreachable!(),
+        }
+    }
+
     /// The next message, or `None` if the server closed the connection.
     /// Panics if nothing arrives before `timeout`.
     pub fn next_within(&mut self, timeout: Duration) -> Option<Message> {
@@ -80,16 +137,30 @@ impl Raw {
     /// Waits for a message that satisfies `matches`, keeping the others in
     /// `skipped`. Panics if the connection closes or the deadline passes.
     pub fn expect(&mut self, what: &str, matches: impl Fn(&Message) -> bool) -> Message {
+        match self.expect_or_closed(what, matches) {
+            Some(m) => m,
+            None => panic!(
+                "connection closed while waiting for {what}; got {:?}",
+                self.skipped
+            ),
+        }
+    }
+
+    /// Waits for a message that satisfies `matches`, keeping the others in
+    /// `skipped`; `None` if the connection closes first. Panics if the
+    /// deadline passes, even while other messages keep arriving.
+    pub fn expect_or_closed(
+        &mut self,
+        what: &str,
+        matches: impl Fn(&Message) -> bool,
+    ) -> Option<Message> {
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.next_within(left.max(Duration::from_millis(1))) {
-                Some(m) if matches(&m) => return m,
+            let left = self.time_left(deadline, what);
+            match self.next_within(left) {
+                Some(m) if matches(&m) => return Some(m),
                 Some(m) => self.skipped.push(m),
-                None => panic!(
-                    "connection closed while waiting for {what}; got {:?}",
-                    self.skipped
-                ),
+                None => return None,
             }
         }
     }
@@ -98,12 +169,27 @@ impl Raw {
     pub fn expect_closed(&mut self) {
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.next_within(left.max(Duration::from_millis(1))) {
+            let left = self.time_left(deadline, "the connection to close");
+            match self.next_within(left) {
                 Some(m) => self.skipped.push(m),
                 None => return,
             }
         }
+    }
+
+    /// The time until `deadline`; panics once it has passed. Checked on
+    /// every turn of a waiting loop, so that a steady stream of other
+    /// messages cannot keep a test waiting for ever.
+    fn time_left(&self, deadline: Instant, what: &str) -> Duration {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            let last = &self.skipped[self.skipped.len().saturating_sub(10)..];
+            panic!(
+                "waited {DEADLINE:?} for {what}; {} other messages came, the last: {last:?}",
+                self.skipped.len()
+            );
+        }
+        left
     }
 
     pub fn close(&self) {
