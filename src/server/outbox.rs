@@ -144,16 +144,26 @@ impl Outbox {
     /// Returns false once the outbox is closed and empty.
     fn take_batch(&self, batch: &mut Vec<Outgoing>) -> bool {
         let mut state = self.lock();
-        while state.queue.is_empty() {
-            if state.closed {
-                return false;
+        if state.queue.is_empty() {
+            while state.queue.is_empty() {
+                if state.closed {
+                    return false;
+                }
+                state.writer_waiting = true;
+                state = match self.frames_ready.wait(state) {
+                    Ok(guard) => guard,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                state.writer_waiting = false;
             }
-            state.writer_waiting = true;
-            state = match self.frames_ready.wait(state) {
-                Ok(guard) => guard,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            state.writer_waiting = false;
+            // We were woken by the first frame of what is often a burst (a
+            // broadcast reaches every queue at once). Stepping aside for a
+            // moment lets the rest of the burst arrive, so that one `write`
+            // carries all of it. When nothing else wants the processor,
+            // this returns at once.
+            drop(state);
+            std::thread::yield_now();
+            state = self.lock();
         }
         batch.extend(state.queue.drain(..));
         true
