@@ -413,11 +413,10 @@ fn fanout_run(port: u16, n: usize, m: usize, interval: Option<Duration>) -> (f64
         // The receivers only cut frames and pick the send time out of the
         // text, so that the load generator spends little of the machine's
         // two cores and the server is what is measured.
-        let mut reader = FrameReader::new(stream.try_clone().expect("clone"), 1 << 20);
-        reader
-            .get_ref()
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .ok();
+        // A big read buffer: one system call takes in many small frames.
+        let socket = stream.try_clone().expect("clone");
+        socket.set_read_timeout(Some(Duration::from_secs(60))).ok();
+        let mut reader = FrameReader::new(BufReader::with_capacity(64 * 1024, socket), 1 << 20);
         let tally = tally.clone();
         let joined = joined.clone();
         readers.push(thread::spawn(move || {
