@@ -260,7 +260,12 @@ pub fn log_server_only(kind: &str) -> String {
 }
 
 pub fn log_server_full(addr: &str, max: usize) -> String {
-    format!("refused {addr}: the server is full ({max} clients)")
+    let clients = if max == 1 { "client" } else { "clients" };
+    format!("refused {addr}: the server is full ({max} {clients})")
+}
+
+pub fn log_session_panicked(addr: &str) -> String {
+    format!("internal error while serving {addr}; that connection was closed")
 }
 
 pub fn log_accept_failed(error: &std::io::Error) -> String {

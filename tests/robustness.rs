@@ -184,7 +184,7 @@ fn a_full_server_refuses_politely_and_takes_the_next_after_one_leaves() {
     let mut fourth = Raw::connect(pair.port());
     fourth.expect_error(ErrorCode::ServerFull);
     fourth.expect_closed();
-    pair.server.expect("already 3 clients");
+    pair.server.expect("the server is full (3 clients)");
     pair.still_chat();
 
     carol.close();

@@ -10,6 +10,7 @@
 
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -40,7 +41,17 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr) {
                 pinged: false,
                 uploads: Uploads::default(),
             };
-            let reason = session.run();
+            // A bug that panics while handling one client's message must
+            // not leave a ghost in the room: catch it here, log it, and
+            // clean up as for any disconnect. (Every lock the session uses
+            // tolerates a panic elsewhere; see `crate::sync::lock`.)
+            let reason = match panic::catch_unwind(AssertUnwindSafe(|| session.run())) {
+                Ok(reason) => reason,
+                Err(_) => {
+                    server.log(&text::log_session_panicked(&addr.to_string()));
+                    LeaveReason::Disconnected
+                }
+            };
             session.finish(reason);
             let _ = writer.join();
             Some(id)
