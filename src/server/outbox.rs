@@ -19,7 +19,7 @@
 //! to a client that cannot keep up.
 
 use std::collections::VecDeque;
-use std::io::{self, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -166,6 +166,9 @@ impl Outbox {
             state = self.lock();
         }
         batch.extend(state.queue.drain(..));
+        if state.queue.capacity() > KEEP_CAPACITY {
+            state.queue.shrink_to(KEEP_CAPACITY);
+        }
         true
     }
 
@@ -194,8 +197,14 @@ impl Outbox {
     }
 }
 
-/// How many bytes the writer gathers before calling `write`.
-const WRITE_BATCH: usize = 64 * 1024;
+/// Most frames handed to one `write_vectored` call (systems accept at least
+/// 1024 pieces per call; Linux, macOS and Windows all do).
+const FRAMES_PER_WRITE: usize = 512;
+
+/// Past this many entries, a batch's spare room is given back after use, so
+/// that a burst (a thousand joins at once) does not leave every idle client
+/// holding memory it no longer needs.
+const KEEP_CAPACITY: usize = 64;
 
 /// The writer thread's body: drains `outbox` into `stream` until the outbox
 /// is closed and empty, or the socket fails.
@@ -211,9 +220,6 @@ pub fn run_writer(
     peer: &str,
 ) -> io::Result<()> {
     let mut batch = Vec::new();
-    // Starts empty: an idle client's writer never needs it (a lone frame is
-    // written as it is), and a thousand idle clients should cost little.
-    let mut buffer = Vec::new();
     let result = (|| {
         while outbox.take_batch(&mut batch) {
             let mut taken = 0;
@@ -221,20 +227,13 @@ pub fn run_writer(
                 trace.frame(Direction::Sent, peer, frame.body());
                 taken += frame.len();
             }
-            if let [frame] = batch.as_slice() {
-                stream.write_all(frame.as_bytes())?;
-            } else {
-                for frame in &batch {
-                    if buffer.len() + frame.len() > WRITE_BATCH && !buffer.is_empty() {
-                        stream.write_all(&buffer)?;
-                        buffer.clear();
-                    }
-                    buffer.extend_from_slice(frame.as_bytes());
-                }
-                stream.write_all(&buffer)?;
-                buffer.clear();
+            for frames in batch.chunks(FRAMES_PER_WRITE) {
+                write_all_frames(&mut stream, frames)?;
             }
             batch.clear();
+            if batch.capacity() > KEEP_CAPACITY {
+                batch.shrink_to(KEEP_CAPACITY);
+            }
             outbox.written(taken);
         }
         Ok(())
@@ -250,6 +249,27 @@ pub fn run_writer(
         }
     }
     result
+}
+
+/// Writes every frame, in order, handing them all to the kernel at once.
+///
+/// `write_vectored` (the `writev` system call) takes a list of separate
+/// buffers and sends them as if they were one: a broadcast's frames go out
+/// in one call without first being copied together. Like `write`, it may
+/// take only part of what it is given; `IoSlice::advance_slices` skips
+/// what was written, and we call again for the rest.
+fn write_all_frames(stream: &mut TcpStream, frames: &[Outgoing]) -> io::Result<()> {
+    let mut slices: Vec<IoSlice<'_>> = frames.iter().map(|f| IoSlice::new(f.as_bytes())).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match stream.write_vectored(rest) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
