@@ -144,12 +144,11 @@ fn write_string(s: &str, out: &mut String) {
     // ends always sit at the start of a character, so slicing there is safe.
     let mut run_start = 0;
     let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
+    loop {
+        // Skip the plain bytes eight at a time (see `scan`).
+        i += super::scan::encode_run(&bytes[i..]);
+        let Some(&byte) = bytes.get(i) else { break };
         let escape = ESCAPE[usize::from(byte)];
-        if escape == __ {
-            i += 1;
-            continue;
-        }
         // Copy the plain run in one go, then write this character's escape.
         out.push_str(&s[run_start..i]);
         match escape {

@@ -77,6 +77,7 @@
 
 mod encode;
 mod parse;
+mod scan;
 mod value;
 
 pub use encode::{to_string, write_value};

@@ -361,10 +361,7 @@ impl Parser<'_> {
             // themselves. Find where the run ends and copy it in one go.
             let run_start = self.pos;
             let rest = &self.bytes()[run_start..];
-            let run_len = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
-            self.pos += run_len.unwrap_or(rest.len());
+            self.pos += super::scan::parse_run(rest);
             decoded.push_str(&self.text[run_start..self.pos]);
 
             match self.peek() {
