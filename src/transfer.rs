@@ -359,7 +359,16 @@ impl FileReceiver {
 
     /// Checks size and checksum, then gives the file its real name. On any
     /// failure the `.part` file is deleted. Returns where the file was saved.
-    pub fn finish(mut self, size: u64, sha256_hex: &str) -> Result<PathBuf, TransferError> {
+    pub fn finish(self, size: u64, sha256_hex: &str) -> Result<PathBuf, TransferError> {
+        self.check(size, sha256_hex)?.save()
+    }
+
+    /// The first half of [`FileReceiver::finish`]: compares what arrived
+    /// with the size and SHA-256 the sender announced. Only a file that
+    /// passes can be saved, which the types enforce: [`CheckedFile`] is the
+    /// one thing with a `save`. (The server uses the two halves apart, to
+    /// pass a good file's completion on before it waits for its own disk.)
+    pub fn check(mut self, size: u64, sha256_hex: &str) -> Result<CheckedFile, TransferError> {
         if size != self.size || self.received != self.size {
             return Err(TransferError::SizeMismatch {
                 expected: size,
@@ -370,16 +379,32 @@ impl FileReceiver {
         if !sha256::to_hex(&digest).eq_ignore_ascii_case(sha256_hex) {
             return Err(TransferError::ChecksumMismatch);
         }
-        if let Some(mut file) = self.file.take() {
+        Ok(CheckedFile(self))
+    }
+}
+
+/// A received file whose size and checksum matched, not yet under its name.
+/// Dropped unsaved, it deletes its `.part` file like any unfinished one.
+pub struct CheckedFile(FileReceiver);
+
+impl CheckedFile {
+    /// Writes the file out to the disk and gives it its real name.
+    ///
+    /// `sync_all` waits until the bytes are on the disk, not just in the
+    /// system's memory: after a crash, a file with its final name is then
+    /// a whole file, never the truncated start of one.
+    pub fn save(mut self) -> Result<PathBuf, TransferError> {
+        let receiver = &mut self.0;
+        if let Some(mut file) = receiver.file.take() {
             file.flush()?;
             file.get_ref().sync_all()?;
         }
         // The reserved name may have been taken meanwhile (by a file someone
         // copied in); never overwrite, move on to the next number instead.
-        for number in self.number..=MAX_NUMBER {
-            let target = self.dir.join(numbered(&self.name, number));
-            if keep_as(&self.part_path, &target)? {
-                self.part_path = PathBuf::new(); // nothing left to clean up
+        for number in receiver.number..=MAX_NUMBER {
+            let target = receiver.dir.join(numbered(&receiver.name, number));
+            if keep_as(&receiver.part_path, &target)? {
+                receiver.part_path = PathBuf::new(); // nothing left to clean up
                 return Ok(target);
             }
         }

@@ -195,25 +195,30 @@ impl Uploads {
             recipients,
             copy,
         } = relay;
-        match copy.finish(size, &sha256) {
-            Ok(path) => {
-                server.log(&text::log_file_saved(&sender.name, &path, size));
-                let done = Outgoing::new(&Message::FileComplete {
-                    name,
-                    transfer_id: relay_id,
-                    size,
-                    sha256,
-                });
-                for member in recipients {
-                    member.link.send_bulk(done.clone());
-                }
-            }
+        // The recipients hear of a good file as soon as it checks out; the
+        // server's own copy is written out to disk after that, so they do
+        // not wait for the server's disk.
+        let checked = match copy.check(size, &sha256) {
+            Ok(checked) => checked,
             Err(e) => {
                 let why = text::error_transfer_failed(&name, &e);
                 server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string()));
                 send_error(sender, ErrorCode::TransferAborted, why.clone(), &id);
-                tell_aborted(&recipients, &relay_id, why);
+                return tell_aborted(&recipients, &relay_id, why);
             }
+        };
+        let done = Outgoing::new(&Message::FileComplete {
+            name: name.clone(),
+            transfer_id: relay_id,
+            size,
+            sha256,
+        });
+        for member in recipients {
+            member.link.send_bulk(done.clone());
+        }
+        match checked.save() {
+            Ok(path) => server.log(&text::log_file_saved(&sender.name, &path, size)),
+            Err(e) => server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string())),
         }
     }
 
