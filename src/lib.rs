@@ -60,6 +60,8 @@ pub mod names;
 pub mod server;
 pub mod sha256;
 pub mod sync;
+#[cfg(test)]
+mod test_seed;
 pub mod text;
 pub mod trace;
 pub mod transfer;

@@ -1743,14 +1743,14 @@ mod tests {
     }
 
     /// Prints the seed of the failing case if a panic unwinds through it,
-    /// so that the case can be replayed with `LOCALTIME_FUZZ_SEED`.
+    /// so that the case can be replayed with `SOCKET_CHAT_SEED`.
     struct SeedReport(u64);
 
     impl Drop for SeedReport {
         fn drop(&mut self) {
             if std::thread::panicking() {
                 eprintln!(
-                    "failing case: rerun with LOCALTIME_FUZZ_SEED={} to reproduce it first",
+                    "failing case: rerun with SOCKET_CHAT_SEED={} to reproduce it first",
                     self.0
                 );
             }
@@ -1758,10 +1758,7 @@ mod tests {
     }
 
     fn fuzz_base_seed() -> u64 {
-        env::var("LOCALTIME_FUZZ_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0x00C0_FFEE)
+        crate::test_seed::seed("localtime", 0x00C0_FFEE)
     }
 
     /// Whatever a zone file contains, parsing it and using the result must

@@ -511,18 +511,9 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::{Rng, RngExt, SeedableRng};
 
-    /// A seed for the randomized tests: `SOCKET_CHAT_SEED` if set (to replay a
-    /// failure), otherwise a fresh one. It is printed, and the test harness
-    /// shows what a test printed when it fails.
+    /// The seed for the randomized tests (see `crate::test_seed`).
     fn test_seed() -> u64 {
-        let seed = match std::env::var("SOCKET_CHAT_SEED") {
-            Ok(text) => text.parse().expect("SOCKET_CHAT_SEED must be a u64"),
-            Err(_) => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |elapsed| elapsed.as_nanos() as u64),
-        };
-        println!("random seed {seed} (replay with SOCKET_CHAT_SEED={seed})");
-        seed
+        crate::test_seed::seed("sha256", 0x7368_6132) // "sha2"
     }
 
     /// The digest of `data` hashed in one piece, by the given hasher.

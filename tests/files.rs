@@ -11,7 +11,7 @@
 //!   big) leaves no file and no `.part` behind, and everyone involved is told.
 //!
 //! Content is random from a fixed seed, printed at the start of each test
-//! (`FILES_SEED=<number>` replays or explores). A file has "arrived" when
+//! (`SOCKET_CHAT_SEED=<number>` replays or explores). A file has "arrived" when
 //! the program says so in its own output line; the test then compares the
 //! bytes on disk with the bytes it sent.
 

@@ -338,7 +338,7 @@ fn a_peer_sending_one_byte_at_a_time_is_answered_once_then_times_out() {
 /// connections at once, some joined, some not. Whatever they do, the
 /// server keeps running, no thread of it panics, and it still serves
 /// Alice and Bob and a newcomer. The seed is printed;
-/// `ROBUSTNESS_SEED=<number>` replays or explores.
+/// `SOCKET_CHAT_SEED=<number>` replays or explores.
 #[test]
 fn thousands_of_random_and_mutated_frames_never_crash_the_server() {
     const CONNECTIONS: u64 = 4;
@@ -436,13 +436,7 @@ fn flood_one_connection(port: u16, rng: &mut StdRng) -> usize {
 }
 
 fn seed(test: &str) -> u64 {
-    const DEFAULT_SEED: u64 = 0x686f_7374; // "host"
-    let seed = std::env::var("ROBUSTNESS_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED);
-    eprintln!("{test}: seed {seed} (replay with ROBUSTNESS_SEED={seed})");
-    seed
+    common::seed(test, 0x686f_7374) // "host"
 }
 
 fn seeded_rng(test: &str) -> StdRng {

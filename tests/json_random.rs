@@ -6,24 +6,18 @@
 //!   the same value, and an error's offset is inside the input.
 //!
 //! The seed is fixed so every run tests the same cases, and printed so a
-//! failure can be replayed; set `JSON_RANDOM_SEED=<number>` to explore
+//! failure can be replayed; set `SOCKET_CHAT_SEED=<number>` to explore
 //! other cases.
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use socket_chat::json::{self, MAX_DEPTH, Number, Object, Value};
 
-const DEFAULT_SEED: u64 = 0x6a73_6f6e; // "json"
+mod common;
 
-/// The seed for this run, printed so that a failing run can be repeated.
-/// (The test harness shows a failed test's stderr.)
+/// The seed for this run (see `common::seed`).
 fn seed(test: &str) -> u64 {
-    let seed = std::env::var("JSON_RANDOM_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED);
-    eprintln!("{test}: seed {seed} (replay with JSON_RANDOM_SEED={seed})");
-    seed
+    common::seed(test, 0x6a73_6f6e) // "json"
 }
 
 // ---- random values ----

@@ -6,7 +6,7 @@
 //!   give errors from the frame reader and the decoder, never a panic.
 //!
 //! The seed is fixed so every run tests the same cases, and printed so a
-//! failure can be replayed; `PROTOCOL_RANDOM_SEED=<number>` explores others.
+//! failure can be replayed; `SOCKET_CHAT_SEED=<number>` explores others.
 
 use std::io::{self, Read};
 
@@ -15,16 +15,12 @@ use rand::{RngExt, SeedableRng};
 use socket_chat::connection::{MessageReader, Outgoing, ReadError};
 use socket_chat::message::{ErrorCode, LeaveReason, Message};
 
-const DEFAULT_SEED: u64 = 0x6672_616d; // "fram"
+mod common;
+
 const CASES: usize = 3000;
 
 fn rng(test: &str) -> StdRng {
-    let seed = std::env::var("PROTOCOL_RANDOM_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED);
-    eprintln!("{test}: seed {seed} (replay with PROTOCOL_RANDOM_SEED={seed})");
-    StdRng::seed_from_u64(seed)
+    StdRng::seed_from_u64(common::seed(test, 0x6672_616d)) // "fram"
 }
 
 fn text(rng: &mut StdRng) -> String {

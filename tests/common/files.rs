@@ -7,18 +7,10 @@ use std::path::{Path, PathBuf};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
-/// The seed used unless `FILES_SEED=<number>` says otherwise.
-const DEFAULT_SEED: u64 = 0x6669_6c65; // "file"
-
 /// A random generator for `test`, seeded so that every run sends the same
-/// bytes. The seed is printed, so a failure can be replayed exactly.
+/// bytes (see [`super::seed`]).
 pub fn seeded_rng(test: &str) -> StdRng {
-    let seed = std::env::var("FILES_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED);
-    eprintln!("{test}: seed {seed} (replay with FILES_SEED={seed})");
-    StdRng::seed_from_u64(seed)
+    StdRng::seed_from_u64(super::seed(test, 0x6669_6c65)) // "file"
 }
 
 /// `size` random bytes.

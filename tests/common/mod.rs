@@ -26,6 +26,18 @@ pub mod files;
 pub mod procfs;
 pub mod raw;
 
+/// The seed for a randomized test: `SOCKET_CHAT_SEED` if set (to replay a
+/// failure, or explore), else `default`. Printed, because the test harness
+/// shows a failing test's output.
+pub fn seed(test: &str, default: u64) -> u64 {
+    let seed = std::env::var("SOCKET_CHAT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    eprintln!("{test}: seed {seed} (replay with SOCKET_CHAT_SEED={seed})");
+    seed
+}
+
 /// How long a test waits for something that should happen.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 /// How long a test watches for something that should *not* happen.
