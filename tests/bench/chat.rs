@@ -458,6 +458,10 @@ fn fanout_run(port: u16, n: usize, m: usize, interval: Option<Duration>) -> (f64
             let go = go.clone();
             thread::spawn(move || {
                 go.wait();
+                // At a fixed offered load the senders pace themselves by the
+                // clock: these sleeps *are* the load being offered, not a
+                // guess at how long something takes. (Tests never sleep;
+                // this is the one benchmark that must.)
                 if let Some(interval) = interval {
                     // Stagger the senders evenly across one interval.
                     thread::sleep(interval * i as u32 / n as u32);
