@@ -97,18 +97,25 @@ impl Uploads {
                 text::error_too_many_transfers(MAX_UPLOADS_PER_CLIENT),
             );
         }
-        let recipients: Vec<Arc<Member>> = match &to {
+        // For a private file, `to` becomes the name as its owner spells it.
+        let (recipients, to): (Vec<Arc<Member>>, _) = match &to {
             Some(target) => match server.room.find(target) {
-                Some(member) => vec![member],
+                Some(member) => {
+                    let name = member.name.clone();
+                    (vec![member], Some(name))
+                }
                 None => return refuse(ErrorCode::UnknownUser, text::error_unknown_user(target)),
             },
-            None => server
-                .room
-                .everyone()
-                .iter()
-                .filter(|m| !Arc::ptr_eq(m, sender))
-                .cloned()
-                .collect(),
+            None => {
+                let everyone_else = server
+                    .room
+                    .everyone()
+                    .iter()
+                    .filter(|m| !Arc::ptr_eq(m, sender))
+                    .cloned()
+                    .collect();
+                (everyone_else, None)
+            }
         };
         let copy = match FileReceiver::create(&server.config.received_dir(), &name, size) {
             Ok(copy) => copy,
@@ -131,10 +138,7 @@ impl Uploads {
             name: name.clone(),
             transfer_id: relay_id.clone(),
             size,
-            to: recipients
-                .first()
-                .filter(|_| to.is_some())
-                .map(|m| m.name.clone()),
+            to,
             sender: Some(sender.name.clone()),
         });
         let recipients = recipients
