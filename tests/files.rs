@@ -739,3 +739,30 @@ fn downloads_flag_saves_files_in_that_folder() {
     assert_same_bytes(&folder.join("here.txt"), &content);
     assert!(!bob.path(DOWNLOADS).exists(), "the default folder was used");
 }
+
+/// Progress updates in place only on a terminal (`\r` redraws a line). A
+/// test's pipe is no terminal, so there the client prints no progress at
+/// all, only the lines that stay: a log, not a flicker.
+#[test]
+fn output_that_is_not_a_terminal_gets_no_progress_lines() {
+    let mut rng = seeded_rng("no_progress_in_pipes");
+    let server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    let content = write_random_file(&mut rng, &alice.path("steps.bin"), 3 * 1024 * 1024);
+    alice.send("/send steps.bin");
+    expect_received(&mut bob, "steps.bin", "Alice", &content);
+    alice.expect("[file] sent steps.bin:");
+    for client in [&alice, &bob] {
+        let progress = client.proc.history.iter().find(|(_, line)| {
+            line.contains("[file] receiving")
+                || line.contains("[file] sending steps.bin:")
+                || line.contains('\r')
+        });
+        assert!(
+            progress.is_none(),
+            "{}: progress in a pipe: {progress:?}",
+            client.proc.label
+        );
+    }
+}

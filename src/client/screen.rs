@@ -82,7 +82,11 @@ impl Progress {
 
     /// The percentage to show now, if it is time to show one.
     pub fn due(&mut self, done: u64, total: u64) -> Option<f64> {
-        let now = Instant::now();
+        self.due_at(Instant::now(), done, total)
+    }
+
+    /// [`Progress::due`] at a given moment (so that tests need no clock).
+    fn due_at(&mut self, now: Instant, done: u64, total: u64) -> Option<f64> {
         if self.last.is_some_and(|last| now - last < PROGRESS_EVERY) {
             return None;
         }
@@ -98,5 +102,27 @@ impl Progress {
 impl Default for Progress {
     fn default() -> Self {
         Progress::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_is_shown_at_most_every_tenth_of_a_second() {
+        let start = Instant::now();
+        let mut progress = Progress::new();
+        assert_eq!(progress.due_at(start, 1, 4), Some(25.0));
+        assert_eq!(
+            progress.due_at(start + Duration::from_millis(50), 2, 4),
+            None
+        );
+        assert_eq!(progress.due_at(start + PROGRESS_EVERY, 3, 4), Some(75.0));
+    }
+
+    #[test]
+    fn an_empty_file_is_done_at_once() {
+        assert_eq!(Progress::new().due(0, 0), Some(100.0));
     }
 }
