@@ -104,14 +104,18 @@ impl<R: Read> MessageReader<R> {
 /// A broadcast sends the same bytes to many clients, so it is encoded once
 /// and the bytes are shared (`Arc`) by every client's outgoing queue.
 #[derive(Debug, Clone)]
-pub struct Outgoing(Arc<[u8]>);
+pub struct Outgoing(Arc<Vec<u8>>);
 
 impl Outgoing {
+    /// Encodes a copy of `message`.
     pub fn new(message: &Message) -> Self {
-        let body = message.encode();
-        let mut bytes = Vec::with_capacity(frame::HEADER_LEN + body.len());
-        frame::encode_frame(&body, &mut bytes);
-        Outgoing(bytes.into())
+        Outgoing::from_message(message.clone())
+    }
+
+    /// Encodes `message`, moving its strings into the JSON writer instead
+    /// of copying them: the path file chunks take, where the data is large.
+    pub fn from_message(message: Message) -> Self {
+        Outgoing(Arc::new(frame::build_frame(|out| message.write_body(out))))
     }
 
     pub fn as_bytes(&self) -> &[u8] {

@@ -276,6 +276,11 @@ impl Message {
         json::to_string(&self.to_value()).into_bytes()
     }
 
+    /// Writes this message's body (its JSON text) onto `out`, consuming it.
+    pub fn write_body(self, out: &mut String) {
+        json::write_value(&self.into_value(), out);
+    }
+
     /// The protocol's name for this message's type.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -292,12 +297,20 @@ impl Message {
         }
     }
 
-    /// The envelope `{"type", "data", "metadata"}` for this message. The
-    /// metadata keys are inserted in the order the contract lists them,
-    /// because the encoder keeps insertion order (as a Python dict does).
+    /// The envelope `{"type", "data", "metadata"}` for this message.
     pub fn to_value(&self) -> Value {
+        self.clone().into_value()
+    }
+
+    /// The envelope `{"type", "data", "metadata"}`, moving this message's
+    /// strings into it rather than copying them (a file chunk's data is
+    /// kilobytes). The metadata keys are inserted in the order the contract
+    /// lists them, because the encoder keeps insertion order (as a Python
+    /// dict does).
+    pub fn into_value(self) -> Value {
+        let kind = self.type_name();
         let mut meta = Object::new();
-        let data: &str = match self {
+        let data: String = match self {
             Message::Join { name } | Message::Leave { name } => name,
             Message::Welcome {
                 name,
@@ -307,9 +320,9 @@ impl Message {
             } => {
                 meta.insert("self", true);
                 meta.insert("users", string_list(users));
-                meta.insert("timestamp", *timestamp);
+                meta.insert("timestamp", timestamp);
                 if let Some(max) = max_file_size {
-                    meta.insert("max_file_size", *max);
+                    meta.insert("max_file_size", max);
                 }
                 name
             }
@@ -318,8 +331,8 @@ impl Message {
                 timestamp,
                 online,
             } => {
-                meta.insert("timestamp", *timestamp);
-                meta.insert("online", *online);
+                meta.insert("timestamp", timestamp);
+                meta.insert("online", online);
                 name
             }
             Message::Left {
@@ -329,13 +342,13 @@ impl Message {
                 online,
             } => {
                 meta.insert("reason", reason.as_str());
-                meta.insert("timestamp", *timestamp);
-                meta.insert("online", *online);
+                meta.insert("timestamp", timestamp);
+                meta.insert("online", online);
                 name
             }
             Message::Text { text, to } => {
                 if let Some(to) = to {
-                    meta.insert("to", to.as_str());
+                    meta.insert("to", to);
                 }
                 text
             }
@@ -345,11 +358,11 @@ impl Message {
                 timestamp,
                 to,
             } => {
-                meta.insert("sender", sender.as_str());
-                meta.insert("timestamp", *timestamp);
+                meta.insert("sender", sender);
+                meta.insert("timestamp", timestamp);
                 if let Some(to) = to {
                     meta.insert("private", true);
-                    meta.insert("to", to.as_str());
+                    meta.insert("to", to);
                 }
                 text
             }
@@ -360,13 +373,13 @@ impl Message {
                 to,
                 sender,
             } => {
-                meta.insert("transfer_id", transfer_id.as_str());
-                meta.insert("size", *size);
+                meta.insert("transfer_id", transfer_id);
+                meta.insert("size", size);
                 if let Some(to) = to {
-                    meta.insert("to", to.as_str());
+                    meta.insert("to", to);
                 }
                 if let Some(sender) = sender {
-                    meta.insert("sender", sender.as_str());
+                    meta.insert("sender", sender);
                 }
                 name
             }
@@ -375,8 +388,8 @@ impl Message {
                 index,
                 data,
             } => {
-                meta.insert("transfer_id", transfer_id.as_str());
-                meta.insert("index", *index);
+                meta.insert("transfer_id", transfer_id);
+                meta.insert("index", index);
                 data
             }
             Message::FileComplete {
@@ -385,9 +398,9 @@ impl Message {
                 size,
                 sha256,
             } => {
-                meta.insert("transfer_id", transfer_id.as_str());
-                meta.insert("size", *size);
-                meta.insert("sha256", sha256.as_str());
+                meta.insert("transfer_id", transfer_id);
+                meta.insert("size", size);
+                meta.insert("sha256", sha256);
                 name
             }
             Message::Error {
@@ -397,18 +410,18 @@ impl Message {
             } => {
                 meta.insert("code", code.as_str());
                 if let Some(id) = transfer_id {
-                    meta.insert("transfer_id", id.as_str());
+                    meta.insert("transfer_id", id);
                 }
                 text
             }
-            Message::ListRequest | Message::Ping | Message::Pong => "",
+            Message::ListRequest | Message::Ping | Message::Pong => String::new(),
             Message::UserList { users } => {
                 meta.insert("users", string_list(users));
-                ""
+                String::new()
             }
         };
         let mut envelope = Object::new();
-        envelope.insert("type", self.type_name());
+        envelope.insert("type", kind);
         envelope.insert("data", data);
         envelope.insert("metadata", meta);
         Value::Object(envelope)
@@ -507,8 +520,8 @@ impl Message {
     }
 }
 
-fn string_list(items: &[String]) -> Value {
-    Value::Array(items.iter().map(|s| Value::from(s.as_str())).collect())
+fn string_list(items: Vec<String>) -> Value {
+    Value::Array(items.into_iter().map(Value::from).collect())
 }
 
 // Field readers. They *take* values out of the object so that strings move

@@ -78,8 +78,8 @@ impl Outbound {
     }
 
     /// Sends one whole message; the lock keeps messages from interleaving.
-    pub fn send(&self, message: &Message) -> io::Result<()> {
-        let frame = Outgoing::new(message);
+    pub fn send(&self, message: Message) -> io::Result<()> {
+        let frame = Outgoing::from_message(message);
         self.trace.frame(Direction::Sent, &self.peer, frame.body());
         lock(&self.stream).write_all(frame.as_bytes())
     }
@@ -169,7 +169,7 @@ pub fn run<I: BufRead>(config: Config, mut input: I) -> u8 {
     // Leaving politely: say goodbye, close our sending side, and give the
     // server a moment to close its side, which means it read the goodbye.
     shared.quitting.store(true, Ordering::SeqCst);
-    let _ = shared.outbound.send(&Message::Leave { name: joined.name });
+    let _ = shared.outbound.send(Message::Leave { name: joined.name });
     let _ = joined.stream.shutdown(Shutdown::Write);
     let _ = done_rx.recv_timeout(QUIT_GRACE);
     shared.screen.line(&text::goodbye());
@@ -210,7 +210,7 @@ fn input_loop<I: BufRead>(input: &mut I, shared: &Arc<Shared>) -> u8 {
                 continue;
             }
         };
-        if shared.outbound.send(&message).is_err() {
+        if shared.outbound.send(message).is_err() {
             screen.error(&text::connection_lost());
             return EXIT_CONNECTION;
         }
@@ -248,7 +248,7 @@ fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
         };
         match message {
             Message::Ping => {
-                let _ = shared.outbound.send(&Message::Pong);
+                let _ = shared.outbound.send(Message::Pong);
             }
             Message::FileOffer {
                 name,
@@ -345,7 +345,7 @@ enum JoinRefused {
 fn ask_to_join(stream: TcpStream, name: String, trace: Trace) -> Result<Joined, JoinRefused> {
     let lost = |_| JoinRefused::Other(text::connection_lost());
     let outbound = Outbound::new(stream.try_clone().map_err(lost)?, trace);
-    outbound.send(&Message::Join { name }).map_err(lost)?;
+    outbound.send(Message::Join { name }).map_err(lost)?;
     let peer = outbound.peer.clone();
     let mut reader = MessageReader::new(stream.try_clone().map_err(lost)?, DEFAULT_MAX_FRAME)
         .traced(trace, peer);

@@ -92,7 +92,7 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
     screen.line(&text::sending_file(&name, file.size(), to.as_deref()));
     let started = Instant::now();
     let mut progress = Progress::new();
-    if shared.outbound.send(&file.offer(id, to, None)).is_err() {
+    if shared.outbound.send(file.offer(id, to, None)).is_err() {
         return false; // the receiving thread reports the lost connection
     }
     loop {
@@ -108,7 +108,7 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
                 return false;
             }
         };
-        if shared.outbound.send(&chunk).is_err() {
+        if shared.outbound.send(chunk).is_err() {
             return false;
         }
         if let Some(percent) = progress.due(file.sent(), file.size()) {
@@ -121,7 +121,7 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
         Message::FileComplete { sha256, .. } => sha256.clone(),
         _ => String::new(),
     };
-    if shared.outbound.send(&complete).is_err() {
+    if shared.outbound.send(complete).is_err() {
         return false;
     }
     let seconds = started.elapsed().as_secs_f64();

@@ -172,7 +172,7 @@ impl Uploads {
             let why = text::error_transfer_failed(&relay.name, &e);
             return self.abort(server, sender, &id, why);
         }
-        let frame = Outgoing::new(&Message::FileChunk {
+        let frame = Outgoing::from_message(Message::FileChunk {
             transfer_id: relay.relay_id.clone(),
             index,
             data,
@@ -322,17 +322,17 @@ fn relay_file(
 ) {
     let started = Instant::now();
     let id = server.next_transfer_id();
-    let send = |message: &Message, recipients: &mut Vec<Arc<Member>>| {
-        let frame = Outgoing::new(message);
+    let send = |message: Message, recipients: &mut Vec<Arc<Member>>| {
+        let frame = Outgoing::from_message(message);
         recipients.retain(|m| m.link.send_bulk(frame.clone()));
     };
     send(
-        &file.offer(&id, to.clone(), Some(SERVER_NAME.to_string())),
+        file.offer(&id, to.clone(), Some(SERVER_NAME.to_string())),
         &mut recipients,
     );
     loop {
         match file.next_chunk(&id) {
-            Ok(Some(chunk)) => send(&chunk, &mut recipients),
+            Ok(Some(chunk)) => send(chunk, &mut recipients),
             Ok(None) => break,
             Err(e) => {
                 say(&text::console_file_failed(path, &e));
@@ -349,7 +349,7 @@ fn relay_file(
         }
     }
     let (name, size) = (file.name().to_string(), file.sent());
-    send(&file.complete(&id), &mut recipients);
+    send(file.complete(&id), &mut recipients);
     let seconds = started.elapsed().as_secs_f64();
     say(&text::console_file_sent(
         &name,
