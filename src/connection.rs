@@ -104,18 +104,28 @@ impl<R: Read> MessageReader<R> {
 /// A broadcast sends the same bytes to many clients, so it is encoded once
 /// and the bytes are shared (`Arc`) by every client's outgoing queue.
 #[derive(Debug, Clone)]
-pub struct Outgoing(Arc<Vec<u8>>);
+pub struct Outgoing(Arc<[u8]>);
 
 impl Outgoing {
-    /// Encodes a copy of `message`.
+    /// Encodes `message`: the path of the small messages (chat lines,
+    /// notices), whose bytes are copied into a frame of exactly their size.
     pub fn new(message: &Message) -> Self {
-        Outgoing::from_message(message.clone())
+        let body = message.encode();
+        let mut bytes = Vec::with_capacity(frame::HEADER_LEN + body.len());
+        frame::encode_frame(&body, &mut bytes);
+        Outgoing(bytes.into())
     }
 
     /// Encodes `message`, moving its strings into the JSON writer instead
     /// of copying them: the path file chunks take, where the data is large.
+    ///
+    /// The bytes end up in an `Arc<[u8]>`: one allocation of exactly the
+    /// frame's size (turning the `Vec` into it costs one copy). A broadcast
+    /// storm can have hundreds of thousands of frames queued at once, and an
+    /// `Arc<Vec<u8>>` would be two allocations each.
     pub fn from_message(message: Message) -> Self {
-        Outgoing(Arc::new(frame::build_frame(|out| message.write_body(out))))
+        let hint = message.size_hint();
+        Outgoing(frame::build_frame(hint, |out| message.write_body(out)).into())
     }
 
     pub fn as_bytes(&self) -> &[u8] {

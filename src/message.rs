@@ -276,6 +276,23 @@ impl Message {
         json::to_string(&self.to_value()).into_bytes()
     }
 
+    /// A guess at the length of this message's JSON text (exact for the
+    /// envelope around plain ASCII), so that encoding can allocate once.
+    pub fn size_hint(&self) -> usize {
+        const ENVELOPE: usize = 160;
+        let payload = match self {
+            Message::FileChunk { data, .. } => data.len(),
+            Message::Text { text, .. }
+            | Message::Chat { text, .. }
+            | Message::Error { text, .. } => text.len(),
+            Message::Welcome { users, .. } | Message::UserList { users } => {
+                users.iter().map(|u| u.len() + 4).sum()
+            }
+            _ => 0,
+        };
+        ENVELOPE + payload
+    }
+
     /// Writes this message's body (its JSON text) onto `out`, consuming it.
     pub fn write_body(self, out: &mut String) {
         json::write_value(&self.into_value(), out);

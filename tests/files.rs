@@ -228,6 +228,9 @@ fn client_to_all_arrives_byte_identical_at_every_receiver_and_the_server() {
     let mut alice = server.join("Alice");
     let mut bob = server.join("Bob");
     let mut carol = server.join("Carol");
+    // The client names a recipient only once it has seen them join (it
+    // refuses names it does not know to be online); Carol came after Bob.
+    alice.expect("* Carol joined");
     for size in SIZES {
         let name = sized_name(size);
         let path = alice.path("outbox").join(&name);
@@ -252,6 +255,9 @@ fn client_to_one_user_arrives_byte_identical_and_nobody_else_gets_it() {
     let mut alice = server.join("Alice");
     let mut bob = server.join("Bob");
     let mut carol = server.join("Carol");
+    // The client names a recipient only once it has seen them join (it
+    // refuses names it does not know to be online); Carol came after Bob.
+    alice.expect("* Carol joined");
     for size in SIZES {
         let name = sized_name(size);
         let path = alice.path("outbox").join(&name);
@@ -401,6 +407,8 @@ fn two_senders_at_once_to_one_receiver_both_arrive_intact() {
     // Big enough (about a second each in a debug build) to overlap.
     let from_alice = write_random_file(&mut rng, &alice.path("alice.bin"), 8 * MIB + 1);
     let from_carol = write_random_file(&mut rng, &carol.path("carol.bin"), 8 * MIB + 2);
+    // Alice names Bob only once she has seen him join (Carol came later).
+    alice.expect("* Carol joined");
     // Both start before the test waits for either.
     alice.send("/send @Bob alice.bin");
     carol.send("/send @Bob carol.bin");
