@@ -219,3 +219,28 @@ fn a_killed_server_ends_clients_with_status_1() {
         .count();
     assert_eq!(errs, 1, "{}", alice.proc.transcript());
 }
+
+#[test]
+fn a_real_client_answers_pings_and_is_never_timed_out() {
+    // With a one-second heartbeat, a quiet client is pinged every second
+    // and would be dropped after two without an answer. Its trace shows
+    // each PING arrive and its PONG leave; three rounds outlast the
+    // deadline, and the client is still in the room.
+    let server = Server::start(&["--heartbeat", "1"]);
+    let mut quiet = server.client(&["--name", "Quiet", "--trace"]);
+    quiet.expect("as Quiet.");
+    for _ in 0..3 {
+        quiet
+            .proc
+            .expect_where(Stream::Err, "a PING arriving", |l| {
+                l.starts_with("[trace] <- ") && l.contains(r#""type": "PING""#)
+            });
+        quiet.proc.expect_where(Stream::Err, "a PONG leaving", |l| {
+            l.starts_with("[trace] -> ") && l.contains(r#""type": "PONG""#)
+        });
+    }
+    let mut other = server.join("Other");
+    other.send("/list");
+    other.expect("Online (2): Quiet, Other");
+    other.expect_none("timed out");
+}
