@@ -30,7 +30,7 @@ const MAX_TICK: Duration = Duration::from_secs(1);
 /// Runs a client's session to its end. Called on the session's own thread
 /// with a slot already reserved; releases the slot when done.
 pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr) {
-    let id = match start(&server, stream, addr) {
+    match start(&server, stream, addr) {
         Ok((link, id, reader, writer)) => {
             let mut session = Session {
                 server: &server,
@@ -52,13 +52,22 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr) {
                     LeaveReason::Disconnected
                 }
             };
+            // The slot is given back *before* the others hear that this
+            // client left, so a newcomer who reacts to "X left" finds it
+            // free. At shutdown it is given back last instead: shutdown
+            // waits for every slot, and the goodbye must be written first.
+            let release_early = !server.stopping();
+            if release_early {
+                server.release(Some(id));
+            }
             session.finish(reason);
             let _ = writer.join();
-            Some(id)
+            if !release_early {
+                server.release(Some(id));
+            }
         }
-        Err(_) => None,
-    };
-    server.release(id);
+        Err(_) => server.release(None),
+    }
 }
 
 type Started = (
