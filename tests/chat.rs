@@ -244,3 +244,20 @@ fn a_real_client_answers_pings_and_is_never_timed_out() {
     other.expect("Online (2): Quiet, Other");
     other.expect_none("timed out");
 }
+
+/// Ctrl-C sends SIGINT; the server dies at once, without a goodbye, and its
+/// clients say so in one clear line.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_on_the_server_leaves_clients_a_clear_line() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &server.proc.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    assert!(!server.proc.wait_exit().success());
+    alice.proc.expect_err("Connection to the server lost.");
+    assert_eq!(alice.proc.wait_exit().code(), Some(1));
+}
