@@ -274,6 +274,9 @@ fn relay_once(scratch: &Path, source: &Path, chunk: usize) -> RelayRun {
     run
 }
 
+/// Runs of each file measurement; the best one counts.
+const RUNS: usize = 3;
+
 fn bench_files(scratch: &Path) {
     println!("== files: client -> server -> client vs raw TCP copy on loopback ==");
     println!(
@@ -285,14 +288,15 @@ fn bench_files(scratch: &Path) {
         random_file(&source, size_mib * MIB);
         let bytes = (size_mib * MIB) as f64;
         for chunk in [4096, 65536] {
-            // Best of two runs of each, to smooth out the machine's noise.
-            let raw = (0..2)
+            // Best of three runs of each, to smooth out the machine's noise
+            // (the raw copy, the shorter one, varies the most).
+            let raw = (0..RUNS)
                 .map(|_| raw_tcp_copy(&source, &scratch.join("raw-copy.bin")))
                 .fold(f64::MAX, f64::min);
-            let relay = (0..2)
+            let relay = (0..RUNS)
                 .map(|_| relay_once(scratch, &source, chunk))
                 .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
-                .expect("two runs");
+                .expect("at least one run");
             let relay_mbs = bytes / relay.seconds / 1e6;
             let raw_mbs = bytes / raw / 1e6;
             println!(
