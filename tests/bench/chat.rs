@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -382,6 +382,41 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
         .retain(|(other, _)| *other != id);
 }
 
+/// Tells the senders of a paced run to give up (a receiver lost the
+/// server). Senders wait for their next send time *or* this, whichever
+/// comes first.
+#[derive(Default)]
+struct Abort {
+    raised: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Abort {
+    fn raise(&self) {
+        *self.raised.lock().expect("lock") = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits until `due`; false if the run was abandoned meanwhile.
+    fn wait_until(&self, due: Instant) -> bool {
+        let mut raised = self.raised.lock().expect("lock");
+        loop {
+            if *raised {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= due {
+                return true;
+            }
+            raised = self
+                .changed
+                .wait_timeout(raised, due - now)
+                .expect("lock")
+                .0;
+        }
+    }
+}
+
 /// What all the receiving threads of one fan-out run collect.
 struct Tally {
     latencies_us: Mutex<Vec<u64>>,
@@ -403,6 +438,7 @@ fn fanout_run(port: u16, n: usize, m: usize, interval: Option<Duration>) -> (f64
     let mut writers = Vec::new();
     let mut readers = Vec::new();
     let joined = Arc::new(Barrier::new(n + 1));
+    let abort = Arc::new(Abort::default());
     for i in 0..n {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).ok();
@@ -423,12 +459,15 @@ fn fanout_run(port: u16, n: usize, m: usize, interval: Option<Duration>) -> (f64
         let mut reader = FrameReader::new(BufReader::with_capacity(64 * 1024, socket), 1 << 20);
         let tally = tally.clone();
         let joined = joined.clone();
+        let abort = abort.clone();
         readers.push(thread::spawn(move || {
             let mut got = 0u64;
             let mut latencies = Vec::with_capacity(expected_each as usize);
             let mut welcomed = false;
             while got < expected_each {
                 let Ok(Some(body)) = reader.read_frame() else {
+                    // The server is gone or stuck: no point offering load.
+                    abort.raise();
                     break;
                 };
                 if !welcomed {
@@ -460,24 +499,18 @@ fn fanout_run(port: u16, n: usize, m: usize, interval: Option<Duration>) -> (f64
         .enumerate()
         .map(|(i, mut stream)| {
             let go = go.clone();
+            let abort = abort.clone();
             thread::spawn(move || {
                 go.wait();
-                // At a fixed offered load the senders pace themselves by the
-                // clock: these sleeps *are* the load being offered, not a
-                // guess at how long something takes. (Tests never sleep;
-                // this is the one benchmark that must.)
-                if let Some(interval) = interval {
-                    // Stagger the senders evenly across one interval.
-                    thread::sleep(interval * i as u32 / n as u32);
-                }
-                let first = Instant::now();
+                // At a fixed offered load each sender keeps to a timetable,
+                // staggered evenly across one interval; a run whose server
+                // has failed is abandoned instead of played out.
+                let first =
+                    Instant::now() + interval.map_or(Duration::ZERO, |t| t * i as u32 / n as u32);
                 for k in 0..m {
-                    if let Some(interval) = interval {
-                        let due = first + interval * k as u32;
-                        let now = Instant::now();
-                        if due > now {
-                            thread::sleep(due - now);
-                        }
+                    let due = interval.map(|interval| first + interval * k as u32);
+                    if due.is_some_and(|due| !abort.wait_until(due)) {
+                        break;
                     }
                     let text = format!("c{i}:{k}:{}", base.elapsed().as_nanos());
                     let frame = Outgoing::new(&Message::Text { text, to: None });
