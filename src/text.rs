@@ -268,6 +268,10 @@ pub fn log_session_panicked(addr: &str) -> String {
     format!("internal error while serving {addr}; that connection was closed")
 }
 
+pub fn log_setup_failed(addr: &str, error: &std::io::Error) -> String {
+    format!("setting up the connection from {addr} failed: {error}")
+}
+
 pub fn log_accept_failed(error: &std::io::Error) -> String {
     format!("accepting a connection failed: {error}")
 }

@@ -60,3 +60,38 @@ fn files_flag_moves_the_servers_copies() {
         "the default folder was used"
     );
 }
+
+/// Every socket is a file descriptor, and a process has a limit on those.
+/// Started with a tiny limit, the server runs out: it says so, keeps the
+/// connections it has, and takes new ones again once some close.
+#[cfg(target_os = "linux")]
+#[test]
+fn out_of_file_descriptors_the_server_says_so_and_recovers() {
+    use common::{Client, Proc};
+    use std::net::TcpStream;
+    use std::process::Command;
+
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(r#"ulimit -n 32 && exec "$0" --port 0 --host 127.0.0.1"#)
+        .arg(env!("CARGO_BIN_EXE_chat-server"))
+        .current_dir(dir.path());
+    let mut server = Proc::spawn("server", command);
+    let line = server.expect("listening on ");
+    let port: u16 = line
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+
+    let held: Vec<TcpStream> = (0..20)
+        .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connect"))
+        .collect();
+    server.expect("Too many open files");
+    drop(held);
+    let mut alice = Client::start(port, &["--name", "Alice"]);
+    alice.expect("as Alice.");
+    assert!(server.is_running());
+}

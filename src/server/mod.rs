@@ -215,8 +215,9 @@ where
     Ok(())
 }
 
-/// Consecutive failed `accept`s after which the listener counts as broken
-/// and the server shuts down (at the pause below, about ten seconds).
+/// Failed `accept`s in a row, with no connection open, after which the
+/// listener counts as broken and the server shuts down (at the pause
+/// below, about ten seconds).
 const MAX_ACCEPT_FAILURES: u32 = 100;
 
 fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
@@ -231,12 +232,20 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
                 stream
             }
             Err(e) => {
-                // Typically the process ran out of file descriptors, which
-                // lasts until a connection closes: pause briefly instead of
-                // spinning on it. An error that never clears means the
-                // listener itself is broken, and the server stops.
+                // Typically the process ran out of file descriptors: every
+                // socket is one. That clears when a connection closes, so
+                // pause briefly instead of spinning on the same error. Only
+                // failures while *no* connection is open count towards
+                // giving up: then nothing can free anything, and the
+                // listener itself must be broken. (Counting every failure
+                // would let anyone who holds enough connections open stop
+                // the server.)
                 server.log(&text::log_accept_failed(&e));
-                failures += 1;
+                failures = if server.connection_count() == 0 {
+                    failures + 1
+                } else {
+                    0
+                };
                 if failures >= MAX_ACCEPT_FAILURES {
                     server.stopping.store(true, Ordering::SeqCst);
                     break;

@@ -66,7 +66,10 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr) {
                 server.release(Some(id));
             }
         }
-        Err(_) => server.release(None),
+        Err(e) => {
+            server.log(&text::log_setup_failed(&addr.to_string(), &e));
+            server.release(None);
+        }
     }
 }
 
