@@ -93,10 +93,6 @@ impl<R: Read> MessageReader<R> {
             Err(e) => Err(ReadError::Frame(e)),
         }
     }
-
-    pub fn get_ref(&self) -> &R {
-        self.frames.get_ref()
-    }
 }
 
 /// A message already encoded as a complete frame.

@@ -22,7 +22,7 @@
 //!   no longer tell where the next frame starts.
 
 use std::fmt;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
 /// Bytes in the length prefix.
 pub const HEADER_LEN: usize = 4;
@@ -121,13 +121,6 @@ pub fn build_frame(body_hint: usize, write_body: impl FnOnce(&mut String)) -> Ve
     frame
 }
 
-/// Writes one frame to `w`.
-pub fn write_frame<W: Write>(w: &mut W, body: &[u8]) -> io::Result<()> {
-    let mut frame = Vec::with_capacity(HEADER_LEN + body.len());
-    encode_frame(body, &mut frame);
-    w.write_all(&frame)
-}
-
 /// Reads frames from a byte stream, keeping partial input between calls.
 ///
 /// `read_exact` would be simpler, but it loses the bytes it already read when
@@ -165,11 +158,6 @@ impl<R: Read> FrameReader<R> {
             start: 0,
             end: 0,
         }
-    }
-
-    /// The stream this reader reads from.
-    pub fn get_ref(&self) -> &R {
-        &self.inner
     }
 
     /// The next frame's body; `Ok(None)` when the stream ended cleanly

@@ -128,7 +128,8 @@ impl Outbox {
     }
 
     /// Bytes waiting to be written.
-    pub fn queued_bytes(&self) -> usize {
+    #[cfg(test)]
+    fn queued_bytes(&self) -> usize {
         self.lock().bytes
     }
 

@@ -210,16 +210,18 @@ impl Proc {
     /// Proves that no stdout line containing `needle` arrives within a short
     /// bounded wait (or is already waiting).
     pub fn expect_none(&mut self, needle: &str) {
-        let deadline = Instant::now() + QUIET;
-        while let Some(line) = self.receive(deadline.saturating_duration_since(Instant::now())) {
-            self.pending.push(line);
-        }
+        self.expect_none_on(Stream::Out, needle);
+    }
+
+    /// [`Proc::expect_none`] for either stream.
+    fn expect_none_on(&mut self, stream: Stream, needle: &str) {
+        self.catch_up();
         if let Some((_, l)) = self
             .pending
             .iter()
-            .find(|(s, l)| *s == Stream::Out && l.contains(needle))
+            .find(|(s, l)| *s == stream && l.contains(needle))
         {
-            panic!("{}: unexpected line {l:?}", self.label);
+            panic!("{}: unexpected {stream:?} line {l:?}", self.label);
         }
     }
 
@@ -244,17 +246,7 @@ impl Proc {
     /// Proves that no stderr line containing `needle` arrives within a short
     /// bounded wait (or is already waiting).
     pub fn expect_none_err(&mut self, needle: &str) {
-        let deadline = Instant::now() + QUIET;
-        while let Some(line) = self.receive(deadline.saturating_duration_since(Instant::now())) {
-            self.pending.push(line);
-        }
-        if let Some((_, l)) = self
-            .pending
-            .iter()
-            .find(|(s, l)| *s == Stream::Err && l.contains(needle))
-        {
-            panic!("{}: unexpected stderr line {l:?}", self.label);
-        }
+        self.expect_none_on(Stream::Err, needle);
     }
 
     /// Waits for a stdout line containing `needle`, then proves that no
