@@ -81,6 +81,7 @@ impl Downloads {
             return; // a transfer we could not open, or one already ended
         };
         match download.file.write_chunk(index, data) {
+            Ok(()) if !screen.shows_progress() => {}
             Ok(()) => {
                 let (done, total) = (download.file.received(), download.file.size());
                 if let Some(percent) = download.progress.due(done, total) {

@@ -50,6 +50,12 @@ impl Screen {
         let _ = writeln!(io::stderr(), "{text}");
     }
 
+    /// Whether progress lines are shown at all (only on a terminal), so
+    /// that a transfer's per-chunk loop can skip the bookkeeping otherwise.
+    pub fn shows_progress(&self) -> bool {
+        self.terminal
+    }
+
     /// Redraws the progress line, on a terminal only.
     pub fn progress(&self, text: &str) {
         if !self.terminal {

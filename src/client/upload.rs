@@ -111,7 +111,9 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
         if shared.outbound.send(chunk).is_err() {
             return false;
         }
-        if let Some(percent) = progress.due(file.sent(), file.size()) {
+        if screen.shows_progress()
+            && let Some(percent) = progress.due(file.sent(), file.size())
+        {
             screen.progress(&text::sending_progress(&name, percent));
         }
     }
