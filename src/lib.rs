@@ -65,3 +65,4 @@ mod test_seed;
 pub mod text;
 pub mod trace;
 pub mod transfer;
+pub mod unicode;
