@@ -641,6 +641,12 @@ pub fn error_line(text: &str) -> String {
     format!("[error] {}", for_terminal(text))
 }
 
+/// The server's own last word, such as why it removed us: its sentence,
+/// escaped like every text that arrives.
+pub fn server_farewell(text: &str) -> String {
+    for_terminal(text).into_owned()
+}
+
 pub fn server_closed() -> String {
     "The server has shut down. Goodbye.".to_string()
 }

@@ -283,7 +283,7 @@ fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
                 code: ErrorCode::Kicked,
                 text,
                 ..
-            } => farewell = Some(text),
+            } => farewell = Some(text::server_farewell(&text)),
             other => {
                 shared.track(&other);
                 if let Some(line) = display::render(&other, &zone) {

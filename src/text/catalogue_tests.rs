@@ -129,6 +129,7 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer joined_line("12:00:01", h, 2);
         peer left_line("12:00:01", h, reason, 1);
         peer error_line(h);
+        peer server_farewell(h);
         ours server_closed();
         ours connection_lost();
         ours goodbye();
