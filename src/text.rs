@@ -76,10 +76,9 @@ impl fmt::Display for NameError {
             }
             NameError::BadStart(c) => write!(f, "a name cannot start with '{c}'"),
             NameError::Reserved(name) => write!(f, "the name \"{name}\" is reserved"),
-            NameError::LooksLike(name) => write!(
-                f,
-                "the name reads as \"{name}\", which is reserved (full-width, styled and other look-alike letters count as the letters they stand for)"
-            ),
+            NameError::LooksLike(name) => {
+                write!(f, "it reads as \"{name}\", which is reserved")
+            }
         }
     }
 }

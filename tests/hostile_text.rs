@@ -324,6 +324,6 @@ fn a_real_client_refuses_a_look_alike_name_before_connecting() {
     let mut client = server.client(&["--name", "ſerver"]);
     client
         .proc
-        .expect_err("the name reads as \"server\", which is reserved");
+        .expect_err("it reads as \"server\", which is reserved");
     assert!(!client.proc.wait_exit().success());
 }
