@@ -195,22 +195,14 @@ mod tests {
         use BadChar::*;
         assert_eq!(check_name(""), Err(NameError::Empty));
         assert_eq!(check_name(&"x".repeat(33)), Err(NameError::TooLong));
-        assert_eq!(
-            check_name("Al ice"),
-            Err(NameError::BadCharacter(' ', Space))
-        );
-        assert_eq!(
-            check_name("tab\t"),
-            Err(NameError::BadCharacter('\t', Control))
-        );
-        assert_eq!(
-            check_name("bell\u{7}"),
-            Err(NameError::BadCharacter('\u{7}', Control))
-        );
-        assert_eq!(
-            check_name("full\u{3000}width"),
-            Err(NameError::BadCharacter('\u{3000}', Space))
-        );
+        for (name, c, why) in [
+            ("Al ice", ' ', Space),
+            ("tab\t", '\t', Control),
+            ("bell\u{7}", '\u{7}', Control),
+            ("full\u{3000}width", '\u{3000}', Space),
+        ] {
+            assert_eq!(check_name(name), Err(NameError::BadCharacter(c, why)));
+        }
         assert_eq!(check_name("@bob"), Err(NameError::BadStart('@')));
         assert_eq!(check_name("/quit"), Err(NameError::BadStart('/')));
         assert_eq!(check_name("SeRvEr"), Err(NameError::Reserved("server")));

