@@ -391,6 +391,20 @@ mod tests {
         }
     }
 
+    /// Every frame until the stream's clean end, reading on after each
+    /// timeout.
+    fn read_to_the_end<R: Read>(reader: &mut FrameReader<R>) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        loop {
+            match reader.read_frame() {
+                Ok(Some(body)) => got.push(body),
+                Ok(None) => return got,
+                Err(e) if e.is_timeout() => continue,
+                Err(e) => panic!("unexpected error after {} frames: {e}", got.len()),
+            }
+        }
+    }
+
     /// Wraps a reader and notes where each `read` wrote and how many bytes,
     /// to see which buffer received them and how many calls it took.
     struct Watched<R> {
@@ -555,15 +569,7 @@ mod tests {
         let data = frames(&refs);
         for step in (1..=1100).chain([2000, 4096, 10_000, 100_000]) {
             let mut reader = FrameReader::new(trickle(data.clone(), step), 100_000);
-            let mut got = Vec::new();
-            loop {
-                match reader.read_frame() {
-                    Ok(Some(body)) => got.push(body),
-                    Ok(None) => break,
-                    Err(e) if e.is_timeout() => continue,
-                    Err(e) => panic!("step {step}: unexpected error: {e}"),
-                }
-            }
+            let got = read_to_the_end(&mut reader);
             assert!(got == bodies, "step {step}: the frames came back changed");
             assert_eq!(reader.capacity(), SMALL_BUFFER, "step {step}");
         }
@@ -623,15 +629,7 @@ mod tests {
             },
             100_000,
         );
-        let mut got = Vec::new();
-        loop {
-            match reader.read_frame() {
-                Ok(Some(body)) => got.push(body),
-                Ok(None) => break,
-                Err(e) if e.is_timeout() => continue,
-                Err(e) => panic!("unexpected error: {e}"),
-            }
-        }
+        let got = read_to_the_end(&mut reader);
         assert_eq!(got, vec![b"hello".to_vec(), big, b"bye".to_vec()]);
     }
 
