@@ -15,7 +15,7 @@
 //!   (Chinese) and zero-width (combining) characters ([`width`]).
 //!
 //! The data comes from the Unicode Character Database, through Python's
-//! `unicodedata` module: `tests/data/gen_unicode.py` writes [`tables`] and a
+//! `unicodedata` module: `tests/data/gen_unicode.py` writes `tables.rs` and a
 //! plain listing of the same facts, and the test below checks every code
 //! point against that listing. Each table is sorted, so each lookup is a
 //! binary search: a few hundred rows take at most ten comparisons.
