@@ -18,7 +18,8 @@
 //! - [`frame`]: a 4-byte big-endian length before every JSON body, because
 //!   TCP is a byte stream with no message boundaries.
 //! - [`base64`]: file chunks travel inside JSON strings, so bytes become text.
-//! - [`sha256`]: the checksum a receiver compares before keeping a file.
+//! - [`crypto`]: SHA-256, the checksum a receiver compares before keeping a
+//!   file.
 //! - [`message`]: one typed definition of every message in the protocol,
 //!   converted to and from JSON values.
 //!
@@ -44,7 +45,7 @@
 //!
 //! The wire format is described in `docs/protocol.md`.
 // Safe Rust everywhere; the one exception is the SHA-256 module, whose
-// hardware-accelerated path calls CPU intrinsics (see `sha256`).
+// hardware-accelerated path calls CPU intrinsics (see `crypto::sha256`).
 #![deny(unsafe_code)]
 
 pub mod base64;
@@ -52,13 +53,13 @@ pub mod cli;
 pub mod client;
 pub mod command;
 pub mod connection;
+pub mod crypto;
 pub mod frame;
 pub mod json;
 pub mod localtime;
 pub mod message;
 pub mod names;
 pub mod server;
-pub mod sha256;
 pub mod sync;
 #[cfg(test)]
 mod test_seed;

@@ -6,7 +6,7 @@
 //! second; for decoding the text read is 4/3 of that). The numbers are a
 //! rough guide for one core, not a statistically careful benchmark.
 
-use socket_chat::{base64, sha256};
+use socket_chat::{base64, crypto::sha256};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
