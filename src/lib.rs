@@ -19,7 +19,9 @@
 //!   TCP is a byte stream with no message boundaries.
 //! - [`base64`]: file chunks travel inside JSON strings, so bytes become text.
 //! - [`crypto`]: SHA-256, the checksum a receiver compares before keeping a
-//!   file.
+//!   file, and what logins are built from: HMAC, PBKDF2, SCRAM-SHA-256,
+//!   constant-time comparison, the operating system's random bytes. Beside
+//!   the course's path, like `localtime`: read it for the standards.
 //! - [`message`]: one typed definition of every message in the protocol,
 //!   converted to and from JSON values.
 //!

@@ -40,4 +40,8 @@
 //! wipe secrets from memory after use. Real systems should use a maintained
 //! library such as `ring` or RustCrypto's crates, and TLS in front of it all.
 
+pub mod ct;
+pub mod hmac;
+pub mod pbkdf2;
+pub mod random;
 pub mod sha256;
