@@ -44,4 +44,5 @@ pub mod ct;
 pub mod hmac;
 pub mod pbkdf2;
 pub mod random;
+pub mod scram;
 pub mod sha256;
