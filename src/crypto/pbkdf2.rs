@@ -39,7 +39,7 @@ use std::num::NonZeroU32;
 
 /// Fills `out` with the key PBKDF2-HMAC-SHA-256 derives from `password` and
 /// `salt` with `iterations` rounds. Any output length works; SCRAM uses 32
-/// bytes ([`derive`]).
+/// bytes ([`derive`](fn@derive)).
 ///
 /// The iteration count is a `NonZeroU32` because RFC 8018 defines no
 /// derivation with zero rounds; the type makes the caller decide what a zero

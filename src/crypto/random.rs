@@ -26,7 +26,7 @@
 //! - **Elsewhere** (Windows above all): reading the system generator needs a
 //!   call into a system library (`ProcessPrng` or `BCryptGenRandom`), that
 //!   is, `unsafe` foreign code, which this crate forbids. The fallback is
-//!   [`from_std_hasher`], and the argument for it is below; it is weaker in
+//!   `from_std_hasher`, and the argument for it is below; it is weaker in
 //!   what it rests on, not in what it gives today.
 //!
 //! # The fallback, argued

@@ -10,7 +10,7 @@
 //! # The idea
 //!
 //! At registration the client derives, from its password, a random salt and
-//! an iteration count ([`pbkdf2`](super::pbkdf2)):
+//! an iteration count ([`pbkdf2`]):
 //!
 //! ```text
 //! SaltedPassword = PBKDF2-HMAC-SHA-256(password, salt, iterations)
