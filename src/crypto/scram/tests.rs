@@ -424,11 +424,9 @@ const CLIENT_FIRST_CASES: &[(&str, &str)] = &[
 
 #[test]
 fn malformed_client_first_messages_are_refused() {
-    for (message, expected) in CLIENT_FIRST_CASES {
-        let error = ServerStart::receive_client_first(message).expect_err(message);
-        assert_eq!(format!("{error:?}"), *expected, "{message:?}");
-        assert_readable(&error);
-    }
+    check_refused(CLIENT_FIRST_CASES, |message| {
+        ServerStart::receive_client_first(message).expect_err(message)
+    });
 }
 
 #[test]
@@ -558,11 +556,7 @@ fn malformed_server_first_messages_are_refused() {
             "TooLong { len: 1113 }",
         ),
     ];
-    for (message, expected) in &cases {
-        let error = server_first_error(message);
-        assert_eq!(format!("{error:?}"), *expected, "{message:?}");
-        assert_readable(&error);
-    }
+    check_refused(&cases, server_first_error);
 }
 
 #[test]
@@ -667,11 +661,7 @@ fn malformed_client_final_messages_are_refused() {
             "TooLong { len: 1086 }",
         ),
     ];
-    for (message, expected) in &cases {
-        let error = client_final_error(message);
-        assert_eq!(format!("{error:?}"), *expected, "{message:?}");
-        assert_readable(&error);
-    }
+    check_refused(&cases, client_final_error);
 }
 
 #[test]
@@ -722,13 +712,11 @@ fn malformed_server_final_messages_are_refused() {
             "TooLong { len: 1026 }",
         ),
     ];
-    for (message, expected) in &cases {
-        let error = example_client_final()
+    check_refused(&cases, |message| {
+        example_client_final()
             .receive_server_final(message)
-            .expect_err(message);
-        assert_eq!(format!("{error:?}"), *expected, "{message:?}");
-        assert_readable(&error);
-    }
+            .expect_err(message)
+    });
     // A server's own error names are shown, and nothing else.
     let error = example_client_final()
         .receive_server_final("e=invalid-proof")
@@ -743,12 +731,18 @@ fn malformed_server_final_messages_are_refused() {
         .expect("an extension is ignored");
 }
 
-/// A person can read the error: one line, a real sentence, no control
-/// characters from the message.
-fn assert_readable(error: &ScramError) {
-    let shown = error.to_string();
-    assert!(shown.len() > 10, "{shown:?}");
-    assert!(!shown.chars().any(char::is_control), "{shown:?}");
+/// Checks that `refuse` gives each message the error its row names (as
+/// `Debug` shows it), and that a person can read that error: a sentence on
+/// one line, with no control characters from the message.
+fn check_refused<M: AsRef<str>>(cases: &[(M, &str)], refuse: impl Fn(&str) -> ScramError) {
+    for (message, expected) in cases {
+        let message = message.as_ref();
+        let error = refuse(message);
+        assert_eq!(format!("{error:?}"), *expected, "{message:?}");
+        let shown = error.to_string();
+        assert!(shown.len() > 10, "{shown:?}");
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------
