@@ -23,8 +23,8 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::base64;
+use crate::crypto::sha256::{self, Sha256};
 use crate::message::Message;
-use crate::sha256::{self, Sha256};
 use crate::unicode;
 
 /// Bytes of file per `FILE_DATA` chunk unless told otherwise: the original's
