@@ -20,6 +20,7 @@
 pub mod config;
 pub mod display;
 pub mod download;
+pub mod editor;
 pub mod input;
 pub mod screen;
 pub mod upload;
