@@ -369,6 +369,8 @@ pub struct Editor {
     draft: Vec<char>,
     /// Whether a finished line stays on screen, as in a shell.
     keep_submitted: bool,
+    /// Whether the line is hidden (a password): not drawn, not kept.
+    secret: bool,
     /// Whether the status row sits just above the input row.
     status_shown: bool,
     /// Whether the input row has been drawn and is the row the cursor is on.
@@ -397,6 +399,7 @@ impl Editor {
             browsing: None,
             draft: Vec::new(),
             keep_submitted: true,
+            secret: false,
             status_shown: false,
             drawn: false,
             active: true,
@@ -439,6 +442,15 @@ impl Editor {
     /// prints the sent message itself as everyone else sees it.
     pub fn keep_submitted(&mut self, keep: bool) {
         self.keep_submitted = keep;
+    }
+
+    /// Hides the line being typed, for a password: only the prompt is
+    /// drawn, with the cursor after it; the finished line is not kept in the
+    /// history, and Up and Down do nothing (they would bring a chat line
+    /// into the hidden field). Redraws the input row.
+    pub fn set_secret(&mut self, secret: bool, out: &mut Vec<u8>) {
+        self.secret = secret;
+        self.redraw(out);
     }
 
     /// The line as typed so far.
@@ -591,6 +603,7 @@ impl Editor {
                 self.line.drain(start..self.cursor);
                 self.cursor = start;
             }
+            Key::Up | Key::Down if self.secret => {}
             Key::Up => self.recall_older(),
             Key::Down => self.recall_newer(),
             Key::ClearScreen => {
@@ -610,12 +623,16 @@ impl Editor {
             // The whole line, not the scrolled window: this row is left
             // behind, so it may wrap over several rows.
             let mut shown = self.prompt.clone();
-            shown.push_str(&line);
+            if !self.secret {
+                shown.push_str(&line);
+            }
             self.print_rows_only(&shown, out);
         } else {
             self.clear_rows(out);
         }
-        self.remember(&line);
+        if !self.secret {
+            self.remember(&line);
+        }
         self.line.clear();
         self.cursor = 0;
         self.scroll = 0;
@@ -791,7 +808,8 @@ impl Editor {
         }
         let mut used = 0;
         let mut cursor_column = column;
-        for (i, &c) in self.line.iter().enumerate().skip(self.scroll) {
+        let shown = if self.secret { &[][..] } else { &self.line[..] };
+        for (i, &c) in shown.iter().enumerate().skip(self.scroll) {
             if i == self.cursor {
                 cursor_column = column + used;
             }
@@ -804,7 +822,7 @@ impl Editor {
             push_utf8(c, out);
             used += w;
         }
-        if self.cursor == self.line.len() {
+        if self.cursor == self.line.len() || self.secret {
             cursor_column = column + used;
         }
         out.push(b'\r');
@@ -1761,6 +1779,30 @@ mod tests {
             s.term.screen(),
             ["before", "[07:49:39] Bob: hi", "> typing", ">"]
         );
+    }
+
+    #[test]
+    fn a_secret_line_is_edited_but_never_shown_or_kept() {
+        let mut s = Setup::new(40);
+        s.keys(b"chat line\r");
+        let mut out = Vec::new();
+        s.editor.set_prompt("Password: ", &mut out);
+        s.editor.set_secret(true, &mut out);
+        s.term.write(&out);
+        s.keys("pä55你x\x7f".as_bytes());
+        assert_eq!(s.term.current(), "Password:");
+        assert_eq!(s.col(), 10);
+        // Up would bring the chat line into the hidden field.
+        s.keys(UP_KEY);
+        s.print("a message meanwhile");
+        assert_eq!(s.term.current(), "Password:");
+        assert_eq!(s.keys(b"\r"), lines(&["pä55你"]));
+        let screen = s.term.screen();
+        assert_eq!(screen[screen.len() - 2..], ["Password:", "Password:"]);
+        let mut out = Vec::new();
+        s.editor.set_secret(false, &mut out);
+        s.keys(UP_KEY);
+        assert_eq!(s.line(), "chat line", "the password was not kept");
     }
 
     #[test]

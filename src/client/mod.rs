@@ -23,6 +23,7 @@ pub mod download;
 pub mod editor;
 pub mod input;
 pub mod screen;
+pub mod terminal;
 pub mod upload;
 
 use std::io::{self, BufRead, Write};
