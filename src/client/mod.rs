@@ -20,8 +20,10 @@
 pub mod config;
 pub mod display;
 pub mod download;
+pub mod editor;
 pub mod input;
 pub mod screen;
+pub mod terminal;
 pub mod upload;
 
 use std::io::{self, BufRead, Write};
