@@ -38,6 +38,8 @@
 
 use std::collections::VecDeque;
 
+use crate::unicode::width as char_width;
+
 /// Columns assumed when the terminal's width is unknown.
 pub const DEFAULT_WIDTH: usize = 80;
 /// How many earlier lines Up can bring back. The oldest is forgotten first.
@@ -837,159 +839,6 @@ fn push_utf8(c: char, out: &mut Vec<u8>) {
     let mut buf = [0; 4];
     out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
-
-// ---------------------------------------------------------------------------
-// Character widths.
-//
-// MERGE: a stand-in for `crate::unicode::width` (H-term's generated tables).
-// When that lands, delete from here to the end of this section and
-// `use crate::unicode::width as char_width;` at the top instead.
-// ---------------------------------------------------------------------------
-
-/// How many columns a terminal gives `c`: 2 for East Asian wide and
-/// full-width characters (Chinese, Japanese kana, Hangul, full-width forms,
-/// most emoji), 0 for combining marks and zero-width characters, 1 for the
-/// rest. A rough table, good enough to keep the cursor in the right column
-/// for the scripts a chat is likely to see.
-fn char_width(c: char) -> usize {
-    let c = u32::from(c);
-    if c < 0x20 || (0x7f..0xa0).contains(&c) {
-        return 0; // control characters: never drawn by the editor
-    }
-    if c < 0x300 {
-        return 1; // ASCII and Latin-1: the common case, decided quickly
-    }
-    if in_ranges(c, ZERO_WIDTH) {
-        0
-    } else if in_ranges(c, WIDE) {
-        2
-    } else {
-        1
-    }
-}
-
-/// Whether `c` is in one of `ranges` (sorted, inclusive, not overlapping).
-fn in_ranges(c: u32, ranges: &[(u32, u32)]) -> bool {
-    ranges
-        .binary_search_by(|&(lo, hi)| {
-            if hi < c {
-                std::cmp::Ordering::Less
-            } else if lo > c {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        })
-        .is_ok()
-}
-
-/// Combining marks, joiners and other characters that take no column.
-const ZERO_WIDTH: &[(u32, u32)] = &[
-    (0x0300, 0x036F), // combining diacritical marks
-    (0x0483, 0x0489), // Cyrillic combining marks
-    (0x0591, 0x05BD), // Hebrew points
-    (0x05BF, 0x05BF),
-    (0x05C1, 0x05C2),
-    (0x05C4, 0x05C5),
-    (0x05C7, 0x05C7),
-    (0x0610, 0x061A), // Arabic marks
-    (0x064B, 0x065F),
-    (0x0670, 0x0670),
-    (0x06D6, 0x06DC),
-    (0x06DF, 0x06E4),
-    (0x06E7, 0x06E8),
-    (0x06EA, 0x06ED),
-    (0x0900, 0x0902), // Devanagari signs
-    (0x093A, 0x093A),
-    (0x093C, 0x093C),
-    (0x0941, 0x0948),
-    (0x094D, 0x094D),
-    (0x0951, 0x0957),
-    (0x0E31, 0x0E31), // Thai vowels and tone marks
-    (0x0E34, 0x0E3A),
-    (0x0E47, 0x0E4E),
-    (0x1160, 0x11FF),   // Hangul medial vowels and final consonants
-    (0x1AB0, 0x1AFF),   // combining marks extended
-    (0x1DC0, 0x1DFF),   // combining marks supplement
-    (0x200B, 0x200F),   // zero-width space and joiners, direction marks
-    (0x2028, 0x202E),   // line and paragraph separators, bidi embeddings
-    (0x2060, 0x2064),   // word joiner, invisible operators
-    (0x2066, 0x206F),   // bidi isolates
-    (0x20D0, 0x20FF),   // combining marks for symbols
-    (0x302A, 0x302D),   // ideographic tone marks
-    (0x3099, 0x309A),   // kana voicing marks
-    (0xD7B0, 0xD7FF),   // Hangul Jamo extended-B
-    (0xFE00, 0xFE0F),   // variation selectors (the emoji one, U+FE0F)
-    (0xFE20, 0xFE2F),   // combining half marks
-    (0xFEFF, 0xFEFF),   // byte order mark
-    (0xE0000, 0xE0FFF), // tags, variation selectors supplement
-];
-
-/// East Asian wide and full-width characters, and emoji.
-const WIDE: &[(u32, u32)] = &[
-    (0x1100, 0x115F), // Hangul initial consonants
-    (0x231A, 0x231B), // watch, hourglass
-    (0x2329, 0x232A),
-    (0x23E9, 0x23EC),
-    (0x23F0, 0x23F0),
-    (0x23F3, 0x23F3),
-    (0x25FD, 0x25FE),
-    (0x2614, 0x2615),
-    (0x2648, 0x2653), // zodiac
-    (0x267F, 0x267F),
-    (0x2693, 0x2693),
-    (0x26A1, 0x26A1),
-    (0x26AA, 0x26AB),
-    (0x26BD, 0x26BE),
-    (0x26C4, 0x26C5),
-    (0x26CE, 0x26CE),
-    (0x26D4, 0x26D4),
-    (0x26EA, 0x26EA),
-    (0x26F2, 0x26F3),
-    (0x26F5, 0x26F5),
-    (0x26FA, 0x26FA),
-    (0x26FD, 0x26FD),
-    (0x2705, 0x2705),
-    (0x270A, 0x270B),
-    (0x2728, 0x2728),
-    (0x274C, 0x274C),
-    (0x274E, 0x274E),
-    (0x2753, 0x2755),
-    (0x2757, 0x2757),
-    (0x2795, 0x2797),
-    (0x27B0, 0x27B0),
-    (0x27BF, 0x27BF),
-    (0x2B1B, 0x2B1C),
-    (0x2B50, 0x2B50),
-    (0x2B55, 0x2B55),
-    (0x2E80, 0x3029), // CJK radicals, ideographic punctuation (、。「」)
-    (0x302E, 0x303E),
-    (0x3041, 0x3098),   // hiragana
-    (0x309B, 0x33FF),   // katakana, bopomofo, Hangul compatibility jamo, …
-    (0x3400, 0x4DBF),   // CJK unified ideographs extension A
-    (0x4E00, 0x9FFF),   // CJK unified ideographs
-    (0xA000, 0xA4CF),   // Yi
-    (0xA960, 0xA97F),   // Hangul Jamo extended-A
-    (0xAC00, 0xD7A3),   // Hangul syllables
-    (0xF900, 0xFAFF),   // CJK compatibility ideographs
-    (0xFE10, 0xFE19),   // vertical forms
-    (0xFE30, 0xFE6F),   // CJK compatibility forms, small forms
-    (0xFF00, 0xFF60),   // full-width forms (！ Ａ １)
-    (0xFFE0, 0xFFE6),   // full-width signs (￥)
-    (0x1B000, 0x1B2FF), // kana supplement and extensions
-    (0x1F004, 0x1F004),
-    (0x1F0CF, 0x1F0CF),
-    (0x1F18E, 0x1F18E),
-    (0x1F191, 0x1F19A),
-    (0x1F200, 0x1F251), // enclosed ideographic supplement
-    (0x1F300, 0x1F64F), // pictographs, emoticons
-    (0x1F680, 0x1F6FF), // transport and map symbols
-    (0x1F7E0, 0x1F7EB),
-    (0x1F90C, 0x1F9FF), // supplemental symbols and pictographs
-    (0x1FA70, 0x1FAFF),
-    (0x20000, 0x2FFFD), // CJK extensions B to F
-    (0x30000, 0x3FFFD), // CJK extension G and beyond
-];
 
 #[cfg(test)]
 mod tests {
@@ -1850,18 +1699,6 @@ mod tests {
             ('α', 1),
         ] {
             assert_eq!(char_width(c), width, "{c:?}");
-        }
-    }
-
-    #[test]
-    fn width_tables_are_sorted_and_disjoint() {
-        for table in [ZERO_WIDTH, WIDE] {
-            for pair in table.windows(2) {
-                assert!(pair[0].0 <= pair[0].1 && pair[0].1 < pair[1].0, "{pair:?}");
-            }
-        }
-        for &(lo, hi) in ZERO_WIDTH {
-            assert!(!in_ranges(lo, WIDE) && !in_ranges(hi, WIDE));
         }
     }
 }
