@@ -480,7 +480,7 @@ impl fmt::Display for RoomRecovery {
         }
         write!(
             f,
-            "{}; {} kept, up to seq {}",
+            "{}; {} read, up to seq {}",
             parts.join(", "),
             count(self.messages, "message", "messages"),
             self.last_seq

@@ -101,9 +101,11 @@ pub fn install(temp: &Path, path: &Path, dir: &Path) -> io::Result<()> {
 
 /// Makes a folder's entries (names created, renamed or removed) durable.
 ///
-/// On Unix a folder can be opened and `fsync`ed like a file. Windows has no
-/// such call for folders (NTFS journals its metadata itself), so there it
-/// does nothing.
+/// On Unix a folder can be opened and `fsync`ed like a file. On Windows,
+/// std cannot open a folder as a file (that needs a flag it does not set),
+/// so there this does nothing and relies on NTFS, which journals changes
+/// to names itself; a power cut right after a rename might still undo it,
+/// which leaves the old file, whole.
 pub fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {

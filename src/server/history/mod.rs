@@ -35,7 +35,10 @@
 //! If the order in which clients *see* a room's messages must follow
 //! `seq`, the caller must number and deliver each message under one lock of
 //! its own (the room's): two threads that append at the same time get 5
-//! and 6 in one order but could broadcast in the other.
+//! and 6 in one order but could broadcast in the other. That is safe: the
+//! history's lock is a *leaf* in any lock order. It is held for a few
+//! instructions, and inside it only the queue's lock is taken, which is a
+//! leaf too; nothing here calls out to other code while holding either.
 //!
 //! # What a crash can lose
 //!
