@@ -16,7 +16,8 @@
 //! - [`json`]: the JSON value type, a strict non-recursive parser and an
 //!   encoder that writes exactly what Python's `json.dumps` writes.
 //! - [`frame`]: a 4-byte big-endian length before every JSON body, because
-//!   TCP is a byte stream with no message boundaries.
+//!   TCP is a byte stream with no message boundaries; what a reader holds
+//!   grows with the bytes received, never with a declared length.
 //! - [`base64`]: file chunks travel inside JSON strings, so bytes become text.
 //! - [`sha256`]: the checksum a receiver compares before keeping a file.
 //! - [`message`]: one typed definition of every message in the protocol,
@@ -40,7 +41,9 @@
 //! - [`cli`]: command-line arguments.
 //! - [`transfer`]: files at both ends of a transfer: chunks out, chunks
 //!   in, safe names, `.part` files kept only when the checksum matches.
-//! - [`localtime`]: Unix time to local `HH:MM:SS` (std has no time zones).
+//! - [`localtime`]: Unix time to local `HH:MM:SS` (std has no time zones):
+//!   zone files, POSIX TZ rules and the calendar, one file each. Outside the
+//!   course's path: nothing in it is about sockets.
 //! - [`sync`]: locking that survives another thread's panic.
 //!
 //! The wire format is described in `docs/protocol.md`.
