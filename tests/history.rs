@@ -580,3 +580,16 @@ fn a_killed_process_loses_nothing_it_had_written() {
     assert_eq!(history.last_seq("lobby"), COUNT);
     assert_eq!(append(&history, "lobby", "after the restart"), COUNT + 1);
 }
+
+#[test]
+fn a_room_file_that_cannot_be_read_stops_the_start() {
+    // Going on without it would number the room from 1 again.
+    let folder = Folder::new();
+    fs::create_dir_all(folder.dir.join("room-lobby.jsonl")).expect("a folder in its place");
+    match History::open(&folder.dir, Options::new(100)) {
+        Err(error @ HistoryError::Read { .. }) => {
+            assert!(error.to_string().contains("room-lobby.jsonl"), "{error}");
+        }
+        other => panic!("expected a read error, got {:?}", other.map(|o| o.1)),
+    }
+}

@@ -333,95 +333,13 @@ impl History {
     /// another server is using, or a room file it cannot read.
     pub fn open(dir: &Path, options: Options) -> Result<(History, OpenReport), HistoryError> {
         let keep = options.keep.max(1);
-        let folder = |error| HistoryError::Folder {
-            dir: dir.to_path_buf(),
-            error,
-        };
-        fs::create_dir_all(dir).map_err(folder)?;
-        let lock_file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(dir.join(LOCK_FILE))
-            .map_err(folder)?;
-        match lock_file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                return Err(HistoryError::InUse {
-                    dir: dir.to_path_buf(),
-                });
-            }
-            Err(TryLockError::Error(error)) => return Err(folder(error)),
-        }
-
-        let mut names = Vec::new();
-        for entry in fs::read_dir(dir).map_err(folder)? {
-            let entry = entry.map_err(folder)?;
-            // `fs::metadata` follows a symbolic link, as opening it would.
-            let is_file = fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name != LOCK_FILE {
-                names.push((name, is_file));
-            }
-        }
-        names.sort();
-
-        let mut report = OpenReport {
-            dir: dir.to_path_buf(),
-            ..OpenReport::default()
-        };
-        let mut rooms = HashMap::new();
-        let mut files = HashMap::new();
-        for (name, is_file) in names {
-            let path = dir.join(&name);
-            let temp_of = name
-                .strip_suffix(compact::TEMP_SUFFIX)
-                .and_then(file_name::key_from_file_name);
-            if let (true, Some(_)) = (is_file, &temp_of) {
-                // The old file beside it is whole: see compact.rs.
-                if fs::remove_file(&path).is_ok() {
-                    report.removed_temp.push(name);
-                }
-                continue;
-            }
-            let Some(key) = file_name::key_from_file_name(&name) else {
-                report.ignored.push(name);
-                continue;
-            };
-            if !is_file {
-                // A room's name, but a folder (or a broken link): the writer
-                // could not append to it, and ignoring it would number the
-                // room from 1 again.
-                let error = io::Error::other("not a regular file");
-                return Err(HistoryError::Read { path, error });
-            }
-            let scan = log::recover(&path, keep).map_err(|error| HistoryError::Read {
-                path: path.clone(),
-                error,
-            })?;
-            report.rooms.push(RoomRecovery {
-                room: key.clone(),
-                messages: scan.messages,
-                last_seq: scan.last_seq,
-                corrupt: scan.corrupt,
-                corrupt_lines: scan.corrupt_lines,
-                torn: scan.torn,
-            });
-            let key: Arc<str> = key.into();
-            files.insert(
-                key.clone(),
-                RoomFile::existing(path, scan.lines, scan.ends_with_newline),
-            );
-            rooms.insert(
-                key.clone(),
-                Tail {
-                    key,
-                    last_seq: scan.last_seq,
-                    entries: scan.tail,
-                },
-            );
-        }
+        fs::create_dir_all(dir).map_err(|error| folder_error(dir, error))?;
+        let lock_file = lock_folder(dir)?;
+        let Recovered {
+            report,
+            rooms,
+            files,
+        } = recover_folder(dir, keep)?;
 
         let queue = Arc::new(Queue::new());
         let counters = Arc::new(Counters::new());
@@ -437,7 +355,7 @@ impl History {
         let handle = std::thread::Builder::new()
             .name("history-writer".to_string())
             .spawn(move || writer.run())
-            .map_err(folder)?;
+            .map_err(|error| folder_error(dir, error))?;
         let history = History {
             keep,
             state: Mutex::new(State {
@@ -578,6 +496,113 @@ impl History {
         lock(&disk.lock).take();
         disk.counters.get()
     }
+}
+
+fn folder_error(dir: &Path, error: io::Error) -> HistoryError {
+    HistoryError::Folder {
+        dir: dir.to_path_buf(),
+        error,
+    }
+}
+
+/// Takes the folder's lock ([`LOCK_FILE`]), or says who holds it.
+fn lock_folder(dir: &Path) -> Result<File, HistoryError> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .map_err(|error| folder_error(dir, error))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(HistoryError::InUse {
+            dir: dir.to_path_buf(),
+        }),
+        Err(TryLockError::Error(error)) => Err(folder_error(dir, error)),
+    }
+}
+
+/// What reading the folder back gives the two sides of the history.
+struct Recovered {
+    report: OpenReport,
+    /// For memory: each room's last number and newest messages.
+    rooms: HashMap<Arc<str>, Tail>,
+    /// For the writer: each room's file.
+    files: HashMap<Arc<str>, RoomFile>,
+}
+
+/// Reads every room's file in the folder back (cutting torn tails), and
+/// deletes the temp files of an interrupted compaction.
+fn recover_folder(dir: &Path, keep: usize) -> Result<Recovered, HistoryError> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir).map_err(|error| folder_error(dir, error))? {
+        let entry = entry.map_err(|error| folder_error(dir, error))?;
+        // `fs::metadata` follows a symbolic link, as opening it would.
+        let is_file = fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name != LOCK_FILE {
+            names.push((name, is_file));
+        }
+    }
+    names.sort();
+
+    let mut found = Recovered {
+        report: OpenReport {
+            dir: dir.to_path_buf(),
+            ..OpenReport::default()
+        },
+        rooms: HashMap::new(),
+        files: HashMap::new(),
+    };
+    for (name, is_file) in names {
+        let path = dir.join(&name);
+        let temp_of = name
+            .strip_suffix(compact::TEMP_SUFFIX)
+            .and_then(file_name::key_from_file_name);
+        if is_file && temp_of.is_some() {
+            // The room's file beside it is whole: see compact.rs.
+            if fs::remove_file(&path).is_ok() {
+                found.report.removed_temp.push(name);
+            }
+            continue;
+        }
+        let Some(key) = file_name::key_from_file_name(&name) else {
+            found.report.ignored.push(name);
+            continue;
+        };
+        if !is_file {
+            // A room's name, but a folder (or a broken link): the writer
+            // could not append to it, and ignoring it would number the
+            // room from 1 again.
+            let error = io::Error::other("not a regular file");
+            return Err(HistoryError::Read { path, error });
+        }
+        let scan = log::recover(&path, keep).map_err(|error| HistoryError::Read {
+            path: path.clone(),
+            error,
+        })?;
+        found.report.rooms.push(RoomRecovery {
+            room: key.clone(),
+            messages: scan.messages,
+            last_seq: scan.last_seq,
+            corrupt: scan.corrupt,
+            corrupt_lines: scan.corrupt_lines,
+            torn: scan.torn,
+        });
+        let key: Arc<str> = key.into();
+        found.files.insert(
+            key.clone(),
+            RoomFile::existing(path, scan.lines, scan.ends_with_newline),
+        );
+        let tail = Tail {
+            key: key.clone(),
+            last_seq: scan.last_seq,
+            entries: scan.tail,
+        };
+        found.rooms.insert(key, tail);
+    }
+    Ok(found)
 }
 
 impl Drop for History {

@@ -166,3 +166,24 @@ fn the_open_report_reads_well() {
         )]
     );
 }
+
+#[test]
+fn a_damage_report_lists_the_first_lines_and_counts_the_rest() {
+    let room = RoomRecovery {
+        room: "lobby".to_string(),
+        messages: 900,
+        last_seq: 930,
+        corrupt: 12,
+        corrupt_lines: (1..=10).collect(),
+        torn: Some(Torn {
+            line: 931,
+            offset: 0,
+            bytes: 17,
+        }),
+    };
+    assert_eq!(
+        room.to_string(),
+        "history: room \"lobby\": 12 corrupt lines skipped (lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, \
+         and 2 more), a torn last line cut off (line 931, 17 bytes); 900 messages read, up to seq 930"
+    );
+}
