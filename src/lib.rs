@@ -33,7 +33,8 @@
 //!
 //! The programs (each knows nothing of byte layouts):
 //! - [`server`]: the accept loop, a session thread and a writer thread per
-//!   client, the room, the admin console.
+//!   client, the room, the admin console, and each room's history: an
+//!   append-only log on disk with one writer thread ([`server::history`]).
 //! - [`client`]: joining, the receiving thread, the input loop.
 //!
 //! Shared by both programs:
