@@ -233,7 +233,8 @@ Options:
   --send-timeout SECS    drop a client that cannot take data for this long (default 10)
   --max-file BYTES       largest file a client may send (default 1073741824 = 1 GiB)
   --chunk-size BYTES     file chunk size for /send (default 4096)
-  --files DIR            keep copies of received files in DIR/received (default files)
+  --files DIR            keep copies of received files in DIR/received, and look in
+                         DIR/server for a /send PATH not found here (default files)
   --trace[=hex]          print every frame sent and received on stderr
   --help                 show this help
   --version              show the version"
@@ -252,6 +253,7 @@ Server commands:
   /msg @NAME TEXT        send TEXT to NAME only
   /send PATH             send a file to everyone
   /send @NAME PATH       send a file to NAME only
+                         (a PATH not found here is looked for in files/server/)
   /list                  list who is online
   /user NAME             show details of one user
   /kick NAME             remove a user from the chat

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::files::{assert_same_bytes, saved_path, write_file};
 use common::{Server, Stream, run_to_end};
 use std::path::Path;
 
@@ -208,4 +209,54 @@ fn kick_removes_a_user_and_tells_everyone() {
     alice.expect("* Bob was removed by the server (1 online)");
     server.send("/kick Bob");
     server.expect("No user named \"Bob\" is online.");
+}
+
+/// `files/server/` is the folder kept for the files the admin sends, so a
+/// `/send notes.txt` that finds no `notes.txt` in the working directory
+/// looks there, as the help says. A file in the working directory still
+/// comes first, and a name found nowhere is reported as typed.
+#[test]
+fn send_finds_a_file_kept_in_files_server() {
+    let mut server = Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let kept = b"kept in files/server for the clients\n";
+    write_file(&server.path("files/server/notes.txt"), kept);
+
+    server.send("/send notes.txt");
+    let line = bob.expect("[file] received notes.txt from server:");
+    assert_same_bytes(&bob.path("").join(saved_path(&line)), kept);
+    server.expect("Sent notes.txt (");
+
+    let here = b"in the working directory\n";
+    write_file(&server.path("notes.txt"), here);
+    server.send("/send @Bob notes.txt");
+    let line = bob.expect("[file] received notes.txt from server:");
+    assert_eq!(
+        saved_path(&line),
+        Path::new("files/downloads/notes (1).txt")
+    );
+    assert_same_bytes(&bob.path("files/downloads/notes (1).txt"), here);
+
+    server.send("/send missing.txt");
+    server.expect("Cannot send missing.txt: no such file.");
+    bob.expect_none("missing.txt");
+}
+
+/// With `--files DIR`, the kept folder is `DIR/server`.
+#[test]
+fn send_looks_in_the_server_folder_of_the_files_option() {
+    let mut server = Server::start(&["--files", "store"]);
+    let mut bob = server.join("Bob");
+    let kept = b"kept in store/server\n";
+    write_file(&server.path("store/server/report.txt"), kept);
+    write_file(
+        &server.path("files/server/other.txt"),
+        b"not the kept folder",
+    );
+
+    server.send("/send report.txt");
+    let line = bob.expect("[file] received report.txt from server:");
+    assert_same_bytes(&bob.path("").join(saved_path(&line)), kept);
+    server.send("/send other.txt");
+    server.expect("Cannot send other.txt: no such file.");
 }

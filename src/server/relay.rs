@@ -14,7 +14,6 @@
 //! because two senders may both call their transfer `"1"`.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -293,7 +292,7 @@ pub(super) fn send_from_console(server: &Arc<Server>, to: Option<String>, path: 
     if recipients.is_empty() {
         return say(&text::list_empty());
     }
-    let file = match FileSender::open(Path::new(&path), server.config.chunk_size) {
+    let file = match FileSender::open(&server.config.send_path(&path), server.config.chunk_size) {
         Ok(file) => file,
         Err(e) => return say(&text::console_file_failed(&path, &e)),
     };
