@@ -15,7 +15,7 @@ use crate::cli::ArgError;
 use crate::command::PathError;
 use crate::message::LeaveReason;
 use crate::names::{MAX_NAME_CHARS, NameError};
-use crate::transfer::{OpenError, TransferError};
+use crate::transfer::{OpenError, Special, TransferError};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -80,6 +80,16 @@ impl fmt::Display for OpenError {
         match self {
             OpenError::NotFound => write!(f, "no such file"),
             OpenError::IsDirectory => write!(f, "it is a folder, not a file"),
+            OpenError::NotAFile(Special::Fifo) => {
+                write!(f, "it is a named pipe (FIFO), not a regular file")
+            }
+            OpenError::NotAFile(Special::Device) => {
+                write!(f, "it is a device, not a regular file")
+            }
+            OpenError::NotAFile(Special::Socket) => {
+                write!(f, "it is a socket, not a regular file")
+            }
+            OpenError::NotAFile(Special::Other) => write!(f, "it is not a regular file"),
             OpenError::Unreadable(e) => write!(f, "cannot read it: {e}"),
         }
     }
@@ -254,14 +264,13 @@ pub fn log_second_join() -> String {
     "a second USER_JOIN".to_string()
 }
 
-/// What a `bad input` line says of a message only a server may send.
-pub fn log_server_only(kind: &str) -> String {
-    format!("{kind} in a form only the server sends")
-}
-
 pub fn log_server_full(addr: &str, max: usize) -> String {
     let clients = if max == 1 { "client" } else { "clients" };
     format!("refused {addr}: the server is full ({max} {clients})")
+}
+
+pub fn log_join_timeout(addr: &str, seconds: u64) -> String {
+    format!("closed {addr}: it did not join within {seconds} s")
 }
 
 pub fn log_session_panicked(addr: &str) -> String {
@@ -408,10 +417,6 @@ pub fn error_already_joined() -> String {
     "You have already joined.".to_string()
 }
 
-pub fn error_server_only(kind: &str) -> String {
-    format!("Only the server sends {kind} messages of this form.")
-}
-
 pub fn error_bad_frame(detail: &dyn fmt::Display) -> String {
     format!("Bad frame: {detail}. Closing the connection.")
 }
@@ -426,6 +431,10 @@ pub fn error_server_full() -> String {
 
 pub fn error_kicked() -> String {
     "You were removed from the chat by the server.".to_string()
+}
+
+pub fn error_join_timeout(seconds: u64) -> String {
+    format!("You did not join within {seconds} seconds. Closing the connection.")
 }
 
 pub fn error_server_shutdown() -> String {
