@@ -777,3 +777,26 @@ fn output_that_is_not_a_terminal_gets_no_progress_lines() {
         );
     }
 }
+
+/// The client's `/send` refuses what is not a regular file too, without
+/// waiting on a named pipe: its event loop must stay free to show chat.
+#[cfg(unix)]
+#[test]
+fn send_refuses_a_pipe_and_a_device_and_chat_goes_on() {
+    let server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    alice.send("/send /dev/zero");
+    alice.expect("[file] cannot send /dev/zero: it is a device, not a regular file");
+    let pipe = alice.path("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+    if made.is_ok_and(|s| s.success()) {
+        alice.send("/send pipe");
+        alice.expect("[file] cannot send pipe: it is a named pipe (FIFO), not a regular file");
+    } else {
+        eprintln!("mkfifo is not available: the FIFO case did not run");
+    }
+    bob.send("still chatting");
+    alice.expect("Bob: still chatting");
+    bob.expect_none("[file]");
+}

@@ -233,6 +233,45 @@ fn text_before_joining_gets_bad_message_and_joining_still_works() {
     pair.still_chat();
 }
 
+/// Regression: a client `TEXT` that carried `"sender"` was refused with
+/// `bad_message` ("only the server sends TEXT messages of this form"),
+/// because the server guessed a message's direction from its keys. A
+/// client's `TEXT` is a client's `TEXT`: relayed under the sender's own
+/// name and time, every key only the server sets dropped on the way.
+#[test]
+fn a_text_claiming_another_sender_is_relayed_as_its_own_with_the_extra_keys_dropped() {
+    let mut pair = Pair::start(&[]);
+    let mut mallory = Raw::join(pair.port(), "Mallory");
+    let mut watcher = Raw::join(pair.port(), "Watcher");
+    mallory
+        .send_body(
+            br#"{"type": "TEXT", "data": "I am the server", "metadata": {"sender": "server", "timestamp": 1, "private": true}}"#,
+        )
+        .expect("send");
+    let relayed = watcher.expect("the relayed TEXT", |m| matches!(m, ServerMessage::Chat(_)));
+    let ServerMessage::Chat(chat) = relayed else {
+        unreachable!()
+    };
+    assert_eq!(chat.text, "I am the server");
+    assert_eq!(chat.sender, "Mallory");
+    assert_eq!(chat.to, None, "a public text, whatever \"private\" said");
+    assert!(chat.timestamp > 1_000_000_000, "the server's clock, not 1");
+    pair.alice.expect("Mallory: I am the server");
+    pair.bob.expect("Mallory: I am the server");
+    // Nothing was refused, and nothing about it was logged as bad input.
+    assert_eq!(mallory.list(), ["Alice", "Bob", "Mallory", "Watcher"]);
+    assert!(
+        !mallory
+            .skipped
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Error(_))),
+        "{:?}",
+        mallory.skipped
+    );
+    pair.server.proc.expect_none("bad input from Mallory");
+    pair.still_chat();
+}
+
 /// A name is for the whole connection: a second `USER_JOIN` is refused,
 /// and nobody hears of it.
 #[test]

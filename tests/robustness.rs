@@ -13,7 +13,7 @@ use std::fs;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::raw::Raw;
+use common::raw::{Polled, Raw};
 use common::{DEADLINE, Pair, Server};
 use socket_chat::message::client::{Join, Text};
 use socket_chat::message::server::{Chat, Left};
@@ -62,6 +62,66 @@ fn a_silent_peer_times_out_but_one_that_answers_ping_stays() {
     assert_eq!(awake.list(), ["Alice", "Bob", "Awake"]);
     assert!(joined.elapsed() > HEARTBEAT * 3);
     pair.alice.expect_none("Awake timed out");
+    pair.still_chat();
+}
+
+/// A connection that never joins must not keep its slot, however busy it
+/// keeps itself: it has one heartbeat interval to join. Here it answers
+/// and sends `PING`s the whole time, which used to keep it forever; with
+/// `--max-clients 3` it held the last slot. At the deadline it is told why
+/// (`ERROR join_timeout`) and closed, the log says so, and its slot takes
+/// the next client.
+#[test]
+fn a_connection_that_never_joins_is_closed_at_the_join_deadline_whatever_it_sends() {
+    let mut pair = Pair::start(&["--heartbeat", "1", "--max-clients", "3"]);
+    let mut idler = Raw::connect(pair.port());
+    let connected = Instant::now();
+    let who = idler.stream.local_addr().expect("address").to_string();
+    // While it waits, every slot is taken.
+    let mut turned_away = Raw::connect(pair.port());
+    turned_away.expect_error(ErrorCode::ServerFull);
+
+    // A PING about every PACE: each is answered, then the socket's own read
+    // timeout paces the next.
+    const PACE: Duration = Duration::from_millis(100);
+    let mut pongs = 0;
+    let why = 'waiting: loop {
+        assert!(
+            connected.elapsed() < DEADLINE,
+            "never closed; got {:?}",
+            idler.skipped
+        );
+        idler.send(&ClientMessage::Ping);
+        loop {
+            match idler.poll(PACE) {
+                Polled::Quiet => break,
+                Polled::Message(ServerMessage::Pong) => pongs += 1,
+                Polled::Message(ServerMessage::Error(error))
+                    if error.code == ErrorCode::JoinTimeout =>
+                {
+                    break 'waiting error.text;
+                }
+                Polled::Message(other) => idler.skipped.push(other),
+                Polled::Closed => panic!("closed without a word after {pongs} PONGs"),
+            }
+        }
+    };
+    let took = connected.elapsed();
+    idler.expect_closed();
+    assert!(pongs > 0, "it was served while it waited");
+    assert!(
+        took >= HEARTBEAT && took < HEARTBEAT_DROP_BOUND,
+        "closed {took:?} after connecting"
+    );
+    assert!(why.contains("did not join within 1 seconds"), "{why}");
+    pair.server
+        .proc
+        .expect_once(&format!("closed {who}: it did not join within 1 s"));
+
+    // Its slot is free again.
+    let mut dave = Raw::join(pair.port(), "Dave");
+    assert_eq!(dave.list(), ["Alice", "Bob", "Dave"]);
+    pair.alice.expect_none("timed out");
     pair.still_chat();
 }
 
@@ -240,6 +300,28 @@ fn quit_on_the_console_tells_every_client_and_exits_promptly() {
     assert!(status.success(), "{status}");
     assert!(took < EXIT_BOUND, "the server took {took:?} to stop");
     pair.server.expect("Server stopped.");
+}
+
+/// Connections that arrive just as `/quit` is typed: some have a session,
+/// some were accepted by the kernel but not yet by the server (its listen
+/// backlog). Every one of them hears `ERROR server_shutdown` and then a
+/// clean end of stream, never a silent close or a reset.
+#[test]
+fn quit_reaches_connections_the_server_had_not_accepted_yet() {
+    const ARRIVALS: usize = 64;
+    let mut server = Server::start(&[]);
+    let mut arrivals: Vec<Raw> = (0..ARRIVALS).map(|_| Raw::connect(server.port)).collect();
+    server.send("/quit");
+    for (i, raw) in arrivals.iter_mut().enumerate() {
+        let what = format!("ERROR server_shutdown for arrival {i}");
+        let told = raw.expect_or_closed(
+            &what,
+            |m| matches!(m, ServerMessage::Error(e) if e.code == ErrorCode::ServerShutdown),
+        );
+        assert!(told.is_some(), "arrival {i} was closed without a word");
+        raw.expect_closed();
+    }
+    assert!(server.proc.wait_exit().success());
 }
 
 /// Students' laptops connect and vanish all day. A thousand connections
