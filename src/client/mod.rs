@@ -181,7 +181,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
     let screen = Screen::new();
     let (events, inbox) = sync_channel(QUEUED_EVENTS);
     if let Err(e) = events::spawn_keyboard(input, events.clone()) {
-        screen.error(&text::cannot_connect(&config.server_addr(), &e));
+        screen.error(&text::error_line(&e.to_string()));
         return EXIT_CONNECTION;
     }
     let mut keyboard = Keyboard {
@@ -258,7 +258,8 @@ impl Chat {
         let outbox = Arc::new(Outbox::new(OUTBOX_BYTES));
         let threads = (|| {
             let writer_stream = stream.try_clone()?;
-            let (outbox, peer, trace) = (outbox.clone(), config.server_addr(), config.trace);
+            let peer = peer_name(&stream);
+            let (outbox, trace) = (outbox.clone(), config.trace);
             let writer = std::thread::Builder::new()
                 .name("writer".to_string())
                 .spawn(move || run_writer(&outbox, writer_stream, Framing::Tcp, trace, &peer))?;
@@ -303,45 +304,40 @@ impl Chat {
     /// exit status.
     fn run(&mut self) -> u8 {
         // Lines typed before the chat started (right after the name) first.
-        match self.typed_lines() {
-            Next::Continue => {}
-            Next::Quit => return self.quit(),
-            Next::Exit(status) => return status,
-        }
+        let mut next = self.typed_lines();
         loop {
-            let Ok(event) = self.events.recv() else {
-                return self.lost();
-            };
-            let next = match event {
-                Event::Keys(bytes) => {
+            match next {
+                Next::Continue => {}
+                Next::Quit => return self.quit(),
+                Next::Exit(status) => return status,
+            }
+            next = match self.events.recv() {
+                Ok(Event::Keys(bytes)) => {
                     self.lines.push(&bytes);
                     self.typed_lines()
                 }
-                Event::KeysEnded => {
+                Ok(Event::KeysEnded) => {
                     self.lines.end();
                     match self.typed_lines() {
                         Next::Continue => Next::Quit,
                         other => other,
                     }
                 }
-                Event::Message(message) => {
+                Ok(Event::Message(message)) => {
                     self.receive(message);
                     Next::Continue
                 }
-                Event::BadMessage(e) => {
+                Ok(Event::BadMessage(e)) => {
                     self.shared.screen.line(&text::error_line(&e.to_string()));
                     Next::Continue
                 }
-                Event::Disconnected => {
+                Ok(Event::Disconnected) => {
                     self.disconnected = true;
-                    return self.lost();
+                    Next::Exit(self.lost())
                 }
+                // Every sender is gone: no socket thread, so no connection.
+                Err(_) => Next::Exit(self.lost()),
             };
-            match next {
-                Next::Continue => {}
-                Next::Quit => return self.quit(),
-                Next::Exit(status) => return status,
-            }
         }
     }
 
@@ -572,10 +568,7 @@ enum JoinRefused {
 /// yet, so this writes and reads the socket directly.
 fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Joined, JoinRefused> {
     let lost = |_| JoinRefused::Other(text::connection_lost());
-    let peer = stream
-        .peer_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let peer = peer_name(&stream);
     let join = ClientMessage::Join(Join { name });
     trace.frame(Direction::Sent, &peer, &join.encode());
     stream.write_all(&tcp::frame(&join)).map_err(lost)?;
@@ -604,6 +597,14 @@ fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Join
             Ok(None) | Err(_) => return Err(JoinRefused::Other(text::connection_lost())),
         }
     }
+}
+
+/// The server's address as `--trace` shows it.
+fn peer_name(stream: &TcpStream) -> String {
+    stream
+        .peer_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default()
 }
 
 /// Prints the prompt and waits for a name; `None` at the end of input.

@@ -154,7 +154,7 @@ pub trait Message: Sized + Clone {
 
 /// The `(type, data)` of a message with fields: the helper both directions'
 /// [`Message::into_parts`] call for each of their structs.
-pub fn parts<M: MessageType>(message: M, meta: &mut Object) -> (&'static str, String) {
+fn parts<M: MessageType>(message: M, meta: &mut Object) -> (&'static str, String) {
     (M::NAME, message.encode(meta))
 }
 
@@ -259,10 +259,15 @@ impl MessageType for ErrorReport {
     }
 }
 
-/// The names of the types that carry nothing (`""` and `{}`).
-pub const PING: &str = "PING";
-pub const PONG: &str = "PONG";
-pub const USER_LIST: &str = "USER_LIST";
+// The types that carry nothing but their name (`"data": ""`, no metadata
+// keys) in at least one direction: no struct, just the name.
+
+/// `PING`: are you still there?
+const PING: &str = "PING";
+/// `PONG`: the answer to `PING`.
+const PONG: &str = "PONG";
+/// `USER_LIST`: a client's question (empty); a server's answer has fields.
+const USER_LIST: &str = "USER_LIST";
 
 // ---------------------------------------------------------------------------
 // Codes and reasons
@@ -441,11 +446,11 @@ impl std::error::Error for DecodeError {}
 // The readers *take* values out of the object so that strings move into the
 // message instead of being copied (a file chunk's data is kilobytes).
 
-pub(crate) fn string_list(items: Vec<String>) -> Value {
+fn string_list(items: Vec<String>) -> Value {
     Value::Array(items.into_iter().map(Value::from).collect())
 }
 
-pub(crate) fn take_optional_string(
+fn take_optional_string(
     obj: &mut Object,
     field: &'static str,
 ) -> Result<Option<String>, DecodeError> {
@@ -459,11 +464,11 @@ pub(crate) fn take_optional_string(
     }
 }
 
-pub(crate) fn take_string(obj: &mut Object, field: &'static str) -> Result<String, DecodeError> {
+fn take_string(obj: &mut Object, field: &'static str) -> Result<String, DecodeError> {
     take_optional_string(obj, field)?.ok_or(DecodeError::MissingField(field))
 }
 
-pub(crate) fn take_u64(obj: &mut Object, field: &'static str) -> Result<u64, DecodeError> {
+fn take_u64(obj: &mut Object, field: &'static str) -> Result<u64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_u64().ok_or(DecodeError::WrongType {
         field,
@@ -471,17 +476,14 @@ pub(crate) fn take_u64(obj: &mut Object, field: &'static str) -> Result<u64, Dec
     })
 }
 
-pub(crate) fn take_optional_u64(
-    obj: &mut Object,
-    field: &'static str,
-) -> Result<Option<u64>, DecodeError> {
+fn take_optional_u64(obj: &mut Object, field: &'static str) -> Result<Option<u64>, DecodeError> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(_) => take_u64(obj, field).map(Some),
     }
 }
 
-pub(crate) fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, DecodeError> {
+fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_i64().ok_or(DecodeError::WrongType {
         field,
@@ -490,7 +492,7 @@ pub(crate) fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, Dec
 }
 
 /// A flag: `true`, or absent (`null` and `false` count as absent).
-pub(crate) fn take_flag(obj: &mut Object, field: &'static str) -> Result<bool, DecodeError> {
+fn take_flag(obj: &mut Object, field: &'static str) -> Result<bool, DecodeError> {
     match obj.remove(field) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(b),
@@ -501,10 +503,7 @@ pub(crate) fn take_flag(obj: &mut Object, field: &'static str) -> Result<bool, D
     }
 }
 
-pub(crate) fn take_leave_reason(
-    obj: &mut Object,
-    field: &'static str,
-) -> Result<LeaveReason, DecodeError> {
+fn take_leave_reason(obj: &mut Object, field: &'static str) -> Result<LeaveReason, DecodeError> {
     let reason = take_string(obj, field)?;
     LeaveReason::from_wire(&reason).ok_or(DecodeError::BadValue {
         field,
@@ -512,10 +511,7 @@ pub(crate) fn take_leave_reason(
     })
 }
 
-pub(crate) fn take_string_list(
-    obj: &mut Object,
-    field: &'static str,
-) -> Result<Vec<String>, DecodeError> {
+fn take_string_list(obj: &mut Object, field: &'static str) -> Result<Vec<String>, DecodeError> {
     let wrong = DecodeError::WrongType {
         field,
         expected: "a list of strings",
@@ -577,7 +573,7 @@ mod tests {
     }
 
     #[test]
-    fn every_join_timeout_code_round_trips() {
+    fn codes_round_trip_through_their_wire_names() {
         for code in [ErrorCode::JoinTimeout, ErrorCode::Other("new_thing".into())] {
             assert_eq!(ErrorCode::from_wire(code.as_str()), code);
         }

@@ -57,6 +57,7 @@ impl Slots {
         Some(Permit {
             slots: self.clone(),
             id: state.next_id,
+            since: Instant::now(),
         })
     }
 
@@ -92,9 +93,15 @@ impl Slots {
 pub struct Permit {
     slots: Arc<Slots>,
     id: u64,
+    since: Instant,
 }
 
 impl Permit {
+    /// When the slot was taken: when the connection was accepted.
+    pub fn since(&self) -> Instant {
+        self.since
+    }
+
     /// Records the connection's link, so that shutdown can reach it. It is
     /// forgotten when the permit is dropped.
     pub fn register(&self, link: Arc<Link>) {

@@ -53,8 +53,9 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
         server: &server,
         link,
         reader,
+        // Counted from `accept`, when the slot was taken.
         phase: Phase::Connected {
-            join_by: Instant::now() + server.config.heartbeat,
+            join_by: permit.since() + server.config.heartbeat,
         },
         last_heard: Instant::now(),
         pinged: false,
@@ -75,12 +76,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
     // left, so a newcomer who reacts to "X left" finds it free. At shutdown
     // it is given back last instead: shutdown waits for every slot, and the
     // goodbye must be written first.
-    let permit = if server.stopping() {
-        Some(permit)
-    } else {
-        drop(permit);
-        None
-    };
+    let permit = server.stopping().then_some(permit); // else dropped right here
     session.finish(reason);
     let _ = writer.join();
     drop(permit);
