@@ -7,10 +7,13 @@
 //! A message travels through these modules, one job each:
 //!
 //! ```text
-//! bytes ──frame──▶ body ──json──▶ Value ──message──▶ Message ──▶ server / client logic
-//!   ▲                                                                   │
-//!   └──────frame◀── body ◀──json── Value ◀──message── Message ◀─────────┘
+//! bytes ─transport─▶ body ──json──▶ Value ──message──▶ ClientMessage ──▶ server logic
+//!                                                                          │
+//! bytes ◀─transport─ header + body ◀──json── Value ◀──message── ServerMessage
 //! ```
+//!
+//! (and the same the other way for the client, which reads `ServerMessage`s
+//! and sends `ClientMessage`s).
 //!
 //! Protocol (pure functions over bytes; nothing here touches a socket):
 //! - [`json`]: the JSON value type, a strict non-recursive parser and an
@@ -19,26 +22,32 @@
 //!   TCP is a byte stream with no message boundaries.
 //! - [`base64`]: file chunks travel inside JSON strings, so bytes become text.
 //! - [`sha256`]: the checksum a receiver compares before keeping a file.
-//! - [`message`]: one typed definition of every message in the protocol,
-//!   converted to and from JSON values.
+//! - [`message`]: one typed definition of every message, split by who sends
+//!   it: [`message::client`] (what clients send) and [`message::server`]
+//!   (what servers send), each decoded by its type name alone.
 //!
 //! Plumbing between sockets and messages:
-//! - [`connection`]: read typed messages from a stream; encode them into
-//!   frames ready to write; set a chat socket up.
+//! - [`transport`]: one message body in, one out, whatever carries it:
+//!   [`transport::tcp`] (the 4-byte length) today, WebSocket later. A body
+//!   is encoded once and shared by every recipient; each writer puts its
+//!   own transport's header in front.
 //! - [`trace`]: `--trace`, every frame printed as it goes by.
 //!
 //! The programs (each knows nothing of byte layouts):
-//! - [`server`]: the accept loop, a session thread and a writer thread per
-//!   client, the room, the admin console.
-//! - [`client`]: joining, the receiving thread, the input loop.
+//! - [`server`]: the accept loop and connection slots, a session thread
+//!   (connected, then joined) and a writer thread per client, the room,
+//!   the admin console.
+//! - [`client`]: joining, then one event loop fed by a keyboard thread and
+//!   a socket thread.
 //!
 //! Shared by both programs:
 //! - [`text`]: every sentence a person reads, in one place.
 //! - [`names`]: the user-name rules.
 //! - [`command`]: the `/command @user "quoted path"` grammar.
 //! - [`cli`]: command-line arguments.
-//! - [`transfer`]: files at both ends of a transfer: chunks out, chunks
-//!   in, safe names, `.part` files kept only when the checksum matches.
+//! - [`transfer`]: files at both ends of a transfer: regular files only
+//!   out, chunks in, safe names, `.part` files kept only when the checksum
+//!   matches.
 //! - [`localtime`]: Unix time to local `HH:MM:SS` (std has no time zones).
 //! - [`sync`]: locking that survives another thread's panic.
 //!

@@ -194,7 +194,8 @@ Options:
   --max-text BYTES       longest chat message (default 65536)
   --max-frame BYTES      largest frame accepted from a client (default 1048576)
   --queue BYTES          outgoing queue per client (default 4194304)
-  --heartbeat SECS       ping a client silent this long; drop it after twice this (default 30)
+  --heartbeat SECS       ping a client silent this long, drop it after twice this;
+                         close a connection not joined this long after connecting (default 30)
   --send-timeout SECS    drop a client that cannot take data for this long (default 10)
   --max-file BYTES       largest file a client may send (default 1073741824 = 1 GiB)
   --chunk-size BYTES     file chunk size for /send (default 4096)
