@@ -529,6 +529,33 @@ fn take_string_list(obj: &mut Object, field: &'static str) -> Result<Vec<String>
     }
 }
 
+/// Checks both directions' tests share.
+#[cfg(test)]
+mod checks {
+    use super::Message;
+    use std::fmt::Debug;
+
+    /// The body of `message`, as text.
+    pub fn wire<M: Message>(message: &M) -> String {
+        String::from_utf8(message.encode()).unwrap()
+    }
+
+    /// Each message decodes back to itself.
+    pub fn round_trip<M: Message + PartialEq + Debug>(examples: Vec<M>) {
+        for message in examples {
+            let decoded = M::decode(&message.encode());
+            assert_eq!(decoded.as_ref(), Ok(&message), "{}", wire(&message));
+        }
+    }
+
+    /// Each message encodes to exactly these bytes.
+    pub fn encodes_to<M: Message>(cases: Vec<(M, &str)>) {
+        for (message, expected) in cases {
+            assert_eq!(wire(&message), expected);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
