@@ -33,7 +33,7 @@ use socket_chat::message::server::FileOffer as RelayedOffer;
 use socket_chat::message::{
     ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage,
 };
-use socket_chat::{base64, sha256};
+use socket_chat::{base64, crypto::sha256};
 use tempfile::TempDir;
 
 const MIB: usize = 1024 * 1024;

@@ -35,9 +35,11 @@
 pub mod config;
 pub mod display;
 pub mod download;
+pub mod editor;
 pub mod events;
 pub mod input;
 pub mod screen;
+pub mod terminal;
 pub mod upload;
 
 use std::io::{self, Read, Write};
@@ -430,7 +432,7 @@ impl Chat {
                 code: ErrorCode::Kicked,
                 text,
                 ..
-            }) => self.farewell = Some(text),
+            }) => self.farewell = Some(text::server_farewell(&text)),
             other => {
                 track(&mut self.online, &other);
                 if let Some(line) = display::render(&other, &self.zone) {

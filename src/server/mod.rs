@@ -27,6 +27,7 @@
 
 pub mod config;
 pub mod console;
+pub mod history;
 pub mod outbox;
 pub mod permit;
 pub mod relay;
