@@ -33,7 +33,9 @@ use crate::message::{
 };
 use crate::names::{SERVER_NAME, check_name};
 use crate::text;
-use crate::transport::{Framing, MessageReader, ReadError, TransportError, tcp, tune_socket};
+use crate::transport::{
+    Framing, MessageReader, ReadBody, ReadError, TransportError, tcp, tune_socket,
+};
 
 /// The longest a session waits in `read` before looking around.
 const MAX_TICK: Duration = Duration::from_secs(1);
@@ -82,8 +84,9 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
     drop(permit);
 }
 
-/// What reads one connection's messages: TCP frames off the ticking socket.
-type Reader = MessageReader<tcp::Reader<TickingStream>, ClientMessage>;
+/// What reads one connection's messages: whichever transport it speaks
+/// (chosen in [`start`]; TCP frames today), over the ticking socket.
+type Reader = MessageReader<Box<dyn ReadBody + Send>, ClientMessage>;
 
 /// Sets the socket up and starts the writer thread.
 fn start(
@@ -104,17 +107,18 @@ fn start(
         stream.try_clone()?,
         config.send_timeout,
     ));
+    // The transport: how bodies are cut out of what arrives, and which
+    // header goes before each body sent. The rest of the session does not
+    // know which one it talks to.
+    let framing = Framing::Tcp;
+    let bodies: Box<dyn ReadBody + Send> = Box::new(tcp::Reader::new(
+        TickingStream::new(stream, tick),
+        config.max_frame,
+    ));
     let trace = config.trace;
     let writer = spawn("writer", move || {
-        run_writer(
-            &outbox,
-            writer_stream,
-            Framing::Tcp,
-            trace,
-            &addr.to_string(),
-        )
+        run_writer(&outbox, writer_stream, framing, trace, &addr.to_string())
     })?;
-    let bodies = tcp::Reader::new(TickingStream::new(stream, tick), config.max_frame);
     let reader = MessageReader::new(bodies).traced(trace, addr.to_string());
     Ok((link, reader, writer))
 }

@@ -54,6 +54,14 @@ pub trait ReadBody {
     fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError>;
 }
 
+/// A transport chosen at run time (the server picks one per connection)
+/// reads through a box.
+impl<T: ReadBody + ?Sized> ReadBody for Box<T> {
+    fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        (**self).read_body()
+    }
+}
+
 /// Why a transport delivered no body.
 #[derive(Debug)]
 pub enum TransportError {
