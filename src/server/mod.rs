@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod relay;
 pub mod room;
 pub mod session;
+pub mod web;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, Read, Write};
