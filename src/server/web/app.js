@@ -68,7 +68,6 @@ const EN = {
   statusJoined: (name, addr) => `${name} @ ${addr}`,
   statusOffline: 'Not connected',
   serverName: 'server',
-  you: 'you',
   privateTag: '[private]',
   privateTo: (name) => `[private to ${name}]`,
   joined: (name, n) => `* ${name} joined the chat (${n} online)`,
@@ -108,6 +107,7 @@ const EN = {
   fileSent: (name, size, seconds) => `[file] sent ${name}: ${bytesEn(size)} in ${seconds.toFixed(2)} s`,
   fileSendStopped: (name, why) => `[file] sending ${name} stopped: ${why}`,
   cannotRead: (name) => `[file] cannot read ${name}`,
+  cannotSend: (name, why) => `[file] cannot send ${name}: ${why}`,
   incomingFile: (sender, name, size) => `[file] ${sender} is sending ${name} (${bytesEn(size)})`,
   fileReceived: (name, sender, size) =>
     `[file] received ${name} from ${sender}: ${bytesEn(size)}, SHA-256 checked`,
@@ -139,7 +139,6 @@ const ZH = {
   statusJoined: (name, addr) => `${name} @ ${addr}`,
   statusOffline: '未连接',
   serverName: '服务器',
-  you: '你',
   privateTag: '[私信]',
   privateTo: (name) => `[私信给 ${name}]`,
   joined: (name, n) => `* ${name} 加入了聊天室 (${n} 人在线)`,
@@ -172,13 +171,14 @@ const ZH = {
   usageMsg: '用法: /msg @用户名 <消息内容>',
   usageSend: '用法: /send  或  /send @用户名',
   noSuchUser: (name) => `用户 '${name}' 不在线。`,
-  onlineList: (names) => `📋 在线用户列表 (${names.length}): ${names.join(', ')}`,
+  onlineList: (names) => `在线用户列表 (${names.length}): ${names.join(', ')}`,
   fileTooLarge: (name, size, max) =>
     `[文件传输] 无法发送 ${name}: 文件有 ${bytesZh(size)}，服务器最多接受 ${bytesZh(max)}`,
   sendingFile: (name, size, to) => `[文件传输] 正在发送文件: ${name} (${bytesZh(size)}) 给 ${to || '所有人'}`,
   fileSent: (name, size, seconds) => `[文件传输] 文件发送完成: ${name} (${bytesZh(size)}，${seconds.toFixed(2)} 秒)`,
   fileSendStopped: (name, why) => `[文件传输] 文件 ${name} 发送中止: ${why}`,
   cannotRead: (name) => `[文件传输] 无法读取文件 ${name}`,
+  cannotSend: (name, why) => `[文件传输] 无法发送 ${name}: ${why}`,
   incomingFile: (sender, name, size) => `[文件传输] 用户 '${sender}' 正在发送文件: ${name} (${bytesZh(size)})`,
   fileReceived: (name, sender, size) =>
     `[文件传输] 文件接收完成: ${name}（来自 ${sender}，${bytesZh(size)}，SHA-256 校验通过）`,
@@ -454,7 +454,7 @@ function chatLine({ time, sender, text, isPrivate, to, mine, history }) {
   addLine(
     classes.join(' '),
     el('span', 'time', `[${clock(time)}] `),
-    el('span', 'sender', mine ? T.you : displayName(sender)),
+    el('span', 'sender', displayName(sender)),
     ': ',
     tag,
     el('span', 'text', visible(text, true)),
@@ -726,6 +726,15 @@ function showUsers() {
   ui.to.value = state.users.includes(chosen) ? chosen : '';
 }
 
+// Names are compared ignoring ASCII case, as the server compares them; the
+// answer is the name as its owner spells it.
+const asciiLower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+function findUser(name) {
+  const key = asciiLower(name);
+  return state.users.find((user) => asciiLower(user) === key) || null;
+}
+
 function talkTo(name) {
   ui.to.value = name;
   ui.message.focus();
@@ -830,7 +839,8 @@ function waitForRoom() {
 async function sendFile(file, to) {
   if (state.phase !== 'joined') return;
   const name = visible(file.name);
-  if (to && !state.users.includes(to)) return notice(T.noSuchUser(visible(to)));
+  if (to && !findUser(to)) return notice(T.cannotSend(name, T.noSuchUser(visible(to))));
+  if (to) to = findUser(to);
   if (state.maxFileSize !== null && file.size > state.maxFileSize) {
     return notice(T.fileTooLarge(name, file.size, state.maxFileSize));
   }
