@@ -21,6 +21,17 @@
 //! - [`sha256`]: the checksum a receiver compares before keeping a file.
 //! - [`message`]: one typed definition of every message in the protocol,
 //!   converted to and from JSON values.
+//! - [`crypto`]: hash functions from their standards; [`crypto::sha1`] is
+//!   the one the WebSocket handshake needs.
+//!
+//! Transports (how a body is cut out of a connection's bytes; pure code over
+//! `Read`, the server hands them sockets):
+//! - [`transport::sniff`]: one port, two protocols, told apart by the first
+//!   byte (a capital letter means HTTP).
+//! - [`transport::http`]: the small part of HTTP/1.1 a browser needs: read a
+//!   request head strictly, route it, write the answer.
+//! - [`transport::websocket`]: RFC 6455 frames: a browser's masked,
+//!   fragmented messages in, one header per outgoing body out.
 //!
 //! Plumbing between sockets and messages:
 //! - [`connection`]: read typed messages from a stream; encode them into
@@ -29,7 +40,8 @@
 //!
 //! The programs (each knows nothing of byte layouts):
 //! - [`server`]: the accept loop, a session thread and a writer thread per
-//!   client, the room, the admin console.
+//!   client, the room, the admin console; [`server::web`] is the browser
+//!   client it serves.
 //! - [`client`]: joining, the receiving thread, the input loop.
 //!
 //! Shared by both programs:
