@@ -201,10 +201,20 @@ pub struct HeadReader<R> {
 
 impl<R: Read> HeadReader<R> {
     pub fn new(inner: R) -> Self {
+        Self::with_buffered(inner, &[])
+    }
+
+    /// A reader whose head begins with `already_read`: the first byte, say,
+    /// if the caller read it to choose the protocol (`sniff.rs`) instead of
+    /// peeking at it. Bytes past [`MAX_HEAD`] are not kept.
+    pub fn with_buffered(inner: R, already_read: &[u8]) -> Self {
+        let start = &already_read[..already_read.len().min(MAX_HEAD)];
+        let mut buf = vec![0; INITIAL_BUFFER.max(start.len())];
+        buf[..start.len()].copy_from_slice(start);
         HeadReader {
             inner,
-            buf: vec![0; INITIAL_BUFFER],
-            end: 0,
+            buf,
+            end: start.len(),
             scanned: 0,
             head_len: None,
         }
@@ -215,6 +225,9 @@ impl<R: Read> HeadReader<R> {
     /// bounds a silent TCP client bounds a slow head too).
     pub fn read_head(&mut self) -> Result<Request, HttpError> {
         loop {
+            if self.head_len.is_none() && self.scanned < self.end {
+                self.scan()?;
+            }
             if let Some(len) = self.head_len {
                 return parse_request(&self.buf[..len]);
             }
@@ -226,10 +239,7 @@ impl<R: Read> HeadReader<R> {
             }
             match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(0) => return Err(HttpError::Truncated),
-                Ok(n) => {
-                    self.end += n;
-                    self.scan()?;
-                }
+                Ok(n) => self.end += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(HttpError::Io(e)),
             }
@@ -1052,6 +1062,20 @@ mod tests {
             }
             assert_eq!(rest, data[request_bytes.len()..], "step {step}");
         }
+    }
+
+    #[test]
+    fn a_first_byte_read_to_sniff_the_protocol_is_part_of_the_head() {
+        let bytes = head(&browser_upgrade());
+        let (first, rest) = bytes.split_at(1);
+        let mut reader = HeadReader::with_buffered(Cursor::new(rest.to_vec()), first);
+        assert_eq!(reader.read_head().unwrap(), parse_request(&bytes).unwrap());
+        // A whole head (and more) already read: no read needed at all.
+        let mut more = bytes.clone();
+        more.extend_from_slice(b"\x81\x80");
+        let mut reader = HeadReader::with_buffered(Cursor::new(Vec::new()), &more);
+        assert_eq!(reader.read_head().unwrap().path(), "/ws");
+        assert_eq!(reader.into_parts().1, b"\x81\x80");
     }
 
     #[test]

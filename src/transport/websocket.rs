@@ -548,6 +548,11 @@ impl<R: Read> WebSocketReader<R> {
             self.end -= self.start;
             self.start = 0;
         }
+        // Never the case by the argument above; but a read into no room
+        // would return 0 and look like the end of the stream.
+        if self.end == self.buf.len() {
+            self.buf.resize(self.buf.len() * 2, 0);
+        }
         loop {
             match self.inner.read(&mut self.buf[self.end..]) {
                 Ok(0) => return Ok(false),
