@@ -15,9 +15,12 @@
 //! collects exactly that many. `docs/protocol.md` shows a real frame byte by
 //! byte; `docs/02-message-boundaries.md` tells the longer story.
 //!
-//! Two rules keep a hostile peer from hurting us:
+//! Three rules keep a hostile peer from hurting us:
 //! - the declared length is checked against a limit *before* any memory is
 //!   set aside for the body (a peer can write `0xFFFFFFFF` in four bytes);
+//! - even a length within the limit is only a promise: memory is set aside
+//!   as the body's bytes arrive, never because a header announced them
+//!   (see [`FrameReader`]);
 //! - a connection whose framing is lost (a bad length) must be closed: we can
 //!   no longer tell where the next frame starts.
 
@@ -129,24 +132,70 @@ pub fn build_frame(body_hint: usize, write_body: impl FnOnce(&mut String)) -> Ve
 /// own buffer: a timeout returns an error, and the next call resumes exactly
 /// where the last one stopped. The buffer also lets one `read` system call
 /// pick up several small frames at once.
+///
+/// What a reader costs follows the bytes that have arrived, never the length
+/// a header declares (`docs/06-misbehaving-peers.md`, "Memory on a peer's
+/// word"): a small buffer of fixed size takes headers and small frames, and a
+/// body too big for it gets a buffer of its own that grows as its bytes come
+/// in. That buffer is handed to the caller with the frame, so the reader is
+/// small again afterwards and the body is never copied out.
 pub struct FrameReader<R> {
     inner: R,
     limit: usize,
-    /// `buf[start..end]` holds bytes received but not yet returned.
-    buf: Vec<u8>,
+    /// Headers and small frames land here. `buf[start..end]` holds bytes
+    /// received but not yet returned.
+    buf: Box<[u8]>,
     start: usize,
     end: usize,
+    /// The body of a frame too big for `buf`, while it arrives.
+    large: Option<LargeBody>,
 }
 
-/// The buffer a reader starts with: room for several chat messages, so one
-/// `read` picks up a burst of them. It grows only when a frame needs it, so
-/// a thousand idle connections cost little memory.
-const INITIAL_BUFFER: usize = 1024;
+/// The buffer every reader has, whatever arrives: room for several chat
+/// messages, so one `read` picks up a burst of them, and small enough that
+/// a thousand idle connections cost a mebibyte between them.
+const SMALL_BUFFER: usize = 1024;
 
-/// When the buffer must grow, it grows to at least this much: a connection
-/// that sends big frames (file chunks) is busy, and a bigger buffer lets one
-/// `read` take in more of the stream at once.
-const GROWN_BUFFER: usize = 64 * 1024;
+/// The first buffer of a large body holds at least this much: a file chunk
+/// of the default size (4096 bytes, about 5.5 KiB once it is base64 inside
+/// JSON) then arrives in one step. Later steps double what has arrived.
+const FIRST_LARGE_STEP: usize = 8 * 1024;
+
+/// A body too big for the small buffer, on its way in.
+struct LargeBody {
+    /// `bytes[..filled]` has arrived; `bytes[filled..]` is zeroed room for
+    /// the next `read`. Past the body's end there is room for up to
+    /// [`SMALL_BUFFER`] bytes of whatever follows it, so that the next
+    /// frame's header comes in with the same `read`.
+    bytes: Vec<u8>,
+    filled: usize,
+    /// The length its header declared, already checked against the limit.
+    len: usize,
+}
+
+impl LargeBody {
+    /// Makes sure there is room for the next `read`. Room grows in steps
+    /// with what has arrived (the buffer at most doubles what is already
+    /// in it), so a peer that declares a megabyte and sends a kilobyte has
+    /// a few kilobytes set aside, not a megabyte. Each step's new room is
+    /// zero-filled (`read` needs initialised memory in safe Rust), so the
+    /// memory is really taken: all the more reason to take it only as
+    /// bytes arrive.
+    fn make_room(&mut self) {
+        if self.filled < self.bytes.len() {
+            return;
+        }
+        let mut room = (2 * self.filled).max(FIRST_LARGE_STEP);
+        if room >= self.len {
+            // The last step: the rest of the body, and room behind it.
+            room = self.len + SMALL_BUFFER;
+        }
+        // `reserve_exact`, because `resize` alone may round the capacity up
+        // to twice the old one, past what this step allows.
+        self.bytes.reserve_exact(room - self.bytes.len());
+        self.bytes.resize(room, 0);
+    }
+}
 
 impl<R: Read> FrameReader<R> {
     /// A reader that refuses bodies longer than `limit` bytes.
@@ -154,9 +203,10 @@ impl<R: Read> FrameReader<R> {
         FrameReader {
             inner,
             limit,
-            buf: vec![0; INITIAL_BUFFER],
+            buf: vec![0; SMALL_BUFFER].into_boxed_slice(),
             start: 0,
             end: 0,
+            large: None,
         }
     }
 
@@ -164,23 +214,40 @@ impl<R: Read> FrameReader<R> {
     /// between two frames.
     pub fn read_frame(&mut self) -> Result<Option<Vec<u8>>, FrameError> {
         loop {
-            let buffered = self.end - self.start;
-            if buffered >= HEADER_LEN {
-                let len = self.body_len()?;
-                let needed = HEADER_LEN + len;
+            if let Some(large) = self.large.take_if(|l| l.filled >= l.len) {
+                return Ok(Some(self.finish_large(large)));
+            }
+            let room = if let Some(large) = &mut self.large {
+                // A large body is arriving: every byte read goes into its
+                // own buffer until it is whole.
+                large.make_room();
+                &mut large.bytes[large.filled..]
+            } else {
+                let buffered = self.end - self.start;
+                let needed = if buffered >= HEADER_LEN {
+                    HEADER_LEN + self.body_len()?
+                } else {
+                    HEADER_LEN
+                };
                 if buffered >= needed {
-                    let body_start = self.start + HEADER_LEN;
-                    let body = self.buf[body_start..body_start + len].to_vec();
-                    self.start += needed;
-                    return Ok(Some(body));
+                    return Ok(Some(self.take_small(needed)));
                 }
                 self.make_room(needed);
-            } else {
-                self.make_room(HEADER_LEN);
-            }
-            match self.inner.read(&mut self.buf[self.end..]) {
+                if self.end == self.buf.len() {
+                    // Full, and the frame is bigger than the whole buffer.
+                    self.start_large(needed - HEADER_LEN);
+                    continue;
+                }
+                &mut self.buf[self.end..]
+            };
+            // `room` is never empty here, so `Ok(0)` can only mean the end
+            // of the stream.
+            match self.inner.read(room) {
                 Ok(0) => return self.end_of_stream(),
-                Ok(n) => self.end += n,
+                Ok(n) => match &mut self.large {
+                    Some(large) => large.filled += n,
+                    None => self.end += n,
+                },
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(FrameError::Io(e)),
             }
@@ -205,22 +272,70 @@ impl<R: Read> FrameReader<R> {
         Ok(len)
     }
 
-    /// Makes sure `needed` bytes (counted from `start`) fit in the buffer:
-    /// first by moving unread bytes to the front, then by growing. `needed`
-    /// is at most the header plus a checked body length.
+    /// Returns the whole frame of `needed` bytes at `start`: a copy of a
+    /// small body (at most [`SMALL_BUFFER`] bytes), since the buffer it sits
+    /// in may hold the next frames too.
+    fn take_small(&mut self, needed: usize) -> Vec<u8> {
+        let body = self.buf[self.start + HEADER_LEN..self.start + needed].to_vec();
+        self.start += needed;
+        if self.start == self.end {
+            // Empty: the next frame starts at the front, with nothing to move.
+            self.start = 0;
+            self.end = 0;
+        }
+        body
+    }
+
+    /// Makes sure as much of the `needed` bytes as the small buffer can hold
+    /// fit after `start`, by moving unread bytes to the front.
     fn make_room(&mut self, needed: usize) {
         if self.start > 0 && self.start + needed > self.buf.len() {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        if needed > self.buf.len() {
-            let limit = HEADER_LEN + self.limit;
-            self.buf.resize(needed.max(GROWN_BUFFER.min(limit)), 0);
-        }
+    }
+
+    /// Moves the body bytes of a frame too big for the small buffer (which
+    /// is full, with the header at its front) into a buffer of their own.
+    fn start_large(&mut self, len: usize) {
+        let arrived = &self.buf[HEADER_LEN..self.end];
+        let mut large = LargeBody {
+            bytes: Vec::new(),
+            filled: arrived.len(),
+            len,
+        };
+        large.make_room();
+        large.bytes[..arrived.len()].copy_from_slice(arrived);
+        self.large = Some(large);
+        self.start = 0;
+        self.end = 0;
+    }
+
+    /// Hands over a whole large body, buffer and all. The bytes that came in
+    /// after it (the start of the next frame) go back to the small buffer,
+    /// which is empty while a large body arrives, and holds them all.
+    fn finish_large(&mut self, large: LargeBody) -> Vec<u8> {
+        let LargeBody {
+            mut bytes,
+            filled,
+            len,
+        } = large;
+        let next = &bytes[len..filled];
+        self.buf[..next.len()].copy_from_slice(next);
+        self.start = 0;
+        self.end = next.len();
+        bytes.truncate(len);
+        bytes
     }
 
     fn end_of_stream(&self) -> Result<Option<Vec<u8>>, FrameError> {
+        if let Some(large) = &self.large {
+            return Err(FrameError::Truncated {
+                expected: HEADER_LEN + large.len,
+                received: HEADER_LEN + large.filled,
+            });
+        }
         let received = self.end - self.start;
         if received == 0 {
             return Ok(None);
@@ -231,6 +346,13 @@ impl<R: Read> FrameReader<R> {
             HEADER_LEN
         };
         Err(FrameError::Truncated { expected, received })
+    }
+
+    /// The bytes this reader holds on to: its small buffer and the room of
+    /// a large body in progress.
+    #[cfg(test)]
+    fn capacity(&self) -> usize {
+        self.buf.len() + self.large.as_ref().map_or(0, |l| l.bytes.capacity())
     }
 }
 
@@ -266,6 +388,203 @@ mod tests {
             buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
             self.pos += n;
             Ok(n)
+        }
+    }
+
+    /// Every frame until the stream's clean end, reading on after each
+    /// timeout.
+    fn read_to_the_end<R: Read>(reader: &mut FrameReader<R>) -> Vec<Vec<u8>> {
+        let mut got = Vec::new();
+        loop {
+            match reader.read_frame() {
+                Ok(Some(body)) => got.push(body),
+                Ok(None) => return got,
+                Err(e) if e.is_timeout() => continue,
+                Err(e) => panic!("unexpected error after {} frames: {e}", got.len()),
+            }
+        }
+    }
+
+    /// Wraps a reader and notes where each `read` wrote and how many bytes,
+    /// to see which buffer received them and how many calls it took.
+    struct Watched<R> {
+        inner: R,
+        /// The address and length of every `read` that delivered bytes.
+        writes: Vec<(usize, usize)>,
+        reads: usize,
+    }
+
+    impl<R> Watched<R> {
+        fn new(inner: R) -> Self {
+            Watched {
+                inner,
+                writes: Vec::new(),
+                reads: 0,
+            }
+        }
+    }
+
+    impl<R: Read> Read for Watched<R> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.reads += 1;
+            let n = self.inner.read(buf)?;
+            if n > 0 {
+                self.writes.push((buf.as_ptr() as usize, n));
+            }
+            Ok(n)
+        }
+    }
+
+    /// A 1 MiB body whose bytes are not all alike, so that a misplaced
+    /// byte shows.
+    fn megabyte_body() -> Vec<u8> {
+        (0..DEFAULT_MAX_FRAME).map(|i| (i % 251) as u8).collect()
+    }
+
+    fn trickle(data: Vec<u8>, step: usize) -> Trickle {
+        Trickle {
+            data,
+            pos: 0,
+            step,
+            timeout_next: false,
+        }
+    }
+
+    #[test]
+    fn a_header_declaring_a_megabyte_costs_only_the_small_buffer() {
+        // The header, and then nothing: each later read times out.
+        struct Silent;
+        impl Read for Silent {
+            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+                Err(io::ErrorKind::WouldBlock.into())
+            }
+        }
+        let header = frames(&[&megabyte_body()])[..HEADER_LEN].to_vec();
+        let mut reader = FrameReader::new(
+            Watched::new(Cursor::new(header).chain(Silent)),
+            DEFAULT_MAX_FRAME,
+        );
+        for _ in 0..3 {
+            assert!(reader.read_frame().unwrap_err().is_timeout());
+            assert_eq!(reader.capacity(), SMALL_BUFFER);
+        }
+        assert_eq!(reader.inner.writes.len(), 1, "the header was read");
+    }
+
+    #[test]
+    fn a_megabyte_arriving_in_pieces_grows_in_steps_and_leaves_the_reader_small() {
+        let body = megabyte_body();
+        let mut reader = FrameReader::new(trickle(frames(&[&body]), 16 * 1024), DEFAULT_MAX_FRAME);
+        let mut sizes = Vec::new();
+        let got = loop {
+            match reader.read_frame() {
+                Ok(Some(got)) => break got,
+                Ok(None) => panic!("the stream ended early"),
+                Err(e) if e.is_timeout() => {}
+                Err(e) => panic!("unexpected error: {e}"),
+            }
+            // Never more than twice what has arrived (or the first step),
+            // whatever the header said.
+            let arrived = reader.inner.pos;
+            let capacity = reader.capacity();
+            assert!(
+                capacity <= 2 * SMALL_BUFFER + (2 * arrived).max(FIRST_LARGE_STEP),
+                "{capacity} bytes held after {arrived} arrived"
+            );
+            if sizes.last() != Some(&capacity) {
+                sizes.push(capacity);
+            }
+        };
+        assert!(got == body, "the body came back changed");
+        // 8 KiB, 16, 32, ... 1 MiB: the buffer grew in steps, not at once.
+        assert!(sizes.len() >= 8, "grew in {} steps: {sizes:?}", sizes.len());
+        assert_eq!(reader.capacity(), SMALL_BUFFER);
+        assert!(got.capacity() <= body.len() + SMALL_BUFFER);
+    }
+
+    #[test]
+    fn the_returned_body_is_the_buffer_that_received_it() {
+        let body = megabyte_body();
+        let mut reader = FrameReader::new(
+            Watched::new(Cursor::new(frames(&[&body, b"next"]))),
+            DEFAULT_MAX_FRAME,
+        );
+        let got = reader.read_frame().unwrap().unwrap();
+        assert!(got == body, "the body came back changed");
+        // The body's last bytes were read straight into the vector we got
+        // back: it was handed over, not copied out of a reader's buffer.
+        let (at, n) = *reader.inner.writes.last().unwrap();
+        let received = at..at + n;
+        let returned = got.as_ptr() as usize..got.as_ptr() as usize + got.capacity();
+        assert!(received.start >= returned.start && received.start < returned.end);
+        // The next frame's header came in with the body's last bytes.
+        let reads = reader.inner.reads;
+        assert_eq!(reader.read_frame().unwrap().unwrap(), b"next");
+        assert_eq!(reader.inner.reads, reads, "no read for the next frame");
+    }
+
+    #[test]
+    fn one_read_picks_up_several_small_frames() {
+        let bodies: Vec<Vec<u8>> = (0..10)
+            .map(|i| format!("message {i}").into_bytes())
+            .collect();
+        let refs: Vec<&[u8]> = bodies.iter().map(|b| b.as_slice()).collect();
+        let mut reader = FrameReader::new(Watched::new(Cursor::new(frames(&refs))), 1024);
+        for body in &bodies {
+            assert_eq!(&reader.read_frame().unwrap().unwrap(), body);
+        }
+        assert_eq!(reader.inner.reads, 1);
+    }
+
+    #[test]
+    fn a_stream_of_large_frames_costs_about_one_read_each() {
+        let chunk = vec![b'c'; 5_600]; // a default file chunk, as base64 in JSON
+        let count = 50;
+        let mut reader = FrameReader::new(
+            Watched::new(Cursor::new(frames(&vec![chunk.as_slice(); count]))),
+            DEFAULT_MAX_FRAME,
+        );
+        for _ in 0..count {
+            assert_eq!(reader.read_frame().unwrap().unwrap(), chunk);
+        }
+        assert!(reader.read_frame().unwrap().is_none());
+        assert!(
+            reader.inner.reads <= count + 2,
+            "{} reads",
+            reader.inner.reads
+        );
+    }
+
+    #[test]
+    fn frames_around_the_small_buffer_size_survive_every_piece_size() {
+        // Bodies just under, at and over what the small buffer holds, and
+        // large ones, cut into pieces of every size up to past the buffer.
+        let sizes = [1, 1019, 1020, 1021, 1, 2047, 9000, 20_000, 3, 1024];
+        let bodies: Vec<Vec<u8>> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (0..n).map(|j| (i * 7 + j) as u8).collect())
+            .collect();
+        let refs: Vec<&[u8]> = bodies.iter().map(|b| b.as_slice()).collect();
+        let data = frames(&refs);
+        for step in (1..=1100).chain([2000, 4096, 10_000, 100_000]) {
+            let mut reader = FrameReader::new(trickle(data.clone(), step), 100_000);
+            let got = read_to_the_end(&mut reader);
+            assert!(got == bodies, "step {step}: the frames came back changed");
+            assert_eq!(reader.capacity(), SMALL_BUFFER, "step {step}");
+        }
+    }
+
+    #[test]
+    fn end_inside_a_large_body_is_truncated() {
+        let mut data = frames(&[&[b'x'; 5000]]);
+        data.truncate(3000);
+        let mut reader = FrameReader::new(Cursor::new(data), 1024 * 1024);
+        match reader.read_frame() {
+            Err(FrameError::Truncated { expected, received }) => {
+                assert_eq!((expected, received), (5004, 3000));
+            }
+            other => panic!("expected Truncated, got {other:?}"),
         }
     }
 
@@ -310,15 +629,7 @@ mod tests {
             },
             100_000,
         );
-        let mut got = Vec::new();
-        loop {
-            match reader.read_frame() {
-                Ok(Some(body)) => got.push(body),
-                Ok(None) => break,
-                Err(e) if e.is_timeout() => continue,
-                Err(e) => panic!("unexpected error: {e}"),
-            }
-        }
+        let got = read_to_the_end(&mut reader);
         assert_eq!(got, vec![b"hello".to_vec(), big, b"bye".to_vec()]);
     }
 
@@ -333,7 +644,7 @@ mod tests {
             }
             other => panic!("expected TooLarge, got {other:?}"),
         }
-        assert!(reader.buf.len() <= INITIAL_BUFFER);
+        assert!(reader.capacity() <= SMALL_BUFFER);
     }
 
     #[test]

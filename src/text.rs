@@ -8,14 +8,27 @@
 //!
 //! The `Display` impls of the error types a person sees (bad names, bad
 //! command lines) live here too, for the same reason.
+//!
+//! Every word a peer chose (a name, a chat text, a file name, the reason in
+//! an `ERROR`) goes through [`terminal`]'s rule inside the function that
+//! puts it in a sentence, so no caller can forget it: a chat text through
+//! [`for_terminal`], everything else through [`one_line`]. A test walks
+//! every function here with hostile arguments (`text/catalogue_tests.rs`).
+
+pub mod terminal;
+
+#[cfg(test)]
+mod catalogue_tests;
 
 use std::fmt;
 
 use crate::cli::ArgError;
 use crate::command::PathError;
 use crate::message::LeaveReason;
-use crate::names::{MAX_NAME_CHARS, NameError};
+use crate::names::{BadChar, MAX_NAME_CHARS, NameError};
 use crate::transfer::{OpenError, TransferError};
+use crate::unicode::UNICODE_VERSION;
+use terminal::{for_terminal, one_line};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -28,18 +41,44 @@ impl fmt::Display for NameError {
         match self {
             NameError::Empty => write!(f, "a name cannot be empty"),
             NameError::TooLong => write!(f, "a name can have at most {MAX_NAME_CHARS} characters"),
-            NameError::BadCharacter(c) if c.is_whitespace() => {
+            NameError::BadCharacter(' ', BadChar::Space) => {
                 write!(f, "a name cannot contain spaces")
             }
-            NameError::BadCharacter(c) => {
-                write!(
-                    f,
-                    "a name cannot contain the control character U+{:04X}",
-                    *c as u32
-                )
+            // The character itself is never shown: it may be invisible, or
+            // an instruction to the terminal. Its code point is.
+            NameError::BadCharacter(c, why) => {
+                let code = format!("U+{:04X}", *c as u32);
+                match why {
+                    BadChar::Space => write!(f, "a name cannot contain spaces ({code} is one)"),
+                    BadChar::Control => write!(
+                        f,
+                        "a name cannot contain {code}, a control character (it can move the cursor or erase text)"
+                    ),
+                    BadChar::Format => write!(
+                        f,
+                        "a name cannot contain {code}, an invisible format character (it can hide or reorder text)"
+                    ),
+                    BadChar::Separator => {
+                        write!(
+                            f,
+                            "a name cannot contain {code}, a line or paragraph separator"
+                        )
+                    }
+                    BadChar::PrivateUse => write!(
+                        f,
+                        "a name cannot contain {code}, a private-use character (it looks different on every computer)"
+                    ),
+                    BadChar::Unassigned => write!(
+                        f,
+                        "a name cannot contain {code}, which Unicode {UNICODE_VERSION} does not assign"
+                    ),
+                }
             }
             NameError::BadStart(c) => write!(f, "a name cannot start with '{c}'"),
-            NameError::Reserved => write!(f, "the name \"server\" is reserved"),
+            NameError::Reserved(name) => write!(f, "the name \"{name}\" is reserved"),
+            NameError::LooksLike(name) => {
+                write!(f, "it reads as \"{name}\", which is reserved")
+            }
         }
     }
 }
@@ -142,14 +181,19 @@ fn rate(n: u64, seconds: f64) -> String {
 /// Who a file goes to, in a sentence.
 fn audience(to: Option<&str>) -> String {
     match to {
-        Some(name) => name.to_string(),
+        Some(name) => one_line(name).into_owned(),
         None => "everyone".to_string(),
     }
 }
 
+/// An error or reason that may quote a peer's words, on one line.
+fn escaped(why: &dyn fmt::Display) -> String {
+    one_line(&why.to_string()).into_owned()
+}
+
 /// A bad command line: the problem, and where to look.
 pub fn bad_arguments(program: &str, error: &ArgError) -> String {
-    format!("{program}: {error}\nTry '{program} --help'.")
+    format!("{program}: {}\nTry '{program} --help'.", escaped(error))
 }
 
 pub fn version(program: &str) -> String {
@@ -217,36 +261,45 @@ Press Ctrl+C to stop the server at once."
 }
 
 pub fn cannot_listen(addr: &str, error: &std::io::Error) -> String {
-    format!("chat-server: cannot listen on {addr}: {error}")
+    format!("chat-server: cannot listen on {}: {error}", one_line(addr))
 }
 
 pub fn log_joined(name: &str, addr: &str, online: usize) -> String {
-    format!("{name} joined from {addr} ({online} online)")
+    format!("{} joined from {addr} ({online} online)", one_line(name))
 }
 
 pub fn log_left(name: &str, reason: LeaveReason) -> String {
-    format!("{name} {}", leave_phrase(reason))
+    format!("{} {}", one_line(name), leave_phrase(reason))
 }
 
 pub fn log_public(sender: &str, text: &str) -> String {
-    format!("{sender} to everyone: {text}")
+    format!("{} to everyone: {}", one_line(sender), for_terminal(text))
 }
 
 pub fn log_private(sender: &str, to: &str, text: &str) -> String {
-    format!("{sender} to {to} (private): {text}")
+    format!(
+        "{} to {} (private): {}",
+        one_line(sender),
+        one_line(to),
+        for_terminal(text)
+    )
 }
 
 pub fn log_refused_name(addr: &str, name: &str, why: &str) -> String {
-    format!("refused name {name:?} from {addr}: {why}")
+    format!(
+        "refused name \"{}\" from {addr}: {}",
+        one_line(name),
+        one_line(why)
+    )
 }
 
 pub fn log_bad_input(who: &str, error: &dyn fmt::Display) -> String {
-    format!("bad input from {who}: {error}")
+    format!("bad input from {}: {}", one_line(who), escaped(error))
 }
 
 /// What a `bad input` line says of a message sent before joining.
 pub fn log_before_join(kind: &str) -> String {
-    format!("{kind} before USER_JOIN")
+    format!("{} before USER_JOIN", one_line(kind))
 }
 
 /// What a `bad input` line says of a `USER_JOIN` from a member.
@@ -256,7 +309,7 @@ pub fn log_second_join() -> String {
 
 /// What a `bad input` line says of a message only a server may send.
 pub fn log_server_only(kind: &str) -> String {
-    format!("{kind} in a form only the server sends")
+    format!("{} in a form only the server sends", one_line(kind))
 }
 
 pub fn log_server_full(addr: &str, max: usize) -> String {
@@ -278,7 +331,9 @@ pub fn log_accept_failed(error: &std::io::Error) -> String {
 
 pub fn log_file_offer(sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
     format!(
-        "{sender} is sending {name} ({}) to {}",
+        "{} is sending {} ({}) to {}",
+        one_line(sender),
+        one_line(name),
         bytes(size),
         audience(to)
     )
@@ -286,19 +341,26 @@ pub fn log_file_offer(sender: &str, name: &str, size: u64, to: Option<&str>) -> 
 
 pub fn log_file_saved(sender: &str, path: &std::path::Path, size: u64) -> String {
     format!(
-        "received {} ({}) from {sender}",
-        path.display(),
-        bytes(size)
+        "received {} ({}) from {}",
+        escaped(&path.display()),
+        bytes(size),
+        one_line(sender)
     )
 }
 
 pub fn log_file_aborted(sender: &str, name: &str, why: &str) -> String {
-    format!("transfer of {name} from {sender} aborted: {why}")
+    format!(
+        "transfer of {} from {} aborted: {}",
+        one_line(name),
+        one_line(sender),
+        one_line(why)
+    )
 }
 
 pub fn console_file_sent(name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
     format!(
-        "Sent {name} ({}) to {} in {seconds:.2} s ({}).",
+        "Sent {} ({}) to {} in {seconds:.2} s ({}).",
+        one_line(name),
         bytes(size),
         audience(to),
         rate(size, seconds)
@@ -306,11 +368,16 @@ pub fn console_file_sent(name: &str, size: u64, to: Option<&str>, seconds: f64) 
 }
 
 pub fn console_file_failed(path: &str, why: &dyn fmt::Display) -> String {
-    format!("Cannot send {path}: {why}.")
+    format!("Cannot send {}: {}.", one_line(path), escaped(why))
 }
 
 pub fn console_file_started(name: &str, size: u64, to: Option<&str>) -> String {
-    format!("Sending {name} ({}) to {}...", bytes(size), audience(to))
+    format!(
+        "Sending {} ({}) to {}...",
+        one_line(name),
+        bytes(size),
+        audience(to)
+    )
 }
 
 pub fn shutting_down() -> String {
@@ -327,7 +394,10 @@ pub fn console_not_a_command() -> String {
 }
 
 pub fn unknown_command(name: &str) -> String {
-    format!("Unknown command /{name}. Type /help for the list.")
+    format!(
+        "Unknown command /{}. Type /help for the list.",
+        one_line(name)
+    )
 }
 
 pub fn usage_msg() -> String {
@@ -347,11 +417,11 @@ pub fn usage_kick() -> String {
 }
 
 pub fn kicked(name: &str) -> String {
-    format!("Removed {name} from the chat.")
+    format!("Removed {} from the chat.", one_line(name))
 }
 
 pub fn no_such_user(name: &str) -> String {
-    format!("No user named \"{name}\" is online.")
+    format!("No user named \"{}\" is online.", one_line(name))
 }
 
 pub fn sent_to_everyone(count: usize) -> String {
@@ -359,7 +429,7 @@ pub fn sent_to_everyone(count: usize) -> String {
 }
 
 pub fn sent_to(name: &str) -> String {
-    format!("Sent to {name}.")
+    format!("Sent to {}.", one_line(name))
 }
 
 pub fn list_empty() -> String {
@@ -371,10 +441,11 @@ pub fn list_header(count: usize) -> String {
 }
 
 pub fn list_row(number: usize, name: &str, addr: &str) -> String {
-    format!("  {number}. {name} ({addr})")
+    format!("  {number}. {} ({addr})", one_line(name))
 }
 
 pub fn user_details(name: &str, ip: &str, port: u16, since: &str, messages: u64) -> String {
+    let name = one_line(name);
     format!(
         "User {name}:\n  IP address:  {ip}\n  Port:        {port}\n  Status:      online\n  Connected:   {since}\n  Messages:    {messages}"
     )
@@ -385,11 +456,14 @@ pub fn user_details(name: &str, ip: &str, port: u16, since: &str, messages: u64)
 // ---------------------------------------------------------------------------
 
 pub fn error_name_invalid(name: &str, why: &NameError) -> String {
-    format!("The name \"{name}\" cannot be used: {why}.")
+    format!("The name \"{}\" cannot be used: {why}.", one_line(name))
 }
 
 pub fn error_name_taken(name: &str) -> String {
-    format!("The name \"{name}\" is already in use. Choose another one.")
+    format!(
+        "The name \"{}\" is already in use. Choose another one.",
+        one_line(name)
+    )
 }
 
 pub fn error_unknown_user(name: &str) -> String {
@@ -409,15 +483,18 @@ pub fn error_already_joined() -> String {
 }
 
 pub fn error_server_only(kind: &str) -> String {
-    format!("Only the server sends {kind} messages of this form.")
+    format!(
+        "Only the server sends {} messages of this form.",
+        one_line(kind)
+    )
 }
 
 pub fn error_bad_frame(detail: &dyn fmt::Display) -> String {
-    format!("Bad frame: {detail}. Closing the connection.")
+    format!("Bad frame: {}. Closing the connection.", escaped(detail))
 }
 
 pub fn error_bad_message(detail: &dyn fmt::Display) -> String {
-    format!("Bad message: {detail}.")
+    format!("Bad message: {}.", escaped(detail))
 }
 
 pub fn error_server_full() -> String {
@@ -441,11 +518,11 @@ pub fn error_file_too_large(size: u64, max: u64) -> String {
 }
 
 pub fn error_unknown_transfer(id: &str) -> String {
-    format!("There is no transfer \"{id}\" in progress.")
+    format!("There is no transfer \"{}\" in progress.", one_line(id))
 }
 
 pub fn error_duplicate_transfer(id: &str) -> String {
-    format!("A transfer \"{id}\" is already in progress.")
+    format!("A transfer \"{}\" is already in progress.", one_line(id))
 }
 
 pub fn error_too_many_transfers(max: usize) -> String {
@@ -453,15 +530,23 @@ pub fn error_too_many_transfers(max: usize) -> String {
 }
 
 pub fn error_transfer_failed(name: &str, why: &dyn fmt::Display) -> String {
-    format!("The transfer of {name} failed: {why}.")
+    format!(
+        "The transfer of {} failed: {}.",
+        one_line(name),
+        escaped(why)
+    )
 }
 
 pub fn error_sender_left(name: &str, sender: &str) -> String {
-    format!("{sender} left before {name} was complete.")
+    format!(
+        "{} left before {} was complete.",
+        one_line(sender),
+        one_line(name)
+    )
 }
 
 pub fn error_server_storage(name: &str, error: &std::io::Error) -> String {
-    format!("The server could not store {name}: {error}.")
+    format!("The server could not store {}: {error}.", one_line(name))
 }
 
 // ---------------------------------------------------------------------------
@@ -505,42 +590,60 @@ pub fn name_prompt() -> String {
 }
 
 pub fn cannot_connect(addr: &str, error: &std::io::Error) -> String {
-    format!("Cannot connect to the chat server at {addr}: {error}.")
+    format!(
+        "Cannot connect to the chat server at {}: {error}.",
+        one_line(addr)
+    )
 }
 
 pub fn name_refused(reason: &str) -> String {
-    format!("Name refused: {reason}")
+    format!("Name refused: {}", one_line(reason))
 }
 
 pub fn connected(addr: &str, name: &str) -> String {
-    format!("Connected to {addr} as {name}.")
+    format!("Connected to {} as {}.", one_line(addr), one_line(name))
 }
 
 pub fn online_list(names: &[String]) -> String {
+    let names: Vec<_> = names.iter().map(|n| one_line(n)).collect();
     format!("Online ({}): {}", names.len(), names.join(", "))
 }
 
 pub fn chat_line(time: &str, sender: &str, text: &str) -> String {
-    format!("[{time}] {sender}: {text}")
+    format!("[{time}] {}: {}", one_line(sender), for_terminal(text))
 }
 
 pub fn private_line(time: &str, sender: &str, text: &str) -> String {
-    format!("[{time}] {sender}: [private] {text}")
+    format!(
+        "[{time}] {}: [private] {}",
+        one_line(sender),
+        for_terminal(text)
+    )
 }
 
 pub fn joined_line(time: &str, name: &str, online: u64) -> String {
-    format!("[{time}] * {name} joined the chat ({online} online)")
+    format!(
+        "[{time}] * {} joined the chat ({online} online)",
+        one_line(name)
+    )
 }
 
 pub fn left_line(time: &str, name: &str, reason: LeaveReason, online: u64) -> String {
     format!(
-        "[{time}] * {name} {} ({online} online)",
+        "[{time}] * {} {} ({online} online)",
+        one_line(name),
         leave_phrase(reason)
     )
 }
 
 pub fn error_line(text: &str) -> String {
-    format!("[error] {text}")
+    format!("[error] {}", for_terminal(text))
+}
+
+/// The server's own last word, such as why it removed us: its sentence,
+/// escaped like every text that arrives.
+pub fn server_farewell(text: &str) -> String {
+    for_terminal(text).into_owned()
 }
 
 pub fn server_closed() -> String {
@@ -556,7 +659,10 @@ pub fn goodbye() -> String {
 }
 
 pub fn client_unknown_command(name: &str) -> String {
-    format!("Unknown command /{name}; it was not sent. Type /help for the list.")
+    format!(
+        "Unknown command /{}; it was not sent. Type /help for the list.",
+        one_line(name)
+    )
 }
 
 pub fn usage_client_msg() -> String {
@@ -568,12 +674,13 @@ pub fn bad_path(error: &PathError) -> String {
 }
 
 pub fn cannot_send_file(path: &str, why: &dyn fmt::Display) -> String {
-    format!("[file] cannot send {path}: {why}")
+    format!("[file] cannot send {}: {}", one_line(path), escaped(why))
 }
 
 pub fn file_too_large_locally(path: &str, size: u64, max: u64) -> String {
     format!(
-        "[file] cannot send {path}: it is {}, and the server accepts at most {}",
+        "[file] cannot send {}: it is {}, and the server accepts at most {}",
+        one_line(path),
         bytes(size),
         bytes(max)
     )
@@ -581,34 +688,50 @@ pub fn file_too_large_locally(path: &str, size: u64, max: u64) -> String {
 
 pub fn sending_file(name: &str, size: u64, to: Option<&str>) -> String {
     format!(
-        "[file] sending {name} ({}) to {}",
+        "[file] sending {} ({}) to {}",
+        one_line(name),
         bytes(size),
         audience(to)
     )
 }
 
 pub fn sending_progress(name: &str, percent: f64) -> String {
-    format!("[file] sending {name}: {percent:.1}%")
+    format!("[file] sending {}: {percent:.1}%", one_line(name))
 }
 
 pub fn file_sent(name: &str, size: u64, seconds: f64, sha256: &str) -> String {
     format!(
-        "[file] sent {name}: {} in {seconds:.2} s ({}), sha256 {sha256}",
+        "[file] sent {}: {} in {seconds:.2} s ({}), sha256 {}",
+        one_line(name),
         bytes(size),
-        rate(size, seconds)
+        rate(size, seconds),
+        one_line(sha256)
     )
 }
 
 pub fn file_send_stopped(name: &str, why: &str) -> String {
-    format!("[file] sending {name} stopped: {why}")
+    format!(
+        "[file] sending {} stopped: {}",
+        one_line(name),
+        one_line(why)
+    )
 }
 
 pub fn incoming_file(sender: &str, name: &str, size: u64) -> String {
-    format!("[file] {sender} is sending {name} ({})", bytes(size))
+    format!(
+        "[file] {} is sending {} ({})",
+        one_line(sender),
+        one_line(name),
+        bytes(size)
+    )
 }
 
 pub fn receiving_progress(name: &str, sender: &str, percent: f64) -> String {
-    format!("[file] receiving {name} from {sender}: {percent:.1}%")
+    format!(
+        "[file] receiving {} from {}: {percent:.1}%",
+        one_line(name),
+        one_line(sender)
+    )
 }
 
 pub fn file_received(
@@ -620,17 +743,25 @@ pub fn file_received(
     sha256: &str,
 ) -> String {
     format!(
-        "[file] received {name} from {sender}: {} in {seconds:.2} s ({}), saved to {}, sha256 {sha256}",
+        "[file] received {} from {}: {} in {seconds:.2} s ({}), saved to {}, sha256 {}",
+        one_line(name),
+        one_line(sender),
         bytes(size),
         rate(size, seconds),
-        path.display()
+        escaped(&path.display()),
+        one_line(sha256)
     )
 }
 
 pub fn file_not_received(name: &str, sender: &str, why: &dyn fmt::Display) -> String {
-    format!("[file] {name} from {sender} was not kept: {why}; the partial file was deleted")
+    format!(
+        "[file] {} from {} was not kept: {}; the partial file was deleted",
+        one_line(name),
+        one_line(sender),
+        escaped(why)
+    )
 }
 
 pub fn cannot_save_file(name: &str, error: &std::io::Error) -> String {
-    format!("[file] cannot save {name}: {error}")
+    format!("[file] cannot save {}: {error}", one_line(name))
 }

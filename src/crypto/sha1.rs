@@ -10,18 +10,18 @@
 //! SHA-1 is **broken** for the jobs a hash is usually trusted with. Two
 //! different files with the same SHA-1 digest were published in 2017
 //! ("SHAttered"), so it must not protect anything an attacker could forge:
-//! file checksums and logins here use SHA-256 (`crate::sha256`). The handshake
-//! needs no collision resistance (the key is the browser's own random
-//! nonce), which is why RFC 6455 could keep SHA-1.
+//! file checksums and logins here use SHA-256 ([`super::sha256`]). The
+//! handshake needs no collision resistance (the key is the browser's own
+//! random nonce), which is why RFC 6455 could keep SHA-1.
 //!
 //! # How SHA-1 works
 //!
-//! It has the same shape as SHA-256 (see `crate::sha256`): the message is
-//! padded to a multiple of 64 bytes (FIPS 180-4 section 5.1.1: a 1 bit, zero
-//! bits, the length in bits as a 64-bit number), and each 64-byte block is
-//! stirred into a state of five 32-bit words by a compression function
-//! (section 6.1.2): 16 words stretched into 80, then 80 rounds in four groups
-//! of 20, each group with its own mixing function and constant.
+//! It has the same shape as SHA-256 (see [`super::sha256`]): the message is
+//! padded to a multiple of 64 bytes (FIPS 180-4 section 5.1.1: a 1 bit,
+//! zero bits, the length in bits as a 64-bit number), and each 64-byte block
+//! is stirred into a state of five 32-bit words by a compression function
+//! (section 6.1.2): 16 words stretched into 80, then 80 rounds in four
+//! groups of 20, each group with its own mixing function and constant.
 //!
 //! [`accept_key`]: crate::transport::websocket::accept_key
 

@@ -4,13 +4,20 @@
 //! `{"type": ..., "data": ..., "metadata": {...}}` (see the wire contract in
 //! `docs/protocol.md`). The original chat program was written in Python and
 //! used Python's `json` module; this module is our own small version of it,
-//! in three parts:
+//! one job per file, each depending only on the ones listed before it:
 //!
-//! - [`value`](Value): [`Value`], [`Number`] and [`Object`], what a body
-//!   becomes after parsing and what a message is built from before sending;
-//! - [`parse()`]: bytes from a peer to a [`Value`], or a [`ParseError`] that
-//!   says what is wrong and at which byte;
-//! - [`to_string()`]: a [`Value`] to text, byte for byte what Python writes.
+//! - `error.rs`: [`ParseError`] and [`ErrorKind`], what is wrong with a text
+//!   and at which byte;
+//! - `number.rs`: the number grammar, which the parser and
+//!   [`Number`]'s `FromStr` both check text against;
+//! - `value.rs`: [`Value`], [`Number`] and [`Object`], what a body becomes
+//!   after parsing and what a message is built from before sending;
+//! - `scan.rs`: finding, eight bytes at a time, where a run of plain string
+//!   bytes ends, for the parser and the encoder;
+//! - `parse.rs`: [`parse()`], bytes from a peer to a [`Value`] or a
+//!   [`ParseError`];
+//! - `encode.rs`: [`to_string()`], a [`Value`] to text, byte for byte what
+//!   Python writes.
 //!
 //! ```
 //! use socket_chat::json::{self, Object, Value};
@@ -76,12 +83,15 @@
 //!   The protocol only sends integers, which both write the same way.
 
 mod encode;
+mod error;
+mod number;
 mod parse;
 mod scan;
 mod value;
 
 pub use encode::{to_string, write_value};
-pub use parse::{ErrorKind, ParseError, parse};
+pub use error::{ErrorKind, ParseError};
+pub use parse::parse;
 pub use value::{Number, Object, Value};
 
 /// How deeply arrays and objects may nest before [`parse()`] gives up with

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
-use super::parse::{self, ParseError};
+use super::error::ParseError;
+use super::number;
 
 /// One JSON value.
 ///
@@ -183,7 +184,7 @@ impl FromStr for Number {
     type Err = ParseError;
 
     fn from_str(text: &str) -> Result<Self, ParseError> {
-        parse::check_number_text(text)?;
+        number::check_number_text(text)?;
         Ok(Number(text.to_owned()))
     }
 }

@@ -363,17 +363,36 @@ function fromBase64(text) {
 
 // Peer-controlled text is shown as text, so it cannot become markup; but
 // invisible characters could still hide or reorder it (a right-to-left
-// override in a name, say). As the terminal client does (contract section
-// 6), every control character, format character and line or paragraph
-// separator is shown as a visible escape: the two joiners, which emoji and
-// several scripts need, and a chat text's own newlines and tabs excepted.
+// override in a name, say). So the page keeps the terminal client's rule
+// (contract section 6, src/text/terminal.rs), with the same escapes: every
+// control character, format character and line or paragraph separator is
+// shown as Rust writes it in a string literal (\r, \t, \u{202e}), except a
+// zero-width joiner between two pictographs (how emoji such as 👩‍💻 are
+// spelt) and, in a chat text, a line break (CR LF or LF), which stays inside
+// the message's own block.
 const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
-const KEPT_IN_TEXT = new Set(['\n', '\t', '\u200c', '\u200d']);
+const NAMED_ESCAPES = { '\r': '\\r', '\t': '\\t', '\n': '\\n' };
+
+// The blocks emoji live in, as src/text/terminal.rs counts them.
+function isPictograph(ch) {
+  const code = ch === undefined ? 0 : ch.codePointAt(0);
+  return (code >= 0x2600 && code <= 0x27bf) || (code >= 0x2b00 && code <= 0x2bff)
+    || (code >= 0x1f000 && code <= 0x1faff);
+}
+
+function joinsPictographs(text, at) {
+  const before = Array.from(text.slice(Math.max(0, at - 2), at)).pop();
+  const after = Array.from(text.slice(at + 1, at + 3))[0];
+  return (isPictograph(before) || before === '\ufe0f') && isPictograph(after);
+}
 
 function visible(text, isChatText = false) {
-  return String(text).replace(INVISIBLE, (ch) => {
-    if (KEPT_IN_TEXT.has(ch) && (isChatText || ch === '\u200c' || ch === '\u200d')) return ch;
-    return `\\u{${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}}`;
+  const s = String(text);
+  return s.replace(INVISIBLE, (ch, at) => {
+    if (isChatText && ch === '\n') return ch;
+    if (isChatText && ch === '\r' && s[at + 1] === '\n') return '';
+    if (ch === '\u200d' && joinsPictographs(s, at)) return ch;
+    return NAMED_ESCAPES[ch] || `\\u{${ch.codePointAt(0).toString(16)}}`;
   });
 }
 

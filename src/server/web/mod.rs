@@ -30,7 +30,7 @@
 use std::sync::OnceLock;
 
 use crate::base64;
-use crate::sha256;
+use crate::crypto::sha256;
 
 /// The page's skeleton, with the two markers below.
 const INDEX_HTML: &str = include_str!("index.html");
