@@ -43,8 +43,9 @@
 //!
 //! The programs (each knows nothing of byte layouts):
 //! - [`server`]: the accept loop, a session thread and a writer thread per
-//!   client, the room, the admin console; [`server::web`] is the browser
-//!   client it serves.
+//!   client, the room, the admin console, and each room's history: an
+//!   append-only log on disk with one writer thread ([`server::history`]);
+//!   [`server::web`] is the browser client it serves.
 //! - [`client`]: joining, the receiving thread, the input loop.
 //!
 //! Shared by both programs:

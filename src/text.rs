@@ -26,6 +26,7 @@ use crate::cli::ArgError;
 use crate::command::PathError;
 use crate::message::LeaveReason;
 use crate::names::{BadChar, MAX_NAME_CHARS, NameError};
+use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
 use crate::transfer::{OpenError, TransferError};
 use crate::unicode::UNICODE_VERSION;
 use terminal::{for_terminal, one_line};
@@ -448,6 +449,152 @@ pub fn user_details(name: &str, ip: &str, port: u16, since: &str, messages: u64)
     let name = one_line(name);
     format!(
         "User {name}:\n  IP address:  {ip}\n  Port:        {port}\n  Status:      online\n  Connected:   {since}\n  Messages:    {messages}"
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Server: history (room names come from peers, so they pass `one_line`)
+// ---------------------------------------------------------------------------
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryError::BadRoomName => write!(f, "this room name cannot be kept in a history"),
+            HistoryError::Closed => write!(f, "the history is closed: the server is stopping"),
+            HistoryError::Folder { dir, error } => {
+                write!(
+                    f,
+                    "cannot use the history folder {}: {error}",
+                    dir.display()
+                )
+            }
+            HistoryError::InUse { dir } => write!(
+                f,
+                "the history folder {} is in use by another server \
+                 (give this one its own with --history DIR, or run it with --no-history)",
+                dir.display()
+            ),
+            HistoryError::Read { path, error } => write!(
+                f,
+                "cannot read the history file {}: {error} \
+                 (the server does not start without it, so that no room is numbered from 1 again)",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::WriteFailed { room, error } => write!(
+                f,
+                "history: cannot write the file of room \"{}\": {error}; \
+                 its new messages are kept in memory only until writing works again",
+                one_line(room)
+            ),
+            Problem::WriteResumed { room, lost } => write!(
+                f,
+                "history: writing the file of room \"{}\" works again; \
+                 {lost} messages were not written to disk meanwhile",
+                one_line(room)
+            ),
+            Problem::SyncFailed { room, error } => {
+                match room {
+                    Some(room) => write!(
+                        f,
+                        "history: fsync failed for room \"{}\": {error}",
+                        one_line(room)
+                    )?,
+                    None => write!(f, "history: fsync of the history folder failed: {error}")?,
+                }
+                write!(
+                    f,
+                    "; the last second of messages may not survive a power cut"
+                )
+            }
+            Problem::CompactFailed { room, error } => write!(
+                f,
+                "history: cannot compact the file of room \"{}\": {error}; \
+                 the old file is kept whole and grows until this works",
+                one_line(room)
+            ),
+            Problem::QueueFull { dropped } => write!(
+                f,
+                "history: the disk is not keeping up; {} kept in memory only",
+                count(*dropped as usize, "message was", "messages were")
+            ),
+        }
+    }
+}
+
+impl fmt::Display for RoomRecovery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "history: room \"{}\": ", one_line(&self.room))?;
+        let mut parts = Vec::new();
+        if self.corrupt > 0 {
+            let mut listed: Vec<String> = self.corrupt_lines.iter().map(u64::to_string).collect();
+            if self.corrupt > listed.len() {
+                listed.push(format!("and {} more", self.corrupt - listed.len()));
+            }
+            parts.push(format!(
+                "{} skipped ({} {})",
+                count(self.corrupt, "corrupt line", "corrupt lines"),
+                if self.corrupt == 1 { "line" } else { "lines" },
+                listed.join(", ")
+            ));
+        }
+        if let Some(torn) = self.torn {
+            parts.push(format!(
+                "a torn last line cut off (line {}, {})",
+                torn.line,
+                count(torn.bytes as usize, "byte", "bytes")
+            ));
+        }
+        write!(
+            f,
+            "{}; {} read, up to seq {}",
+            parts.join(", "),
+            count(self.messages, "message", "messages"),
+            self.last_seq
+        )
+    }
+}
+
+pub fn history_opened(report: &OpenReport) -> String {
+    let dir = report.dir.display();
+    if report.rooms.is_empty() {
+        return format!("history: kept in {dir} (no rooms yet)");
+    }
+    let lost = report.lines_lost();
+    format!(
+        "history: kept in {dir}: {} in {}{}",
+        count(report.messages(), "message", "messages"),
+        count(report.rooms.len(), "room", "rooms"),
+        if lost == 0 {
+            String::new()
+        } else {
+            format!(", {} lost to damage (below)", count(lost, "line", "lines"))
+        }
+    )
+}
+
+pub fn history_removed_temp(names: &[String]) -> String {
+    format!(
+        "history: removed what an interrupted compaction left ({}); the files it was rewriting are whole",
+        one_line(&names.join(", "))
+    )
+}
+
+pub fn history_ignored(names: &[String]) -> String {
+    format!(
+        "history: ignored {} that no room keeps: {}",
+        count(names.len(), "file", "files"),
+        one_line(&names.join(", "))
     )
 }
 

@@ -25,6 +25,7 @@
 
 pub mod config;
 pub mod console;
+pub mod history;
 pub mod outbox;
 pub mod relay;
 pub mod room;

@@ -45,6 +45,12 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
     let name_error = NameError::BadCharacter('\u{202e}', BadChar::Format);
     let names = vec!["Alice".to_string(), HOSTILE.to_string()];
     let reason = LeaveReason::Quit;
+    let report = crate::server::history::OpenReport {
+        dir: Path::new("files/history").to_path_buf(),
+        rooms: Vec::new(),
+        removed_temp: Vec::new(),
+        ignored: Vec::new(),
+    };
 
     // `peer!` marks a call into which a peer's words go; `ours!` one whose
     // arguments are all the program's own (times, counts, our addresses).
@@ -130,6 +136,9 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer left_line("12:00:01", h, reason, 1);
         peer error_line(h);
         peer server_farewell(h);
+        ours history_opened(&report);
+        peer history_removed_temp(&names);
+        peer history_ignored(&names);
         ours server_closed();
         ours connection_lost();
         ours goodbye();
