@@ -24,24 +24,35 @@
 //! - [`base64`]: file chunks travel inside JSON strings, so bytes become text.
 //! - [`crypto`]: SHA-256, the checksum a receiver compares before keeping a
 //!   file, and what logins are built from: HMAC, PBKDF2, SCRAM-SHA-256,
-//!   constant-time comparison, the operating system's random bytes. Beside
-//!   the course's path, like `localtime`: read it for the standards.
+//!   constant-time comparison, the operating system's random bytes; and
+//!   SHA-1, which the WebSocket handshake needs. Beside the course's path,
+//!   like `localtime`: read it for the standards.
 //! - [`message`]: one typed definition of every message, split by who sends
 //!   it: [`message::client`] (what clients send) and [`message::server`]
 //!   (what servers send), each decoded by its type name alone.
 //!
-//! Plumbing between sockets and messages:
-//! - [`transport`]: one message body in, one out, whatever carries it:
-//!   [`transport::tcp`] (the 4-byte length) today, WebSocket later. A body
-//!   is encoded once and shared by every recipient; each writer puts its
-//!   own transport's header in front.
+//! Transports (how a body is cut out of a connection's bytes, and what goes
+//! in front of a body on the way out; the session does not know which):
+//! - [`transport`]: the seam: a [`transport::ReadBody`] in, an
+//!   [`transport::Outgoing`] body shared by every recipient out, with each
+//!   writer putting its own transport's header in front.
+//! - [`transport::tcp`]: our framing, a 4-byte length before every body.
+//! - [`transport::sniff`]: one port, two protocols, told apart by the first
+//!   byte (a capital letter means HTTP).
+//! - [`transport::http`]: the small part of HTTP/1.1 a browser needs: read a
+//!   request head strictly, route it, write the answer.
+//! - [`transport::websocket`]: RFC 6455 frames: a browser's masked,
+//!   fragmented messages in, one header per outgoing body out.
+//!
+//! Watching the wire:
 //! - [`trace`]: `--trace`, every frame printed as it goes by.
 //!
 //! The programs (each knows nothing of byte layouts):
 //! - [`server`]: the accept loop and connection slots, a session thread
 //!   (connected, then joined) and a writer thread per client, the room,
 //!   the admin console, and each room's history: an append-only log on disk
-//!   with one writer thread ([`server::history`]).
+//!   with one writer thread ([`server::history`]); [`server::web`] is the
+//!   browser client it serves.
 //! - [`client`]: joining, then one event loop fed by a keyboard thread and
 //!   a socket thread.
 //!

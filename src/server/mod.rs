@@ -33,6 +33,7 @@ pub mod permit;
 pub mod relay;
 pub mod room;
 pub mod session;
+pub mod web;
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};

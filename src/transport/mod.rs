@@ -5,8 +5,10 @@
 //!
 //! - [`tcp`]: our own framing, a 4-byte length before every body
 //!   (`docs/02-message-boundaries.md`).
-//! - a WebSocket transport (contract section 13) will put a WebSocket frame
-//!   header there instead, for browsers.
+//! - [`websocket`] (contract section 13): a browser's frames, masked and
+//!   maybe fragmented, in; a WebSocket frame header before each body out.
+//!   A browser's connection starts as HTTP ([`http`]), and the first byte
+//!   tells the two apart ([`sniff`]).
 //!
 //! The rest of the program meets a transport at two points only, so it
 //! never needs to know which one it talks to:
@@ -19,7 +21,13 @@
 //!   kernel as two slices of one vectored write ([`write_all_bodies`]). So a
 //!   broadcast to a TCP client and to a browser shares one body.
 
+pub mod http;
+pub mod sniff;
 pub mod tcp;
+pub mod websocket;
+
+#[cfg(test)]
+mod trickle;
 
 use std::fmt;
 use std::io::{self, IoSlice, Write};
