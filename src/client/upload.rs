@@ -20,7 +20,7 @@ use crate::sync::lock;
 use crate::text;
 use crate::transfer::FileSender;
 
-/// The files this client is sending, so that the receiving thread can stop
+/// The files this client is sending, so that the event loop can stop
 /// one when the server refuses or aborts it.
 #[derive(Default)]
 pub struct Uploads {
@@ -48,7 +48,7 @@ impl Uploads {
 
     /// Forgets the upload `id`, returning a reason to stop that came in
     /// after the sending thread last looked. From here on [`Uploads::stop`]
-    /// returns false, and the receiving thread shows such an error itself.
+    /// returns false, and the event loop shows such an error itself.
     fn finish(&self, id: &str) -> Option<String> {
         lock(&self.active).remove(id).flatten()
     }
