@@ -55,6 +55,7 @@ pub mod cli;
 pub mod client;
 pub mod command;
 pub mod connection;
+pub mod filetypes;
 pub mod frame;
 pub mod json;
 pub mod localtime;

@@ -13,6 +13,7 @@ use std::fmt;
 
 use crate::cli::ArgError;
 use crate::command::PathError;
+use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
 use crate::message::LeaveReason;
 use crate::names::{MAX_NAME_CHARS, NameError};
 use crate::transfer::{OpenError, TransferError};
@@ -115,6 +116,58 @@ impl fmt::Display for TransferError {
 }
 
 impl std::error::Error for TransferError {}
+
+// Accounts, mutes and file types (contract §10–§12). Text that comes from an
+// accounts file or a peer (a role, a name, an extension) is shown with `{:?}`,
+// which escapes control and format characters.
+
+impl fmt::Display for ExtListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtListError::EmptyItem { position } => {
+                write!(f, "item {position} of the list of extensions is empty")
+            }
+            ExtListError::InnerDot { item } => write!(
+                f,
+                "{item:?} has a dot inside: only a name's last extension counts, so write just that one"
+            ),
+            ExtListError::BadCharacter { item, c } => {
+                write!(f, "{item:?} contains {c:?}, which no extension can contain")
+            }
+            ExtListError::TooLong { item } => {
+                write!(f, "{item:?} is longer than {MAX_EXT_CHARS} characters")
+            }
+            ExtListError::TooMany { count } => write!(
+                f,
+                "a list can have at most {MAX_EXTS} extensions, not {count}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ExtListError {}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::Denied { ext } => write!(f, "files ending in .{ext} are not accepted here"),
+            Refused::NotAllowed { ext: Some(ext) } => {
+                write!(
+                    f,
+                    "files ending in .{ext} are not among those accepted here"
+                )
+            }
+            Refused::NotAllowed { ext: None } => {
+                write!(
+                    f,
+                    "files without an extension are not among those accepted here"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// A byte count the way people read it: "1.5 MiB".
 pub fn bytes(n: u64) -> String {
