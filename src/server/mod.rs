@@ -26,6 +26,7 @@
 pub mod accounts;
 pub mod config;
 pub mod console;
+pub mod lockout;
 pub mod outbox;
 pub mod relay;
 pub mod room;
