@@ -21,6 +21,7 @@ use crate::server::accounts::{
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
+use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{OpenError, TransferError};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -238,6 +239,22 @@ impl fmt::Display for LoadError {
 }
 
 impl std::error::Error for LoadError {}
+
+impl fmt::Display for MuteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MuteError::Zero => write!(f, "a mute needs at least 1 second"),
+            MuteError::TooLong => write!(
+                f,
+                "a mute can last at most {} seconds (a week)",
+                MAX_MUTE.as_secs()
+            ),
+            MuteError::Full => write!(f, "{MAX_MUTED} names are muted already"),
+        }
+    }
+}
+
+impl std::error::Error for MuteError {}
 
 impl fmt::Display for ExtListError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

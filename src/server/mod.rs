@@ -27,6 +27,7 @@ pub mod accounts;
 pub mod config;
 pub mod console;
 pub mod lockout;
+pub mod mutes;
 pub mod outbox;
 pub mod relay;
 pub mod room;
