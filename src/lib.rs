@@ -30,7 +30,9 @@
 //!
 //! The programs (each knows nothing of byte layouts):
 //! - [`server`]: the accept loop, a session thread and a writer thread per
-//!   client, the room, the admin console.
+//!   client, the room, the admin console; registered accounts and their
+//!   file (`server::accounts`), the limit on guessing passwords
+//!   (`server::lockout`), who is muted (`server::mutes`).
 //! - [`client`]: joining, the receiving thread, the input loop.
 //!
 //! Shared by both programs:
@@ -38,6 +40,8 @@
 //! - [`names`]: the user-name rules.
 //! - [`command`]: the `/command @user "quoted path"` grammar.
 //! - [`cli`]: command-line arguments.
+//! - [`filetypes`]: `--allow-ext` / `--deny-ext`, and which extension a
+//!   file name has.
 //! - [`transfer`]: files at both ends of a transfer: chunks out, chunks
 //!   in, safe names, `.part` files kept only when the checksum matches.
 //! - [`localtime`]: Unix time to local `HH:MM:SS` (std has no time zones):
