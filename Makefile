@@ -41,4 +41,4 @@ lint:
 # open files than the usual default of 1,024.
 bench:
 	ulimit -n 8192 2>/dev/null || true; cargo bench --bench chat
-	cargo bench --bench codec --bench json
+	cargo bench --bench codec --bench json --bench history

@@ -6,6 +6,32 @@
 //! `/`, and must be told apart from the others whatever the ASCII case:
 //! `bob` and `Bob` would be too easy to confuse. `server` is the name the
 //! server itself speaks under, so nobody else may take it.
+//!
+//! A name is also what others trust when they read who said something, so
+//! it may not *look* like something it is not (contract section 6):
+//!
+//! - no invisible or reordering characters: no control (Cc), format
+//!   character (Cf: U+202E, which reverses the text after it; U+200B, which
+//!   takes no room; the BOM), line or paragraph separator (Zl, Zp);
+//! - no private-use characters (Co), which look different on every machine,
+//!   and no unassigned ones (Cn), which a newer Unicode may give any meaning;
+//! - not `server` in disguise: full-width `ｓｅｒｖｅｒ`, `ſerver` with a long
+//!   s, mathematical `𝐬𝐞𝐫𝐯𝐞𝐫` all *read* as `server`. A name is compared
+//!   after folding such compatibility forms to the ASCII letters they stand
+//!   for ([`fold`]), both against the reserved name and against the names
+//!   online, so `ｂｏｂ` cannot join beside `bob` either.
+//!
+//! Look-alikes from other scripts (Cyrillic `ѕ` for Latin `s`) are a larger
+//! question, with its own Unicode table (confusables, UTS #39), that these
+//! rules do not try to answer. Chapter 6 (`docs/06-misbehaving-peers.md`,
+//! "Look-alike names") shows the tempting wrong version of these rules.
+//!
+//! Room names (a later issue) follow the same rules with their own reserved
+//! words and forbidden first characters: they are one more [`NameRules`].
+
+use std::borrow::Cow;
+
+use crate::unicode::{self, Category};
 
 /// The longest name allowed, counted in characters (not bytes), so that
 /// Chinese names get the same room as Latin ones.
@@ -19,39 +45,126 @@ pub const SERVER_NAME: &str = "server";
 pub enum NameError {
     Empty,
     TooLong,
-    /// Contains whitespace or a control character.
-    BadCharacter(char),
-    /// Starts with `@` or `/`, which the command syntax reserves.
+    /// Contains a character no name may have, and this is why.
+    BadCharacter(char, BadChar),
+    /// Starts with a character the command syntax reserves (`@`, `/`).
     BadStart(char),
-    /// `server`, in any case.
-    Reserved,
+    /// A reserved name (`server`), in any ASCII case.
+    Reserved(&'static str),
+    /// Reads as a reserved name once compatibility forms are folded
+    /// (`ｓｅｒｖｅｒ`, `ſerver`).
+    LooksLike(&'static str),
 }
 
-/// Checks a requested name against the rules above.
+/// What is wrong with a character in a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadChar {
+    /// White space of any kind (a space, U+3000 IDEOGRAPHIC SPACE).
+    Space,
+    /// Cc: a control character (a tab, ESC, DEL).
+    Control,
+    /// Cf: an invisible format character (U+202E, U+200B, U+FEFF).
+    Format,
+    /// Zl or Zp: U+2028 or U+2029.
+    Separator,
+    /// Co: private use.
+    PrivateUse,
+    /// Cn: not assigned in the Unicode version of our tables.
+    Unassigned,
+}
+
+impl BadChar {
+    /// What is wrong with `c` in a name, if anything.
+    pub fn of(c: char) -> Option<BadChar> {
+        // Categories first, so that U+2028 is called a separator and a tab
+        // a control, not "a space".
+        let bad = match unicode::category(c) {
+            Some(Category::Control) => BadChar::Control,
+            Some(Category::Format) => BadChar::Format,
+            Some(Category::LineSeparator | Category::ParagraphSeparator) => BadChar::Separator,
+            Some(Category::PrivateUse) => BadChar::PrivateUse,
+            Some(Category::Unassigned) => BadChar::Unassigned,
+            None if c.is_whitespace() => BadChar::Space,
+            None => return None,
+        };
+        Some(bad)
+    }
+}
+
+/// The rules for one kind of name. Every kind shares the length limit, the
+/// forbidden characters and the fold; what differs is listed here.
+#[derive(Debug)]
+pub struct NameRules {
+    /// Names nobody may take (compared after [`fold`]).
+    pub reserved: &'static [&'static str],
+    /// Characters a name may not start with.
+    pub bad_starts: &'static [char],
+}
+
+/// User names: `@` and `/` begin commands, and `server` is the server's.
+pub const USER_NAMES: NameRules = NameRules {
+    reserved: &[SERVER_NAME],
+    bad_starts: &['@', '/'],
+};
+
+impl NameRules {
+    /// Checks a requested name against these rules.
+    pub fn check(&self, name: &str) -> Result<(), NameError> {
+        let Some(first) = name.chars().next() else {
+            return Err(NameError::Empty);
+        };
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(NameError::TooLong);
+        }
+        if let Some((c, why)) = name.chars().find_map(|c| Some((c, BadChar::of(c)?))) {
+            return Err(NameError::BadCharacter(c, why));
+        }
+        if self.bad_starts.contains(&first) {
+            return Err(NameError::BadStart(first));
+        }
+        let folded = fold(name);
+        for &reserved in self.reserved {
+            if name.eq_ignore_ascii_case(reserved) {
+                return Err(NameError::Reserved(reserved));
+            }
+            if folded == reserved {
+                return Err(NameError::LooksLike(reserved));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks a requested user name against the rules above.
 pub fn check_name(name: &str) -> Result<(), NameError> {
-    let Some(first) = name.chars().next() else {
-        return Err(NameError::Empty);
-    };
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(NameError::TooLong);
-    }
-    if let Some(c) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(NameError::BadCharacter(c));
-    }
-    if first == '@' || first == '/' {
-        return Err(NameError::BadStart(first));
-    }
-    if name.eq_ignore_ascii_case(SERVER_NAME) {
-        return Err(NameError::Reserved);
-    }
-    Ok(())
+    USER_NAMES.check(name)
 }
 
-/// The key under which a name is unique: ASCII letters folded to lower case.
-/// (Only ASCII, as the contract says: full Unicode case folding is a larger
-/// question than a chat room needs to answer.)
+/// A name as it reads: ASCII letters in lower case, and every compatibility
+/// form of an ASCII letter folded to it (`Ｓ`, `ſ`, `𝐒` → `s`; `ﬀ` → `ff`).
+/// Other characters are kept as they are (`Zoë` → `zoë`): full Unicode case
+/// folding is a larger question than a chat room needs to answer.
+pub fn fold(name: &str) -> Cow<'_, str> {
+    if name.is_ascii() {
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(name.to_ascii_lowercase());
+        }
+        return Cow::Borrowed(name);
+    }
+    let mut folded = String::with_capacity(name.len());
+    for c in name.chars() {
+        match unicode::ascii_fold(c) {
+            Some(letters) => folded.push_str(letters),
+            None => folded.push(c.to_ascii_lowercase()),
+        }
+    }
+    Cow::Owned(folded)
+}
+
+/// The key under which a name is unique: its [`fold`], so that `Bob`,
+/// `bOB` and full-width `Ｂｏｂ` are one name.
 pub fn name_key(name: &str) -> String {
-    name.to_ascii_lowercase()
+    fold(name).into_owned()
 }
 
 #[cfg(test)]
@@ -65,7 +178,11 @@ mod tests {
             "bob_2",
             "张伟",
             "Zoë",
+            "Zoe\u{308}", // the same, with a combining diaeresis
             "a",
+            "😀",
+            "servers",
+            "ｓｅｒｖｅ", // full width, but not a reserved name
             &"x".repeat(32),
             &"名".repeat(32),
         ] {
@@ -75,26 +192,86 @@ mod tests {
 
     #[test]
     fn bad_names_say_why() {
+        use BadChar::*;
         assert_eq!(check_name(""), Err(NameError::Empty));
         assert_eq!(check_name(&"x".repeat(33)), Err(NameError::TooLong));
-        assert_eq!(check_name("Al ice"), Err(NameError::BadCharacter(' ')));
-        assert_eq!(check_name("tab\t"), Err(NameError::BadCharacter('\t')));
-        assert_eq!(
-            check_name("bell\u{7}"),
-            Err(NameError::BadCharacter('\u{7}'))
-        );
-        assert_eq!(
-            check_name("full\u{3000}width"),
-            Err(NameError::BadCharacter('\u{3000}'))
-        );
+        for (name, c, why) in [
+            ("Al ice", ' ', Space),
+            ("tab\t", '\t', Control),
+            ("bell\u{7}", '\u{7}', Control),
+            ("full\u{3000}width", '\u{3000}', Space),
+        ] {
+            assert_eq!(check_name(name), Err(NameError::BadCharacter(c, why)));
+        }
         assert_eq!(check_name("@bob"), Err(NameError::BadStart('@')));
         assert_eq!(check_name("/quit"), Err(NameError::BadStart('/')));
-        assert_eq!(check_name("SeRvEr"), Err(NameError::Reserved));
+        assert_eq!(check_name("SeRvEr"), Err(NameError::Reserved("server")));
     }
 
     #[test]
-    fn uniqueness_ignores_ascii_case_only() {
+    fn invisible_and_reordering_characters_are_refused() {
+        use BadChar::*;
+        for (name, c, why) in [
+            ("bob\u{202e}", '\u{202e}', Format),    // right-to-left override
+            ("server\u{200b}", '\u{200b}', Format), // zero width space
+            ("\u{feff}bob", '\u{feff}', Format),    // byte order mark
+            ("bo\u{ad}b", '\u{ad}', Format),        // soft hyphen
+            ("\u{2066}bob\u{2069}", '\u{2066}', Format), // isolates
+            ("bob\u{200d}", '\u{200d}', Format),    // zero width joiner
+            ("bob\u{1b}[2K", '\u{1b}', Control),
+            ("bob\u{9b}", '\u{9b}', Control),        // C1 CSI
+            ("bob\u{7f}", '\u{7f}', Control),        // DEL
+            ("bob\u{2028}", '\u{2028}', Separator),  // line separator
+            ("bob\u{2029}", '\u{2029}', Separator),  // paragraph separator
+            ("bob\u{e000}", '\u{e000}', PrivateUse), // private use
+            ("bob\u{f0000}", '\u{f0000}', PrivateUse),
+            ("bob\u{378}", '\u{378}', Unassigned), // unassigned
+            ("bob\u{ffff}", '\u{ffff}', Unassigned), // a noncharacter
+        ] {
+            assert_eq!(
+                check_name(name),
+                Err(NameError::BadCharacter(c, why)),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn server_in_disguise_is_refused() {
+        for name in [
+            "ｓｅｒｖｅｒ", // full-width
+            "ＳＥＲＶＥＲ", // full-width capitals
+            "ſerver",       // long s
+            "ſERVER",       // long s, capitals
+            "𝐬𝐞𝐫𝐯𝐞𝐫",       // mathematical bold
+            "𝐒𝐄𝐑𝐕𝐄𝐑",       // mathematical bold capitals
+            "𝓈𝑒𝓇𝓋𝑒𝓇",       // mathematical script and italic
+            "𝚜𝚎𝚛𝚟𝚎𝚛",       // mathematical monospace
+            "ⓢⓔⓡⓥⓔⓡ",       // circled
+            "serｖer",      // one letter is enough
+            "ˢerver",       // modifier letter small s
+        ] {
+            assert_eq!(
+                check_name(name),
+                Err(NameError::LooksLike(SERVER_NAME)),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn uniqueness_folds_look_alike_letters() {
         assert_eq!(name_key("Bob"), name_key("bOB"));
+        assert_eq!(name_key("Bob"), name_key("Ｂｏｂ"));
+        assert_eq!(name_key("staff"), name_key("staﬀ"));
         assert_ne!(name_key("Zoë"), name_key("ZOË"));
+        assert_ne!(name_key("bob"), name_key("bоb")); // Cyrillic о: not a compatibility form
+        assert_eq!(name_key("张伟"), "张伟");
+    }
+
+    #[test]
+    fn folding_plain_ascii_does_not_copy() {
+        assert!(matches!(fold("alice"), Cow::Borrowed("alice")));
+        assert_eq!(fold("Alice"), "alice");
     }
 }

@@ -8,6 +8,17 @@
 //!
 //! The `Display` impls of the error types a person sees (bad names, bad
 //! command lines) live here too, for the same reason.
+//!
+//! Every word a peer chose (a name, a chat text, a file name, the reason in
+//! an `ERROR`) goes through [`terminal`]'s rule inside the function that
+//! puts it in a sentence, so no caller can forget it: a chat text through
+//! [`for_terminal`], everything else through [`one_line`]. A test walks
+//! every function here with hostile arguments (`text/catalogue_tests.rs`).
+
+pub mod terminal;
+
+#[cfg(test)]
+mod catalogue_tests;
 
 use std::fmt;
 
@@ -15,14 +26,17 @@ use crate::cli::ArgError;
 use crate::command::PathError;
 use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
 use crate::message::LeaveReason;
-use crate::names::{MAX_NAME_CHARS, NameError};
+use crate::names::{BadChar, MAX_NAME_CHARS, NameError};
 use crate::server::accounts::{
     AccountError, EntryProblem, FILE_VERSION, FileProblem, KEY_LEN, LoadError, MAX_ACCOUNTS,
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
+use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{OpenError, TransferError};
+use crate::unicode::UNICODE_VERSION;
+use terminal::{for_terminal, one_line};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -35,18 +49,44 @@ impl fmt::Display for NameError {
         match self {
             NameError::Empty => write!(f, "a name cannot be empty"),
             NameError::TooLong => write!(f, "a name can have at most {MAX_NAME_CHARS} characters"),
-            NameError::BadCharacter(c) if c.is_whitespace() => {
+            NameError::BadCharacter(' ', BadChar::Space) => {
                 write!(f, "a name cannot contain spaces")
             }
-            NameError::BadCharacter(c) => {
-                write!(
-                    f,
-                    "a name cannot contain the control character U+{:04X}",
-                    *c as u32
-                )
+            // The character itself is never shown: it may be invisible, or
+            // an instruction to the terminal. Its code point is.
+            NameError::BadCharacter(c, why) => {
+                let code = format!("U+{:04X}", *c as u32);
+                match why {
+                    BadChar::Space => write!(f, "a name cannot contain spaces ({code} is one)"),
+                    BadChar::Control => write!(
+                        f,
+                        "a name cannot contain {code}, a control character (it can move the cursor or erase text)"
+                    ),
+                    BadChar::Format => write!(
+                        f,
+                        "a name cannot contain {code}, an invisible format character (it can hide or reorder text)"
+                    ),
+                    BadChar::Separator => {
+                        write!(
+                            f,
+                            "a name cannot contain {code}, a line or paragraph separator"
+                        )
+                    }
+                    BadChar::PrivateUse => write!(
+                        f,
+                        "a name cannot contain {code}, a private-use character (it looks different on every computer)"
+                    ),
+                    BadChar::Unassigned => write!(
+                        f,
+                        "a name cannot contain {code}, which Unicode {UNICODE_VERSION} does not assign"
+                    ),
+                }
             }
             NameError::BadStart(c) => write!(f, "a name cannot start with '{c}'"),
-            NameError::Reserved => write!(f, "the name \"server\" is reserved"),
+            NameError::Reserved(name) => write!(f, "the name \"{name}\" is reserved"),
+            NameError::LooksLike(name) => {
+                write!(f, "it reads as \"{name}\", which is reserved")
+            }
         }
     }
 }
@@ -124,8 +164,8 @@ impl fmt::Display for TransferError {
 impl std::error::Error for TransferError {}
 
 // Accounts, mutes and file types (contract §10–§12). Text that comes from an
-// accounts file or a peer (a role, a name, an extension) is shown with `{:?}`,
-// which escapes control and format characters.
+// accounts file or a peer (a role, a name, an extension) goes through
+// `one_line`: a damaged file is as untrusted as a peer.
 
 impl fmt::Display for VerifierError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -163,6 +203,7 @@ impl fmt::Display for AccountError {
             AccountError::Taken => write!(f, "that name is registered already"),
             AccountError::NoSuchAccount => write!(f, "that name is not registered"),
             AccountError::BadName(e) => write!(f, "{e}"),
+            AccountError::Weak(e) => write!(f, "the password's verifier was refused: {e}"),
             AccountError::Full => write!(
                 f,
                 "the server has {MAX_ACCOUNTS} accounts, as many as it keeps"
@@ -181,8 +222,8 @@ impl std::error::Error for AccountError {}
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path.display();
-        write!(f, "cannot use the accounts file {path}: ")?;
+        let path = self.path.display().to_string();
+        write!(f, "cannot use the accounts file {}: ", one_line(&path))?;
         match &self.problem {
             FileProblem::Unreadable(e) => write!(f, "{e}"),
             FileProblem::TooLarge { len } => write!(
@@ -197,7 +238,8 @@ impl fmt::Display for LoadError {
             FileProblem::Version(None) => write!(f, "it has no \"version\""),
             FileProblem::Version(Some(v)) => write!(
                 f,
-                "its version is {v:?}; this server reads version {FILE_VERSION}"
+                "its version is {}; this server reads version {FILE_VERSION}",
+                one_line(v)
             ),
             FileProblem::NoAccountList => write!(f, "it has no \"accounts\" list"),
             FileProblem::TooManyAccounts { count } => write!(
@@ -211,7 +253,7 @@ impl fmt::Display for LoadError {
             } => {
                 write!(f, "account number {} ", index + 1)?;
                 if let Some(name) = name {
-                    write!(f, "({name:?}) ")?;
+                    write!(f, "(\"{}\") ", one_line(name))?;
                 }
                 match problem {
                     EntryProblem::NotAnObject => write!(f, "is not a JSON object"),
@@ -222,9 +264,10 @@ impl fmt::Display for LoadError {
                     EntryProblem::BadName(e) => write!(f, "has a bad name: {e}"),
                     EntryProblem::UnknownRole(role) => write!(
                         f,
-                        "has the role {role:?}; a role is \"admin\" or \"member\""
+                        "has the role \"{}\"; a role is \"admin\" or \"member\"",
+                        one_line(role)
                     ),
-                    EntryProblem::Verifiers(e) => write!(f, "is not usable: {e}"),
+                    EntryProblem::Verifier(e) => write!(f, "is not usable: {e}"),
                     EntryProblem::Duplicate { first } => {
                         write!(f, "has the same name as account number {}", first + 1)
                     }
@@ -264,14 +307,23 @@ impl fmt::Display for ExtListError {
             }
             ExtListError::InnerDot { item } => write!(
                 f,
-                "{item:?} has a dot inside: only a name's last extension counts, so write just that one"
+                "\"{}\" has a dot inside: only a name's last extension counts, so write just that one",
+                one_line(item)
             ),
-            ExtListError::BadCharacter { item, c } => {
-                write!(f, "{item:?} contains {c:?}, which no extension can contain")
+            ExtListError::BadCharacter { item, c } if c.is_whitespace() => {
+                write!(f, "\"{}\" contains a space", one_line(item))
             }
-            ExtListError::TooLong { item } => {
-                write!(f, "{item:?} is longer than {MAX_EXT_CHARS} characters")
-            }
+            ExtListError::BadCharacter { item, c } => write!(
+                f,
+                "\"{}\" contains U+{:04X}, which no extension can contain",
+                one_line(item),
+                *c as u32
+            ),
+            ExtListError::TooLong { item } => write!(
+                f,
+                "\"{}\" is longer than {MAX_EXT_CHARS} characters",
+                one_line(item)
+            ),
             ExtListError::TooMany { count } => write!(
                 f,
                 "a list can have at most {MAX_EXTS} extensions, not {count}"
@@ -285,13 +337,16 @@ impl std::error::Error for ExtListError {}
 impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Refused::Denied { ext } => write!(f, "files ending in .{ext} are not accepted here"),
-            Refused::NotAllowed { ext: Some(ext) } => {
-                write!(
-                    f,
-                    "files ending in .{ext} are not among those accepted here"
-                )
-            }
+            Refused::Denied { ext } => write!(
+                f,
+                "files ending in .{} are not accepted here",
+                one_line(ext)
+            ),
+            Refused::NotAllowed { ext: Some(ext) } => write!(
+                f,
+                "files ending in .{} are not among those accepted here",
+                one_line(ext)
+            ),
             Refused::NotAllowed { ext: None } => {
                 write!(
                     f,
@@ -330,14 +385,19 @@ fn rate(n: u64, seconds: f64) -> String {
 /// Who a file goes to, in a sentence.
 fn audience(to: Option<&str>) -> String {
     match to {
-        Some(name) => name.to_string(),
+        Some(name) => one_line(name).into_owned(),
         None => "everyone".to_string(),
     }
 }
 
+/// An error or reason that may quote a peer's words, on one line.
+fn escaped(why: &dyn fmt::Display) -> String {
+    one_line(&why.to_string()).into_owned()
+}
+
 /// A bad command line: the problem, and where to look.
 pub fn bad_arguments(program: &str, error: &ArgError) -> String {
-    format!("{program}: {error}\nTry '{program} --help'.")
+    format!("{program}: {}\nTry '{program} --help'.", escaped(error))
 }
 
 pub fn version(program: &str) -> String {
@@ -405,36 +465,45 @@ Press Ctrl+C to stop the server at once."
 }
 
 pub fn cannot_listen(addr: &str, error: &std::io::Error) -> String {
-    format!("chat-server: cannot listen on {addr}: {error}")
+    format!("chat-server: cannot listen on {}: {error}", one_line(addr))
 }
 
 pub fn log_joined(name: &str, addr: &str, online: usize) -> String {
-    format!("{name} joined from {addr} ({online} online)")
+    format!("{} joined from {addr} ({online} online)", one_line(name))
 }
 
 pub fn log_left(name: &str, reason: LeaveReason) -> String {
-    format!("{name} {}", leave_phrase(reason))
+    format!("{} {}", one_line(name), leave_phrase(reason))
 }
 
 pub fn log_public(sender: &str, text: &str) -> String {
-    format!("{sender} to everyone: {text}")
+    format!("{} to everyone: {}", one_line(sender), for_terminal(text))
 }
 
 pub fn log_private(sender: &str, to: &str, text: &str) -> String {
-    format!("{sender} to {to} (private): {text}")
+    format!(
+        "{} to {} (private): {}",
+        one_line(sender),
+        one_line(to),
+        for_terminal(text)
+    )
 }
 
 pub fn log_refused_name(addr: &str, name: &str, why: &str) -> String {
-    format!("refused name {name:?} from {addr}: {why}")
+    format!(
+        "refused name \"{}\" from {addr}: {}",
+        one_line(name),
+        one_line(why)
+    )
 }
 
 pub fn log_bad_input(who: &str, error: &dyn fmt::Display) -> String {
-    format!("bad input from {who}: {error}")
+    format!("bad input from {}: {}", one_line(who), escaped(error))
 }
 
 /// What a `bad input` line says of a message sent before joining.
 pub fn log_before_join(kind: &str) -> String {
-    format!("{kind} before USER_JOIN")
+    format!("{} before USER_JOIN", one_line(kind))
 }
 
 /// What a `bad input` line says of a `USER_JOIN` from a member.
@@ -444,7 +513,7 @@ pub fn log_second_join() -> String {
 
 /// What a `bad input` line says of a message only a server may send.
 pub fn log_server_only(kind: &str) -> String {
-    format!("{kind} in a form only the server sends")
+    format!("{} in a form only the server sends", one_line(kind))
 }
 
 pub fn log_server_full(addr: &str, max: usize) -> String {
@@ -466,7 +535,9 @@ pub fn log_accept_failed(error: &std::io::Error) -> String {
 
 pub fn log_file_offer(sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
     format!(
-        "{sender} is sending {name} ({}) to {}",
+        "{} is sending {} ({}) to {}",
+        one_line(sender),
+        one_line(name),
         bytes(size),
         audience(to)
     )
@@ -474,19 +545,26 @@ pub fn log_file_offer(sender: &str, name: &str, size: u64, to: Option<&str>) -> 
 
 pub fn log_file_saved(sender: &str, path: &std::path::Path, size: u64) -> String {
     format!(
-        "received {} ({}) from {sender}",
-        path.display(),
-        bytes(size)
+        "received {} ({}) from {}",
+        escaped(&path.display()),
+        bytes(size),
+        one_line(sender)
     )
 }
 
 pub fn log_file_aborted(sender: &str, name: &str, why: &str) -> String {
-    format!("transfer of {name} from {sender} aborted: {why}")
+    format!(
+        "transfer of {} from {} aborted: {}",
+        one_line(name),
+        one_line(sender),
+        one_line(why)
+    )
 }
 
 pub fn console_file_sent(name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
     format!(
-        "Sent {name} ({}) to {} in {seconds:.2} s ({}).",
+        "Sent {} ({}) to {} in {seconds:.2} s ({}).",
+        one_line(name),
         bytes(size),
         audience(to),
         rate(size, seconds)
@@ -494,11 +572,16 @@ pub fn console_file_sent(name: &str, size: u64, to: Option<&str>, seconds: f64) 
 }
 
 pub fn console_file_failed(path: &str, why: &dyn fmt::Display) -> String {
-    format!("Cannot send {path}: {why}.")
+    format!("Cannot send {}: {}.", one_line(path), escaped(why))
 }
 
 pub fn console_file_started(name: &str, size: u64, to: Option<&str>) -> String {
-    format!("Sending {name} ({}) to {}...", bytes(size), audience(to))
+    format!(
+        "Sending {} ({}) to {}...",
+        one_line(name),
+        bytes(size),
+        audience(to)
+    )
 }
 
 pub fn shutting_down() -> String {
@@ -515,7 +598,10 @@ pub fn console_not_a_command() -> String {
 }
 
 pub fn unknown_command(name: &str) -> String {
-    format!("Unknown command /{name}. Type /help for the list.")
+    format!(
+        "Unknown command /{}. Type /help for the list.",
+        one_line(name)
+    )
 }
 
 pub fn usage_msg() -> String {
@@ -535,11 +621,11 @@ pub fn usage_kick() -> String {
 }
 
 pub fn kicked(name: &str) -> String {
-    format!("Removed {name} from the chat.")
+    format!("Removed {} from the chat.", one_line(name))
 }
 
 pub fn no_such_user(name: &str) -> String {
-    format!("No user named \"{name}\" is online.")
+    format!("No user named \"{}\" is online.", one_line(name))
 }
 
 pub fn sent_to_everyone(count: usize) -> String {
@@ -547,7 +633,7 @@ pub fn sent_to_everyone(count: usize) -> String {
 }
 
 pub fn sent_to(name: &str) -> String {
-    format!("Sent to {name}.")
+    format!("Sent to {}.", one_line(name))
 }
 
 pub fn list_empty() -> String {
@@ -559,12 +645,159 @@ pub fn list_header(count: usize) -> String {
 }
 
 pub fn list_row(number: usize, name: &str, addr: &str) -> String {
-    format!("  {number}. {name} ({addr})")
+    format!("  {number}. {} ({addr})", one_line(name))
 }
 
 pub fn user_details(name: &str, ip: &str, port: u16, since: &str, messages: u64) -> String {
+    let name = one_line(name);
     format!(
         "User {name}:\n  IP address:  {ip}\n  Port:        {port}\n  Status:      online\n  Connected:   {since}\n  Messages:    {messages}"
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Server: history (room names come from peers, so they pass `one_line`)
+// ---------------------------------------------------------------------------
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+impl fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryError::BadRoomName => write!(f, "this room name cannot be kept in a history"),
+            HistoryError::Closed => write!(f, "the history is closed: the server is stopping"),
+            HistoryError::Folder { dir, error } => {
+                write!(
+                    f,
+                    "cannot use the history folder {}: {error}",
+                    dir.display()
+                )
+            }
+            HistoryError::InUse { dir } => write!(
+                f,
+                "the history folder {} is in use by another server \
+                 (give this one its own with --history DIR, or run it with --no-history)",
+                dir.display()
+            ),
+            HistoryError::Read { path, error } => write!(
+                f,
+                "cannot read the history file {}: {error} \
+                 (the server does not start without it, so that no room is numbered from 1 again)",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::WriteFailed { room, error } => write!(
+                f,
+                "history: cannot write the file of room \"{}\": {error}; \
+                 its new messages are kept in memory only until writing works again",
+                one_line(room)
+            ),
+            Problem::WriteResumed { room, lost } => write!(
+                f,
+                "history: writing the file of room \"{}\" works again; \
+                 {lost} messages were not written to disk meanwhile",
+                one_line(room)
+            ),
+            Problem::SyncFailed { room, error } => {
+                match room {
+                    Some(room) => write!(
+                        f,
+                        "history: fsync failed for room \"{}\": {error}",
+                        one_line(room)
+                    )?,
+                    None => write!(f, "history: fsync of the history folder failed: {error}")?,
+                }
+                write!(
+                    f,
+                    "; the last second of messages may not survive a power cut"
+                )
+            }
+            Problem::CompactFailed { room, error } => write!(
+                f,
+                "history: cannot compact the file of room \"{}\": {error}; \
+                 the old file is kept whole and grows until this works",
+                one_line(room)
+            ),
+            Problem::QueueFull { dropped } => write!(
+                f,
+                "history: the disk is not keeping up; {} kept in memory only",
+                count(*dropped as usize, "message was", "messages were")
+            ),
+        }
+    }
+}
+
+impl fmt::Display for RoomRecovery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "history: room \"{}\": ", one_line(&self.room))?;
+        let mut parts = Vec::new();
+        if self.corrupt > 0 {
+            let mut listed: Vec<String> = self.corrupt_lines.iter().map(u64::to_string).collect();
+            if self.corrupt > listed.len() {
+                listed.push(format!("and {} more", self.corrupt - listed.len()));
+            }
+            parts.push(format!(
+                "{} skipped ({} {})",
+                count(self.corrupt, "corrupt line", "corrupt lines"),
+                if self.corrupt == 1 { "line" } else { "lines" },
+                listed.join(", ")
+            ));
+        }
+        if let Some(torn) = self.torn {
+            parts.push(format!(
+                "a torn last line cut off (line {}, {})",
+                torn.line,
+                count(torn.bytes as usize, "byte", "bytes")
+            ));
+        }
+        write!(
+            f,
+            "{}; {} read, up to seq {}",
+            parts.join(", "),
+            count(self.messages, "message", "messages"),
+            self.last_seq
+        )
+    }
+}
+
+pub fn history_opened(report: &OpenReport) -> String {
+    let dir = report.dir.display();
+    if report.rooms.is_empty() {
+        return format!("history: kept in {dir} (no rooms yet)");
+    }
+    let lost = report.lines_lost();
+    format!(
+        "history: kept in {dir}: {} in {}{}",
+        count(report.messages(), "message", "messages"),
+        count(report.rooms.len(), "room", "rooms"),
+        if lost == 0 {
+            String::new()
+        } else {
+            format!(", {} lost to damage (below)", count(lost, "line", "lines"))
+        }
+    )
+}
+
+pub fn history_removed_temp(names: &[String]) -> String {
+    format!(
+        "history: removed what an interrupted compaction left ({}); the files it was rewriting are whole",
+        one_line(&names.join(", "))
+    )
+}
+
+pub fn history_ignored(names: &[String]) -> String {
+    format!(
+        "history: ignored {} that no room keeps: {}",
+        count(names.len(), "file", "files"),
+        one_line(&names.join(", "))
     )
 }
 
@@ -573,11 +806,14 @@ pub fn user_details(name: &str, ip: &str, port: u16, since: &str, messages: u64)
 // ---------------------------------------------------------------------------
 
 pub fn error_name_invalid(name: &str, why: &NameError) -> String {
-    format!("The name \"{name}\" cannot be used: {why}.")
+    format!("The name \"{}\" cannot be used: {why}.", one_line(name))
 }
 
 pub fn error_name_taken(name: &str) -> String {
-    format!("The name \"{name}\" is already in use. Choose another one.")
+    format!(
+        "The name \"{}\" is already in use. Choose another one.",
+        one_line(name)
+    )
 }
 
 pub fn error_unknown_user(name: &str) -> String {
@@ -597,15 +833,18 @@ pub fn error_already_joined() -> String {
 }
 
 pub fn error_server_only(kind: &str) -> String {
-    format!("Only the server sends {kind} messages of this form.")
+    format!(
+        "Only the server sends {} messages of this form.",
+        one_line(kind)
+    )
 }
 
 pub fn error_bad_frame(detail: &dyn fmt::Display) -> String {
-    format!("Bad frame: {detail}. Closing the connection.")
+    format!("Bad frame: {}. Closing the connection.", escaped(detail))
 }
 
 pub fn error_bad_message(detail: &dyn fmt::Display) -> String {
-    format!("Bad message: {detail}.")
+    format!("Bad message: {}.", escaped(detail))
 }
 
 pub fn error_server_full() -> String {
@@ -629,11 +868,11 @@ pub fn error_file_too_large(size: u64, max: u64) -> String {
 }
 
 pub fn error_unknown_transfer(id: &str) -> String {
-    format!("There is no transfer \"{id}\" in progress.")
+    format!("There is no transfer \"{}\" in progress.", one_line(id))
 }
 
 pub fn error_duplicate_transfer(id: &str) -> String {
-    format!("A transfer \"{id}\" is already in progress.")
+    format!("A transfer \"{}\" is already in progress.", one_line(id))
 }
 
 pub fn error_too_many_transfers(max: usize) -> String {
@@ -641,15 +880,23 @@ pub fn error_too_many_transfers(max: usize) -> String {
 }
 
 pub fn error_transfer_failed(name: &str, why: &dyn fmt::Display) -> String {
-    format!("The transfer of {name} failed: {why}.")
+    format!(
+        "The transfer of {} failed: {}.",
+        one_line(name),
+        escaped(why)
+    )
 }
 
 pub fn error_sender_left(name: &str, sender: &str) -> String {
-    format!("{sender} left before {name} was complete.")
+    format!(
+        "{} left before {} was complete.",
+        one_line(sender),
+        one_line(name)
+    )
 }
 
 pub fn error_server_storage(name: &str, error: &std::io::Error) -> String {
-    format!("The server could not store {name}: {error}.")
+    format!("The server could not store {}: {error}.", one_line(name))
 }
 
 // ---------------------------------------------------------------------------
@@ -693,42 +940,60 @@ pub fn name_prompt() -> String {
 }
 
 pub fn cannot_connect(addr: &str, error: &std::io::Error) -> String {
-    format!("Cannot connect to the chat server at {addr}: {error}.")
+    format!(
+        "Cannot connect to the chat server at {}: {error}.",
+        one_line(addr)
+    )
 }
 
 pub fn name_refused(reason: &str) -> String {
-    format!("Name refused: {reason}")
+    format!("Name refused: {}", one_line(reason))
 }
 
 pub fn connected(addr: &str, name: &str) -> String {
-    format!("Connected to {addr} as {name}.")
+    format!("Connected to {} as {}.", one_line(addr), one_line(name))
 }
 
 pub fn online_list(names: &[String]) -> String {
+    let names: Vec<_> = names.iter().map(|n| one_line(n)).collect();
     format!("Online ({}): {}", names.len(), names.join(", "))
 }
 
 pub fn chat_line(time: &str, sender: &str, text: &str) -> String {
-    format!("[{time}] {sender}: {text}")
+    format!("[{time}] {}: {}", one_line(sender), for_terminal(text))
 }
 
 pub fn private_line(time: &str, sender: &str, text: &str) -> String {
-    format!("[{time}] {sender}: [private] {text}")
+    format!(
+        "[{time}] {}: [private] {}",
+        one_line(sender),
+        for_terminal(text)
+    )
 }
 
 pub fn joined_line(time: &str, name: &str, online: u64) -> String {
-    format!("[{time}] * {name} joined the chat ({online} online)")
+    format!(
+        "[{time}] * {} joined the chat ({online} online)",
+        one_line(name)
+    )
 }
 
 pub fn left_line(time: &str, name: &str, reason: LeaveReason, online: u64) -> String {
     format!(
-        "[{time}] * {name} {} ({online} online)",
+        "[{time}] * {} {} ({online} online)",
+        one_line(name),
         leave_phrase(reason)
     )
 }
 
 pub fn error_line(text: &str) -> String {
-    format!("[error] {text}")
+    format!("[error] {}", for_terminal(text))
+}
+
+/// The server's own last word, such as why it removed us: its sentence,
+/// escaped like every text that arrives.
+pub fn server_farewell(text: &str) -> String {
+    for_terminal(text).into_owned()
 }
 
 pub fn server_closed() -> String {
@@ -744,7 +1009,10 @@ pub fn goodbye() -> String {
 }
 
 pub fn client_unknown_command(name: &str) -> String {
-    format!("Unknown command /{name}; it was not sent. Type /help for the list.")
+    format!(
+        "Unknown command /{}; it was not sent. Type /help for the list.",
+        one_line(name)
+    )
 }
 
 pub fn usage_client_msg() -> String {
@@ -756,12 +1024,13 @@ pub fn bad_path(error: &PathError) -> String {
 }
 
 pub fn cannot_send_file(path: &str, why: &dyn fmt::Display) -> String {
-    format!("[file] cannot send {path}: {why}")
+    format!("[file] cannot send {}: {}", one_line(path), escaped(why))
 }
 
 pub fn file_too_large_locally(path: &str, size: u64, max: u64) -> String {
     format!(
-        "[file] cannot send {path}: it is {}, and the server accepts at most {}",
+        "[file] cannot send {}: it is {}, and the server accepts at most {}",
+        one_line(path),
         bytes(size),
         bytes(max)
     )
@@ -769,34 +1038,50 @@ pub fn file_too_large_locally(path: &str, size: u64, max: u64) -> String {
 
 pub fn sending_file(name: &str, size: u64, to: Option<&str>) -> String {
     format!(
-        "[file] sending {name} ({}) to {}",
+        "[file] sending {} ({}) to {}",
+        one_line(name),
         bytes(size),
         audience(to)
     )
 }
 
 pub fn sending_progress(name: &str, percent: f64) -> String {
-    format!("[file] sending {name}: {percent:.1}%")
+    format!("[file] sending {}: {percent:.1}%", one_line(name))
 }
 
 pub fn file_sent(name: &str, size: u64, seconds: f64, sha256: &str) -> String {
     format!(
-        "[file] sent {name}: {} in {seconds:.2} s ({}), sha256 {sha256}",
+        "[file] sent {}: {} in {seconds:.2} s ({}), sha256 {}",
+        one_line(name),
         bytes(size),
-        rate(size, seconds)
+        rate(size, seconds),
+        one_line(sha256)
     )
 }
 
 pub fn file_send_stopped(name: &str, why: &str) -> String {
-    format!("[file] sending {name} stopped: {why}")
+    format!(
+        "[file] sending {} stopped: {}",
+        one_line(name),
+        one_line(why)
+    )
 }
 
 pub fn incoming_file(sender: &str, name: &str, size: u64) -> String {
-    format!("[file] {sender} is sending {name} ({})", bytes(size))
+    format!(
+        "[file] {} is sending {} ({})",
+        one_line(sender),
+        one_line(name),
+        bytes(size)
+    )
 }
 
 pub fn receiving_progress(name: &str, sender: &str, percent: f64) -> String {
-    format!("[file] receiving {name} from {sender}: {percent:.1}%")
+    format!(
+        "[file] receiving {} from {}: {percent:.1}%",
+        one_line(name),
+        one_line(sender)
+    )
 }
 
 pub fn file_received(
@@ -808,17 +1093,25 @@ pub fn file_received(
     sha256: &str,
 ) -> String {
     format!(
-        "[file] received {name} from {sender}: {} in {seconds:.2} s ({}), saved to {}, sha256 {sha256}",
+        "[file] received {} from {}: {} in {seconds:.2} s ({}), saved to {}, sha256 {}",
+        one_line(name),
+        one_line(sender),
         bytes(size),
         rate(size, seconds),
-        path.display()
+        escaped(&path.display()),
+        one_line(sha256)
     )
 }
 
 pub fn file_not_received(name: &str, sender: &str, why: &dyn fmt::Display) -> String {
-    format!("[file] {name} from {sender} was not kept: {why}; the partial file was deleted")
+    format!(
+        "[file] {} from {} was not kept: {}; the partial file was deleted",
+        one_line(name),
+        one_line(sender),
+        escaped(why)
+    )
 }
 
 pub fn cannot_save_file(name: &str, error: &std::io::Error) -> String {
-    format!("[file] cannot save {name}: {error}")
+    format!("[file] cannot save {}: {error}", one_line(name))
 }

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::frame::HEADER_LEN;
+use crate::text::terminal::one_line;
 
 /// How much to show of each frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,12 +64,10 @@ impl Trace {
             Direction::Sent => "->",
             Direction::Received => "<-",
         };
-        // A received body may be anything; show it, but never let its
-        // control characters move the terminal's cursor.
-        let shown: String = String::from_utf8_lossy(body)
-            .chars()
-            .map(|c| if c.is_control() { '.' } else { c })
-            .collect();
+        // A received body may be anything; show it, but never let it act
+        // on the terminal: the one rule every peer text follows.
+        let body_text = String::from_utf8_lossy(body);
+        let shown = one_line(&body_text);
         let mut out = format!("[trace] {arrow} {peer} {} bytes {shown}\n", body.len());
         if self == Trace::Hex {
             let mut frame = Vec::with_capacity(HEADER_LEN + HEX_BYTES);
@@ -140,7 +139,17 @@ mod tests {
     #[test]
     fn control_characters_are_not_printed() {
         let text = Trace::Lines.render(Direction::Received, "peer", b"\x1b[2J\xff");
-        assert_eq!(text, "[trace] <- peer 5 bytes .[2J\u{fffd}\n");
+        assert_eq!(text, "[trace] <- peer 5 bytes \\u{1b}[2J\u{fffd}\n");
+        // Valid JSON may carry raw format characters and line breaks too.
+        let body = "{\"data\":\n\"\u{202e}txt.exe\"}".as_bytes();
+        let text = Trace::Lines.render(Direction::Received, "peer", body);
+        assert_eq!(
+            text,
+            concat!(
+                r#"[trace] <- peer 22 bytes {"data":\n"\u{202e}txt.exe"}"#,
+                "\n"
+            )
+        );
     }
 
     #[test]

@@ -23,8 +23,9 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::base64;
+use crate::crypto::sha256::{self, Sha256};
 use crate::message::Message;
-use crate::sha256::{self, Sha256};
+use crate::unicode;
 
 /// Bytes of file per `FILE_DATA` chunk unless told otherwise: the original's
 /// `BUFFER_SIZE`.
@@ -71,13 +72,19 @@ impl From<io::Error> for TransferError {
 
 /// The name a received file is saved under: the last component of `name`
 /// (split at both `/` and `\`, whatever system sent it), with characters
-/// that are unsafe or invalid on some file system replaced by `_`.
+/// that are unsafe or invalid on some file system replaced by `_`, and
+/// invisible format characters dropped: `invoice\u{202e}fdp.exe` would be
+/// listed as `invoiceexe.pdf` in a file manager, so it is saved as
+/// `invoicefdp.exe`, which is what it is.
 pub fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
+        .filter(|&c| !unicode::is_format(c))
         .map(|c| match c {
             c if c.is_control() => '_',
+            // Line and paragraph separators break a listing like newlines.
+            '\u{2028}' | '\u{2029}' => '_',
             // Invalid in Windows file names (':' also names a drive or stream).
             '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
             c => c,
@@ -474,6 +481,11 @@ mod tests {
             ("trailing. ", "trailing"),
             ("我的 文件.txt", "我的 文件.txt"),
             (".bashrc", ".bashrc"),
+            ("invoice\u{202e}fdp.exe", "invoicefdp.exe"),
+            ("\u{feff}re\u{200b}port\u{2066}.pdf\u{2069}", "report.pdf"),
+            ("a\u{2028}b\u{2029}c", "a_b_c"),
+            ("\u{202e}", "file"),
+            ("résumé 😀.txt", "résumé 😀.txt"),
         ];
         for (given, expected) in cases {
             assert_eq!(safe_file_name(given), expected, "{given:?}");

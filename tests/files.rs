@@ -29,7 +29,7 @@ use common::raw::Raw;
 use common::{Client, DEADLINE, Server, Stream};
 use rand::rngs::StdRng;
 use socket_chat::message::{ErrorCode, Message};
-use socket_chat::{base64, sha256};
+use socket_chat::{base64, crypto::sha256};
 use tempfile::TempDir;
 
 const MIB: usize = 1024 * 1024;

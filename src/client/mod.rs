@@ -20,8 +20,10 @@
 pub mod config;
 pub mod display;
 pub mod download;
+pub mod editor;
 pub mod input;
 pub mod screen;
+pub mod terminal;
 pub mod upload;
 
 use std::io::{self, BufRead, Write};
@@ -283,7 +285,7 @@ fn receive(mut reader: MessageReader<TcpStream>, shared: &Shared) {
                 code: ErrorCode::Kicked,
                 text,
                 ..
-            } => farewell = Some(text),
+            } => farewell = Some(text::server_farewell(&text)),
             other => {
                 shared.track(&other);
                 if let Some(line) = display::render(&other, &zone) {

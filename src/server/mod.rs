@@ -26,6 +26,7 @@
 pub mod accounts;
 pub mod config;
 pub mod console;
+pub mod history;
 pub mod lockout;
 pub mod mutes;
 pub mod outbox;

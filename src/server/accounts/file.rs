@@ -14,8 +14,9 @@
 //!
 //! - `version` is 1. A file from a later version is refused rather than
 //!   half-understood (and then rewritten without what it did not understand).
-//! - `name` is the spelling the account was registered with; lookups ignore
-//!   ASCII case, as everywhere else a name is compared ([`name_key`]).
+//! - `name` is the spelling the account was registered with; lookups go by
+//!   [`name_key`], as everywhere else a name is compared (`Alice`, `ALICE`
+//!   and full-width `Ａｌｉｃｅ` are one name).
 //! - `role` is `"admin"` or `"member"`.
 //! - `salt`, `stored_key` and `server_key` are standard base64 (RFC 4648,
 //!   padded): a salt of [`MIN_SALT_LEN`](super::MIN_SALT_LEN) to [`MAX_SALT_LEN`](super::MAX_SALT_LEN) bytes, and keys
@@ -41,7 +42,7 @@ use std::path::{Path, PathBuf};
 
 use super::{
     Account, ITERATIONS, MAX_ACCOUNTS, NAME, ROLE, Role, SALT, SERVER_KEY, STORED_KEY,
-    VerifierError, Verifiers,
+    VerifierError, verifier_from_base64,
 };
 use crate::base64;
 use crate::json::{self, Object, ParseError, Value};
@@ -105,7 +106,7 @@ pub enum EntryProblem {
     BadName(NameError),
     /// A role other than `admin` or `member` (as found, cut short).
     UnknownRole(String),
-    Verifiers(VerifierError),
+    Verifier(VerifierError),
     /// Another entry, earlier in the file, has the same name in some case.
     Duplicate {
         first: usize,
@@ -200,17 +201,17 @@ fn parse_entry(entry: &Value) -> Result<Account, EntryProblem> {
             field: ITERATIONS,
             expected: "a whole number",
         })?;
-    let verifiers = Verifiers::from_base64(
+    let verifier = verifier_from_base64(
         text_field(entry, SALT)?,
         iterations,
         text_field(entry, STORED_KEY)?,
         text_field(entry, SERVER_KEY)?,
     )
-    .map_err(EntryProblem::Verifiers)?;
+    .map_err(EntryProblem::Verifier)?;
     Ok(Account {
         name: name.to_string(),
         role,
-        verifiers,
+        verifier,
     })
 }
 
@@ -256,7 +257,7 @@ pub(super) fn encode(accounts: &BTreeMap<String, Account>) -> String {
 }
 
 fn entry_value(account: &Account) -> Value {
-    let v = &account.verifiers;
+    let v = &account.verifier;
     let mut entry = Object::new();
     entry.insert(NAME, account.name.as_str());
     entry.insert(ROLE, account.role.as_str());

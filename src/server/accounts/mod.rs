@@ -50,7 +50,6 @@ mod rewrite;
 mod tests;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -62,27 +61,17 @@ use crate::sync::lock;
 pub use file::{EntryProblem, FILE_VERSION, FileProblem, LoadError, MAX_FILE_BYTES};
 pub use rewrite::{temp_path, write_atomically};
 
-/// Length of StoredKey and ServerKey: one SHA-256 output.
-pub const KEY_LEN: usize = 32;
-
-/// The shortest salt accepted. 16 random bytes make it vanishingly unlikely
-/// that two accounts, here or on any other server, share a salt, so an
-/// attacker cannot reuse one table of precomputed guesses across them.
-pub const MIN_SALT_LEN: usize = 16;
-
-/// The longest salt accepted. A salt needs no more than 32 bytes; the bound
-/// only keeps a registration from bloating the file.
-pub const MAX_SALT_LEN: usize = 256;
-
-/// The fewest PBKDF2 iterations accepted (RFC 7677 asks for at least 4096).
-/// Clients default to far more (600,000): each iteration is work an attacker
-/// holding a stolen file must repeat for every password it guesses.
-pub const MIN_ITERATIONS: u32 = 4096;
-
-/// The most iterations accepted: about ten seconds of PBKDF2 per login on a
-/// laptop, sixteen times the client's default. More would make the owner's
-/// every login a long wait for no gain, so it is refused as a mistake.
-pub const MAX_ITERATIONS: u32 = 10_000_000;
+/// The bounds on verifiers are those [`crate::crypto::scram`] sets for
+/// both sides of a login: a salt of at least 16 bytes (so that no two
+/// accounts, here or on any other server, share one, and no table of
+/// precomputed guesses serves more than one), at most 64; 4096 to 10 million
+/// iterations (each one is work an attacker holding a stolen file repeats
+/// for every guess; more than that would make the owner's every login a
+/// long wait, and a client refuses it); keys of one SHA-256 output.
+pub use crate::crypto::scram::{
+    MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS, SALT_LEN as MIN_SALT_LEN, Verifier,
+};
+pub use crate::crypto::sha256::DIGEST_LEN as KEY_LEN;
 
 /// How many accounts one server keeps. Each change rewrites the whole file,
 /// so the bound also bounds the cost of a change (about 2 MB at the limit).
@@ -172,99 +161,56 @@ pub enum VerifierError {
     },
 }
 
-/// An account's SCRAM verifiers: what the server needs to check a login,
-/// and nothing from which the password could be read back.
-///
-/// The fields are private so that weak verifiers cannot be built: both
-/// constructors check the bounds above.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Verifiers {
-    salt: Vec<u8>,
-    iterations: u32,
-    stored_key: [u8; KEY_LEN],
-    server_key: [u8; KEY_LEN],
+/// Checks a verifier against the bounds: what `REGISTER` must pass, and
+/// every entry of the file. ([`Verifier::check`] applies the same bounds;
+/// this says which one failed in the store's terms, and a test keeps the
+/// two in agreement.)
+pub fn check_verifier(verifier: &Verifier) -> Result<(), VerifierError> {
+    check_bounds(verifier.salt.len(), u64::from(verifier.iterations))
 }
 
-impl Verifiers {
-    /// Verifiers from bytes, checked against the bounds.
-    pub fn new(
-        salt: Vec<u8>,
-        iterations: u64,
-        stored_key: [u8; KEY_LEN],
-        server_key: [u8; KEY_LEN],
-    ) -> Result<Verifiers, VerifierError> {
-        let len = salt.len();
-        if len < MIN_SALT_LEN {
-            return Err(VerifierError::SaltTooShort { len });
-        }
-        if len > MAX_SALT_LEN {
-            return Err(VerifierError::SaltTooLong { len });
-        }
-        if iterations < u64::from(MIN_ITERATIONS) {
-            return Err(VerifierError::TooFewIterations { iterations });
-        }
-        let iterations = match u32::try_from(iterations) {
-            Ok(n) if n <= MAX_ITERATIONS => n,
-            _ => return Err(VerifierError::TooManyIterations { iterations }),
-        };
-        Ok(Verifiers {
-            salt,
-            iterations,
-            stored_key,
-            server_key,
-        })
+fn check_bounds(salt_len: usize, iterations: u64) -> Result<(), VerifierError> {
+    if salt_len < MIN_SALT_LEN {
+        return Err(VerifierError::SaltTooShort { len: salt_len });
     }
-
-    /// Verifiers as `REGISTER` and the file carry them: three base64 texts
-    /// and a number.
-    pub fn from_base64(
-        salt: &str,
-        iterations: u64,
-        stored_key: &str,
-        server_key: &str,
-    ) -> Result<Verifiers, VerifierError> {
-        let salt_bytes = decode(Field::Salt, salt)?;
-        Verifiers::new(
-            salt_bytes,
-            iterations,
-            decode_key(Field::StoredKey, stored_key)?,
-            decode_key(Field::ServerKey, server_key)?,
-        )
+    if salt_len > MAX_SALT_LEN {
+        return Err(VerifierError::SaltTooLong { len: salt_len });
     }
-
-    pub fn salt(&self) -> &[u8] {
-        &self.salt
+    if iterations < u64::from(MIN_ITERATIONS) {
+        return Err(VerifierError::TooFewIterations { iterations });
     }
-
-    pub fn iterations(&self) -> u32 {
-        self.iterations
+    if iterations > u64::from(MAX_ITERATIONS) {
+        return Err(VerifierError::TooManyIterations { iterations });
     }
-
-    pub fn stored_key(&self) -> &[u8; KEY_LEN] {
-        &self.stored_key
-    }
-
-    pub fn server_key(&self) -> &[u8; KEY_LEN] {
-        &self.server_key
-    }
+    Ok(())
 }
 
-// Written by hand so that a stray `{:?}` in a log line cannot print the
-// keys: StoredKey is what an offline guesser needs, ServerKey what an
-// impostor needs.
-impl fmt::Debug for Verifiers {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifiers")
-            .field("salt_len", &self.salt.len())
-            .field("iterations", &self.iterations)
-            .finish_non_exhaustive()
-    }
+/// A verifier as `REGISTER` and the file carry it, three base64 texts and
+/// a number, decoded and checked against the bounds.
+pub fn verifier_from_base64(
+    salt: &str,
+    iterations: u64,
+    stored_key: &str,
+    server_key: &str,
+) -> Result<Verifier, VerifierError> {
+    let salt = decode(Field::Salt, salt)?;
+    check_bounds(salt.len(), iterations)?;
+    let stored_key = decode_key(Field::StoredKey, stored_key)?;
+    let server_key = decode_key(Field::ServerKey, server_key)?;
+    // In range: `check_bounds` has compared it with a `u32` maximum.
+    let iterations = u32::try_from(iterations).unwrap_or(MAX_ITERATIONS);
+    Ok(Verifier {
+        salt,
+        iterations,
+        stored_key,
+        server_key,
+    })
 }
 
 fn decode(field: Field, text: &str) -> Result<Vec<u8>, VerifierError> {
-    // A base64 text four times longer than the longest salt cannot be one:
-    // refuse it before decoding (the frame limit already bounds it, but the
-    // file is read with a larger limit).
+    // A base64 text longer than the longest salt's cannot be a salt or a
+    // key: refuse it before decoding (the frame limit already bounds it,
+    // but the file is read with a larger limit).
     if text.len() > base64::encoded_len(MAX_SALT_LEN.max(KEY_LEN)) + 4 {
         return Err(match field {
             Field::Salt => VerifierError::SaltTooLong {
@@ -293,7 +239,7 @@ pub struct Account {
     /// The spelling it was registered with.
     pub name: String,
     pub role: Role,
-    pub verifiers: Verifiers,
+    pub verifier: Verifier,
 }
 
 /// A line of the console's `/accounts`.
@@ -309,12 +255,15 @@ pub struct Listed {
 /// `name_invalid`).
 #[derive(Debug)]
 pub enum AccountError {
-    /// `register`: the name (in some ASCII case) is registered already.
+    /// `register`: the name, or one with the same [`name_key`], is
+    /// registered already.
     Taken,
     /// The name is not registered.
     NoSuchAccount,
     /// The name breaks the name rules (contract §4, §6).
     BadName(NameError),
+    /// The verifier is weaker (or larger) than the bounds allow.
+    Weak(VerifierError),
     /// The store holds [`MAX_ACCOUNTS`] already.
     Full,
     /// The file could not be rewritten; nothing changed, in the file or in
@@ -350,7 +299,8 @@ impl Accounts {
         &self.path
     }
 
-    /// The account registered as `name`, in any ASCII case.
+    /// The account registered as `name`, or as a name with the same
+    /// [`name_key`] (`alice` finds `Alice`).
     pub fn get(&self, name: &str) -> Option<Account> {
         lock(&self.accounts).get(&name_key(name)).cloned()
     }
@@ -381,11 +331,12 @@ impl Accounts {
     }
 
     /// Registers a new name as a `member`. Refused when the name is
-    /// registered already in any case: changing one's own password is
+    /// registered already (by [`name_key`]): changing one's own password is
     /// [`change_password`](Accounts::change_password), which the session
     /// calls only for a connection logged in as that name.
-    pub fn register(&self, name: &str, verifiers: Verifiers) -> Result<(), AccountError> {
+    pub fn register(&self, name: &str, verifier: Verifier) -> Result<(), AccountError> {
         check_name(name).map_err(AccountError::BadName)?;
+        check_verifier(&verifier).map_err(AccountError::Weak)?;
         self.change(|accounts| {
             let key = name_key(name);
             if accounts.contains_key(&key) {
@@ -397,21 +348,22 @@ impl Accounts {
             let account = Account {
                 name: name.to_string(),
                 role: Role::Member,
-                verifiers,
+                verifier,
             };
             accounts.insert(key, account);
             Ok(())
         })
     }
 
-    /// Replaces the verifiers of a registered name (a password change). The
+    /// Replaces the verifier of a registered name (a password change). The
     /// name's spelling and role stay as they were.
-    pub fn change_password(&self, name: &str, verifiers: Verifiers) -> Result<(), AccountError> {
+    pub fn change_password(&self, name: &str, verifier: Verifier) -> Result<(), AccountError> {
+        check_verifier(&verifier).map_err(AccountError::Weak)?;
         self.change(|accounts| {
             let account = accounts
                 .get_mut(&name_key(name))
                 .ok_or(AccountError::NoSuchAccount)?;
-            account.verifiers = verifiers;
+            account.verifier = verifier;
             Ok(())
         })
     }

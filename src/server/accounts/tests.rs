@@ -6,8 +6,22 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::json;
 
-fn verifiers(seed: u8) -> Verifiers {
-    Verifiers::new(vec![seed; 16], 4096, [seed; 32], [seed ^ 0xff; 32]).unwrap()
+fn verifiers(seed: u8) -> Verifier {
+    verifier(vec![seed; 16], 4096, [seed; 32], [seed ^ 0xff; 32])
+}
+
+fn verifier(
+    salt: Vec<u8>,
+    iterations: u32,
+    stored_key: [u8; 32],
+    server_key: [u8; 32],
+) -> Verifier {
+    Verifier {
+        salt,
+        iterations,
+        stored_key,
+        server_key,
+    }
 }
 
 fn store() -> (tempfile::TempDir, PathBuf) {
@@ -86,8 +100,8 @@ fn registered_accounts_survive_a_reload() {
     let alice = again.get("ALICE").unwrap();
     assert_eq!(alice.name, "Alice", "the registered spelling is kept");
     assert_eq!(alice.role, Role::Admin);
-    assert_eq!(alice.verifiers, verifiers(1));
-    assert_eq!(again.get("李雷").unwrap().verifiers, verifiers(2));
+    assert_eq!(alice.verifier, verifiers(1));
+    assert_eq!(again.get("李雷").unwrap().verifier, verifiers(2));
     assert_eq!(again.role("李雷"), Some(Role::Member));
     assert_eq!(again.role("bob"), None);
 }
@@ -132,18 +146,18 @@ fn an_empty_store_writes_an_empty_list() {
 }
 
 #[test]
-fn a_taken_name_is_refused_in_any_ascii_case() {
+fn a_taken_name_is_refused_in_any_case_or_width() {
     let (_dir, path) = store();
     let accounts = Accounts::load(&path).unwrap();
     accounts.register("Alice", verifiers(1)).unwrap();
-    for name in ["Alice", "alice", "ALICE", "aLiCe"] {
+    for name in ["Alice", "alice", "ALICE", "aLiCe", "Ａｌｉｃｅ"] {
         assert!(matches!(
             accounts.register(name, verifiers(2)),
             Err(AccountError::Taken)
         ));
     }
-    assert_eq!(accounts.get("alice").unwrap().verifiers, verifiers(1));
-    // Only ASCII case folds: `Zoë` and `ZOË` are two names.
+    assert_eq!(accounts.get("alice").unwrap().verifier, verifiers(1));
+    // Beyond ASCII, case does not fold: `Zoë` and `ZOË` are two names.
     accounts.register("Zoë", verifiers(3)).unwrap();
     accounts.register("ZOË", verifiers(4)).unwrap();
     assert_eq!(accounts.len(), 3);
@@ -159,7 +173,7 @@ fn a_password_change_keeps_spelling_and_role() {
     let alice = Accounts::load(&path).unwrap().get("alice").unwrap();
     assert_eq!(alice.name, "Alice");
     assert_eq!(alice.role, Role::Admin);
-    assert_eq!(alice.verifiers, verifiers(9));
+    assert_eq!(alice.verifier, verifiers(9));
     assert!(matches!(
         accounts.change_password("nobody", verifiers(1)),
         Err(AccountError::NoSuchAccount)
@@ -233,7 +247,7 @@ fn names_with_scram_specials_and_json_escapes_round_trip() {
     for (i, name) in names.iter().enumerate() {
         let account = again.get(name).unwrap();
         assert_eq!(account.name, *name);
-        assert_eq!(account.verifiers, verifiers(i as u8));
+        assert_eq!(account.verifier, verifiers(i as u8));
     }
 }
 
@@ -251,34 +265,59 @@ fn names_the_rules_refuse_are_not_registered() {
 }
 
 #[test]
-fn weak_verifiers_cannot_be_built() {
+fn weak_verifiers_are_refused() {
     let key = [0; 32];
+    let check =
+        |salt_len, iterations| check_verifier(&verifier(vec![0; salt_len], iterations, key, key));
     assert_eq!(
-        Verifiers::new(vec![0; 15], 4096, key, key),
+        check(15, 4096),
         Err(VerifierError::SaltTooShort { len: 15 })
     );
+    assert_eq!(check(65, 4096), Err(VerifierError::SaltTooLong { len: 65 }));
     assert_eq!(
-        Verifiers::new(vec![0; 257], 4096, key, key),
-        Err(VerifierError::SaltTooLong { len: 257 })
-    );
-    assert_eq!(
-        Verifiers::new(vec![0; 16], 4095, key, key),
+        check(16, 4095),
         Err(VerifierError::TooFewIterations { iterations: 4095 })
     );
     assert_eq!(
-        Verifiers::new(vec![0; 16], 10_000_001, key, key),
+        check(16, 10_000_001),
         Err(VerifierError::TooManyIterations {
             iterations: 10_000_001
         })
     );
-    assert_eq!(
-        Verifiers::new(vec![0; 16], u64::MAX, key, key),
-        Err(VerifierError::TooManyIterations {
-            iterations: u64::MAX
-        })
-    );
-    assert!(Verifiers::new(vec![0; 16], 4096, key, key).is_ok());
-    assert!(Verifiers::new(vec![0; 256], 10_000_000, key, key).is_ok());
+    assert_eq!(check(16, 4096), Ok(()));
+    assert_eq!(check(64, 10_000_000), Ok(()));
+}
+
+#[test]
+fn the_store_and_scram_agree_on_what_is_weak() {
+    let key = [0; 32];
+    for salt_len in [0, 15, 16, 17, 63, 64, 65, 300] {
+        for iterations in [0, 1, 4095, 4096, 600_000, 10_000_000, 10_000_001, u32::MAX] {
+            let v = verifier(vec![0; salt_len], iterations, key, key);
+            assert_eq!(
+                check_verifier(&v).is_ok(),
+                v.check().is_ok(),
+                "salt {salt_len}, {iterations} iterations"
+            );
+        }
+    }
+}
+
+#[test]
+fn register_and_change_password_refuse_weak_verifiers() {
+    let (_dir, path) = store();
+    let accounts = Accounts::load(&path).unwrap();
+    let weak = verifier(vec![0; 8], 4096, [0; 32], [0; 32]);
+    assert!(matches!(
+        accounts.register("alice", weak.clone()),
+        Err(AccountError::Weak(VerifierError::SaltTooShort { len: 8 }))
+    ));
+    accounts.register("alice", verifiers(1)).unwrap();
+    assert!(matches!(
+        accounts.change_password("alice", weak),
+        Err(AccountError::Weak(_))
+    ));
+    assert_eq!(accounts.get("alice").unwrap().verifier, verifiers(1));
 }
 
 #[test]
@@ -286,27 +325,31 @@ fn verifiers_from_base64_check_every_field() {
     let salt = base64::encode(&[1; 16]);
     let key = base64::encode(&[2; 32]);
     let short = base64::encode(&[2; 31]);
-    let v = Verifiers::from_base64(&salt, 600_000, &key, &key).unwrap();
-    assert_eq!(v.salt(), &[1; 16]);
-    assert_eq!(v.iterations(), 600_000);
-    assert_eq!(v.stored_key(), &[2; 32]);
-    assert_eq!(v.server_key(), &[2; 32]);
+    let v = verifier_from_base64(&salt, 600_000, &key, &key).unwrap();
+    assert_eq!(v, verifier(vec![1; 16], 600_000, [2; 32], [2; 32]));
+    // Counts beyond a `u32` are refused, not wrapped.
+    assert_eq!(
+        verifier_from_base64(&salt, (1 << 32) + 4096, &key, &key),
+        Err(VerifierError::TooManyIterations {
+            iterations: (1 << 32) + 4096
+        })
+    );
     assert!(matches!(
-        Verifiers::from_base64("not base64!", 4096, &key, &key),
+        verifier_from_base64("not base64!", 4096, &key, &key),
         Err(VerifierError::BadBase64 {
             field: Field::Salt,
             ..
         })
     ));
     assert_eq!(
-        Verifiers::from_base64(&salt, 4096, &short, &key),
+        verifier_from_base64(&salt, 4096, &short, &key),
         Err(VerifierError::KeyLength {
             field: Field::StoredKey,
             len: 31
         })
     );
     assert_eq!(
-        Verifiers::from_base64(&salt, 4096, &key, &base64::encode(&[0; 33])),
+        verifier_from_base64(&salt, 4096, &key, &base64::encode(&[0; 33])),
         Err(VerifierError::KeyLength {
             field: Field::ServerKey,
             len: 33
@@ -315,20 +358,20 @@ fn verifiers_from_base64_check_every_field() {
     // A megabyte of base64 is refused before it is decoded.
     let huge = "A".repeat(1 << 20);
     assert!(matches!(
-        Verifiers::from_base64(&huge, 4096, &key, &key),
+        verifier_from_base64(&huge, 4096, &key, &key),
         Err(VerifierError::SaltTooLong { .. })
     ));
     assert!(matches!(
-        Verifiers::from_base64(&salt, 4096, &huge, &key),
+        verifier_from_base64(&salt, 4096, &huge, &key),
         Err(VerifierError::KeyLength { .. })
     ));
 }
 
 #[test]
 fn debug_output_never_shows_the_keys() {
-    let v = Verifiers::new(vec![0xab; 16], 4096, [0xcd; 32], [0xef; 32]).unwrap();
+    let v = verifier(vec![0xab; 16], 4096, [0xcd; 32], [0xef; 32]);
     let shown = format!("{v:?}");
-    assert_eq!(shown, "Verifiers { salt_len: 16, iterations: 4096, .. }");
+    assert_eq!(shown, "Verifier { salt_len: 16, iterations: 4096, .. }");
 }
 
 #[test]
@@ -375,25 +418,25 @@ fn bad_entries_are_reported_with_what_is_wrong() {
     let p = |field, value| entry_problem(&path, &entry_with(field, value));
     assert!(matches!(
         p("salt", &short_salt),
-        EntryProblem::Verifiers(VerifierError::SaltTooShort { len: 15 })
+        EntryProblem::Verifier(VerifierError::SaltTooShort { len: 15 })
     ));
     assert!(matches!(
         p("stored_key", &short_key),
-        EntryProblem::Verifiers(VerifierError::KeyLength {
+        EntryProblem::Verifier(VerifierError::KeyLength {
             field: Field::StoredKey,
             len: 16
         })
     ));
     assert!(matches!(
         p("server_key", "\"%%%%\""),
-        EntryProblem::Verifiers(VerifierError::BadBase64 {
+        EntryProblem::Verifier(VerifierError::BadBase64 {
             field: Field::ServerKey,
             ..
         })
     ));
     assert!(matches!(
         p("iterations", "4095"),
-        EntryProblem::Verifiers(VerifierError::TooFewIterations { iterations: 4095 })
+        EntryProblem::Verifier(VerifierError::TooFewIterations { iterations: 4095 })
     ));
     for bad in ["-5000", "4096.5", "\"4096\"", "1e400"] {
         assert!(matches!(
@@ -415,7 +458,7 @@ fn bad_entries_are_reported_with_what_is_wrong() {
     assert!(matches!(p("role", ""), EntryProblem::Missing("role")));
     assert!(matches!(
         p("name", "\"server\""),
-        EntryProblem::BadName(NameError::Reserved)
+        EntryProblem::BadName(NameError::Reserved(_))
     ));
     assert!(matches!(
         p("name", "\"bell\\u0007\""),

@@ -12,8 +12,10 @@
 //! in the same stream as the file, with no secret key, so anyone who can
 //! change the file on the way can compute and send the matching digest too.
 //! It catches accidents (corruption and truncation); proving who sent a file
-//! would need a keyed MAC or a signature, and hiding it would need encryption
-//! such as TLS, both beyond this project.
+//! would need a key that only sender and receiver share (a keyed MAC such as
+//! [`hmac`](super::hmac), which logins use) or a signature, and hiding it
+//! would need encryption such as TLS, both beyond this project's file
+//! transfer.
 //!
 //! # How SHA-256 works
 //!
@@ -32,6 +34,11 @@
 //! 1 GiB file is hashed in constant memory as it arrives. However the input
 //! is split across calls to [`Sha256::update`], the digest is the same as
 //! hashing it in one piece with [`digest`].
+//!
+//! A computation in progress can also be cloned and continued in two
+//! directions. HMAC relies on that: it hashes a block made from its key once,
+//! then clones that state for every message (see [`hmac`](super::hmac)), and
+//! PBKDF2 does it hundreds of thousands of times per login.
 //!
 //! # Two implementations of one function
 //!
@@ -66,14 +73,17 @@ const INITIAL_STATE: [u32; 8] = [
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ];
 
-/// SHA-256 works on blocks of 512 bits.
-const BLOCK_LEN: usize = 64;
+/// SHA-256 works on blocks of 512 bits. HMAC pads its key to this length.
+pub const BLOCK_LEN: usize = 64;
+
+/// A digest is 256 bits.
+pub const DIGEST_LEN: usize = 32;
 
 /// A SHA-256 computation in progress: feed it bytes with [`update`], then
 /// take the digest with [`finish`].
 ///
 /// ```
-/// use socket_chat::sha256::{to_hex, Sha256};
+/// use socket_chat::crypto::sha256::{to_hex, Sha256};
 ///
 /// let mut hasher = Sha256::new();
 /// hasher.update(b"a");
@@ -162,7 +172,7 @@ impl Sha256 {
     }
 
     /// Pads the message, hashes the last block(s) and returns the digest.
-    pub fn finish(mut self) -> [u8; 32] {
+    pub fn finish(mut self) -> [u8; DIGEST_LEN] {
         // Padding (FIPS 180-4 section 5.1.1): one 1 bit (the byte 0x80), then
         // zero bytes until the length is 8 bytes short of a whole block, then
         // the message length in *bits* as a big-endian 64-bit number. If fewer
@@ -179,7 +189,7 @@ impl Sha256 {
 
         // The digest is H0..H7 after the last block, each written big-endian
         // (the end of section 6.2.2).
-        let mut digest = [0u8; 32];
+        let mut digest = [0u8; DIGEST_LEN];
         for (bytes, word) in digest.as_chunks_mut::<4>().0.iter_mut().zip(self.state) {
             *bytes = word.to_be_bytes();
         }
@@ -196,20 +206,20 @@ impl Sha256 {
 /// The SHA-256 digest of `data`, in one call.
 ///
 /// ```
-/// let digest = socket_chat::sha256::digest(b"");
+/// let digest = socket_chat::crypto::sha256::digest(b"");
 /// assert_eq!(
-///     socket_chat::sha256::to_hex(&digest),
+///     socket_chat::crypto::sha256::to_hex(&digest),
 ///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 /// );
 /// ```
-pub fn digest(data: &[u8]) -> [u8; 32] {
+pub fn digest(data: &[u8]) -> [u8; DIGEST_LEN] {
     let mut hasher = Sha256::new();
     hasher.update(data);
     hasher.finish()
 }
 
 /// A digest as 64 lowercase hex digits, the form `FILE_COMPLETE` carries.
-pub fn to_hex(digest: &[u8; 32]) -> String {
+pub fn to_hex(digest: &[u8; DIGEST_LEN]) -> String {
     const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut hex = String::with_capacity(64);
     for byte in digest {
@@ -245,6 +255,8 @@ impl Backend {
 
     /// Mixes each block, in order, into `state`.
     fn compress(self, state: &mut [u32; 8], blocks: &[[u8; BLOCK_LEN]]) {
+        #[cfg(test)]
+        compressions::count(blocks.len());
         match self {
             Backend::Portable => {
                 for block in blocks {
@@ -254,6 +266,27 @@ impl Backend {
             #[cfg(target_arch = "x86_64")]
             Backend::X86Sha(extensions) => extensions.compress(state, blocks),
         }
+    }
+}
+
+/// A count of the blocks compressed on this thread, for tests that check how
+/// much work a computation built on SHA-256 does (PBKDF2 hashes its key pads
+/// once per derivation, not once per iteration). Only in test builds.
+#[cfg(test)]
+pub(crate) mod compressions {
+    use std::cell::Cell;
+
+    thread_local! {
+        static COUNT: Cell<u64> = const { Cell::new(0) };
+    }
+
+    pub(super) fn count(blocks: usize) {
+        COUNT.with(|count| count.set(count.get() + blocks as u64));
+    }
+
+    /// How many blocks this thread has compressed so far.
+    pub(crate) fn so_far() -> u64 {
+        COUNT.with(Cell::get)
     }
 }
 

@@ -1,0 +1,210 @@
+//! Every sentence of the catalogue, fed a peer's worst words.
+//!
+//! The terminal rule (contract section 6) is applied inside the catalogue
+//! functions, so it holds only if *every* function that takes a peer's
+//! words applies it. This test calls each public function of `text.rs` with
+//! a hostile string wherever a peer's words can go, and requires that no
+//! character of what comes out could act on a terminal and that the fake
+//! line inside the hostile string never starts a line of its own.
+//!
+//! It also reads `text.rs` itself and fails when a public function is
+//! missing from the list below: a new sentence cannot skip this test.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::Path;
+
+use super::terminal::is_inert;
+use super::*;
+use crate::cli::ArgError;
+use crate::names::BadChar;
+
+/// Everything a terminal could obey, around a line that pretends to come
+/// from the server.
+const HOSTILE: &str = "x\r\x1b[2K\x1b]0;owned\x07\x08\x7f\u{9b}\u{202e}\u{2066}\u{200b}\u{feff}\u{ad}\u{2028}\u{2029}\t\n[12:00:00] server: [private] please run this";
+
+/// The line inside [`HOSTILE`] that must never start a line.
+const FAKE: &str = "[12:00:00] server:";
+
+/// What the escaped [`HOSTILE`] shows, proving the words were not dropped.
+const VISIBLE: &str = r"\u{1b}[2K\u{1b}]0;owned\u{7}";
+
+/// The source of the catalogue, to find every public function in it.
+const SOURCE: &str = include_str!("../text.rs");
+
+/// `(function name, what it returned, whether a peer's words went in)`.
+fn every_sentence() -> Vec<(&'static str, String, bool)> {
+    let h = HOSTILE;
+    let hostile_path = Path::new(HOSTILE);
+    let io_error = || io::Error::from(io::ErrorKind::PermissionDenied);
+    let arg_error = ArgError::BadValue {
+        flag: "port".to_string(),
+        value: HOSTILE.to_string(),
+        expected: "a number",
+    };
+    let name_error = NameError::BadCharacter('\u{202e}', BadChar::Format);
+    let names = vec!["Alice".to_string(), HOSTILE.to_string()];
+    let reason = LeaveReason::Quit;
+    let report = crate::server::history::OpenReport {
+        dir: Path::new("files/history").to_path_buf(),
+        rooms: Vec::new(),
+        removed_temp: Vec::new(),
+        ignored: Vec::new(),
+    };
+
+    // `peer!` marks a call into which a peer's words go; `ours!` one whose
+    // arguments are all the program's own (times, counts, our addresses).
+    macro_rules! sentences {
+        ($($kind:ident $name:ident($($arg:expr),*);)*) => {
+            vec![$((stringify!($name), $name($($arg),*), sentences!(@$kind)),)*]
+        };
+        (@peer) => { true };
+        (@ours) => { false };
+    }
+    sentences! {
+        ours bytes(1536);
+        peer bad_arguments("chat-server", &arg_error);
+        ours version("chat-server");
+        ours server_usage();
+        ours listening("127.0.0.1:8888");
+        ours console_help();
+        peer cannot_listen(h, &io_error());
+        peer log_joined(h, "127.0.0.1:50000", 2);
+        peer log_left(h, reason);
+        peer log_public(h, h);
+        peer log_private(h, h, h);
+        peer log_refused_name("127.0.0.1:50000", h, h);
+        peer log_bad_input(h, &h);
+        peer log_before_join(h);
+        ours log_second_join();
+        peer log_server_only(h);
+        ours log_server_full("127.0.0.1:50000", 1);
+        ours log_session_panicked("127.0.0.1:50000");
+        ours log_setup_failed("127.0.0.1:50000", &io_error());
+        ours log_accept_failed(&io_error());
+        peer log_file_offer(h, h, 10, Some(h));
+        peer log_file_saved(h, hostile_path, 10);
+        peer log_file_aborted(h, h, h);
+        peer console_file_sent(h, 10, Some(h), 1.0);
+        peer console_file_failed(h, &h);
+        peer console_file_started(h, 10, Some(h));
+        ours shutting_down();
+        ours stopped();
+        ours console_not_a_command();
+        peer unknown_command(h);
+        ours usage_msg();
+        ours usage_send();
+        ours usage_user();
+        ours usage_kick();
+        peer kicked(h);
+        peer no_such_user(h);
+        ours sent_to_everyone(3);
+        peer sent_to(h);
+        ours list_empty();
+        ours list_header(3);
+        peer list_row(1, h, "127.0.0.1:50000");
+        peer user_details(h, "127.0.0.1", 50000, "2026-01-01 12:00:00", 7);
+        peer error_name_invalid(h, &name_error);
+        peer error_name_taken(h);
+        peer error_unknown_user(h);
+        ours error_text_too_long(70000, 65536);
+        ours error_join_first();
+        ours error_already_joined();
+        peer error_server_only(h);
+        peer error_bad_frame(&h);
+        peer error_bad_message(&h);
+        ours error_server_full();
+        ours error_kicked();
+        ours error_server_shutdown();
+        ours error_file_too_large(10, 5);
+        peer error_unknown_transfer(h);
+        peer error_duplicate_transfer(h);
+        ours error_too_many_transfers(8);
+        peer error_transfer_failed(h, &h);
+        peer error_sender_left(h, h);
+        peer error_server_storage(h, &io_error());
+        ours client_usage();
+        ours client_help();
+        ours name_prompt();
+        peer cannot_connect(h, &io_error());
+        peer name_refused(h);
+        peer connected(h, h);
+        peer online_list(&names);
+        peer chat_line("12:00:01", h, h);
+        peer private_line("12:00:01", h, h);
+        peer joined_line("12:00:01", h, 2);
+        peer left_line("12:00:01", h, reason, 1);
+        peer error_line(h);
+        peer server_farewell(h);
+        ours history_opened(&report);
+        peer history_removed_temp(&names);
+        peer history_ignored(&names);
+        ours server_closed();
+        ours connection_lost();
+        ours goodbye();
+        peer client_unknown_command(h);
+        ours usage_client_msg();
+        ours bad_path(&PathError::UnclosedQuote);
+        peer cannot_send_file(h, &h);
+        peer file_too_large_locally(h, 10, 5);
+        peer sending_file(h, 10, Some(h));
+        peer sending_progress(h, 50.0);
+        peer file_sent(h, 10, 1.0, h);
+        peer file_send_stopped(h, h);
+        peer incoming_file(h, h, 10);
+        peer receiving_progress(h, h, 50.0);
+        peer file_received(h, h, 10, 1.0, hostile_path, h);
+        peer file_not_received(h, h, &h);
+        peer cannot_save_file(h, &io_error());
+    }
+}
+
+#[test]
+fn no_sentence_lets_a_peer_act_on_the_terminal() {
+    for (name, sentence, from_peer) in every_sentence() {
+        if let Some(c) = sentence.chars().find(|&c| c != '\n' && !is_inert(c)) {
+            panic!("{name} printed {c:?} raw: {sentence:?}");
+        }
+        for line in sentence.lines() {
+            assert!(
+                !line.starts_with(FAKE),
+                "{name} let the peer start a line: {sentence:?}"
+            );
+        }
+        if from_peer {
+            assert!(
+                sentence.contains(VISIBLE),
+                "{name} does not show the peer's words: {sentence:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_chat_texts_own_lines_are_indented() {
+    let line = chat_line("12:00:01", "Mallory", "one\ntwo");
+    assert_eq!(
+        line,
+        format!("[12:00:01] Mallory: one\n{}two", terminal::CONTINUATION)
+    );
+    // In a name, a line feed is only an escape.
+    assert_eq!(
+        chat_line("12:00:01", "Mal\nlory", "hi"),
+        r"[12:00:01] Mal\nlory: hi"
+    );
+}
+
+#[test]
+fn every_public_function_of_the_catalogue_is_walked() {
+    let listed: BTreeSet<&str> = every_sentence().iter().map(|(name, ..)| *name).collect();
+    let defined: BTreeSet<&str> = SOURCE
+        .lines()
+        .filter_map(|line| line.strip_prefix("pub fn "))
+        .filter_map(|rest| rest.split('(').next())
+        .collect();
+    let missing: Vec<_> = defined.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "add these catalogue functions to every_sentence, with hostile arguments: {missing:?}"
+    );
+}
