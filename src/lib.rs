@@ -21,10 +21,20 @@
 //! - [`base64`]: file chunks travel inside JSON strings, so bytes become text.
 //! - [`crypto`]: SHA-256, the checksum a receiver compares before keeping a
 //!   file, and what logins are built from: HMAC, PBKDF2, SCRAM-SHA-256,
-//!   constant-time comparison, the operating system's random bytes. Beside
-//!   the course's path, like `localtime`: read it for the standards.
+//!   constant-time comparison, the operating system's random bytes; and
+//!   SHA-1, which the WebSocket handshake needs. Beside the course's path,
+//!   like `localtime`: read it for the standards.
 //! - [`message`]: one typed definition of every message in the protocol,
 //!   converted to and from JSON values.
+//!
+//! Transports (how a body is cut out of a connection's bytes; pure code over
+//! `Read`, the server hands them sockets):
+//! - [`transport::sniff`]: one port, two protocols, told apart by the first
+//!   byte (a capital letter means HTTP).
+//! - [`transport::http`]: the small part of HTTP/1.1 a browser needs: read a
+//!   request head strictly, route it, write the answer.
+//! - [`transport::websocket`]: RFC 6455 frames: a browser's masked,
+//!   fragmented messages in, one header per outgoing body out.
 //!
 //! Plumbing between sockets and messages:
 //! - [`connection`]: read typed messages from a stream; encode them into
@@ -35,9 +45,9 @@
 //! - [`server`]: the accept loop, a session thread and a writer thread per
 //!   client, the room, the admin console, and each room's history: an
 //!   append-only log on disk with one writer thread ([`server::history`]);
-//!   registered accounts and their file ([`server::accounts`]), the limit
-//!   on guessing passwords ([`server::lockout`]), who is muted
-//!   ([`server::mutes`]).
+//!   [`server::web`] is the browser client it serves. Registered accounts
+//!   and their file are [`server::accounts`], the limit on guessing
+//!   passwords [`server::lockout`], who is muted [`server::mutes`].
 //! - [`client`]: joining, the receiving thread, the input loop.
 //!
 //! Shared by both programs:
@@ -84,4 +94,5 @@ mod test_seed;
 pub mod text;
 pub mod trace;
 pub mod transfer;
+pub mod transport;
 pub mod unicode;

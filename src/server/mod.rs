@@ -33,6 +33,7 @@ pub mod outbox;
 pub mod relay;
 pub mod room;
 pub mod session;
+pub mod web;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, Read, Write};
