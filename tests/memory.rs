@@ -117,7 +117,13 @@ mod linux {
         // that order: in one look, a header could arrive between the line
         // of one end and the line of the other.
         wait_for(&mut probe, pid, "every header delivered", |s| {
-            s.state == ESTABLISHED && our_ports.contains(&s.local_port) && s.unacked == 0
+            // `/proc/PID/net/tcp` lists every socket of the network
+            // namespace, and two connections to different servers may share
+            // a local port: only those to our server count.
+            s.state == ESTABLISHED
+                && our_ports.contains(&s.local_port)
+                && s.remote_port == port
+                && s.unacked == 0
         });
         wait_for(&mut probe, pid, "every header read", |s| {
             s.state == ESTABLISHED
