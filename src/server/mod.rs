@@ -25,9 +25,12 @@
 //! binary (port 8888) and the tests (port 0) run exactly the same code.
 //! `docs/04-one-thread-per-client.md` walks through it.
 
+pub mod accounts;
 pub mod config;
 pub mod console;
 pub mod history;
+pub mod lockout;
+pub mod mutes;
 pub mod outbox;
 pub mod permit;
 pub mod relay;
