@@ -260,3 +260,45 @@ fn send_looks_in_the_server_folder_of_the_files_option() {
     server.send("/send other.txt");
     server.expect("Cannot send other.txt: no such file.");
 }
+
+/// Makes a named pipe at `path` with the system's `mkfifo`; false if this
+/// system has none (the test then says it did not run that part).
+#[cfg(unix)]
+fn make_fifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    let ok = made.is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("mkfifo is not available: the FIFO case did not run");
+    }
+    ok
+}
+
+/// `/send` takes regular files only. A named pipe used to block the console
+/// until someone opened it for writing (even `/list` went unanswered), and
+/// `/dev/zero` was "sent" as an empty file. Each is refused with the
+/// reason, nothing reaches the clients, and the console answers the next
+/// command at once.
+#[cfg(unix)]
+#[test]
+fn send_refuses_pipes_devices_and_folders_and_the_console_stays_responsive() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    server.expect("Alice joined from");
+    std::fs::create_dir(server.path("a folder")).expect("create a folder");
+    let mut refusals = vec![
+        ("/dev/zero", "it is a device, not a regular file"),
+        ("\"a folder\"", "it is a folder, not a file"),
+    ];
+    if make_fifo(&server.path("pipe")) {
+        refusals.push(("pipe", "it is a named pipe (FIFO), not a regular file"));
+    }
+    for (path, why) in refusals {
+        server.send(&format!("/send {path}"));
+        server.expect(&format!("Cannot send {}: {why}.", path.trim_matches('"')));
+        server.send("/list");
+        server.expect("Online users (1):");
+        server.expect("  1. Alice (127.0.0.1:");
+    }
+    server.proc.expect_none("Sending ");
+    alice.expect_none("[file]");
+}

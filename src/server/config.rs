@@ -27,7 +27,9 @@ pub struct Config {
     /// Bytes waiting in one client's outgoing queue before it counts as
     /// not keeping up.
     pub queue_bytes: usize,
-    /// A client silent this long gets a `PING`; twice this long, it is dropped.
+    /// A client silent this long gets a `PING`; twice this long, it is
+    /// dropped. A connection that has not joined this long after it was
+    /// accepted is closed.
     pub heartbeat: Duration,
     /// How long a write, or a wait for queue room, may take before the
     /// client on the other end is dropped.
