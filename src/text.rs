@@ -24,10 +24,17 @@ use std::fmt;
 
 use crate::cli::ArgError;
 use crate::command::PathError;
+use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
 use crate::message::LeaveReason;
 use crate::names::{BadChar, MAX_NAME_CHARS, NameError};
+use crate::server::accounts::{
+    AccountError, EntryProblem, FILE_VERSION, FileProblem, KEY_LEN, LoadError, MAX_ACCOUNTS,
+    MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
+    MIN_SALT_LEN, VerifierError,
+};
 use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
-use crate::transfer::{OpenError, TransferError};
+use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
+use crate::transfer::{OpenError, Special, TransferError};
 use crate::unicode::UNICODE_VERSION;
 use terminal::{for_terminal, one_line};
 
@@ -120,6 +127,16 @@ impl fmt::Display for OpenError {
         match self {
             OpenError::NotFound => write!(f, "no such file"),
             OpenError::IsDirectory => write!(f, "it is a folder, not a file"),
+            OpenError::NotAFile(Special::Fifo) => {
+                write!(f, "it is a named pipe (FIFO), not a regular file")
+            }
+            OpenError::NotAFile(Special::Device) => {
+                write!(f, "it is a device, not a regular file")
+            }
+            OpenError::NotAFile(Special::Socket) => {
+                write!(f, "it is a socket, not a regular file")
+            }
+            OpenError::NotAFile(Special::Other) => write!(f, "it is not a regular file"),
             OpenError::Unreadable(e) => write!(f, "cannot read it: {e}"),
         }
     }
@@ -155,6 +172,202 @@ impl fmt::Display for TransferError {
 }
 
 impl std::error::Error for TransferError {}
+
+// Accounts, mutes and file types (contract §10–§12). Text that comes from an
+// accounts file or a peer (a role, a name, an extension) goes through
+// `one_line`: a damaged file is as untrusted as a peer.
+
+impl fmt::Display for VerifierError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifierError::BadBase64 { field, error } => {
+                write!(f, "{} is not valid base64 ({error})", field.key())
+            }
+            VerifierError::KeyLength { field, len } => {
+                write!(f, "{} must be {KEY_LEN} bytes, not {len}", field.key())
+            }
+            VerifierError::SaltTooShort { len } => write!(
+                f,
+                "the salt must be at least {MIN_SALT_LEN} bytes, not {len}"
+            ),
+            VerifierError::SaltTooLong { len } => {
+                write!(f, "the salt can be at most {MAX_SALT_LEN} bytes, not {len}")
+            }
+            VerifierError::TooFewIterations { iterations } => write!(
+                f,
+                "at least {MIN_ITERATIONS} iterations are needed, not {iterations}"
+            ),
+            VerifierError::TooManyIterations { iterations } => write!(
+                f,
+                "at most {MAX_ITERATIONS} iterations are allowed, not {iterations}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VerifierError {}
+
+impl fmt::Display for AccountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccountError::Taken => write!(f, "that name is registered already"),
+            AccountError::NoSuchAccount => write!(f, "that name is not registered"),
+            AccountError::BadName(e) => write!(f, "{e}"),
+            AccountError::Weak(e) => write!(f, "the password's verifier was refused: {e}"),
+            AccountError::Full => write!(
+                f,
+                "the server has {MAX_ACCOUNTS} accounts, as many as it keeps"
+            ),
+            AccountError::Save(e) => {
+                write!(
+                    f,
+                    "the accounts file could not be written ({e}); nothing changed"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for AccountError {}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.display().to_string();
+        write!(f, "cannot use the accounts file {}: ", one_line(&path))?;
+        match &self.problem {
+            FileProblem::Unreadable(e) => write!(f, "{e}"),
+            FileProblem::TooLarge { len } => write!(
+                f,
+                "it is {}, and an accounts file is at most {}",
+                bytes(*len),
+                bytes(ACCOUNTS_MAX_FILE_BYTES)
+            ),
+            FileProblem::Empty => write!(f, "it is empty (delete it to start with no accounts)"),
+            FileProblem::NotJson(e) => write!(f, "it is not valid JSON ({e})"),
+            FileProblem::NotAnObject => write!(f, "it is not a JSON object"),
+            FileProblem::Version(None) => write!(f, "it has no \"version\""),
+            FileProblem::Version(Some(v)) => write!(
+                f,
+                "its version is {}; this server reads version {FILE_VERSION}",
+                one_line(v)
+            ),
+            FileProblem::NoAccountList => write!(f, "it has no \"accounts\" list"),
+            FileProblem::TooManyAccounts { count } => write!(
+                f,
+                "it lists {count} accounts, more than the {MAX_ACCOUNTS} a server keeps"
+            ),
+            FileProblem::Entry {
+                index,
+                name,
+                problem,
+            } => {
+                write!(f, "account number {} ", index + 1)?;
+                if let Some(name) = name {
+                    write!(f, "(\"{}\") ", one_line(name))?;
+                }
+                match problem {
+                    EntryProblem::NotAnObject => write!(f, "is not a JSON object"),
+                    EntryProblem::Missing(field) => write!(f, "has no \"{field}\""),
+                    EntryProblem::WrongType { field, expected } => {
+                        write!(f, "has a \"{field}\" that is not {expected}")
+                    }
+                    EntryProblem::BadName(e) => write!(f, "has a bad name: {e}"),
+                    EntryProblem::UnknownRole(role) => write!(
+                        f,
+                        "has the role \"{}\"; a role is \"admin\" or \"member\"",
+                        one_line(role)
+                    ),
+                    EntryProblem::Verifier(e) => write!(f, "is not usable: {e}"),
+                    EntryProblem::Duplicate { first } => {
+                        write!(f, "has the same name as account number {}", first + 1)
+                    }
+                }
+            }
+        }?;
+        write!(
+            f,
+            ". The server does not start until the file is fixed or moved away."
+        )
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl fmt::Display for MuteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MuteError::Zero => write!(f, "a mute needs at least 1 second"),
+            MuteError::TooLong => write!(
+                f,
+                "a mute can last at most {} seconds (a week)",
+                MAX_MUTE.as_secs()
+            ),
+            MuteError::Full => write!(f, "{MAX_MUTED} names are muted already"),
+        }
+    }
+}
+
+impl std::error::Error for MuteError {}
+
+impl fmt::Display for ExtListError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtListError::EmptyItem { position } => {
+                write!(f, "item {position} of the list of extensions is empty")
+            }
+            ExtListError::InnerDot { item } => write!(
+                f,
+                "\"{}\" has a dot inside: only a name's last extension counts, so write just that one",
+                one_line(item)
+            ),
+            ExtListError::BadCharacter { item, c } if c.is_whitespace() => {
+                write!(f, "\"{}\" contains a space", one_line(item))
+            }
+            ExtListError::BadCharacter { item, c } => write!(
+                f,
+                "\"{}\" contains U+{:04X}, which no extension can contain",
+                one_line(item),
+                *c as u32
+            ),
+            ExtListError::TooLong { item } => write!(
+                f,
+                "\"{}\" is longer than {MAX_EXT_CHARS} characters",
+                one_line(item)
+            ),
+            ExtListError::TooMany { count } => write!(
+                f,
+                "a list can have at most {MAX_EXTS} extensions, not {count}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ExtListError {}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::Denied { ext } => write!(
+                f,
+                "files ending in .{} are not accepted here",
+                one_line(ext)
+            ),
+            Refused::NotAllowed { ext: Some(ext) } => write!(
+                f,
+                "files ending in .{} are not among those accepted here",
+                one_line(ext)
+            ),
+            Refused::NotAllowed { ext: None } => {
+                write!(
+                    f,
+                    "files without an extension are not among those accepted here"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// A byte count the way people read it: "1.5 MiB".
 pub fn bytes(n: u64) -> String {
@@ -229,11 +442,13 @@ Options:
   --max-text BYTES       longest chat message (default 65536)
   --max-frame BYTES      largest frame accepted from a client (default 1048576)
   --queue BYTES          outgoing queue per client (default 4194304)
-  --heartbeat SECS       ping a client silent this long; drop it after twice this (default 30)
+  --heartbeat SECS       ping a client silent this long, drop it after twice this;
+                         close a connection not joined this long after connecting (default 30)
   --send-timeout SECS    drop a client that cannot take data for this long (default 10)
   --max-file BYTES       largest file a client may send (default 1073741824 = 1 GiB)
   --chunk-size BYTES     file chunk size for /send (default 4096)
-  --files DIR            keep copies of received files in DIR/received (default files)
+  --files DIR            keep copies of received files in DIR/received, and look in
+                         DIR/server for a /send PATH not found here (default files)
   --trace[=hex]          print every frame sent and received on stderr
   --help                 show this help
   --version              show the version"
@@ -252,6 +467,7 @@ Server commands:
   /msg @NAME TEXT        send TEXT to NAME only
   /send PATH             send a file to everyone
   /send @NAME PATH       send a file to NAME only
+                         (a PATH not found here is looked for in files/server/)
   /list                  list who is online
   /user NAME             show details of one user
   /kick NAME             remove a user from the chat
@@ -308,14 +524,13 @@ pub fn log_second_join() -> String {
     "a second USER_JOIN".to_string()
 }
 
-/// What a `bad input` line says of a message only a server may send.
-pub fn log_server_only(kind: &str) -> String {
-    format!("{} in a form only the server sends", one_line(kind))
-}
-
 pub fn log_server_full(addr: &str, max: usize) -> String {
     let clients = if max == 1 { "client" } else { "clients" };
     format!("refused {addr}: the server is full ({max} {clients})")
+}
+
+pub fn log_join_timeout(addr: &str, seconds: u64) -> String {
+    format!("closed {addr}: it did not join within {seconds} s")
 }
 
 pub fn log_session_panicked(addr: &str) -> String {
@@ -629,13 +844,6 @@ pub fn error_already_joined() -> String {
     "You have already joined.".to_string()
 }
 
-pub fn error_server_only(kind: &str) -> String {
-    format!(
-        "Only the server sends {} messages of this form.",
-        one_line(kind)
-    )
-}
-
 pub fn error_bad_frame(detail: &dyn fmt::Display) -> String {
     format!("Bad frame: {}. Closing the connection.", escaped(detail))
 }
@@ -650,6 +858,10 @@ pub fn error_server_full() -> String {
 
 pub fn error_kicked() -> String {
     "You were removed from the chat by the server.".to_string()
+}
+
+pub fn error_join_timeout(seconds: u64) -> String {
+    format!("You did not join within {seconds} seconds. Closing the connection.")
 }
 
 pub fn error_server_shutdown() -> String {

@@ -109,14 +109,15 @@ pub fn hex_dump(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::Message;
+    use crate::message::client::Text;
+    use crate::message::{ClientMessage, Message};
 
     #[test]
     fn the_frame_from_the_protocol_page() {
-        let body = Message::Text {
+        let body = ClientMessage::Text(Text {
             text: "Hi 😀".into(),
             to: None,
-        }
+        })
         .encode();
         let text = Trace::Hex.render(Direction::Sent, "127.0.0.1:8888", &body);
         let mut lines = text.lines();

@@ -24,7 +24,8 @@ use std::path::{Path, PathBuf};
 
 use crate::base64;
 use crate::crypto::sha256::{self, Sha256};
-use crate::message::Message;
+use crate::message::client::FileOffer;
+use crate::message::{FileChunk, FileComplete};
 use crate::unicode;
 
 /// Bytes of file per `FILE_DATA` chunk unless told otherwise: the original's
@@ -44,7 +45,22 @@ const MAX_NAME_BYTES: usize = 200;
 pub enum OpenError {
     NotFound,
     IsDirectory,
+    /// Something that is not a regular file: see [`FileSender::open`].
+    NotAFile(Special),
     Unreadable(io::Error),
+}
+
+/// The kinds of thing a path can name that are not files to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Special {
+    /// A named pipe (`mkfifo`): reading waits for someone to write.
+    Fifo,
+    /// A device (`/dev/zero`, `/dev/tty`): endless, or waiting for input.
+    Device,
+    /// A Unix domain socket.
+    Socket,
+    /// Anything else that is neither a file nor a folder.
+    Other,
 }
 
 /// Why a received file was not kept. The wording is in [`crate::text`].
@@ -157,15 +173,24 @@ pub struct FileSender {
 
 impl FileSender {
     /// Opens `path` for sending in chunks of `chunk_size` bytes.
+    ///
+    /// Only a regular file can be sent. A named pipe (FIFO) would make
+    /// `open` itself wait until someone opens it for writing, and the thread
+    /// that asked (the server's console, the client's event loop) would hang
+    /// there, deaf to every other command. A device such as `/dev/zero`
+    /// reports a size of 0 and then never ends. So the path is looked at
+    /// first, and the file is opened without waiting ([`open_without_waiting`])
+    /// and looked at again: what a path names can change between the two
+    /// looks, what was opened cannot.
     pub fn open(path: &Path, chunk_size: usize) -> Result<FileSender, OpenError> {
         let metadata = fs::metadata(path).map_err(|e| match e.kind() {
             io::ErrorKind::NotFound => OpenError::NotFound,
             _ => OpenError::Unreadable(e),
         })?;
-        if metadata.is_dir() {
-            return Err(OpenError::IsDirectory);
-        }
-        let file = File::open(path).map_err(OpenError::Unreadable)?;
+        check_regular(&metadata)?;
+        let file = open_without_waiting(path).map_err(OpenError::Unreadable)?;
+        let metadata = file.metadata().map_err(OpenError::Unreadable)?;
+        check_regular(&metadata)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -196,21 +221,20 @@ impl FileSender {
         self.sent
     }
 
-    /// The `FILE` message that opens the transfer.
-    pub fn offer(&self, transfer_id: &str, to: Option<String>, sender: Option<String>) -> Message {
-        Message::FileOffer {
+    /// The `FILE` message that opens the transfer, to everyone or to `to`.
+    pub fn offer(&self, transfer_id: &str, to: Option<String>) -> FileOffer {
+        FileOffer {
             name: self.name.clone(),
             transfer_id: transfer_id.to_string(),
             size: self.size,
             to,
-            sender,
         }
     }
 
     /// The next `FILE_DATA` message, or `None` when the file is done. Never
     /// reads past the announced size, so a file that grows while it is sent
     /// still matches its offer.
-    pub fn next_chunk(&mut self, transfer_id: &str) -> io::Result<Option<Message>> {
+    pub fn next_chunk(&mut self, transfer_id: &str) -> io::Result<Option<FileChunk>> {
         let left = self.size - self.sent;
         let want = self
             .chunk
@@ -228,7 +252,7 @@ impl FileSender {
         let bytes = &self.chunk[..n];
         self.sha.update(bytes);
         self.sent += n as u64;
-        let message = Message::FileChunk {
+        let message = FileChunk {
             transfer_id: transfer_id.to_string(),
             index: self.index,
             data: base64::encode(bytes),
@@ -238,14 +262,91 @@ impl FileSender {
     }
 
     /// The `FILE_COMPLETE` message, with what was actually sent.
-    pub fn complete(self, transfer_id: &str) -> Message {
-        Message::FileComplete {
+    pub fn complete(self, transfer_id: &str) -> FileComplete {
+        FileComplete {
             name: self.name,
             transfer_id: transfer_id.to_string(),
             size: self.sent,
             sha256: sha256::to_hex(&self.sha.finish()),
         }
     }
+}
+
+/// Refuses what is not a regular file, saying what it is instead.
+fn check_regular(metadata: &fs::Metadata) -> Result<(), OpenError> {
+    let kind = metadata.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        return Err(OpenError::IsDirectory);
+    }
+    Err(OpenError::NotAFile(special(kind)))
+}
+
+#[cfg(unix)]
+fn special(kind: fs::FileType) -> Special {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        Special::Fifo
+    } else if kind.is_char_device() || kind.is_block_device() {
+        Special::Device
+    } else if kind.is_socket() {
+        Special::Socket
+    } else {
+        Special::Other
+    }
+}
+
+#[cfg(not(unix))]
+fn special(_kind: fs::FileType) -> Special {
+    Special::Other
+}
+
+/// Opens a file for reading without ever waiting in `open`.
+///
+/// On Unix, opening a FIFO for reading waits until a writer opens it too,
+/// unless the `O_NONBLOCK` flag is given; with it, `open` returns at once
+/// and [`FileSender::open`] then sees what it opened and refuses it. On a
+/// regular file the flag changes nothing (reads from disk do not "block" in
+/// that sense). std does not name the flag, so its value comes from each
+/// system's `<fcntl.h>`; on a Unix not listed it is 0 (no flag), and only
+/// the look before opening protects against a FIFO.
+///
+/// Elsewhere (Windows), opening a pipe or a device does not wait, and the
+/// look at what was opened refuses it.
+#[cfg(unix)]
+pub fn open_without_waiting(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    const O_NONBLOCK: i32 = if cfg!(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly"
+    )) {
+        0x0004
+    } else if cfg!(any(target_arch = "mips", target_arch = "mips64")) {
+        0x0080
+    } else if cfg!(any(target_arch = "sparc", target_arch = "sparc64")) {
+        0x4000
+    } else if cfg!(any(target_os = "linux", target_os = "android")) {
+        0o4000
+    } else if cfg!(any(target_os = "solaris", target_os = "illumos")) {
+        0x0080
+    } else {
+        0
+    };
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+pub fn open_without_waiting(path: &Path) -> io::Result<File> {
+    File::open(path)
 }
 
 /// Reads until `buf` is full or the file ends.
@@ -500,33 +601,34 @@ mod tests {
         assert!(safe.ends_with("名.pdf"));
     }
 
-    fn send_all(path: &Path, chunk: usize) -> Vec<Message> {
-        let mut sender = FileSender::open(path, chunk).unwrap();
-        let mut messages = vec![sender.offer("1", None, None)];
-        while let Some(m) = sender.next_chunk("1").unwrap() {
-            messages.push(m);
-        }
-        messages.push(sender.complete("1"));
-        messages
+    /// Everything a sender sends for the file at `path`.
+    struct Sent {
+        offer: FileOffer,
+        chunks: Vec<FileChunk>,
+        complete: FileComplete,
     }
 
-    fn receive_all(dir: &Path, messages: Vec<Message>) -> Result<PathBuf, TransferError> {
-        let mut receiver = None;
-        for message in messages {
-            match message {
-                Message::FileOffer { name, size, .. } => {
-                    receiver = Some(FileReceiver::create(dir, &name, size).unwrap())
-                }
-                Message::FileChunk { index, data, .. } => {
-                    receiver.as_mut().unwrap().write_chunk(index, &data)?
-                }
-                Message::FileComplete { size, sha256, .. } => {
-                    return receiver.take().unwrap().finish(size, &sha256);
-                }
-                _ => unreachable!(),
-            }
+    fn send_all(path: &Path, chunk: usize) -> Sent {
+        let mut sender = FileSender::open(path, chunk).unwrap();
+        let offer = sender.offer("1", None);
+        let mut chunks = Vec::new();
+        while let Some(m) = sender.next_chunk("1").unwrap() {
+            chunks.push(m);
         }
-        unreachable!()
+        let complete = sender.complete("1");
+        Sent {
+            offer,
+            chunks,
+            complete,
+        }
+    }
+
+    fn receive_all(dir: &Path, sent: Sent) -> Result<PathBuf, TransferError> {
+        let mut receiver = FileReceiver::create(dir, &sent.offer.name, sent.offer.size).unwrap();
+        for chunk in sent.chunks {
+            receiver.write_chunk(chunk.index, &chunk.data)?;
+        }
+        receiver.finish(sent.complete.size, &sent.complete.sha256)
     }
 
     fn entries(dir: &Path) -> Vec<String> {
@@ -565,9 +667,9 @@ mod tests {
         let src = tempfile::tempdir().unwrap();
         let path = src.path().join("empty");
         fs::write(&path, b"").unwrap();
-        let messages = send_all(&path, 4096);
-        assert_eq!(messages.len(), 2);
-        let saved = receive_all(src.path().join("in").as_path(), messages).unwrap();
+        let sent = send_all(&path, 4096);
+        assert!(sent.chunks.is_empty());
+        let saved = receive_all(src.path().join("in").as_path(), sent).unwrap();
         assert_eq!(fs::read(saved).unwrap(), b"");
     }
 
@@ -663,6 +765,49 @@ mod tests {
         assert!(matches!(
             FileSender::open(dir.path(), 4096),
             Err(OpenError::IsDirectory)
+        ));
+    }
+
+    /// `/dev/zero` has a size of 0 and never ends: it used to be "sent" as
+    /// an empty file.
+    #[cfg(unix)]
+    #[test]
+    fn sending_refuses_devices() {
+        assert!(matches!(
+            FileSender::open(Path::new("/dev/zero"), 4096),
+            Err(OpenError::NotAFile(Special::Device))
+        ));
+    }
+
+    /// A named pipe is refused, and opening one never waits for a writer:
+    /// `open_without_waiting` returns at once (without the flag it would
+    /// hang here, so it runs on a thread, watched with a deadline).
+    #[cfg(unix)]
+    #[test]
+    fn sending_refuses_a_fifo_without_waiting_for_a_writer() {
+        use std::sync::mpsc;
+        use std::time::Duration;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("mkfifo is not available here: skipped");
+            return;
+        }
+        let (tx, rx) = mpsc::channel();
+        let path = fifo.clone();
+        std::thread::spawn(move || {
+            let opened = open_without_waiting(&path).map(|f| f.metadata().map(|m| m.is_file()));
+            let _ = tx.send(opened.is_ok());
+        });
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(20)),
+            Ok(true),
+            "opening a FIFO waited for a writer"
+        );
+        assert!(matches!(
+            FileSender::open(&fifo, 4096),
+            Err(OpenError::NotAFile(Special::Fifo))
         ));
     }
 }

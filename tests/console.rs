@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::files::{assert_same_bytes, saved_path, write_file};
 use common::{Server, Stream, run_to_end};
 use std::path::Path;
 
@@ -208,4 +209,96 @@ fn kick_removes_a_user_and_tells_everyone() {
     alice.expect("* Bob was removed by the server (1 online)");
     server.send("/kick Bob");
     server.expect("No user named \"Bob\" is online.");
+}
+
+/// `files/server/` is the folder kept for the files the admin sends, so a
+/// `/send notes.txt` that finds no `notes.txt` in the working directory
+/// looks there, as the help says. A file in the working directory still
+/// comes first, and a name found nowhere is reported as typed.
+#[test]
+fn send_finds_a_file_kept_in_files_server() {
+    let mut server = Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let kept = b"kept in files/server for the clients\n";
+    write_file(&server.path("files/server/notes.txt"), kept);
+
+    server.send("/send notes.txt");
+    let line = bob.expect("[file] received notes.txt from server:");
+    assert_same_bytes(&bob.path("").join(saved_path(&line)), kept);
+    server.expect("Sent notes.txt (");
+
+    let here = b"in the working directory\n";
+    write_file(&server.path("notes.txt"), here);
+    server.send("/send @Bob notes.txt");
+    let line = bob.expect("[file] received notes.txt from server:");
+    assert_eq!(
+        saved_path(&line),
+        Path::new("files/downloads/notes (1).txt")
+    );
+    assert_same_bytes(&bob.path("files/downloads/notes (1).txt"), here);
+
+    server.send("/send missing.txt");
+    server.expect("Cannot send missing.txt: no such file.");
+    bob.expect_none("missing.txt");
+}
+
+/// With `--files DIR`, the kept folder is `DIR/server`.
+#[test]
+fn send_looks_in_the_server_folder_of_the_files_option() {
+    let mut server = Server::start(&["--files", "store"]);
+    let mut bob = server.join("Bob");
+    let kept = b"kept in store/server\n";
+    write_file(&server.path("store/server/report.txt"), kept);
+    write_file(
+        &server.path("files/server/other.txt"),
+        b"not the kept folder",
+    );
+
+    server.send("/send report.txt");
+    let line = bob.expect("[file] received report.txt from server:");
+    assert_same_bytes(&bob.path("").join(saved_path(&line)), kept);
+    server.send("/send other.txt");
+    server.expect("Cannot send other.txt: no such file.");
+}
+
+/// Makes a named pipe at `path` with the system's `mkfifo`; false if this
+/// system has none (the test then says it did not run that part).
+#[cfg(unix)]
+fn make_fifo(path: &Path) -> bool {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    let ok = made.is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("mkfifo is not available: the FIFO case did not run");
+    }
+    ok
+}
+
+/// `/send` takes regular files only. A named pipe used to block the console
+/// until someone opened it for writing (even `/list` went unanswered), and
+/// `/dev/zero` was "sent" as an empty file. Each is refused with the
+/// reason, nothing reaches the clients, and the console answers the next
+/// command at once.
+#[cfg(unix)]
+#[test]
+fn send_refuses_pipes_devices_and_folders_and_the_console_stays_responsive() {
+    let mut server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    server.expect("Alice joined from");
+    std::fs::create_dir(server.path("a folder")).expect("create a folder");
+    let mut refusals = vec![
+        ("/dev/zero", "it is a device, not a regular file"),
+        ("\"a folder\"", "it is a folder, not a file"),
+    ];
+    if make_fifo(&server.path("pipe")) {
+        refusals.push(("pipe", "it is a named pipe (FIFO), not a regular file"));
+    }
+    for (path, why) in refusals {
+        server.send(&format!("/send {path}"));
+        server.expect(&format!("Cannot send {}: {why}.", path.trim_matches('"')));
+        server.send("/list");
+        server.expect("Online users (1):");
+        server.expect("  1. Alice (127.0.0.1:");
+    }
+    server.proc.expect_none("Sending ");
+    alice.expect_none("[file]");
 }

@@ -35,6 +35,9 @@
 //! - **Links** to files of the repository must point at files that exist.
 //! - Every numbered chapter ends with exercises, and the places left for
 //!   benchmark figures (`<!-- bench:... -->`) are still there.
+//! - **Glossary.** Every numbered chapter links to the Chinese glossary,
+//!   `docs/zh/glossary.md`, in its first lines, and the glossary links to
+//!   every chapter. The pages in `docs/zh/` are checked like the others.
 //!
 //! Commands run with `sh`, so this test is for Unix-like systems. It never
 //! starts `cargo run` inside the test: the programs are the binaries cargo
@@ -89,11 +92,15 @@ struct Page {
     text: String,
 }
 
-/// `docs/*.md` and `README.md`.
+/// `docs/*.md`, the Chinese pages `docs/zh/*.md`, and `README.md`.
 fn pages() -> Vec<Page> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(root().join("docs"))
-        .expect("read docs/")
-        .map(|entry| entry.expect("docs/ entry").path())
+    let mut paths: Vec<PathBuf> = ["docs", "docs/zh"]
+        .into_iter()
+        .flat_map(|dir| {
+            fs::read_dir(root().join(dir))
+                .unwrap_or_else(|e| panic!("read {dir}/: {e}"))
+                .map(|entry| entry.expect("docs/ entry").path())
+        })
         .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
         .map(|path| {
             path.strip_prefix(root())
@@ -1035,4 +1042,38 @@ fn chapters_end_with_exercises_and_keep_their_bench_markers() {
         }
     }
     assert_eq!(chapters, 9, "the course has nine chapters");
+}
+
+/// The glossary, for a reader whose first language is Chinese.
+const GLOSSARY: &str = "docs/zh/glossary.md";
+
+/// Every numbered chapter links to the glossary near its top, and the
+/// glossary links to every numbered chapter (the chapter that teaches a term).
+#[test]
+fn chapters_and_the_glossary_link_to_each_other() {
+    let pages = pages();
+    let glossary = pages
+        .iter()
+        .find(|page| page.path == Path::new(GLOSSARY))
+        .unwrap_or_else(|| panic!("{GLOSSARY} is missing"));
+    for page in &pages {
+        let name = page.path.file_name().expect("name").to_string_lossy();
+        if page.path.parent() != Some(Path::new("docs"))
+            || !name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            continue;
+        }
+        assert!(
+            page.text
+                .lines()
+                .take(5)
+                .any(|l| l.contains("](zh/glossary.md)")),
+            "{} does not link to the glossary in its first lines",
+            page.path.display()
+        );
+        assert!(
+            glossary.text.contains(&format!("](../{name}")),
+            "{GLOSSARY} has no term taught in {name}"
+        );
+    }
 }

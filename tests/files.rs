@@ -28,7 +28,11 @@ use common::files::{
 use common::raw::Raw;
 use common::{Client, DEADLINE, Server, Stream};
 use rand::rngs::StdRng;
-use socket_chat::message::{ErrorCode, Message};
+use socket_chat::message::client::FileOffer;
+use socket_chat::message::server::FileOffer as RelayedOffer;
+use socket_chat::message::{
+    ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage,
+};
 use socket_chat::{base64, crypto::sha256};
 use tempfile::TempDir;
 
@@ -126,33 +130,32 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The `FILE` a raw sender sends to offer `name` to everyone.
-fn raw_offer(id: &str, name: &str, size: usize) -> Message {
-    Message::FileOffer {
+fn raw_offer(id: &str, name: &str, size: usize) -> ClientMessage {
+    ClientMessage::FileOffer(FileOffer {
         name: name.to_string(),
         transfer_id: id.to_string(),
         size: size as u64,
         to: None,
-        sender: None,
-    }
+    })
 }
 
 /// A `FILE_DATA` carrying `bytes` as chunk `index`.
-fn raw_chunk(id: &str, index: u64, bytes: &[u8]) -> Message {
-    Message::FileChunk {
+fn raw_chunk(id: &str, index: u64, bytes: &[u8]) -> ClientMessage {
+    ClientMessage::FileChunk(FileChunk {
         transfer_id: id.to_string(),
         index,
         data: base64::encode(bytes),
-    }
+    })
 }
 
 /// The `FILE_COMPLETE` that ends a transfer, with the checksum given.
-fn raw_complete(id: &str, name: &str, size: usize, sha256_hex: String) -> Message {
-    Message::FileComplete {
+fn raw_complete(id: &str, name: &str, size: usize, sha256_hex: String) -> ClientMessage {
+    ClientMessage::FileComplete(FileComplete {
         name: name.to_string(),
         transfer_id: id.to_string(),
         size: size as u64,
         sha256: sha256_hex,
-    }
+    })
 }
 
 /// Sends `content` as `name` the way a well-behaved client does.
@@ -169,9 +172,9 @@ fn expect_transfer_error(raw: &mut Raw, id: &str) -> (ErrorCode, String) {
     let what = format!("an ERROR for transfer {id:?}");
     match raw.expect(
         &what,
-        |m| matches!(m, Message::Error { transfer_id: Some(t), .. } if t == id),
+        |m| matches!(m, ServerMessage::Error(ErrorReport { transfer_id: Some(t), .. }) if t == id),
     ) {
-        Message::Error { code, text, .. } => (code, text),
+        ServerMessage::Error(ErrorReport { code, text, .. }) => (code, text),
         other => unreachable!("{other:?}"),
     }
 }
@@ -181,20 +184,20 @@ fn expect_transfer_error(raw: &mut Raw, id: &str) -> (ErrorCode, String) {
 fn raw_receive_file(raw: &mut Raw, name: &str) -> (Vec<usize>, Vec<u8>) {
     let offer = raw.expect(
         &format!("the offer of {name}"),
-        |m| matches!(m, Message::FileOffer { name: n, .. } if n == name),
+        |m| matches!(m, ServerMessage::FileOffer(RelayedOffer { name: n, .. }) if n == name),
     );
-    let Message::FileOffer { transfer_id, .. } = offer else {
+    let ServerMessage::FileOffer(RelayedOffer { transfer_id, .. }) = offer else {
         unreachable!()
     };
     let mut chunk_sizes = Vec::new();
     let mut content = Vec::new();
     loop {
         let message = raw.expect("a chunk or the end", |m| {
-            matches!(m, Message::FileChunk { transfer_id: t, .. }
-                      | Message::FileComplete { transfer_id: t, .. } if *t == transfer_id)
+            matches!(m, ServerMessage::FileChunk(FileChunk { transfer_id: t, .. })
+                      | ServerMessage::FileComplete(FileComplete { transfer_id: t, .. }) if *t == transfer_id)
         });
         match message {
-            Message::FileChunk { data, .. } => {
+            ServerMessage::FileChunk(FileChunk { data, .. }) => {
                 let bytes = base64::decode(&data).expect("chunks are valid base64");
                 chunk_sizes.push(bytes.len());
                 content.extend_from_slice(&bytes);
@@ -617,9 +620,9 @@ fn a_file_over_the_server_limit_is_refused_up_front() {
     // dropped quietly: the next error is about another transfer.
     mallory.send(&raw_chunk("4", 0, &[0; 1001]));
     mallory.send(&raw_chunk("ghost", 0, b"boo"));
-    let next_error = mallory.expect("the next ERROR", |m| matches!(m, Message::Error { .. }));
+    let next_error = mallory.expect("the next ERROR", |m| matches!(m, ServerMessage::Error(_)));
     assert!(
-        matches!(&next_error, Message::Error { transfer_id: Some(t), .. } if t == "ghost"),
+        matches!(&next_error, ServerMessage::Error(ErrorReport { transfer_id: Some(t), .. }) if t == "ghost"),
         "{next_error:?}"
     );
     bob.expect_none("[file]");
@@ -773,4 +776,27 @@ fn output_that_is_not_a_terminal_gets_no_progress_lines() {
             client.proc.label
         );
     }
+}
+
+/// The client's `/send` refuses what is not a regular file too, without
+/// waiting on a named pipe: its event loop must stay free to show chat.
+#[cfg(unix)]
+#[test]
+fn send_refuses_a_pipe_and_a_device_and_chat_goes_on() {
+    let server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    alice.send("/send /dev/zero");
+    alice.expect("[file] cannot send /dev/zero: it is a device, not a regular file");
+    let pipe = alice.path("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+    if made.is_ok_and(|s| s.success()) {
+        alice.send("/send pipe");
+        alice.expect("[file] cannot send pipe: it is a named pipe (FIFO), not a regular file");
+    } else {
+        eprintln!("mkfifo is not available: the FIFO case did not run");
+    }
+    bob.send("still chatting");
+    alice.expect("Bob: still chatting");
+    bob.expect_none("[file]");
 }

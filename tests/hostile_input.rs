@@ -17,9 +17,12 @@ use common::raw::{Polled, Raw};
 use common::{DEADLINE, Pair};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use socket_chat::connection::Outgoing;
 use socket_chat::frame::{DEFAULT_MAX_FRAME, is_timeout};
-use socket_chat::message::{ErrorCode, Message};
+use socket_chat::message::client::{FileOffer, Join, Leave, Text};
+use socket_chat::message::{
+    ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage,
+};
+use socket_chat::transport::tcp;
 
 /// Joins Mallory, sends her one frame around `body`, and checks the answer:
 /// `ERROR code`, logged once, and the connection still open (framing is in
@@ -180,14 +183,14 @@ fn random_bytes_get_the_answer_their_first_four_bytes_call_for() {
                 raw.expect("an ERROR about the body", |m| {
                     matches!(
                         m,
-                        Message::Error {
+                        ServerMessage::Error(ErrorReport {
                             code: ErrorCode::BadUtf8 | ErrorCode::BadJson | ErrorCode::BadMessage,
                             ..
-                        }
+                        })
                     )
                 });
-                raw.send(&Message::Ping);
-                raw.expect("PONG", |m| *m == Message::Pong);
+                raw.send(&ClientMessage::Ping);
+                raw.expect("PONG", |m| *m == ServerMessage::Pong);
             }
             // Not even a whole header, or a length the bytes fall short
             // of: the server waits for the rest, which never comes. We
@@ -211,10 +214,10 @@ fn text_before_joining_gets_bad_message_and_joining_still_works() {
     let mut pair = Pair::start(&[]);
     let mut eve = Raw::connect(pair.port());
     let who = eve.stream.local_addr().expect("address").to_string();
-    eve.send(&Message::Text {
+    eve.send(&ClientMessage::Text(Text {
         text: "sneaking in".to_string(),
         to: None,
-    });
+    }));
     eve.expect_error(ErrorCode::BadMessage);
     pair.server
         .proc
@@ -222,11 +225,50 @@ fn text_before_joining_gets_bad_message_and_joining_still_works() {
     pair.alice.expect_none("sneaking in");
     pair.bob.expect_none("sneaking in");
 
-    eve.send(&Message::Join {
+    eve.send(&ClientMessage::Join(Join {
         name: "Eve".to_string(),
-    });
-    eve.expect("welcome", |m| matches!(m, Message::Welcome { .. }));
+    }));
+    eve.expect("welcome", |m| matches!(m, ServerMessage::Welcome(_)));
     pair.alice.expect("* Eve joined the chat (3 online)");
+    pair.still_chat();
+}
+
+/// Regression: a client `TEXT` that carried `"sender"` was refused with
+/// `bad_message` ("only the server sends TEXT messages of this form"),
+/// because the server guessed a message's direction from its keys. A
+/// client's `TEXT` is a client's `TEXT`: relayed under the sender's own
+/// name and time, every key only the server sets dropped on the way.
+#[test]
+fn a_text_claiming_another_sender_is_relayed_as_its_own_with_the_extra_keys_dropped() {
+    let mut pair = Pair::start(&[]);
+    let mut mallory = Raw::join(pair.port(), "Mallory");
+    let mut watcher = Raw::join(pair.port(), "Watcher");
+    mallory
+        .send_body(
+            br#"{"type": "TEXT", "data": "I am the server", "metadata": {"sender": "server", "timestamp": 1, "private": true}}"#,
+        )
+        .expect("send");
+    let relayed = watcher.expect("the relayed TEXT", |m| matches!(m, ServerMessage::Chat(_)));
+    let ServerMessage::Chat(chat) = relayed else {
+        unreachable!()
+    };
+    assert_eq!(chat.text, "I am the server");
+    assert_eq!(chat.sender, "Mallory");
+    assert_eq!(chat.to, None, "a public text, whatever \"private\" said");
+    assert!(chat.timestamp > 1_000_000_000, "the server's clock, not 1");
+    pair.alice.expect("Mallory: I am the server");
+    pair.bob.expect("Mallory: I am the server");
+    // Nothing was refused, and nothing about it was logged as bad input.
+    assert_eq!(mallory.list(), ["Alice", "Bob", "Mallory", "Watcher"]);
+    assert!(
+        !mallory
+            .skipped
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Error(_))),
+        "{:?}",
+        mallory.skipped
+    );
+    pair.server.proc.expect_none("bad input from Mallory");
     pair.still_chat();
 }
 
@@ -237,9 +279,9 @@ fn a_second_join_gets_bad_message_and_changes_nothing() {
     let mut pair = Pair::start(&[]);
     let mut mallory = Raw::join(pair.port(), "Mallory");
     pair.alice.expect("* Mallory joined");
-    mallory.send(&Message::Join {
+    mallory.send(&ClientMessage::Join(Join {
         name: "Bob2".to_string(),
-    });
+    }));
     mallory.expect_error(ErrorCode::BadMessage);
     pair.server.proc.expect_once("bad input from Mallory");
     assert_eq!(mallory.list(), ["Alice", "Bob", "Mallory"]);
@@ -253,13 +295,11 @@ fn a_second_join_gets_bad_message_and_changes_nothing() {
 fn a_frame_cut_off_by_a_disconnect_is_dropped_and_logged() {
     let mut pair = Pair::start(&[]);
     let mut mallory = Raw::join(pair.port(), "Mallory");
-    let text = Outgoing::new(&Message::Text {
+    let text = tcp::frame(&ClientMessage::Text(Text {
         text: "this will never be finished".to_string(),
         to: None,
-    });
-    mallory
-        .send_bytes(&text.as_bytes()[..text.len() / 2])
-        .expect("send");
+    }));
+    mallory.send_bytes(&text[..text.len() / 2]).expect("send");
     mallory.close();
     pair.alice.expect("* Mallory disconnected (2 online)");
     pair.server.proc.expect_once("bad input from Mallory");
@@ -284,11 +324,11 @@ fn a_peer_sending_one_byte_at_a_time_is_answered_once_then_times_out() {
     let mut bad_frame = Vec::new();
     socket_chat::frame::encode_frame(b"nope", &mut bad_frame);
     // Long enough never to be finished before the deadline.
-    let endless = Outgoing::new(&Message::Text {
+    let endless = tcp::frame(&ClientMessage::Text(Text {
         text: "x".repeat(60_000),
         to: None,
-    });
-    let mut bytes = bad_frame.iter().chain(endless.as_bytes());
+    }));
+    let mut bytes = bad_frame.iter().chain(&endless);
     let mut answered = false;
     let mut sent = 0;
     loop {
@@ -305,10 +345,10 @@ fn a_peer_sending_one_byte_at_a_time_is_answered_once_then_times_out() {
         match slow.poll(PACE) {
             Polled::Quiet => {}
             Polled::Closed => break,
-            Polled::Message(Message::Error {
+            Polled::Message(ServerMessage::Error(ErrorReport {
                 code: ErrorCode::BadJson,
                 ..
-            }) => answered = true,
+            })) => answered = true,
             Polled::Message(other) => slow.skipped.push(other),
         }
         if sent % 4 == 0 {
@@ -407,7 +447,7 @@ fn flood_one_connection(port: u16, rng: &mut StdRng) -> usize {
     raw.stream
         .set_write_timeout(Some(DEADLINE))
         .expect("write timeout");
-    let ping = Outgoing::new(&Message::Ping);
+    let ping = tcp::frame(&ClientMessage::Ping);
     let mut sent = 0;
     loop {
         let (frame, framing_kept) = random_frame(rng);
@@ -421,12 +461,12 @@ fn flood_one_connection(port: u16, rng: &mut StdRng) -> usize {
             return sent;
         }
         if sent % SYNC_EVERY == 0 {
-            if !send_unless_closed(&mut raw, ping.as_bytes()) {
+            if !send_unless_closed(&mut raw, &ping) {
                 return sent;
             }
             // Skips answers, errors and other people's chat on the way.
             if raw
-                .expect_or_closed("PONG", |m| *m == Message::Pong)
+                .expect_or_closed("PONG", |m| *m == ServerMessage::Pong)
                 .is_none()
             {
                 return sent;
@@ -460,7 +500,7 @@ fn random_text(rng: &mut StdRng) -> String {
 
 /// A message a client might send, valid as a frame but not always sensible:
 /// names that break the rules, transfers that do not exist, a goodbye.
-fn random_message(rng: &mut StdRng) -> Message {
+fn random_message(rng: &mut StdRng) -> ClientMessage {
     let name = |rng: &mut StdRng| match rng.random_range(0..3) {
         0 => format!("r{}", rng.random_range(0..20)),
         1 => ["Alice", "Bob", "server", ""][rng.random_range(0..4)].to_string(),
@@ -468,38 +508,37 @@ fn random_message(rng: &mut StdRng) -> Message {
     };
     let id = |rng: &mut StdRng| rng.random_range(0..4).to_string();
     match rng.random_range(0..12) {
-        0 | 1 => Message::Join { name: name(rng) },
-        2 | 3 => Message::Text {
+        0 | 1 => ClientMessage::Join(Join { name: name(rng) }),
+        2 | 3 => ClientMessage::Text(Text {
             text: random_text(rng),
             to: rng.random_bool(0.3).then(|| name(rng)),
-        },
-        4 => Message::ListRequest,
-        5 => Message::Ping,
-        6 => Message::Pong,
-        7 => Message::FileOffer {
+        }),
+        4 => ClientMessage::ListRequest,
+        5 => ClientMessage::Ping,
+        6 => ClientMessage::Pong,
+        7 => ClientMessage::FileOffer(FileOffer {
             name: random_text(rng),
             transfer_id: id(rng),
             size: rng.random_range(0..5000),
             to: rng.random_bool(0.3).then(|| name(rng)),
-            sender: None,
-        },
-        8 => Message::FileChunk {
+        }),
+        8 => ClientMessage::FileChunk(FileChunk {
             transfer_id: id(rng),
             index: rng.random_range(0..3),
             data: ["AAAA", "not base64!", "", "QUJD"][rng.random_range(0..4)].to_string(),
-        },
-        9 => Message::FileComplete {
+        }),
+        9 => ClientMessage::FileComplete(FileComplete {
             name: random_text(rng),
             transfer_id: id(rng),
             size: rng.random_range(0..5000),
             sha256: "0".repeat(64),
-        },
-        10 => Message::Error {
+        }),
+        10 => ClientMessage::Error(ErrorReport {
             text: random_text(rng),
             code: ErrorCode::Other("made_up".to_string()),
             transfer_id: None,
-        },
-        _ => Message::Leave { name: name(rng) },
+        }),
+        _ => ClientMessage::Leave(Leave { name: name(rng) }),
     }
 }
 
@@ -517,7 +556,7 @@ fn send_unless_closed(raw: &mut Raw, bytes: &[u8]) -> bool {
 /// step after it. Mostly it is (so the server gets to parse the body);
 /// sometimes the length is wrong or the bytes are noise.
 fn random_frame(rng: &mut StdRng) -> (Vec<u8>, bool) {
-    let mut frame = Outgoing::new(&random_message(rng)).as_bytes().to_vec();
+    let mut frame = tcp::frame(&random_message(rng));
     let body = 4..frame.len();
     match rng.random_range(0..20) {
         // A valid message.

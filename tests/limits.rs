@@ -5,23 +5,24 @@ mod common;
 
 use common::raw::Raw;
 use common::{Pair, Server};
-use socket_chat::message::{ErrorCode, Message};
+use socket_chat::message::client::Text;
+use socket_chat::message::{ClientMessage, ErrorCode};
 
 #[test]
 fn a_text_over_max_text_is_refused_and_not_relayed() {
     let mut pair = Pair::start(&["--max-text", "10"]);
     let mut mallory = Raw::join(pair.port(), "Mallory");
-    mallory.send(&Message::Text {
+    mallory.send(&ClientMessage::Text(Text {
         text: "eleven char".to_string(),
         to: None,
-    });
+    }));
     let why = mallory.expect_error(ErrorCode::TextTooLong);
     assert!(why.contains("11 bytes") && why.contains("10"), "{why}");
     // Exactly at the limit still goes through, on the same connection.
-    mallory.send(&Message::Text {
+    mallory.send(&ClientMessage::Text(Text {
         text: "ten chars!".to_string(),
         to: None,
-    });
+    }));
     pair.alice.expect("Mallory: ten chars!");
     pair.alice.expect_none("eleven char");
 }
@@ -31,10 +32,10 @@ fn a_frame_over_max_frame_is_refused_and_the_connection_closed() {
     let mut pair = Pair::start(&["--max-frame", "2048"]);
     let mut mallory = Raw::join(pair.port(), "Mallory");
     // A valid message, only too big for this server's frame limit.
-    let big = Message::Text {
+    let big = ClientMessage::Text(Text {
         text: "x".repeat(3000),
         to: None,
-    };
+    });
     mallory.send(&big);
     mallory.expect_error(ErrorCode::FrameTooLarge);
     mallory.expect_closed();

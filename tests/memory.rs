@@ -69,12 +69,22 @@ mod linux {
         }
     }
 
+    /// How many different connections `sockets` holds. The kernel does not
+    /// take a snapshot when `/proc/PID/net/tcp` is read: on a busy machine,
+    /// a socket can be listed twice while others come and go.
+    fn distinct<'a>(sockets: impl Iterator<Item = &'a TcpSocket>) -> usize {
+        sockets
+            .map(|s| (s.local_port, s.remote_port))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    }
+
     /// Waits until `CONNECTIONS` sockets satisfy `condition`, one probe
     /// round trip between two looks.
     fn wait_for(probe: &mut Probe, pid: u32, what: &str, condition: impl Fn(&TcpSocket) -> bool) {
         let deadline = Instant::now() + DEADLINE;
         loop {
-            let count = tcp_sockets(pid).iter().filter(|s| condition(s)).count();
+            let count = distinct(tcp_sockets(pid).iter().filter(|s| condition(s)));
             if count == CONNECTIONS {
                 return;
             }
@@ -117,7 +127,13 @@ mod linux {
         // that order: in one look, a header could arrive between the line
         // of one end and the line of the other.
         wait_for(&mut probe, pid, "every header delivered", |s| {
-            s.state == ESTABLISHED && our_ports.contains(&s.local_port) && s.unacked == 0
+            // `/proc/PID/net/tcp` lists every socket of the network
+            // namespace, and two connections to different servers may share
+            // a local port: only those to our server count.
+            s.state == ESTABLISHED
+                && our_ports.contains(&s.local_port)
+                && s.remote_port == port
+                && s.unacked == 0
         });
         wait_for(&mut probe, pid, "every header read", |s| {
             s.state == ESTABLISHED
@@ -145,12 +161,9 @@ mod linux {
         );
         // They are all still connected: the server kept them, it did not
         // get small by closing them.
-        let open = tcp_sockets(pid)
-            .iter()
-            .filter(|s| {
-                s.local_port == port && our_ports.contains(&s.remote_port) && s.state == ESTABLISHED
-            })
-            .count();
+        let open = distinct(tcp_sockets(pid).iter().filter(|s| {
+            s.local_port == port && our_ports.contains(&s.remote_port) && s.state == ESTABLISHED
+        }));
         assert_eq!(open, CONNECTIONS);
         probe.round_trip();
     }

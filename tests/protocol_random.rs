@@ -12,8 +12,13 @@ use std::io::{self, Read};
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use socket_chat::connection::{MessageReader, Outgoing, ReadError};
-use socket_chat::message::{ErrorCode, LeaveReason, Message};
+use socket_chat::message::client::{self, Join, Leave, Text};
+use socket_chat::message::server::{self, Chat, Joined, Left, UserList, Welcome};
+use socket_chat::message::{
+    ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, LeaveReason, Message,
+    ServerMessage,
+};
+use socket_chat::transport::{ReadError, tcp};
 
 mod common;
 
@@ -46,24 +51,80 @@ fn names(rng: &mut StdRng) -> Vec<String> {
     (0..rng.random_range(0..5)).map(|_| text(rng)).collect()
 }
 
-fn message(rng: &mut StdRng) -> Message {
+fn chunk(rng: &mut StdRng) -> FileChunk {
+    FileChunk {
+        transfer_id: text(rng),
+        index: rng.random_range(0..u64::MAX),
+        data: text(rng),
+    }
+}
+
+fn complete(rng: &mut StdRng) -> FileComplete {
+    FileComplete {
+        name: text(rng),
+        transfer_id: text(rng),
+        size: rng.random_range(0..u64::MAX),
+        sha256: text(rng),
+    }
+}
+
+fn error(rng: &mut StdRng) -> ErrorReport {
+    let code = match rng.random_range(0..4) {
+        0 => ErrorCode::BadJson,
+        1 => ErrorCode::UnknownUser,
+        2 => ErrorCode::TransferAborted,
+        _ => ErrorCode::Other(
+            "zz_".to_string() + &text(rng).replace(|c: char| !c.is_ascii_lowercase(), ""),
+        ),
+    };
+    ErrorReport {
+        text: text(rng),
+        code,
+        transfer_id: maybe(rng),
+    }
+}
+
+/// A random message of every type a client sends.
+fn client_message(rng: &mut StdRng) -> ClientMessage {
+    match rng.random_range(0..10) {
+        0 => ClientMessage::Join(Join { name: text(rng) }),
+        1 => ClientMessage::Leave(Leave { name: text(rng) }),
+        2 => ClientMessage::Text(Text {
+            text: text(rng),
+            to: maybe(rng),
+        }),
+        3 => ClientMessage::FileOffer(client::FileOffer {
+            name: text(rng),
+            transfer_id: text(rng),
+            size: rng.random_range(0..u64::MAX),
+            to: maybe(rng),
+        }),
+        4 => ClientMessage::FileChunk(chunk(rng)),
+        5 => ClientMessage::FileComplete(complete(rng)),
+        6 => ClientMessage::Error(error(rng)),
+        7 => ClientMessage::ListRequest,
+        8 => ClientMessage::Ping,
+        _ => ClientMessage::Pong,
+    }
+}
+
+/// A random message of every type a server sends.
+fn server_message(rng: &mut StdRng) -> ServerMessage {
     let ts = rng.random_range(0..i64::MAX);
     let n = rng.random_range(0..u64::MAX);
-    match rng.random_range(0..16) {
-        0 => Message::Join { name: text(rng) },
-        1 => Message::Welcome {
+    match rng.random_range(0..11) {
+        0 => ServerMessage::Welcome(Welcome {
             name: text(rng),
             users: names(rng),
             timestamp: ts,
             max_file_size: rng.random_bool(0.5).then_some(n),
-        },
-        2 => Message::Joined {
+        }),
+        1 => ServerMessage::Joined(Joined {
             name: text(rng),
             timestamp: ts,
             online: n,
-        },
-        3 => Message::Leave { name: text(rng) },
-        4 => Message::Left {
+        }),
+        2 => ServerMessage::Left(Left {
             name: text(rng),
             reason: [
                 LeaveReason::Quit,
@@ -73,56 +134,35 @@ fn message(rng: &mut StdRng) -> Message {
             ][rng.random_range(0..4)],
             timestamp: ts,
             online: n,
-        },
-        5 => Message::Text {
-            text: text(rng),
-            to: maybe(rng),
-        },
-        6 => Message::Chat {
+        }),
+        3 => ServerMessage::Chat(Chat {
             text: text(rng),
             sender: text(rng),
             timestamp: ts,
             to: maybe(rng),
-        },
-        7 => Message::FileOffer {
+        }),
+        4 => ServerMessage::FileOffer(server::FileOffer {
             name: text(rng),
             transfer_id: text(rng),
             size: n,
             to: maybe(rng),
-            sender: maybe(rng),
-        },
-        8 => Message::FileChunk {
-            transfer_id: text(rng),
-            index: n,
-            data: text(rng),
-        },
-        9 => Message::FileComplete {
-            name: text(rng),
-            transfer_id: text(rng),
-            size: n,
-            sha256: text(rng),
-        },
-        10 => Message::Error {
-            text: text(rng),
-            code: [
-                ErrorCode::BadJson,
-                ErrorCode::UnknownUser,
-                ErrorCode::TransferAborted,
-            ][rng.random_range(0..3)]
-            .clone(),
-            transfer_id: maybe(rng),
-        },
-        11 => Message::ListRequest,
-        12 => Message::UserList { users: names(rng) },
-        13 => Message::Ping,
-        14 => Message::Pong,
-        _ => Message::Error {
-            text: text(rng),
-            code: ErrorCode::Other(
-                "zz_".to_string() + &text(rng).replace(|c: char| !c.is_ascii_lowercase(), ""),
-            ),
-            transfer_id: None,
-        },
+            sender: text(rng),
+        }),
+        5 => ServerMessage::FileChunk(chunk(rng)),
+        6 => ServerMessage::FileComplete(complete(rng)),
+        7 => ServerMessage::Error(error(rng)),
+        8 => ServerMessage::UserList(UserList { users: names(rng) }),
+        9 => ServerMessage::Ping,
+        _ => ServerMessage::Pong,
+    }
+}
+
+/// The frame of a random message of either direction.
+fn random_frame(rng: &mut StdRng) -> Vec<u8> {
+    if rng.random_bool(0.5) {
+        tcp::frame(&client_message(rng))
+    } else {
+        tcp::frame(&server_message(rng))
     }
 }
 
@@ -146,42 +186,59 @@ impl Read for Pieces {
     }
 }
 
+/// Sends `sent` through frames cut into random pieces, and checks that a
+/// reader of that direction gets each back unchanged, then a clean end.
+fn round_trip<M: Message + PartialEq + std::fmt::Debug>(case: usize, sent: &[M]) {
+    let mut wire = Vec::new();
+    for m in sent {
+        wire.extend_from_slice(&tcp::frame(m));
+    }
+    let pieces = Pieces {
+        data: wire,
+        pos: 0,
+        rng: StdRng::seed_from_u64(case as u64),
+    };
+    let mut reader = tcp::message_reader::<_, M>(pieces, 1 << 20);
+    for expected in sent {
+        match reader.read_message() {
+            Ok(Some(got)) => assert_eq!(&got, expected, "case {case}"),
+            other => panic!("case {case}: expected {expected:?}, got {other:?}"),
+        }
+    }
+    assert!(matches!(reader.read_message(), Ok(None)), "case {case}");
+}
+
 #[test]
 fn random_messages_survive_the_round_trip_in_random_pieces() {
     let mut rng = rng("round_trip");
     for case in 0..CASES / 10 {
-        let sent: Vec<Message> = (0..10).map(|_| message(&mut rng)).collect();
-        let mut wire = Vec::new();
-        for m in &sent {
-            wire.extend_from_slice(Outgoing::new(m).as_bytes());
+        if case % 2 == 0 {
+            let sent: Vec<ClientMessage> = (0..10).map(|_| client_message(&mut rng)).collect();
+            round_trip(case, &sent);
+        } else {
+            let sent: Vec<ServerMessage> = (0..10).map(|_| server_message(&mut rng)).collect();
+            round_trip(case, &sent);
         }
-        let pieces = Pieces {
-            data: wire,
-            pos: 0,
-            rng: StdRng::seed_from_u64(case as u64),
-        };
-        let mut reader = MessageReader::new(pieces, 1 << 20);
-        for expected in &sent {
-            match reader.read_message() {
-                Ok(Some(got)) => assert_eq!(&got, expected, "case {case}"),
-                other => panic!("case {case}: expected {expected:?}, got {other:?}"),
-            }
-        }
-        assert!(matches!(reader.read_message(), Ok(None)), "case {case}");
     }
 }
 
-/// Reads everything a reader will give, checking that it ends in a clean
-/// end of stream or an error, never a panic or a loop.
-fn drain(bytes: Vec<u8>, limit: usize) {
-    let mut reader = MessageReader::new(io::Cursor::new(bytes), limit);
+/// Reads everything a reader of direction `M` will give, checking that it
+/// ends in a clean end of stream or an error, never a panic or a loop.
+fn drain_as<M: Message>(bytes: &[u8], limit: usize) {
+    let mut reader = tcp::message_reader::<_, M>(io::Cursor::new(bytes), limit);
     for _ in 0..10_000 {
         match reader.read_message() {
             Ok(Some(_)) | Err(ReadError::Decode(_)) => continue,
-            Ok(None) | Err(ReadError::Frame(_)) => return,
+            Ok(None) | Err(ReadError::Transport(_)) => return,
         }
     }
     panic!("reader did not finish");
+}
+
+/// The same bytes, read as a server reads them and as a client does.
+fn drain(bytes: Vec<u8>, limit: usize) {
+    drain_as::<ClientMessage>(&bytes, limit);
+    drain_as::<ServerMessage>(&bytes, limit);
 }
 
 #[test]
@@ -205,7 +262,7 @@ fn mutated_and_truncated_streams_give_errors_not_panics() {
     for _ in 0..CASES {
         let mut wire = Vec::new();
         for _ in 0..rng.random_range(1..4) {
-            wire.extend_from_slice(Outgoing::new(&message(&mut rng)).as_bytes());
+            wire.extend_from_slice(&random_frame(&mut rng));
         }
         match rng.random_range(0..3) {
             0 => wire.truncate(rng.random_range(0..wire.len())),

@@ -13,10 +13,12 @@ use std::fs;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::raw::Raw;
+use common::raw::{Polled, Raw};
 use common::{DEADLINE, Pair, Server};
-use socket_chat::connection::Outgoing;
-use socket_chat::message::{ErrorCode, Message};
+use socket_chat::message::client::{Join, Text};
+use socket_chat::message::server::{Chat, Left};
+use socket_chat::message::{ClientMessage, ErrorCode, ServerMessage};
+use socket_chat::transport::tcp;
 
 /// `--heartbeat 1` pings after one silent second and drops after two. A
 /// session looks at the clock every quarter interval, so the drop comes
@@ -30,8 +32,8 @@ const HEARTBEAT_DROP_BOUND: Duration = Duration::from_millis(3500);
 #[test]
 fn a_silent_peer_times_out_but_one_that_answers_ping_stays() {
     fn answer_ping(peer: &mut Raw) {
-        peer.expect("PING", |m| *m == Message::Ping);
-        peer.send(&Message::Pong);
+        peer.expect("PING", |m| *m == ServerMessage::Ping);
+        peer.send(&ClientMessage::Pong);
     }
     let mut pair = Pair::start(&["--heartbeat", "1"]);
     let mut sleepy = Raw::join(pair.port(), "Sleepy");
@@ -40,7 +42,7 @@ fn a_silent_peer_times_out_but_one_that_answers_ping_stays() {
 
     // Awake answers its ping; Sleepy reads its own and never answers.
     answer_ping(&mut awake);
-    sleepy.expect("PING", |m| *m == Message::Ping);
+    sleepy.expect("PING", |m| *m == ServerMessage::Ping);
     sleepy.expect_closed();
     let dropped_after = joined.elapsed();
     assert!(
@@ -60,6 +62,66 @@ fn a_silent_peer_times_out_but_one_that_answers_ping_stays() {
     assert_eq!(awake.list(), ["Alice", "Bob", "Awake"]);
     assert!(joined.elapsed() > HEARTBEAT * 3);
     pair.alice.expect_none("Awake timed out");
+    pair.still_chat();
+}
+
+/// A connection that never joins must not keep its slot, however busy it
+/// keeps itself: it has one heartbeat interval to join. Here it answers
+/// and sends `PING`s the whole time, which used to keep it forever; with
+/// `--max-clients 3` it held the last slot. At the deadline it is told why
+/// (`ERROR join_timeout`) and closed, the log says so, and its slot takes
+/// the next client.
+#[test]
+fn a_connection_that_never_joins_is_closed_at_the_join_deadline_whatever_it_sends() {
+    let mut pair = Pair::start(&["--heartbeat", "1", "--max-clients", "3"]);
+    let mut idler = Raw::connect(pair.port());
+    let connected = Instant::now();
+    let who = idler.stream.local_addr().expect("address").to_string();
+    // While it waits, every slot is taken.
+    let mut turned_away = Raw::connect(pair.port());
+    turned_away.expect_error(ErrorCode::ServerFull);
+
+    // A PING about every PACE: each is answered, then the socket's own read
+    // timeout paces the next.
+    const PACE: Duration = Duration::from_millis(100);
+    let mut pongs = 0;
+    let why = 'waiting: loop {
+        assert!(
+            connected.elapsed() < DEADLINE,
+            "never closed; got {:?}",
+            idler.skipped
+        );
+        idler.send(&ClientMessage::Ping);
+        loop {
+            match idler.poll(PACE) {
+                Polled::Quiet => break,
+                Polled::Message(ServerMessage::Pong) => pongs += 1,
+                Polled::Message(ServerMessage::Error(error))
+                    if error.code == ErrorCode::JoinTimeout =>
+                {
+                    break 'waiting error.text;
+                }
+                Polled::Message(other) => idler.skipped.push(other),
+                Polled::Closed => panic!("closed without a word after {pongs} PONGs"),
+            }
+        }
+    };
+    let took = connected.elapsed();
+    idler.expect_closed();
+    assert!(pongs > 0, "it was served while it waited");
+    assert!(
+        took >= HEARTBEAT && took < HEARTBEAT_DROP_BOUND,
+        "closed {took:?} after connecting"
+    );
+    assert!(why.contains("did not join within 1 seconds"), "{why}");
+    pair.server
+        .proc
+        .expect_once(&format!("closed {who}: it did not join within 1 s"));
+
+    // Its slot is free again.
+    let mut dave = Raw::join(pair.port(), "Dave");
+    assert_eq!(dave.list(), ["Alice", "Bob", "Dave"]);
+    pair.alice.expect_none("timed out");
     pair.still_chat();
 }
 
@@ -137,10 +199,10 @@ fn a_hundred_clients_twenty_messages_each_all_arrive_in_order() {
         for (i, client) in clients.iter_mut().enumerate() {
             scope.spawn(move || {
                 for n in 0..MESSAGES {
-                    client.send(&Message::Text {
+                    client.send(&ClientMessage::Text(Text {
                         text: format!("{n} from u{i:03}"),
                         to: None,
-                    });
+                    }));
                 }
                 // next[s]: the number of the next message expected from s.
                 let mut next = [0usize; CLIENTS];
@@ -149,7 +211,7 @@ fn a_hundred_clients_twenty_messages_each_all_arrive_in_order() {
                     let message = client
                         .next_within(DEADLINE)
                         .unwrap_or_else(|| panic!("u{i:03}: connection closed"));
-                    let Message::Chat { text, sender, .. } = message else {
+                    let ServerMessage::Chat(Chat { text, sender, .. }) = message else {
                         continue; // join notices of later clients
                     };
                     let (number, from) = text.split_once(" from ").expect("our text");
@@ -192,11 +254,11 @@ fn a_full_server_refuses_politely_and_takes_the_next_after_one_leaves() {
     // Carol's slot is given back before anyone hears that she left, so a
     // newcomer who reacts to the notice at once gets in on the first try.
     let mut dave = Raw::connect(pair.port());
-    dave.send(&Message::Join {
+    dave.send(&ClientMessage::Join(Join {
         name: "Dave".to_string(),
-    });
+    }));
     match dave.next_within(DEADLINE) {
-        Some(Message::Welcome { .. }) => {}
+        Some(ServerMessage::Welcome(_)) => {}
         other => panic!("Dave should have got in at once, got {other:?}"),
     }
     pair.bob.expect("* Dave joined the chat (3 online)");
@@ -212,7 +274,12 @@ fn quit_on_the_console_tells_every_client_and_exits_promptly() {
     const EXIT_BOUND: Duration = Duration::from_secs(5);
     let mut pair = Pair::start(&[]);
     let mut carol = Raw::join(pair.port(), "Carol");
-    let mut lurker = Raw::connect(pair.port()); // connected, never joined
+    // Connected, never joined. Connecting returns once the kernel has the
+    // connection, before the server has accepted it; a PING answered
+    // proves that the server is serving it, so `/quit` must reach it.
+    let mut lurker = Raw::connect(pair.port());
+    lurker.send(&ClientMessage::Ping);
+    lurker.expect("PONG", |m| *m == ServerMessage::Pong);
     pair.server.expect("Carol joined from");
     pair.still_chat();
 
@@ -235,6 +302,28 @@ fn quit_on_the_console_tells_every_client_and_exits_promptly() {
     pair.server.expect("Server stopped.");
 }
 
+/// Connections that arrive just as `/quit` is typed: some have a session,
+/// some were accepted by the kernel but not yet by the server (its listen
+/// backlog). Every one of them hears `ERROR server_shutdown` and then a
+/// clean end of stream, never a silent close or a reset.
+#[test]
+fn quit_reaches_connections_the_server_had_not_accepted_yet() {
+    const ARRIVALS: usize = 64;
+    let mut server = Server::start(&[]);
+    let mut arrivals: Vec<Raw> = (0..ARRIVALS).map(|_| Raw::connect(server.port)).collect();
+    server.send("/quit");
+    for (i, raw) in arrivals.iter_mut().enumerate() {
+        let what = format!("ERROR server_shutdown for arrival {i}");
+        let told = raw.expect_or_closed(
+            &what,
+            |m| matches!(m, ServerMessage::Error(e) if e.code == ErrorCode::ServerShutdown),
+        );
+        assert!(told.is_some(), "arrival {i} was closed without a word");
+        raw.expect_closed();
+    }
+    assert!(server.proc.wait_exit().success());
+}
+
 /// Students' laptops connect and vanish all day. A thousand connections
 /// that close as soon as they open, some in the middle of a frame, some
 /// just after joining, must leave no thread and no file descriptor behind.
@@ -255,14 +344,14 @@ fn a_thousand_dropped_connections_leave_no_threads_or_descriptors() {
 
     for i in 0..CYCLES {
         let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
-        let join = Outgoing::new(&Message::Join {
+        let join = tcp::frame(&ClientMessage::Join(Join {
             name: format!("Passer{i}"),
-        });
+        }));
         let bytes: &[u8] = match i % 4 {
-            0 => &[],                    // connect and close
-            1 => &[0, 0],                // half a header
-            2 => &join.as_bytes()[..10], // a header and part of a body
-            _ => join.as_bytes(),        // a whole join, then gone
+            0 => &[],         // connect and close
+            1 => &[0, 0],     // half a header
+            2 => &join[..10], // a header and part of a body
+            _ => &join,       // a whole join, then gone
         };
         // The server may already have closed; that is fine.
         let _ = stream.write_all(bytes);
@@ -272,7 +361,7 @@ fn a_thousand_dropped_connections_leave_no_threads_or_descriptors() {
     let last = format!("Passer{}", CYCLES - 1);
     probe.expect(
         "the last passer to leave",
-        |m| matches!(m, Message::Left { name, .. } if *name == last),
+        |m| matches!(m, ServerMessage::Left(Left { name, .. }) if *name == last),
     );
 
     // Wait until the server has noticed every close: the counts come back

@@ -24,5 +24,5 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    ExitCode::from(client::run(config, io::stdin().lock()))
+    ExitCode::from(client::run(config, io::stdin()))
 }

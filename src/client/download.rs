@@ -1,7 +1,7 @@
 //! Receiving files: `FILE`, `FILE_DATA`…, `FILE_COMPLETE`, or an `ERROR`
 //! that aborts the transfer.
 //!
-//! All of it happens on the receiving thread, in the order messages arrive.
+//! All of it happens on the event loop, in the order messages arrive.
 //! Several transfers may be under way at once (two people sending to us);
 //! the server gives each a unique id, so their chunks never mix.
 
@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use super::screen::{Progress, Screen};
+use crate::message::server::FileOffer;
+use crate::message::{FileChunk, FileComplete};
 use crate::text;
 use crate::transfer::FileReceiver;
 
@@ -49,17 +51,16 @@ impl Downloads {
     }
 
     /// `FILE`: someone is sending us a file.
-    pub fn offer(
-        &mut self,
-        screen: &Screen,
-        id: String,
-        name: &str,
-        size: u64,
-        sender: Option<String>,
-    ) {
-        let sender = sender.unwrap_or_default();
-        screen.line(&text::incoming_file(&sender, name, size));
-        match FileReceiver::create(&self.dir, name, size) {
+    pub fn offer(&mut self, screen: &Screen, offer: FileOffer) {
+        let FileOffer {
+            name,
+            transfer_id: id,
+            size,
+            sender,
+            ..
+        } = offer;
+        screen.line(&text::incoming_file(&sender, &name, size));
+        match FileReceiver::create(&self.dir, &name, size) {
             Ok(file) => {
                 self.active.insert(
                     id,
@@ -71,16 +72,17 @@ impl Downloads {
                     },
                 );
             }
-            Err(e) => screen.line(&text::cannot_save_file(name, &e)),
+            Err(e) => screen.line(&text::cannot_save_file(&name, &e)),
         }
     }
 
     /// `FILE_DATA`: one more chunk.
-    pub fn chunk(&mut self, screen: &Screen, id: &str, index: u64, data: &str) {
+    pub fn chunk(&mut self, screen: &Screen, chunk: FileChunk) {
+        let id = chunk.transfer_id.as_str();
         let Some(download) = self.active.get_mut(id) else {
             return; // a transfer we could not open, or one already ended
         };
-        match download.file.write_chunk(index, data) {
+        match download.file.write_chunk(chunk.index, &chunk.data) {
             Ok(()) if !screen.shows_progress() => {}
             Ok(()) => {
                 let (done, total) = (download.file.received(), download.file.size());
@@ -100,8 +102,15 @@ impl Downloads {
     }
 
     /// `FILE_COMPLETE`: check the file and keep it, or throw it away.
-    pub fn complete(&mut self, screen: &Screen, id: &str, size: u64, sha256: &str) {
-        let Some(download) = self.active.remove(id) else {
+    pub fn complete(&mut self, screen: &Screen, complete: FileComplete) {
+        let FileComplete {
+            transfer_id: id,
+            size,
+            sha256,
+            ..
+        } = complete;
+        let sha256 = sha256.as_str();
+        let Some(download) = self.active.remove(&id) else {
             return;
         };
         let name = download.file.name().to_string();

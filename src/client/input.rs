@@ -1,7 +1,60 @@
-//! What the user types into the client, read into a typed [`Input`].
+//! What the user types into the client: bytes cut into [`Lines`], and
+//! each line read into a typed [`Input`].
+
+use std::collections::VecDeque;
 
 use crate::command::{self, PathError};
 use crate::text;
+
+/// Cuts the bytes the keyboard thread passes on into lines.
+///
+/// A read from a terminal usually returns one whole line, but from a pipe it
+/// returns whatever is there: half a line, or ten lines at once. So bytes
+/// are kept until their line ends, and complete lines wait here until the
+/// client asks for them: the name typed at the prompt is taken first, and
+/// the lines typed after it stay for the chat.
+#[derive(Debug, Default)]
+pub struct Lines {
+    /// Bytes of the line not yet ended.
+    partial: Vec<u8>,
+    /// Complete lines not yet taken.
+    complete: VecDeque<String>,
+}
+
+impl Lines {
+    /// Adds bytes that were read.
+    pub fn push(&mut self, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some(end) = rest.iter().position(|&b| b == b'\n') {
+            self.partial.extend_from_slice(&rest[..end]);
+            rest = &rest[end + 1..];
+            let line = std::mem::take(&mut self.partial);
+            self.complete.push_back(to_text(&line));
+        }
+        self.partial.extend_from_slice(rest);
+    }
+
+    /// The input ended: a last line without a line ending still counts.
+    pub fn end(&mut self) {
+        if !self.partial.is_empty() {
+            let line = std::mem::take(&mut self.partial);
+            self.complete.push_back(to_text(&line));
+        }
+    }
+
+    /// The next complete line, oldest first.
+    pub fn next_line(&mut self) -> Option<String> {
+        self.complete.pop_front()
+    }
+}
+
+/// A typed line as text, without its line ending. Invalid UTF-8 from the
+/// terminal is shown as U+FFFD rather than refused: the user meant
+/// *something*.
+fn to_text(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    text.trim_end_matches(['\n', '\r']).to_string()
+}
 
 /// One line of user input.
 #[derive(Debug, PartialEq, Eq)]
@@ -84,6 +137,28 @@ pub fn parse(line: &str) -> Result<Option<Input>, Mistake> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_become_lines_however_they_are_cut() {
+        let mut lines = Lines::default();
+        lines.push(b"Ali");
+        assert_eq!(lines.next_line(), None);
+        lines.push(b"ce\r\nhello\n/quit\nno end");
+        assert_eq!(lines.next_line().as_deref(), Some("Alice"));
+        assert_eq!(lines.next_line().as_deref(), Some("hello"));
+        assert_eq!(lines.next_line().as_deref(), Some("/quit"));
+        assert_eq!(lines.next_line(), None);
+        lines.end();
+        assert_eq!(lines.next_line().as_deref(), Some("no end"));
+        assert_eq!(lines.next_line(), None);
+    }
+
+    #[test]
+    fn invalid_utf8_is_shown_not_refused() {
+        let mut lines = Lines::default();
+        lines.push(b"caf\xe9\n");
+        assert_eq!(lines.next_line().as_deref(), Some("caf\u{fffd}"));
+    }
 
     #[test]
     fn text_and_commands() {

@@ -1,7 +1,7 @@
 //! The client's screen: whole lines, plus one progress line that updates in
 //! place while a file moves.
 //!
-//! Two threads print (the receiving thread and a file-sending thread), so
+//! Two threads print (the event loop and a file-sending thread), so
 //! printing goes through one lock: a chat line never lands in the middle of
 //! a progress line. On a terminal, progress is redrawn in place with `\r`
 //! (carriage return: back to the start of the line); when the output is a

@@ -2,24 +2,25 @@
 //!
 //! Each file goes out on its own thread, so the user can keep chatting (and
 //! receive files) while it is sent. Its chunks and the user's chat lines
-//! share the one connection; the [`Outbound`](super::Outbound) lock makes
-//! them take turns a whole frame at a time.
+//! share the one connection's queue ([`Outbound`](super::Outbound)); chunks
+//! wait for room in its file half, chat lines never wait, and the writer
+//! writes each message whole. The event loop joins the thread.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
 use super::Shared;
 use super::screen::Progress;
-use crate::message::Message;
+use crate::message::ClientMessage;
 use crate::sync::lock;
 use crate::text;
 use crate::transfer::FileSender;
 
-/// The files this client is sending, so that the receiving thread can stop
+/// The files this client is sending, so that the event loop can stop
 /// one when the server refuses or aborts it.
 #[derive(Default)]
 pub struct Uploads {
@@ -47,42 +48,53 @@ impl Uploads {
 
     /// Forgets the upload `id`, returning a reason to stop that came in
     /// after the sending thread last looked. From here on [`Uploads::stop`]
-    /// returns false, and the receiving thread shows such an error itself.
+    /// returns false, and the event loop shows such an error itself.
     fn finish(&self, id: &str) -> Option<String> {
         lock(&self.active).remove(id).flatten()
     }
 }
 
-/// Checks the file and starts sending it. Problems found before anything
-/// is sent (no such file, a folder, too big) are reported right here.
-pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) {
-    if let Some(name) = to.as_deref().filter(|name| !shared.is_online(name)) {
-        return shared
-            .screen
-            .line(&text::cannot_send_file(&path, &text::no_such_user(name)));
-    }
+/// Checks the file and starts sending it, returning the sending thread.
+/// Problems found before anything is sent (no such file, a folder, a pipe,
+/// too big) are reported right here, and no thread starts.
+pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) -> Option<JoinHandle<()>> {
     let file = match FileSender::open(Path::new(&path), shared.config.chunk_size) {
         Ok(file) => file,
-        Err(e) => return shared.screen.line(&text::cannot_send_file(&path, &e)),
+        Err(e) => {
+            shared.screen.line(&text::cannot_send_file(&path, &e));
+            return None;
+        }
     };
     if let Some(max) = shared.max_file_size.filter(|max| file.size() > *max) {
         let line = text::file_too_large_locally(&path, file.size(), max);
-        return shared.screen.line(&line);
+        shared.screen.line(&line);
+        return None;
     }
     let id = (shared.uploads.next_id.fetch_add(1, Ordering::Relaxed) + 1).to_string();
     lock(&shared.uploads.active).insert(id.clone(), None);
-    let shared = shared.clone();
-    thread::spawn(move || {
-        let name = file.name().to_string();
-        let sent_all = send(&shared, file, &id, to);
-        // The server may refuse the offer (say, an unknown user) after the
-        // last check for a reason to stop: the refusal is then waiting
-        // here, and must not be lost.
-        let late_reason = shared.uploads.finish(&id);
-        if let (true, Some(reason)) = (sent_all, late_reason) {
-            shared.screen.line(&text::file_send_stopped(&name, &reason));
+    let (thread_shared, thread_id) = (shared.clone(), id.clone());
+    let started = thread::Builder::new()
+        .name("upload".to_string())
+        .spawn(move || {
+            let (shared, id) = (thread_shared, thread_id);
+            let name = file.name().to_string();
+            let sent_all = send(&shared, file, &id, to);
+            // The server may refuse the offer (say, an unknown user) after the
+            // last check for a reason to stop: the refusal is then waiting
+            // here, and must not be lost.
+            let late_reason = shared.uploads.finish(&id);
+            if let (true, Some(reason)) = (sent_all, late_reason) {
+                shared.screen.line(&text::file_send_stopped(&name, &reason));
+            }
+        });
+    match started {
+        Ok(thread) => Some(thread),
+        Err(e) => {
+            shared.uploads.finish(&id);
+            shared.screen.line(&text::cannot_send_file(&path, &e));
+            None
         }
-    });
+    }
 }
 
 /// Sends the whole file; returns true if every message of it went out.
@@ -92,10 +104,15 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
     screen.line(&text::sending_file(&name, file.size(), to.as_deref()));
     let started = Instant::now();
     let mut progress = Progress::new();
-    if shared.outbound.send(file.offer(id, to, None)).is_err() {
-        return false; // the receiving thread reports the lost connection
+    // A message that cannot be queued means the connection is closing or
+    // gone: the event loop reports that, so the upload just stops.
+    if !shared.send_bulk(ClientMessage::FileOffer(file.offer(id, to))) {
+        return false;
     }
     loop {
+        if shared.is_ending() {
+            return false;
+        }
         if let Some(reason) = shared.uploads.stop_reason(id) {
             screen.line(&text::file_send_stopped(&name, &reason));
             return false;
@@ -108,7 +125,7 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
                 return false;
             }
         };
-        if shared.outbound.send(chunk).is_err() {
+        if !shared.send_bulk(ClientMessage::FileChunk(chunk)) {
             return false;
         }
         if screen.shows_progress()
@@ -119,11 +136,8 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
     }
     let size = file.sent();
     let complete = file.complete(id);
-    let sha256 = match &complete {
-        Message::FileComplete { sha256, .. } => sha256.clone(),
-        _ => String::new(),
-    };
-    if shared.outbound.send(complete).is_err() {
+    let sha256 = complete.sha256.clone();
+    if !shared.send_bulk(ClientMessage::FileComplete(complete)) {
         return false;
     }
     let seconds = started.elapsed().as_secs_f64();

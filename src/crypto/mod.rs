@@ -17,6 +17,8 @@
 //!   first differ.
 //! - [`random`]: unpredictable bytes from the operating system, for nonces,
 //!   salts and the server's secret.
+//! - [`sha1`] (FIPS 180-4): the older hash the WebSocket handshake is built
+//!   on. Broken for signatures and checksums, and used for neither here.
 //!
 //! Each is tested on the published test vectors of its standard, so a reader
 //! who does not want to follow the arithmetic can trust the functions as
@@ -45,4 +47,5 @@ pub mod hmac;
 pub mod pbkdf2;
 pub mod random;
 pub mod scram;
+pub mod sha1;
 pub mod sha256;

@@ -4,7 +4,7 @@
 //! flag; `chat-server --help` lists them and `docs/06-misbehaving-peers.md`
 //! explains each one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cli::{self, ArgError, Command, FlagValue, Settings};
@@ -27,7 +27,9 @@ pub struct Config {
     /// Bytes waiting in one client's outgoing queue before it counts as
     /// not keeping up.
     pub queue_bytes: usize,
-    /// A client silent this long gets a `PING`; twice this long, it is dropped.
+    /// A client silent this long gets a `PING`; twice this long, it is
+    /// dropped. A connection that has not joined this long after it was
+    /// accepted is closed.
     pub heartbeat: Duration,
     /// How long a write, or a wait for queue room, may take before the
     /// client on the other end is dropped.
@@ -36,9 +38,8 @@ pub struct Config {
     pub max_file: u64,
     /// Bytes of file per chunk when the console sends a file.
     pub chunk_size: usize,
-    /// The folder whose `received/` holds the server's copies of uploads.
-    /// (`files/server/` is only a customary place for the files the admin
-    /// sends; a `/send` path is taken from the working directory.)
+    /// The folder whose `received/` holds the server's copies of uploads,
+    /// and whose `server/` holds the files the admin keeps for `/send`.
     pub files_dir: PathBuf,
     /// Print every frame on stderr (`--trace`, `--trace=hex`).
     pub trace: Trace,
@@ -105,6 +106,33 @@ impl Config {
         self.files_dir.join("received")
     }
 
+    /// Where the admin keeps files to send from the console: `files/server/`
+    /// unless `--files` says otherwise.
+    pub fn server_files_dir(&self) -> PathBuf {
+        self.files_dir.join("server")
+    }
+
+    /// The file a console `/send PATH` means.
+    ///
+    /// `PATH` as typed when it exists: relative to the working directory,
+    /// like any program's arguments. Otherwise a relative `PATH` is looked
+    /// for in [`Config::server_files_dir`], because that is the folder kept
+    /// for these files, and an admin who put `notes.txt` there expects
+    /// `/send notes.txt` to find it. When neither exists, `PATH` as typed,
+    /// so that the error names what the admin typed.
+    pub fn send_path(&self, typed: &str) -> PathBuf {
+        let path = Path::new(typed);
+        if path.exists() || !path.is_relative() {
+            return path.to_path_buf();
+        }
+        let kept = self.server_files_dir().join(path);
+        if kept.exists() {
+            kept
+        } else {
+            path.to_path_buf()
+        }
+    }
+
     /// The `HOST:PORT` the server binds.
     pub fn bind_addr(&self) -> String {
         cli::host_port(&self.host, self.port)
@@ -153,6 +181,35 @@ mod tests {
         assert_eq!(c.bind_addr(), "[::1]:0");
         assert_eq!(c.heartbeat, Duration::from_secs(1));
         assert_eq!(c.max_clients, 3);
+    }
+
+    /// The tests run in the package root, where `Cargo.toml` exists and the
+    /// other names used here do not.
+    #[test]
+    fn send_paths_fall_back_to_the_server_folder() {
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let config = config(&["--files", &dir.path().display().to_string()]);
+        let kept = dir.path().join("server");
+        std::fs::create_dir_all(kept.join("sub")).expect("create server/sub");
+        for name in ["only-kept.txt", "sub/deeper.txt", "Cargo.toml"] {
+            std::fs::write(kept.join(name), "kept").expect("write a kept file");
+        }
+        assert_eq!(config.server_files_dir(), kept);
+        // Not in the working directory: found in the server folder.
+        assert_eq!(
+            config.send_path("only-kept.txt"),
+            kept.join("only-kept.txt")
+        );
+        assert_eq!(
+            config.send_path("sub/deeper.txt"),
+            kept.join("sub/deeper.txt")
+        );
+        // In the working directory: that one, even if the folder has one too.
+        assert_eq!(config.send_path("Cargo.toml"), Path::new("Cargo.toml"));
+        // Nowhere, or absolute: as typed, for the error message.
+        assert_eq!(config.send_path("nowhere.txt"), Path::new("nowhere.txt"));
+        let absolute = dir.path().join("only-kept.txt");
+        assert_eq!(config.send_path(&absolute.display().to_string()), absolute);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use super::{Server, relay, say};
 use crate::command::{self, PathError};
 use crate::localtime::now_unix;
-use crate::message::{ErrorCode, LeaveReason, Message};
+use crate::message::server::Chat;
+use crate::message::{ErrorCode, ErrorReport, LeaveReason, ServerMessage};
 use crate::names::SERVER_NAME;
 use crate::text;
 
@@ -164,11 +165,10 @@ fn execute(server: &Arc<Server>, command: Command) {
         },
         Command::Kick(name) => match room.find(&name) {
             Some(member) => {
-                member.link.send(&Message::Error {
-                    text: text::error_kicked(),
-                    code: ErrorCode::Kicked,
-                    transfer_id: None,
-                });
+                member.link.send(&ServerMessage::Error(ErrorReport::new(
+                    ErrorCode::Kicked,
+                    text::error_kicked(),
+                )));
                 member.link.remove(LeaveReason::Kicked);
                 say(&text::kicked(&member.name));
             }
@@ -180,13 +180,13 @@ fn execute(server: &Arc<Server>, command: Command) {
 }
 
 /// A chat message from the server's console.
-fn server_chat(text: String, to: Option<String>) -> Message {
-    Message::Chat {
+fn server_chat(text: String, to: Option<String>) -> ServerMessage {
+    ServerMessage::Chat(Chat {
         text,
         sender: SERVER_NAME.to_string(),
         timestamp: now_unix(),
         to,
-    }
+    })
 }
 
 #[cfg(test)]

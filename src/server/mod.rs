@@ -5,15 +5,17 @@
 //!  clients ──────▶│ TcpListener  │──────────▶│ session thread (one per     │
 //!                 └──────────────┘           │ client): read, decide, queue│
 //!                                            └──────────────┬──────────────┘
-//!                                                           │ Outgoing frames
+//!                                            │ shared message bodies
 //!                                            ┌──────────────▼──────────────┐
 //!  clients ◀──────────────────────────────── │ writer thread (one per      │
-//!                                            │ client): drain its Outbox   │
+//!                                            │ client): drain its Outbox,  │
+//!                                            │ a header before each body   │
 //!                                            └─────────────────────────────┘
 //! ```
 //!
 //! - [`config`]: settings and limits, from the command line.
-//! - [`session`]: one client's life: join, messages, leave.
+//! - [`permit`]: connection slots, each given back when its holder is done.
+//! - [`session`]: one client's life, phase by phase: connected, joined.
 //! - [`room`]: who is online; broadcast and private delivery.
 //! - [`outbox`]: each client's bounded queue and its writer thread.
 //! - [`relay`]: files passing through: checked, copied, forwarded chunk by chunk.
@@ -23,30 +25,34 @@
 //! binary (port 8888) and the tests (port 0) run exactly the same code.
 //! `docs/04-one-thread-per-client.md` walks through it.
 
+pub mod accounts;
 pub mod config;
 pub mod console;
 pub mod history;
+pub mod lockout;
+pub mod mutes;
 pub mod outbox;
+pub mod permit;
 pub mod relay;
 pub mod room;
 pub mod session;
+pub mod web;
 
-use std::collections::HashMap;
 use std::io::{self, BufRead, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 pub use config::Config;
+use permit::Slots;
 use room::{Link, Room};
 
-use crate::connection::write_message;
 use crate::localtime::{TimeZone, now_unix};
-use crate::message::{ErrorCode, Message};
-use crate::sync::lock;
+use crate::message::{ErrorCode, ErrorReport, ServerMessage};
 use crate::text;
+use crate::transport::tcp;
 
 /// Stack size for the per-client threads. They parse JSON without recursion
 /// and hold little on the stack, and with two threads per client, the 8 MiB
@@ -65,18 +71,8 @@ pub struct Server {
     stopping: AtomicBool,
     /// Numbers the transfers the server relays, so their ids are unique.
     transfers: AtomicU64,
-    connections: Mutex<Connections>,
-    /// Signalled whenever a connection ends (shutdown waits on it).
-    connection_ended: Condvar,
-}
-
-/// Every open connection, joined or not, so that shutdown can reach them.
-#[derive(Default)]
-struct Connections {
-    next_id: u64,
-    links: HashMap<u64, Arc<Link>>,
-    /// Slots handed out by the accept loop but not yet registered.
-    reserved: usize,
+    /// One slot per open connection, joined or not, up to `--max-clients`.
+    slots: Arc<Slots>,
 }
 
 impl Server {
@@ -115,42 +111,9 @@ impl Server {
         format!("t{}", self.transfers.fetch_add(1, Ordering::Relaxed) + 1)
     }
 
-    /// Reserves a connection slot, or `None` at the client limit.
-    fn reserve_slot(&self) -> Option<()> {
-        let mut c = lock(&self.connections);
-        if c.links.len() + c.reserved >= self.config.max_clients {
-            return None;
-        }
-        c.reserved += 1;
-        Some(())
-    }
-
-    /// Turns a reserved slot into a registered connection.
-    fn register(&self, link: Arc<Link>) -> u64 {
-        let mut c = lock(&self.connections);
-        c.reserved -= 1;
-        c.next_id += 1;
-        let id = c.next_id;
-        c.links.insert(id, link);
-        id
-    }
-
-    /// Gives a slot back: the connection `id` ended (or never started).
-    fn release(&self, id: Option<u64>) {
-        let mut c = lock(&self.connections);
-        match id {
-            Some(id) => {
-                c.links.remove(&id);
-            }
-            None => c.reserved -= 1,
-        }
-        drop(c);
-        self.connection_ended.notify_all();
-    }
-
     /// How many connections are open (joined or not).
     pub fn connection_count(&self) -> usize {
-        lock(&self.connections).links.len()
+        self.slots.in_use()
     }
 }
 
@@ -193,14 +156,13 @@ where
 {
     let local_addr = listener.local_addr()?;
     let server = Arc::new(Server {
+        slots: Slots::new(config.max_clients),
         config,
         room: Room::new(),
         local_addr,
         time_zone: TimeZone::from_env(),
         stopping: AtomicBool::new(false),
         transfers: AtomicU64::new(0),
-        connections: Mutex::new(Connections::default()),
-        connection_ended: Condvar::new(),
     });
     say(&text::listening(&local_addr.to_string()));
     say(&text::console_help());
@@ -211,6 +173,7 @@ where
     }
 
     accept_loop(&server, &listener);
+    turn_away_the_rest(&listener);
     drop(listener);
     shut_down(&server);
     Ok(())
@@ -225,6 +188,12 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
     let mut failures = 0;
     for stream in listener.incoming() {
         if server.stopping() {
+            // Accepted after `/quit`: told, not dropped without a word.
+            // (It is often our own wake-up connection; telling that one
+            // costs nothing.)
+            if let Ok(stream) = stream {
+                tell_and_close(stream, &goodbye());
+            }
             break;
         }
         let stream = match stream {
@@ -259,17 +228,16 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
             Ok(addr) => addr,
             Err(_) => continue, // already gone
         };
-        if server.reserve_slot().is_none() {
+        let Some(permit) = server.slots.try_acquire() else {
             refuse_full(server, stream, addr);
             continue;
-        }
+        };
+        // The permit moves into the thread; if the thread cannot start, the
+        // closure is dropped, and the permit with it.
         let session_server = server.clone();
-        let started = spawn("session", move || {
-            session::run(session_server, stream, addr)
+        let _ = spawn("session", move || {
+            session::run(session_server, stream, addr, permit)
         });
-        if started.is_err() {
-            server.release(None);
-        }
     }
 }
 
@@ -288,12 +256,11 @@ fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
     let _ = spawn("refuse", move || {
         let _ = stream.set_write_timeout(Some(REFUSAL_GRACE));
         let _ = stream.set_read_timeout(Some(REFUSAL_GRACE));
-        let refusal = Message::Error {
-            text: text::error_server_full(),
-            code: ErrorCode::ServerFull,
-            transfer_id: None,
-        };
-        if write_message(&mut stream, &refusal).is_ok() {
+        let refusal = ServerMessage::Error(ErrorReport::new(
+            ErrorCode::ServerFull,
+            text::error_server_full(),
+        ));
+        if stream.write_all(&tcp::frame(&refusal)).is_ok() {
             let _ = stream.shutdown(Shutdown::Write);
             let _ = io::copy(&mut (&stream).take(64 * 1024), &mut io::sink());
         }
@@ -303,39 +270,62 @@ fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
 /// How long a refused connection may take to read its refusal.
 const REFUSAL_GRACE: Duration = Duration::from_secs(1);
 
+/// The last message every connection gets when the server stops.
+fn goodbye() -> ServerMessage {
+    ServerMessage::Error(ErrorReport::new(
+        ErrorCode::ServerShutdown,
+        text::error_server_shutdown(),
+    ))
+}
+
 /// Tells one client that the server is shutting down, and closes its
 /// outbox behind that message. Both the shutdown below and a session that
 /// notices the shutdown first call this; whichever comes second finds the
 /// outbox closed, so the client hears it once.
 fn say_goodbye(link: &Link) {
-    link.send(&Message::Error {
-        text: text::error_server_shutdown(),
-        code: ErrorCode::ServerShutdown,
-        transfer_id: None,
-    });
+    link.send(&goodbye());
     link.close();
+}
+
+/// Connections still waiting in the listen backlog when shutdown begins:
+/// the kernel completed their handshake, so their programs believe they are
+/// connected. Closing the listener would reset them without a word; each
+/// is accepted and told instead, right here (the backlog is short, and
+/// nothing here waits on a peer).
+fn turn_away_the_rest(listener: &TcpListener) {
+    if listener.set_nonblocking(true).is_err() {
+        return;
+    }
+    while let Ok((stream, _)) = listener.accept() {
+        tell_and_close(stream, &goodbye());
+    }
+}
+
+/// Writes one message to a connection that has no session, without waiting
+/// on the peer, and closes it. Whatever the peer already sent is read first
+/// (it is in our buffers: no waiting), so that the close is a clean end of
+/// stream and not a reset that could wipe out the message unread.
+fn tell_and_close(stream: TcpStream, message: &ServerMessage) {
+    // Some systems hand out accepted sockets non-blocking when the
+    // listener is; a short write timeout bounds the write either way.
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    if (&stream).write_all(&tcp::frame(message)).is_ok() {
+        let _ = stream.shutdown(Shutdown::Write);
+        let _ = stream.set_nonblocking(true);
+        let _ = io::copy(&mut (&stream).take(64 * 1024), &mut io::sink());
+    }
 }
 
 /// Tells every client the server is going, lets their queues drain, and
 /// waits (a bounded time) for their threads to finish.
 fn shut_down(server: &Server) {
     say(&text::shutting_down());
-    let links: Vec<Arc<Link>> = lock(&server.connections).links.values().cloned().collect();
-    for link in links {
+    for link in server.slots.links() {
         say_goodbye(&link);
     }
-    let deadline = Instant::now() + SHUTDOWN_GRACE;
-    let mut c = lock(&server.connections);
-    while !c.links.is_empty() || c.reserved > 0 {
-        let now = Instant::now();
-        if now >= deadline {
-            break;
-        }
-        c = match server.connection_ended.wait_timeout(c, deadline - now) {
-            Ok((guard, _)) => guard,
-            Err(poisoned) => poisoned.into_inner().0,
-        };
-    }
-    drop(c);
+    server
+        .slots
+        .wait_until_all_released(Instant::now() + SHUTDOWN_GRACE);
     say(&text::stopped());
 }

@@ -12,21 +12,24 @@
 //! nobody but itself. When its queue overflows it is disconnected, as IRC
 //! servers do ("SendQ exceeded"), so memory stays bounded.
 //!
-//! The writer also batches: it takes everything queued at once and hands it
-//! to the kernel in as few `write` calls as it can, which is where most of
-//! the speed of a busy broadcast comes from. `docs/04-one-thread-per-client.md`
+//! The queue holds message *bodies*, each shared by every recipient of a
+//! broadcast; the writer puts the connection's transport header in front of
+//! each as it writes (see [`crate::transport`]). It also batches: it takes
+//! everything queued at once and hands it to the kernel in as few `write`
+//! calls as it can, which is where most of the speed of a busy broadcast
+//! comes from. `docs/04-one-thread-per-client.md`
 //! tells the longer story, and `docs/06-misbehaving-peers.md` what happens
 //! to a client that cannot keep up.
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Write};
+use std::io;
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::connection::Outgoing;
 use crate::sync::lock;
 use crate::trace::{Direction, Trace};
+use crate::transport::{Framing, Outgoing, write_all_bodies};
 
 /// Why a message could not be queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +40,11 @@ pub enum PushError {
     Closed,
 }
 
-/// A client's bounded queue of frames waiting to be written.
+/// A client's bounded queue of message bodies waiting to be written.
 pub struct Outbox {
     state: Mutex<State>,
-    /// Signalled when frames arrive or the outbox closes (wakes the writer).
-    frames_ready: Condvar,
+    /// Signalled when bodies arrive or the outbox closes (wakes the writer).
+    bodies_ready: Condvar,
     /// Signalled when the writer has written bytes (wakes bulk senders).
     room_freed: Condvar,
     limit: usize,
@@ -49,10 +52,11 @@ pub struct Outbox {
 
 struct State {
     queue: VecDeque<Outgoing>,
-    /// Bytes queued or being written right now.
+    /// Bytes of body queued or being written right now (the headers, a few
+    /// bytes each, are not counted).
     bytes: usize,
     closed: bool,
-    /// True while the writer sleeps on `frames_ready`. Waking a thread is a
+    /// True while the writer sleeps on `bodies_ready`. Waking a thread is a
     /// system call even when nobody sleeps, and a broadcast pushes to every
     /// client's queue, so we only signal when the writer is really waiting.
     writer_waiting: bool,
@@ -71,22 +75,22 @@ impl Outbox {
                 writer_waiting: false,
                 bulk_waiting: 0,
             }),
-            frames_ready: Condvar::new(),
+            bodies_ready: Condvar::new(),
             room_freed: Condvar::new(),
             limit,
         }
     }
 
     /// Queues a chat or control message without waiting.
-    pub fn push(&self, frame: Outgoing) -> Result<(), PushError> {
+    pub fn push(&self, body: Outgoing) -> Result<(), PushError> {
         let mut state = self.lock();
         if state.closed {
             return Err(PushError::Closed);
         }
-        if state.bytes + frame.len() > self.limit {
+        if state.bytes + body.len() > self.limit {
             return Err(PushError::Full);
         }
-        self.enqueue(&mut state, frame);
+        self.enqueue(&mut state, body);
         Ok(())
     }
 
@@ -97,10 +101,10 @@ impl Outbox {
     /// the queue full and a chat line to the same user would find no room.
     /// Waiting here is what slows a file sender down to the pace of its
     /// slowest receiver (back-pressure) instead of queueing without end.
-    pub fn push_bulk(&self, frame: Outgoing, timeout: Duration) -> Result<(), PushError> {
+    pub fn push_bulk(&self, body: Outgoing, timeout: Duration) -> Result<(), PushError> {
         let deadline = Instant::now() + timeout;
         let mut state = self.lock();
-        while !state.closed && state.bytes + frame.len() > self.limit / 2 && state.bytes > 0 {
+        while !state.closed && state.bytes + body.len() > self.limit / 2 && state.bytes > 0 {
             let now = Instant::now();
             if now >= deadline {
                 return Err(PushError::Full);
@@ -115,15 +119,15 @@ impl Outbox {
         if state.closed {
             return Err(PushError::Closed);
         }
-        self.enqueue(&mut state, frame);
+        self.enqueue(&mut state, body);
         Ok(())
     }
 
-    /// No more frames will be accepted. The writer still writes what is
+    /// No more bodies will be accepted. The writer still writes what is
     /// queued (a goodbye message, say), then ends.
     pub fn close(&self) {
         self.lock().closed = true;
-        self.frames_ready.notify_all();
+        self.bodies_ready.notify_all();
         self.room_freed.notify_all();
     }
 
@@ -133,15 +137,15 @@ impl Outbox {
         self.lock().bytes
     }
 
-    fn enqueue(&self, state: &mut State, frame: Outgoing) {
-        state.bytes += frame.len();
-        state.queue.push_back(frame);
+    fn enqueue(&self, state: &mut State, body: Outgoing) {
+        state.bytes += body.len();
+        state.queue.push_back(body);
         if state.writer_waiting {
-            self.frames_ready.notify_one();
+            self.bodies_ready.notify_one();
         }
     }
 
-    /// Writer side: waits for frames and moves all of them into `batch`.
+    /// Writer side: waits for bodies and moves all of them into `batch`.
     /// Returns false once the outbox is closed and empty.
     fn take_batch(&self, batch: &mut Vec<Outgoing>) -> bool {
         let mut state = self.lock();
@@ -151,13 +155,13 @@ impl Outbox {
                     return false;
                 }
                 state.writer_waiting = true;
-                state = match self.frames_ready.wait(state) {
+                state = match self.bodies_ready.wait(state) {
                     Ok(guard) => guard,
                     Err(poisoned) => poisoned.into_inner(),
                 };
                 state.writer_waiting = false;
             }
-            // We were woken by the first frame of what is often a burst (a
+            // We were woken by the first body of what is often a burst (a
             // broadcast reaches every queue at once). Stepping aside for a
             // moment lets the rest of the burst arrive, so that one `write`
             // carries all of it. When nothing else wants the processor,
@@ -189,7 +193,7 @@ impl Outbox {
         state.queue.clear();
         state.bytes = 0;
         drop(state);
-        self.frames_ready.notify_all();
+        self.bodies_ready.notify_all();
         self.room_freed.notify_all();
     }
 
@@ -198,17 +202,14 @@ impl Outbox {
     }
 }
 
-/// Most frames handed to one `write_vectored` call (systems accept at least
-/// 1024 pieces per call; Linux, macOS and Windows all do).
-const FRAMES_PER_WRITE: usize = 512;
-
 /// Past this many entries, a batch's spare room is given back after use, so
 /// that a burst (a thousand joins at once) does not leave every idle client
 /// holding memory it no longer needs.
 const KEEP_CAPACITY: usize = 64;
 
 /// The writer thread's body: drains `outbox` into `stream` until the outbox
-/// is closed and empty, or the socket fails.
+/// is closed and empty, or the socket fails. `framing` says which header
+/// goes in front of each body.
 ///
 /// The socket should have a write timeout, so that a peer that stopped
 /// reading cannot hold this thread forever. When writing fails, the writer
@@ -217,6 +218,7 @@ const KEEP_CAPACITY: usize = 64;
 pub fn run_writer(
     outbox: &Outbox,
     mut stream: TcpStream,
+    framing: Framing,
     trace: Trace,
     peer: &str,
 ) -> io::Result<()> {
@@ -224,13 +226,11 @@ pub fn run_writer(
     let result = (|| {
         while outbox.take_batch(&mut batch) {
             let mut taken = 0;
-            for frame in &batch {
-                trace.frame(Direction::Sent, peer, frame.body());
-                taken += frame.len();
+            for body in &batch {
+                trace.frame(Direction::Sent, peer, body.body());
+                taken += body.len();
             }
-            for frames in batch.chunks(FRAMES_PER_WRITE) {
-                write_all_frames(&mut stream, frames)?;
-            }
+            write_all_bodies(&mut stream, framing, &batch)?;
             batch.clear();
             if batch.capacity() > KEEP_CAPACITY {
                 batch.shrink_to(KEEP_CAPACITY);
@@ -252,37 +252,16 @@ pub fn run_writer(
     result
 }
 
-/// Writes every frame, in order, handing them all to the kernel at once.
-///
-/// `write_vectored` (the `writev` system call) takes a list of separate
-/// buffers and sends them as if they were one: a broadcast's frames go out
-/// in one call without first being copied together. Like `write`, it may
-/// take only part of what it is given; `IoSlice::advance_slices` skips
-/// what was written, and we call again for the rest.
-fn write_all_frames(stream: &mut TcpStream, frames: &[Outgoing]) -> io::Result<()> {
-    let mut slices: Vec<IoSlice<'_>> = frames.iter().map(|f| IoSlice::new(f.as_bytes())).collect();
-    let mut rest = &mut slices[..];
-    while !rest.is_empty() {
-        match stream.write_vectored(rest) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => IoSlice::advance_slices(&mut rest, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::Message;
+    use crate::message::ServerMessage;
+    use crate::message::server::UserList;
 
     fn frame(text: &str) -> Outgoing {
-        Outgoing::new(&Message::Text {
-            text: text.into(),
-            to: None,
-        })
+        Outgoing::new(&ServerMessage::UserList(UserList {
+            users: vec![text.into()],
+        }))
     }
 
     #[test]

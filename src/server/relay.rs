@@ -14,17 +14,17 @@
 //! because two senders may both call their transfer `"1"`.
 
 use std::collections::{HashMap, VecDeque};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::room::Member;
 use super::{Server, say};
-use crate::connection::Outgoing;
-use crate::message::{ErrorCode, Message};
+use crate::message::server::FileOffer as RelayedOffer;
+use crate::message::{ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage, client};
 use crate::names::SERVER_NAME;
 use crate::text;
 use crate::transfer::{FileReceiver, FileSender};
+use crate::transport::Outgoing;
 
 /// Uploads one client may have in progress at once.
 pub const MAX_UPLOADS_PER_CLIENT: usize = 8;
@@ -66,15 +66,13 @@ const REMEMBER_REFUSED: usize = 16;
 impl Uploads {
     /// `FILE`: checks the offer, opens the server's copy and tells the
     /// recipients a file is coming.
-    pub fn offer(
-        &mut self,
-        server: &Server,
-        sender: &Arc<Member>,
-        name: String,
-        id: String,
-        size: u64,
-        to: Option<String>,
-    ) {
+    pub fn offer(&mut self, server: &Server, sender: &Arc<Member>, offer: client::FileOffer) {
+        let client::FileOffer {
+            name,
+            transfer_id: id,
+            size,
+            to,
+        } = offer;
         let mut refuse = |code, text| {
             send_error(sender, code, text, &id);
             if self.refused.len() == REMEMBER_REFUSED {
@@ -134,13 +132,13 @@ impl Uploads {
             to.as_deref(),
         ));
         let relay_id = server.next_transfer_id();
-        let offer = Outgoing::new(&Message::FileOffer {
+        let offer = Outgoing::new(&ServerMessage::FileOffer(RelayedOffer {
             name: name.clone(),
             transfer_id: relay_id.clone(),
             size,
             to,
-            sender: Some(sender.name.clone()),
-        });
+            sender: sender.name.clone(),
+        }));
         let recipients = recipients
             .into_iter()
             .filter(|m| m.link.send_bulk(offer.clone()))
@@ -157,14 +155,12 @@ impl Uploads {
     }
 
     /// `FILE_DATA`: checks and stores one chunk, then passes it on.
-    pub fn chunk(
-        &mut self,
-        server: &Server,
-        sender: &Arc<Member>,
-        id: String,
-        index: u64,
-        data: String,
-    ) {
+    pub fn chunk(&mut self, server: &Server, sender: &Arc<Member>, chunk: FileChunk) {
+        let FileChunk {
+            transfer_id: id,
+            index,
+            data,
+        } = chunk;
         let Some(relay) = self.active.get_mut(&id) else {
             return self.unknown(sender, &id);
         };
@@ -172,24 +168,23 @@ impl Uploads {
             let why = text::error_transfer_failed(&relay.name, &e);
             return self.abort(server, sender, &id, why);
         }
-        let frame = Outgoing::from_message(Message::FileChunk {
+        let body = Outgoing::from_message(ServerMessage::FileChunk(FileChunk {
             transfer_id: relay.relay_id.clone(),
             index,
             data,
-        });
-        relay.recipients.retain(|m| m.link.send_bulk(frame.clone()));
+        }));
+        relay.recipients.retain(|m| m.link.send_bulk(body.clone()));
     }
 
     /// `FILE_COMPLETE`: verifies the copy; on success keeps it and passes
     /// the completion on, otherwise aborts the transfer everywhere.
-    pub fn complete(
-        &mut self,
-        server: &Server,
-        sender: &Arc<Member>,
-        id: String,
-        size: u64,
-        sha256: String,
-    ) {
+    pub fn complete(&mut self, server: &Server, sender: &Arc<Member>, complete: FileComplete) {
+        let FileComplete {
+            transfer_id: id,
+            size,
+            sha256,
+            ..
+        } = complete;
         let Some(relay) = self.active.remove(&id) else {
             return self.unknown(sender, &id);
         };
@@ -211,12 +206,12 @@ impl Uploads {
                 return tell_aborted(&recipients, &relay_id, why);
             }
         };
-        let done = Outgoing::new(&Message::FileComplete {
+        let done = Outgoing::new(&ServerMessage::FileComplete(FileComplete {
             name: name.clone(),
             transfer_id: relay_id,
             size,
             sha256,
-        });
+        }));
         for member in recipients {
             member.link.send_bulk(done.clone());
         }
@@ -262,22 +257,22 @@ impl Uploads {
 }
 
 fn tell_aborted(recipients: &[Arc<Member>], relay_id: &str, why: String) {
-    let message = Outgoing::new(&Message::Error {
+    let message = Outgoing::new(&ServerMessage::Error(ErrorReport {
         text: why,
         code: ErrorCode::TransferAborted,
         transfer_id: Some(relay_id.to_string()),
-    });
+    }));
     for member in recipients {
-        member.link.send_frame(message.clone());
+        member.link.send_body(message.clone());
     }
 }
 
 fn send_error(member: &Member, code: ErrorCode, text: String, id: &str) {
-    member.link.send(&Message::Error {
+    member.link.send(&ServerMessage::Error(ErrorReport {
         text,
         code,
         transfer_id: Some(id.to_string()),
-    });
+    }));
 }
 
 /// `/send` on the console: a file from the server itself, sent on its own
@@ -293,7 +288,7 @@ pub(super) fn send_from_console(server: &Arc<Server>, to: Option<String>, path: 
     if recipients.is_empty() {
         return say(&text::list_empty());
     }
-    let file = match FileSender::open(Path::new(&path), server.config.chunk_size) {
+    let file = match FileSender::open(&server.config.send_path(&path), server.config.chunk_size) {
         Ok(file) => file,
         Err(e) => return say(&text::console_file_failed(&path, &e)),
     };
@@ -322,17 +317,22 @@ fn relay_file(
 ) {
     let started = Instant::now();
     let id = server.next_transfer_id();
-    let send = |message: Message, recipients: &mut Vec<Arc<Member>>| {
-        let frame = Outgoing::from_message(message);
-        recipients.retain(|m| m.link.send_bulk(frame.clone()));
+    let send = |message: ServerMessage, recipients: &mut Vec<Arc<Member>>| {
+        let body = Outgoing::from_message(message);
+        recipients.retain(|m| m.link.send_bulk(body.clone()));
     };
-    send(
-        file.offer(&id, to.clone(), Some(SERVER_NAME.to_string())),
-        &mut recipients,
-    );
+    let offer = file.offer(&id, to.clone());
+    let offer = RelayedOffer {
+        name: offer.name,
+        transfer_id: offer.transfer_id,
+        size: offer.size,
+        to: offer.to,
+        sender: SERVER_NAME.to_string(),
+    };
+    send(ServerMessage::FileOffer(offer), &mut recipients);
     loop {
         match file.next_chunk(&id) {
-            Ok(Some(chunk)) => send(chunk, &mut recipients),
+            Ok(Some(chunk)) => send(ServerMessage::FileChunk(chunk), &mut recipients),
             Ok(None) => break,
             Err(e) => {
                 say(&text::console_file_failed(path, &e));
@@ -349,7 +349,10 @@ fn relay_file(
         }
     }
     let (name, size) = (file.name().to_string(), file.sent());
-    send(file.complete(&id), &mut recipients);
+    send(
+        ServerMessage::FileComplete(file.complete(&id)),
+        &mut recipients,
+    );
     let seconds = started.elapsed().as_secs_f64();
     say(&text::console_file_sent(
         &name,

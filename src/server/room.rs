@@ -13,11 +13,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::outbox::{Outbox, PushError};
-use crate::connection::Outgoing;
 use crate::localtime::now_unix;
-use crate::message::{LeaveReason, Message};
+use crate::message::server::{Joined, Left, Welcome};
+use crate::message::{LeaveReason, ServerMessage};
 use crate::names::name_key;
 use crate::sync::lock;
+use crate::transport::Outgoing;
 
 /// One connection's way out: its outbox, and a handle to cut it off.
 /// It exists from `accept` on, before the client has a name.
@@ -50,20 +51,20 @@ impl Link {
     }
 
     /// Queues a message for this client.
-    pub fn send(&self, message: &Message) -> bool {
-        self.send_frame(Outgoing::new(message))
+    pub fn send(&self, message: &ServerMessage) -> bool {
+        self.send_body(Outgoing::new(message))
     }
 
-    /// Queues an already encoded frame. A client whose queue is full is not
+    /// Queues an already encoded body. A client whose queue is full is not
     /// keeping up and is disconnected; `false` means nothing was queued.
-    pub fn send_frame(&self, frame: Outgoing) -> bool {
-        let result = self.outbox.push(frame);
+    pub fn send_body(&self, body: Outgoing) -> bool {
+        let result = self.outbox.push(body);
         self.check(result)
     }
 
     /// Queues a file chunk, waiting (up to the bulk timeout) for room.
-    pub fn send_bulk(&self, frame: Outgoing) -> bool {
-        let result = self.outbox.push_bulk(frame, self.bulk_timeout);
+    pub fn send_bulk(&self, body: Outgoing) -> bool {
+        let result = self.outbox.push_bulk(body, self.bulk_timeout);
         self.check(result)
     }
 
@@ -177,17 +178,17 @@ impl Room {
         members.in_order = in_order.into();
 
         let users = members.in_order.iter().map(|m| m.name.clone()).collect();
-        member.link.send(&Message::Welcome {
+        member.link.send(&ServerMessage::Welcome(Welcome {
             name: member.name.clone(),
             users,
             timestamp,
             max_file_size: Some(max_file_size),
-        });
-        let notice = Outgoing::new(&Message::Joined {
+        }));
+        let notice = Outgoing::new(&ServerMessage::Joined(Joined {
             name: member.name.clone(),
             timestamp,
             online: members.in_order.len() as u64,
-        });
+        }));
         send_to_all(&members.in_order, notice, Some(&member));
         Ok(member)
     }
@@ -208,12 +209,12 @@ impl Room {
             .cloned()
             .collect();
         members.in_order = in_order.into();
-        let notice = Outgoing::new(&Message::Left {
+        let notice = Outgoing::new(&ServerMessage::Left(Left {
             name: member.name.clone(),
             reason,
             timestamp: now_unix(),
             online: members.in_order.len() as u64,
-        });
+        }));
         send_to_all(&members.in_order, notice, None);
     }
 
@@ -228,16 +229,16 @@ impl Room {
     }
 
     /// Sends one message to everyone except `except`, encoding it once.
-    pub fn broadcast(&self, message: &Message, except: Option<&Arc<Member>>) {
+    pub fn broadcast(&self, message: &ServerMessage, except: Option<&Arc<Member>>) {
         send_to_all(&self.everyone(), Outgoing::new(message), except);
     }
 }
 
-fn send_to_all(members: &[Arc<Member>], frame: Outgoing, except: Option<&Arc<Member>>) {
+fn send_to_all(members: &[Arc<Member>], body: Outgoing, except: Option<&Arc<Member>>) {
     for member in members {
         if except.is_some_and(|e| Arc::ptr_eq(e, member)) {
             continue;
         }
-        member.link.send_frame(frame.clone());
+        member.link.send_body(body.clone());
     }
 }

@@ -1,5 +1,11 @@
 //! One client's session, on its own thread: join, then messages, then leave.
 //!
+//! A session goes through phases ([`Phase`]): *connected* (it may only ask
+//! for a name, and has one heartbeat interval to do it), then *joined* (a
+//! member of the room). Each phase has its own handler, so what a message
+//! means always depends on where the session is, never on a flag checked
+//! here and there.
+//!
 //! The thread spends its life in a blocking `read`. The socket has a read
 //! timeout (a *tick*), so the read returns every so often even when the
 //! client says nothing. Each tick, the session checks whether the server is
@@ -15,73 +21,79 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::outbox::{Outbox, run_writer};
+use super::permit::Permit;
 use super::relay::Uploads;
 use super::room::{JoinError, Link, Member};
 use super::{Server, say_goodbye, spawn};
-use crate::connection::{MessageReader, ReadError, tune_socket};
-use crate::frame::{FrameError, is_timeout};
-use crate::message::{ErrorCode, LeaveReason, Message};
+use crate::frame::is_timeout;
+use crate::message::client::Text;
+use crate::message::server::{Chat, UserList};
+use crate::message::{
+    ClientMessage, ErrorCode, ErrorReport, LeaveReason, Message as _, ServerMessage,
+};
 use crate::names::{SERVER_NAME, check_name};
 use crate::text;
+use crate::transport::{
+    Framing, MessageReader, ReadBody, ReadError, TransportError, tcp, tune_socket,
+};
 
 /// The longest a session waits in `read` before looking around.
 const MAX_TICK: Duration = Duration::from_secs(1);
 
 /// Runs a client's session to its end. Called on the session's own thread
-/// with a slot already reserved; releases the slot when done.
-pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr) {
-    match start(&server, stream, addr) {
-        Ok((link, id, reader, writer)) => {
-            let mut session = Session {
-                server: &server,
-                link,
-                reader,
-                member: None,
-                last_heard: Instant::now(),
-                pinged: false,
-                uploads: Uploads::default(),
-            };
-            // A bug that panics while handling one client's message must
-            // not leave a ghost in the room: catch it here, log it, and
-            // clean up as for any disconnect. (Every lock the session uses
-            // tolerates a panic elsewhere; see `crate::sync::lock`.)
-            let reason = match panic::catch_unwind(AssertUnwindSafe(|| session.run())) {
-                Ok(reason) => reason,
-                Err(_) => {
-                    server.log(&text::log_session_panicked(&addr.to_string()));
-                    LeaveReason::Disconnected
-                }
-            };
-            // The slot is given back *before* the others hear that this
-            // client left, so a newcomer who reacts to "X left" finds it
-            // free. At shutdown it is given back last instead: shutdown
-            // waits for every slot, and the goodbye must be written first.
-            let release_early = !server.stopping();
-            if release_early {
-                server.release(Some(id));
-            }
-            session.finish(reason);
-            let _ = writer.join();
-            if !release_early {
-                server.release(Some(id));
-            }
-        }
+/// with the connection's slot, which it gives back when done.
+pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, permit: Permit) {
+    let (link, reader, writer) = match start(&server, stream, addr) {
+        Ok(started) => started,
         Err(e) => {
             server.log(&text::log_setup_failed(&addr.to_string(), &e));
-            server.release(None);
+            return; // the permit goes with this frame
         }
-    }
+    };
+    permit.register(link.clone());
+    let mut session = Session {
+        server: &server,
+        link,
+        reader,
+        // Counted from `accept`, when the slot was taken.
+        phase: Phase::Connected {
+            join_by: permit.since() + server.config.heartbeat,
+        },
+        last_heard: Instant::now(),
+        pinged: false,
+        uploads: Uploads::default(),
+    };
+    // A bug that panics while handling one client's message must not leave
+    // a ghost in the room: catch it here, log it, and clean up as for any
+    // disconnect. (Every lock the session uses tolerates a panic elsewhere;
+    // see `crate::sync::lock`.)
+    let reason = match panic::catch_unwind(AssertUnwindSafe(|| session.run())) {
+        Ok(reason) => reason,
+        Err(_) => {
+            server.log(&text::log_session_panicked(&addr.to_string()));
+            LeaveReason::Disconnected
+        }
+    };
+    // The slot is given back *before* the others hear that this client
+    // left, so a newcomer who reacts to "X left" finds it free. At shutdown
+    // it is given back last instead: shutdown waits for every slot, and the
+    // goodbye must be written first.
+    let permit = server.stopping().then_some(permit); // else dropped right here
+    session.finish(reason);
+    let _ = writer.join();
+    drop(permit);
 }
 
-type Started = (
-    Arc<Link>,
-    u64,
-    MessageReader<TickingStream>,
-    std::thread::JoinHandle<std::io::Result<()>>,
-);
+/// What reads one connection's messages: whichever transport it speaks
+/// (chosen in [`start`]; TCP frames today), over the ticking socket.
+type Reader = MessageReader<Box<dyn ReadBody + Send>, ClientMessage>;
 
-/// Sets the socket up, starts the writer thread and registers the link.
-fn start(server: &Server, stream: TcpStream, addr: SocketAddr) -> std::io::Result<Started> {
+/// Sets the socket up and starts the writer thread.
+fn start(
+    server: &Server,
+    stream: TcpStream,
+    addr: SocketAddr,
+) -> io::Result<(Arc<Link>, Reader, std::thread::JoinHandle<io::Result<()>>)> {
     let config = &server.config;
     tune_socket(&stream)?;
     let tick = tick(config.heartbeat);
@@ -95,14 +107,20 @@ fn start(server: &Server, stream: TcpStream, addr: SocketAddr) -> std::io::Resul
         stream.try_clone()?,
         config.send_timeout,
     ));
+    // The transport: how bodies are cut out of what arrives, and which
+    // header goes before each body sent. The rest of the session does not
+    // know which one it talks to.
+    let framing = Framing::Tcp;
+    let bodies: Box<dyn ReadBody + Send> = Box::new(tcp::Reader::new(
+        TickingStream::new(stream, tick),
+        config.max_frame,
+    ));
     let trace = config.trace;
     let writer = spawn("writer", move || {
-        run_writer(&outbox, writer_stream, trace, &addr.to_string())
+        run_writer(&outbox, writer_stream, framing, trace, &addr.to_string())
     })?;
-    let id = server.register(link.clone());
-    let reader = MessageReader::new(TickingStream::new(stream, tick), config.max_frame)
-        .traced(trace, addr.to_string());
-    Ok((link, id, reader, writer))
+    let reader = MessageReader::new(bodies).traced(trace, addr.to_string());
+    Ok((link, reader, writer))
 }
 
 /// The client's socket as the session reads it: a read reports a timeout
@@ -159,12 +177,25 @@ enum Flow {
     Leave(LeaveReason),
 }
 
+/// Where a session is in its life. What a message means depends on it.
+enum Phase {
+    /// Connected, not yet joined. Only `USER_JOIN` (and `PING`, `PONG`,
+    /// `USER_LEAVE`) is allowed, and only until `join_by`: a connection
+    /// that has not joined by then is closed, whatever it sends meanwhile,
+    /// so that idle sockets cannot hold every slot (contract section 7).
+    ///
+    /// Logging in (contract section 10) will be a phase between this one
+    /// and `Joined`: `AUTH` messages, then `USER_JOIN` with the same name.
+    Connected { join_by: Instant },
+    /// Joined under a name: a member of the room.
+    Joined(Arc<Member>),
+}
+
 struct Session<'a> {
     server: &'a Server,
     link: Arc<Link>,
-    reader: MessageReader<TickingStream>,
-    /// Set once the client has joined under a name.
-    member: Option<Arc<Member>>,
+    reader: Reader,
+    phase: Phase,
     /// When the last complete message arrived.
     last_heard: Instant,
     /// Whether a `PING` has gone out since then.
@@ -197,7 +228,7 @@ impl Session<'_> {
                     self.send_error(e.code(), text::error_bad_message(&e));
                     Flow::Continue
                 }
-                Err(ReadError::Frame(e)) => self.on_frame_error(e),
+                Err(ReadError::Transport(e)) => self.on_transport_error(e),
             };
             if let Flow::Leave(reason) = flow {
                 // A reason set by another thread (say, "queue full") explains
@@ -209,9 +240,9 @@ impl Session<'_> {
 
     /// The client is gone or going: tell the room, flush, close.
     fn finish(&mut self, reason: LeaveReason) {
-        if let Some(member) = self.member.take() {
-            self.uploads.sender_left(self.server, &member);
-            self.server.room.leave(&member, reason);
+        if let Phase::Joined(member) = &self.phase {
+            self.uploads.sender_left(self.server, member);
+            self.server.room.leave(member, reason);
             // At shutdown everyone goes at once; the log says so already.
             if !self.server.stopping() {
                 self.server.log(&text::log_left(&member.name, reason));
@@ -221,8 +252,12 @@ impl Session<'_> {
     }
 
     /// Silence for a whole heartbeat interval earns a `PING`; silence for
-    /// two means the peer is gone.
+    /// two means the peer is gone. A connection that has not joined in time
+    /// goes, however lively.
     fn on_tick(&mut self) -> Flow {
+        if let Some(flow) = self.check_join_deadline() {
+            return flow;
+        }
         let heartbeat = self.server.config.heartbeat;
         let silent = self.last_heard.elapsed();
         if silent >= heartbeat * 2 {
@@ -230,103 +265,69 @@ impl Session<'_> {
         }
         if silent >= heartbeat && !self.pinged {
             self.pinged = true;
-            self.link.send(&Message::Ping);
+            self.link.send(&ServerMessage::Ping);
         }
         Flow::Continue
     }
 
-    /// A broken frame means we no longer know where the next one starts, so
-    /// the connection has to close; we say why first when we can.
-    fn on_frame_error(&mut self, error: FrameError) -> Flow {
+    /// Closes a connection that is still not joined at its deadline, saying
+    /// why first. `None` while there is time, or once joined.
+    fn check_join_deadline(&mut self) -> Option<Flow> {
+        let Phase::Connected { join_by } = self.phase else {
+            return None;
+        };
+        if Instant::now() < join_by {
+            return None;
+        }
+        let seconds = self.server.config.heartbeat.as_secs();
+        let addr = self.link.addr.to_string();
+        self.server.log(&text::log_join_timeout(&addr, seconds));
+        self.send_error(ErrorCode::JoinTimeout, text::error_join_timeout(seconds));
+        Some(Flow::Leave(LeaveReason::Timeout))
+    }
+
+    /// Broken framing means we no longer know where the next message
+    /// starts, so the connection has to close; we say why first when we can.
+    fn on_transport_error(&mut self, error: TransportError) -> Flow {
         match &error {
-            FrameError::TooLarge { .. } => {
+            TransportError::Broken { reply, .. } => {
                 self.server.log(&text::log_bad_input(&self.who(), &error));
-                self.send_error(ErrorCode::FrameTooLarge, text::error_bad_frame(&error));
-            }
-            FrameError::ZeroLength => {
-                self.server.log(&text::log_bad_input(&self.who(), &error));
-                self.send_error(ErrorCode::BadMessage, text::error_bad_frame(&error));
+                self.send_error(reply.clone(), text::error_bad_frame(&error));
             }
             // The peer is gone, so there is nobody to answer; the log still
             // says that a message was cut off.
-            FrameError::Truncated { .. } => {
+            TransportError::Truncated(_) => {
                 self.server.log(&text::log_bad_input(&self.who(), &error));
             }
-            FrameError::Io(_) => {}
+            TransportError::Io(_) => {}
         }
         Flow::Leave(LeaveReason::Disconnected)
     }
 
-    fn handle(&mut self, message: Message) -> Flow {
-        let Some(member) = self.member.clone() else {
-            return self.handle_before_join(message);
-        };
-        match message {
-            Message::Text { text, to } => self.relay_text(&member, text, to),
-            Message::Leave { .. } => return Flow::Leave(LeaveReason::Quit),
-            Message::ListRequest => {
-                let users = self
-                    .server
-                    .room
-                    .everyone()
-                    .iter()
-                    .map(|m| m.name.clone())
-                    .collect();
-                self.link.send(&Message::UserList { users });
+    fn handle(&mut self, message: ClientMessage) -> Flow {
+        match &self.phase {
+            Phase::Connected { .. } => self.handle_connected(message),
+            Phase::Joined(member) => {
+                let member = member.clone();
+                self.handle_joined(&member, message)
             }
-            Message::Ping => {
-                self.link.send(&Message::Pong);
-            }
-            Message::Pong => {}
-            Message::Join { .. } => {
-                self.refuse(text::log_second_join(), text::error_already_joined())
-            }
-            Message::FileOffer {
-                name,
-                transfer_id,
-                size,
-                to,
-                ..
-            } => self
-                .uploads
-                .offer(self.server, &member, name, transfer_id, size, to),
-            Message::FileChunk {
-                transfer_id,
-                index,
-                data,
-            } => self
-                .uploads
-                .chunk(self.server, &member, transfer_id, index, data),
-            Message::FileComplete {
-                transfer_id,
-                size,
-                sha256,
-                ..
-            } => self
-                .uploads
-                .complete(self.server, &member, transfer_id, size, sha256),
-            Message::Error { text, code, .. } => {
-                let report = format!("{} ({})", text, code.as_str());
-                self.server.log(&text::log_bad_input(&member.name, &report));
-            }
-            other => self.refuse(
-                text::log_server_only(other.type_name()),
-                text::error_server_only(other.type_name()),
-            ),
         }
-        Flow::Continue
     }
 
-    /// Before joining, a client may only ask for a name (or answer a ping).
-    fn handle_before_join(&mut self, message: Message) -> Flow {
+    /// Before joining, a client may only ask for a name (or answer a ping),
+    /// and only until its deadline: it cannot stay by keeping busy.
+    fn handle_connected(&mut self, message: ClientMessage) -> Flow {
+        if let Some(flow) = self.check_join_deadline() {
+            return flow;
+        }
         match message {
-            Message::Join { name } => self.join(name),
-            Message::Ping => {
-                self.link.send(&Message::Pong);
+            ClientMessage::Join(join) => self.join(join.name),
+            ClientMessage::Ping => {
+                self.link.send(&ServerMessage::Pong);
                 Flow::Continue
             }
-            Message::Pong => Flow::Continue,
-            Message::Leave { .. } => Flow::Leave(LeaveReason::Quit),
+            ClientMessage::Pong => Flow::Continue,
+            ClientMessage::Leave(_) => Flow::Leave(LeaveReason::Quit),
             other => {
                 self.refuse(
                     text::log_before_join(other.type_name()),
@@ -335,6 +336,41 @@ impl Session<'_> {
                 Flow::Continue
             }
         }
+    }
+
+    /// A member's messages: chat, files, and questions about the room.
+    fn handle_joined(&mut self, member: &Arc<Member>, message: ClientMessage) -> Flow {
+        match message {
+            ClientMessage::Text(Text { text, to }) => self.relay_text(member, text, to),
+            ClientMessage::Leave(_) => return Flow::Leave(LeaveReason::Quit),
+            ClientMessage::ListRequest => {
+                let users = self
+                    .server
+                    .room
+                    .everyone()
+                    .iter()
+                    .map(|m| m.name.clone())
+                    .collect();
+                self.link.send(&ServerMessage::UserList(UserList { users }));
+            }
+            ClientMessage::Ping => {
+                self.link.send(&ServerMessage::Pong);
+            }
+            ClientMessage::Pong => {}
+            ClientMessage::Join(_) => {
+                self.refuse(text::log_second_join(), text::error_already_joined())
+            }
+            ClientMessage::FileOffer(offer) => self.uploads.offer(self.server, member, offer),
+            ClientMessage::FileChunk(chunk) => self.uploads.chunk(self.server, member, chunk),
+            ClientMessage::FileComplete(complete) => {
+                self.uploads.complete(self.server, member, complete)
+            }
+            ClientMessage::Error(ErrorReport { text, code, .. }) => {
+                let report = format!("{} ({})", text, code.as_str());
+                self.server.log(&text::log_bad_input(&member.name, &report));
+            }
+        }
+        Flow::Continue
     }
 
     /// Checks the requested name and joins the room. A refused name closes
@@ -359,7 +395,7 @@ impl Session<'_> {
                 let online = self.server.room.everyone().len();
                 self.server
                     .log(&text::log_joined(&member.name, &addr, online));
-                self.member = Some(member);
+                self.phase = Phase::Joined(member);
                 Flow::Continue
             }
             Err(JoinError::NameTaken) => {
@@ -386,24 +422,24 @@ impl Session<'_> {
         match to {
             None => {
                 self.server.log(&text::log_public(&member.name, &text));
-                let chat = Message::Chat {
+                let chat = ServerMessage::Chat(Chat {
                     text,
                     sender: member.name.clone(),
                     timestamp,
                     to: None,
-                };
+                });
                 self.server.room.broadcast(&chat, Some(member));
             }
             Some(to) => match self.server.room.find(&to) {
                 Some(target) => {
                     self.server
                         .log(&text::log_private(&member.name, &target.name, &text));
-                    target.link.send(&Message::Chat {
+                    target.link.send(&ServerMessage::Chat(Chat {
                         text,
                         sender: member.name.clone(),
                         timestamp,
                         to: Some(target.name.clone()),
-                    });
+                    }));
                 }
                 // A private message to the server is for the admin at the
                 // console, who reads the log.
@@ -424,18 +460,15 @@ impl Session<'_> {
     }
 
     fn send_error(&self, code: ErrorCode, text: String) {
-        self.link.send(&Message::Error {
-            text,
-            code,
-            transfer_id: None,
-        });
+        self.link
+            .send(&ServerMessage::Error(ErrorReport::new(code, text)));
     }
 
     /// The client's name if it has one, else its address.
     fn who(&self) -> String {
-        match &self.member {
-            Some(member) => member.name.clone(),
-            None => self.link.addr.to_string(),
+        match &self.phase {
+            Phase::Joined(member) => member.name.clone(),
+            Phase::Connected { .. } => self.link.addr.to_string(),
         }
     }
 }

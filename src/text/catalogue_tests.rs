@@ -77,8 +77,8 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer log_bad_input(h, &h);
         peer log_before_join(h);
         ours log_second_join();
-        peer log_server_only(h);
         ours log_server_full("127.0.0.1:50000", 1);
+        ours log_join_timeout("127.0.0.1:50000", 30);
         ours log_session_panicked("127.0.0.1:50000");
         ours log_setup_failed("127.0.0.1:50000", &io_error());
         ours log_accept_failed(&io_error());
@@ -110,11 +110,11 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         ours error_text_too_long(70000, 65536);
         ours error_join_first();
         ours error_already_joined();
-        peer error_server_only(h);
         peer error_bad_frame(&h);
         peer error_bad_message(&h);
         ours error_server_full();
         ours error_kicked();
+        ours error_join_timeout(30);
         ours error_server_shutdown();
         ours error_file_too_large(10, 5);
         peer error_unknown_transfer(h);

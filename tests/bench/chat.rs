@@ -34,9 +34,11 @@ use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use socket_chat::connection::{MessageReader, Outgoing};
 use socket_chat::frame::FrameReader;
-use socket_chat::message::Message;
+use socket_chat::message::client::{Join, Text};
+use socket_chat::message::server::{Chat, Joined, Welcome};
+use socket_chat::message::{ClientMessage, ServerMessage};
+use socket_chat::transport::tcp;
 
 #[cfg(target_os = "linux")]
 mod epoll;
@@ -430,35 +432,31 @@ type NaiveRoom = Mutex<Vec<NaiveClient>>;
 fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
     stream.set_nodelay(true).ok();
     let writer = Arc::new(Mutex::new(stream.try_clone().expect("clone")));
-    let mut reader = MessageReader::new(stream, 1 << 20);
+    let mut reader = tcp::message_reader::<_, ClientMessage>(stream, 1 << 20);
     let mut name = String::new();
     while let Ok(Some(message)) = reader.read_message() {
         match message {
-            Message::Join { name: n } => {
+            ClientMessage::Join(Join { name: n }) => {
                 name = n;
                 // As ours does: the welcome lists everyone, the others are
                 // told, all while the room is locked.
                 let mut room = clients.lock().expect("lock");
                 let mut users: Vec<String> = room.iter().map(|c| c.name.clone()).collect();
                 users.push(name.clone());
-                let welcome = Outgoing::new(&Message::Welcome {
+                let welcome = tcp::frame(&ServerMessage::Welcome(Welcome {
                     name: name.clone(),
                     users,
                     timestamp: 0,
                     max_file_size: None,
-                });
-                let _ = writer.lock().expect("lock").write_all(welcome.as_bytes());
-                let notice = Outgoing::new(&Message::Joined {
+                }));
+                let _ = writer.lock().expect("lock").write_all(&welcome);
+                let notice = tcp::frame(&ServerMessage::Joined(Joined {
                     name: name.clone(),
                     timestamp: 0,
                     online: room.len() as u64 + 1,
-                });
+                }));
                 for other in room.iter() {
-                    let _ = other
-                        .socket
-                        .lock()
-                        .expect("lock")
-                        .write_all(notice.as_bytes());
+                    let _ = other.socket.lock().expect("lock").write_all(&notice);
                 }
                 room.push(NaiveClient {
                     id,
@@ -466,13 +464,13 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     socket: writer.clone(),
                 });
             }
-            Message::Text { text, .. } => {
-                let frame = Outgoing::new(&Message::Chat {
+            ClientMessage::Text(Text { text, .. }) => {
+                let frame = tcp::frame(&ServerMessage::Chat(Chat {
                     text,
                     sender: name.clone(),
                     timestamp: 0,
                     to: None,
-                });
+                }));
                 let everyone: Vec<_> = clients
                     .lock()
                     .expect("lock")
@@ -481,7 +479,7 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     .map(|c| c.socket.clone())
                     .collect();
                 for socket in everyone {
-                    let _ = socket.lock().expect("lock").write_all(frame.as_bytes());
+                    let _ = socket.lock().expect("lock").write_all(&frame);
                 }
             }
             _ => {}
@@ -551,12 +549,9 @@ fn fanout_run(port: u16, n: usize, m: usize, interval: Option<Duration>) -> (f64
         let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).ok();
         stream
-            .write_all(
-                Outgoing::new(&Message::Join {
-                    name: format!("c{i}"),
-                })
-                .as_bytes(),
-            )
+            .write_all(&tcp::frame(&ClientMessage::Join(Join {
+                name: format!("c{i}"),
+            })))
             .expect("join");
         // The receivers only cut frames and pick the send time out of the
         // text, so that the load generator spends little of the machine's
@@ -621,8 +616,8 @@ fn fanout_run(port: u16, n: usize, m: usize, interval: Option<Duration>) -> (f64
                         break;
                     }
                     let text = format!("c{i}:{k}:{}", base.elapsed().as_nanos());
-                    let frame = Outgoing::new(&Message::Text { text, to: None });
-                    if stream.write_all(frame.as_bytes()).is_err() {
+                    let frame = tcp::frame(&ClientMessage::Text(Text { text, to: None }));
+                    if stream.write_all(&frame).is_err() {
                         break;
                     }
                 }
@@ -738,10 +733,10 @@ fn bench_idle() {
     for i in 0..1000 {
         match TcpStream::connect(("127.0.0.1", port)) {
             Ok(mut stream) => {
-                let join = Outgoing::new(&Message::Join {
+                let join = tcp::frame(&ClientMessage::Join(Join {
                     name: format!("idle{i}"),
-                });
-                stream.write_all(join.as_bytes()).expect("join");
+                }));
+                stream.write_all(&join).expect("join");
                 clients.push(stream);
             }
             Err(e) => {

@@ -25,6 +25,7 @@ pub mod files;
 #[cfg(target_os = "linux")]
 pub mod procfs;
 pub mod raw;
+pub mod ws;
 
 /// The seed for a randomized test: `SOCKET_CHAT_SEED` if set (to replay a
 /// failure, or explore), else `default`. Printed, because the test harness

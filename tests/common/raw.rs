@@ -1,21 +1,24 @@
 //! A raw protocol client for tests: speaks frames directly, so a test can
 //! send exactly the bytes it wants (hostile ones included) and see exactly
-//! the messages the server answers with.
+//! the messages the server answers with. It sends what a client sends
+//! ([`ClientMessage`]) and reads what a server sends ([`ServerMessage`]).
 
 use std::io::Write;
 use std::net::{Shutdown, TcpStream};
 use std::time::{Duration, Instant};
 
-use socket_chat::connection::{MessageReader, Outgoing, ReadError};
 use socket_chat::frame::{DEFAULT_MAX_FRAME, encode_frame};
-use socket_chat::message::{ErrorCode, Message};
+use socket_chat::message::client::Join;
+use socket_chat::message::server::UserList;
+use socket_chat::message::{ClientMessage, ErrorCode, ErrorReport, ServerMessage};
+use socket_chat::transport::{MessageReader, ReadError, tcp};
 
 use super::DEADLINE;
 
 /// What [`Raw::poll`] saw within its wait.
 #[derive(Debug)]
 pub enum Polled {
-    Message(Message),
+    Message(ServerMessage),
     /// Nothing arrived: the socket's read timeout expired.
     Quiet,
     /// The server closed the connection.
@@ -24,9 +27,9 @@ pub enum Polled {
 
 pub struct Raw {
     pub stream: TcpStream,
-    reader: MessageReader<TcpStream>,
+    reader: MessageReader<tcp::Reader<TcpStream>, ServerMessage>,
     /// Messages read while looking for another one.
-    pub skipped: Vec<Message>,
+    pub skipped: Vec<ServerMessage>,
 }
 
 impl Raw {
@@ -34,7 +37,7 @@ impl Raw {
     pub fn connect(port: u16) -> Raw {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).ok();
-        let reader = MessageReader::new(stream.try_clone().expect("clone"), DEFAULT_MAX_FRAME * 2);
+        let reader = tcp::message_reader(stream.try_clone().expect("clone"), DEFAULT_MAX_FRAME * 2);
         Raw {
             stream,
             reader,
@@ -45,17 +48,15 @@ impl Raw {
     /// Connects and joins as `name`, waiting for the welcome.
     pub fn join(port: u16, name: &str) -> Raw {
         let mut raw = Raw::connect(port);
-        raw.send(&Message::Join {
+        raw.send(&ClientMessage::Join(Join {
             name: name.to_string(),
-        });
-        raw.expect("welcome", |m| matches!(m, Message::Welcome { .. }));
+        }));
+        raw.expect("welcome", |m| matches!(m, ServerMessage::Welcome(_)));
         raw
     }
 
-    pub fn send(&mut self, message: &Message) {
-        self.stream
-            .write_all(Outgoing::new(message).as_bytes())
-            .expect("send");
+    pub fn send(&mut self, message: &ClientMessage) {
+        self.stream.write_all(&tcp::frame(message)).expect("send");
     }
 
     /// Sends bytes exactly as given; errors are returned, since a server
@@ -85,7 +86,7 @@ impl Raw {
             Ok(None) => Polled::Closed,
             Err(e) if e.is_timeout() => Polled::Quiet,
             Err(ReadError::Decode(e)) => panic!("server sent a bad message: {e}"),
-            Err(ReadError::Frame(_)) => Polled::Closed,
+            Err(ReadError::Transport(_)) => Polled::Closed,
         }
     }
 
@@ -94,9 +95,9 @@ impl Raw {
         let what = format!("ERROR {}", code.as_str());
         match self.expect(
             &what,
-            |m| matches!(m, Message::Error { code: c, .. } if *c == code),
+            |m| matches!(m, ServerMessage::Error(ErrorReport { code: c, .. }) if *c == code),
         ) {
-            Message::Error { text, .. } => text,
+            ServerMessage::Error(error) => error.text,
             _ => unreachable!(),
         }
     }
@@ -104,16 +105,16 @@ impl Raw {
     /// Asks the server who is online and waits for the answer: a full round
     /// trip, which proves the connection is open and the server is serving it.
     pub fn list(&mut self) -> Vec<String> {
-        self.send(&Message::ListRequest);
-        match self.expect("USER_LIST", |m| matches!(m, Message::UserList { .. })) {
-            Message::UserList { users } => users,
+        self.send(&ClientMessage::ListRequest);
+        match self.expect("USER_LIST", |m| matches!(m, ServerMessage::UserList(_))) {
+            ServerMessage::UserList(UserList { users }) => users,
             _ => unreachable!(),
         }
     }
 
     /// The next message, or `None` if the server closed the connection.
     /// Panics if nothing arrives before `timeout`.
-    pub fn next_within(&mut self, timeout: Duration) -> Option<Message> {
+    pub fn next_within(&mut self, timeout: Duration) -> Option<ServerMessage> {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -129,14 +130,18 @@ impl Raw {
                 Ok(None) => return None,
                 Err(e) if e.is_timeout() => continue,
                 Err(ReadError::Decode(e)) => panic!("server sent a bad message: {e}"),
-                Err(ReadError::Frame(_)) => return None,
+                Err(ReadError::Transport(_)) => return None,
             }
         }
     }
 
     /// Waits for a message that satisfies `matches`, keeping the others in
     /// `skipped`. Panics if the connection closes or the deadline passes.
-    pub fn expect(&mut self, what: &str, matches: impl Fn(&Message) -> bool) -> Message {
+    pub fn expect(
+        &mut self,
+        what: &str,
+        matches: impl Fn(&ServerMessage) -> bool,
+    ) -> ServerMessage {
         match self.expect_or_closed(what, matches) {
             Some(m) => m,
             None => panic!(
@@ -152,8 +157,8 @@ impl Raw {
     pub fn expect_or_closed(
         &mut self,
         what: &str,
-        matches: impl Fn(&Message) -> bool,
-    ) -> Option<Message> {
+        matches: impl Fn(&ServerMessage) -> bool,
+    ) -> Option<ServerMessage> {
         let deadline = Instant::now() + DEADLINE;
         loop {
             let left = self.time_left(deadline, what);

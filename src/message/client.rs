@@ -1,0 +1,369 @@
+//! What clients send: [`ClientMessage`], the only type the server decodes.
+//!
+//! None of these messages carries who sent it or when: the server knows
+//! who is on the other end of each connection, and reads its own clock. A
+//! client that adds `sender`, `timestamp`, `private` or any other key the
+//! server sets has those keys ignored, never obeyed (contract section 5).
+
+use super::{
+    DecodeError, ErrorReport, FileChunk, FileComplete, Message, MessageType, PING, PONG, USER_LIST,
+    parts, take_optional_string, take_string, take_u64,
+};
+use crate::json::Object;
+
+/// Every message a client can send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClientMessage {
+    /// `USER_JOIN`: the first frame, asking for a name.
+    Join(Join),
+    /// `USER_LEAVE`: a polite goodbye.
+    Leave(Leave),
+    /// `TEXT`: to everyone else, or privately to one user.
+    Text(Text),
+    /// `FILE`: a transfer begins.
+    FileOffer(FileOffer),
+    /// `FILE_DATA`: one chunk of the file.
+    FileChunk(FileChunk),
+    /// `FILE_COMPLETE`: the end of the file, with its checksum.
+    FileComplete(FileComplete),
+    /// `ERROR`: the client reports a problem (the server logs it).
+    Error(ErrorReport),
+    /// `USER_LIST` (extension): who is online?
+    ListRequest,
+    /// `PING` (extension): is the server still there?
+    Ping,
+    /// `PONG` (extension): the answer to the server's `PING`.
+    Pong,
+}
+
+impl Message for ClientMessage {
+    fn from_parts(kind: &str, data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(match kind {
+            Join::NAME => ClientMessage::Join(Join::decode(data, meta)?),
+            Leave::NAME => ClientMessage::Leave(Leave::decode(data, meta)?),
+            Text::NAME => ClientMessage::Text(Text::decode(data, meta)?),
+            FileOffer::NAME => ClientMessage::FileOffer(FileOffer::decode(data, meta)?),
+            FileChunk::NAME => ClientMessage::FileChunk(FileChunk::decode(data, meta)?),
+            FileComplete::NAME => ClientMessage::FileComplete(FileComplete::decode(data, meta)?),
+            ErrorReport::NAME => ClientMessage::Error(ErrorReport::decode(data, meta)?),
+            USER_LIST => ClientMessage::ListRequest,
+            PING => ClientMessage::Ping,
+            PONG => ClientMessage::Pong,
+            other => return Err(DecodeError::UnknownType(other.to_string())),
+        })
+    }
+
+    fn into_parts(self, meta: &mut Object) -> (&'static str, String) {
+        match self {
+            ClientMessage::Join(m) => parts(m, meta),
+            ClientMessage::Leave(m) => parts(m, meta),
+            ClientMessage::Text(m) => parts(m, meta),
+            ClientMessage::FileOffer(m) => parts(m, meta),
+            ClientMessage::FileChunk(m) => parts(m, meta),
+            ClientMessage::FileComplete(m) => parts(m, meta),
+            ClientMessage::Error(m) => parts(m, meta),
+            ClientMessage::ListRequest => (USER_LIST, String::new()),
+            ClientMessage::Ping => (PING, String::new()),
+            ClientMessage::Pong => (PONG, String::new()),
+        }
+    }
+
+    fn type_name(&self) -> &'static str {
+        match self {
+            ClientMessage::Join(_) => Join::NAME,
+            ClientMessage::Leave(_) => Leave::NAME,
+            ClientMessage::Text(_) => Text::NAME,
+            ClientMessage::FileOffer(_) => FileOffer::NAME,
+            ClientMessage::FileChunk(_) => FileChunk::NAME,
+            ClientMessage::FileComplete(_) => FileComplete::NAME,
+            ClientMessage::Error(_) => ErrorReport::NAME,
+            ClientMessage::ListRequest => USER_LIST,
+            ClientMessage::Ping => PING,
+            ClientMessage::Pong => PONG,
+        }
+    }
+
+    fn payload_len(&self) -> usize {
+        match self {
+            ClientMessage::Text(m) => m.text.len(),
+            ClientMessage::FileChunk(m) => m.data.len(),
+            ClientMessage::Error(m) => m.text.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// `USER_JOIN`, client → server, the first frame: the name it asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Join {
+    pub name: String,
+}
+
+impl MessageType for Join {
+    const NAME: &'static str = "USER_JOIN";
+
+    fn decode(data: String, _meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(Join { name: data })
+    }
+
+    fn encode(self, _meta: &mut Object) -> String {
+        self.name
+    }
+}
+
+/// `USER_LEAVE`, client → server: a polite goodbye, with the client's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leave {
+    pub name: String,
+}
+
+impl MessageType for Leave {
+    const NAME: &'static str = "USER_LEAVE";
+
+    fn decode(data: String, _meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(Leave { name: data })
+    }
+
+    fn encode(self, _meta: &mut Object) -> String {
+        self.name
+    }
+}
+
+/// `TEXT`, client → server: a chat line for everyone else, or for the one
+/// user named in `to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    pub text: String,
+    pub to: Option<String>,
+}
+
+impl MessageType for Text {
+    const NAME: &'static str = "TEXT";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(Text {
+            text: data,
+            to: take_optional_string(meta, "to")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        if let Some(to) = self.to {
+            meta.insert("to", to);
+        }
+        self.text
+    }
+}
+
+/// `FILE`, client → server: a transfer begins, to everyone else or to the
+/// user named in `to`. The id is the sender's own; the server relays the
+/// file under an id of its own, and adds who sent it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileOffer {
+    pub name: String,
+    pub transfer_id: String,
+    pub size: u64,
+    pub to: Option<String>,
+}
+
+impl MessageType for FileOffer {
+    const NAME: &'static str = "FILE";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(FileOffer {
+            name: data,
+            transfer_id: take_string(meta, "transfer_id")?,
+            size: take_u64(meta, "size")?,
+            to: take_optional_string(meta, "to")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("transfer_id", self.transfer_id);
+        meta.insert("size", self.size);
+        if let Some(to) = self.to {
+            meta.insert("to", to);
+        }
+        self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::ErrorCode;
+    use crate::message::checks::{encodes_to, round_trip, wire};
+
+    /// One example of every message, used by the round-trip test.
+    fn examples() -> Vec<ClientMessage> {
+        vec![
+            ClientMessage::Join(Join {
+                name: "Alice".into(),
+            }),
+            ClientMessage::Leave(Leave { name: "Bob".into() }),
+            ClientMessage::Text(Text {
+                text: "hi".into(),
+                to: None,
+            }),
+            ClientMessage::Text(Text {
+                text: "psst 😀".into(),
+                to: Some("Bob".into()),
+            }),
+            ClientMessage::FileOffer(FileOffer {
+                name: "a b.txt".into(),
+                transfer_id: "1".into(),
+                size: 4097,
+                to: Some("Bob".into()),
+            }),
+            ClientMessage::FileChunk(FileChunk {
+                transfer_id: "1".into(),
+                index: 0,
+                data: "aGk=".into(),
+            }),
+            ClientMessage::FileComplete(FileComplete {
+                name: "a b.txt".into(),
+                transfer_id: "1".into(),
+                size: 2,
+                sha256: "ab".repeat(32),
+            }),
+            ClientMessage::Error(ErrorReport {
+                text: "gone".into(),
+                code: ErrorCode::TransferAborted,
+                transfer_id: Some("t7".into()),
+            }),
+            ClientMessage::ListRequest,
+            ClientMessage::Ping,
+            ClientMessage::Pong,
+        ]
+    }
+
+    #[test]
+    fn every_message_round_trips() {
+        round_trip(examples());
+    }
+
+    #[test]
+    fn wire_form_matches_the_contract_byte_for_byte() {
+        encodes_to(vec![
+            (
+                ClientMessage::Join(Join {
+                    name: "Alice".into(),
+                }),
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {}}"#,
+            ),
+            (
+                ClientMessage::Text(Text {
+                    text: "Hi 😀".into(),
+                    to: None,
+                }),
+                r#"{"type": "TEXT", "data": "Hi \ud83d\ude00", "metadata": {}}"#,
+            ),
+            (
+                ClientMessage::Text(Text {
+                    text: "psst".into(),
+                    to: Some("Bob".into()),
+                }),
+                r#"{"type": "TEXT", "data": "psst", "metadata": {"to": "Bob"}}"#,
+            ),
+            (
+                ClientMessage::FileOffer(FileOffer {
+                    name: "r.pdf".into(),
+                    transfer_id: "1".into(),
+                    size: 10,
+                    to: Some("Bob".into()),
+                }),
+                r#"{"type": "FILE", "data": "r.pdf", "metadata": {"transfer_id": "1", "size": 10, "to": "Bob"}}"#,
+            ),
+            (
+                ClientMessage::ListRequest,
+                r#"{"type": "USER_LIST", "data": "", "metadata": {}}"#,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn missing_metadata_is_an_empty_object() {
+        let m = ClientMessage::decode(br#"{"type": "TEXT", "data": "hi"}"#).unwrap();
+        assert_eq!(
+            m,
+            ClientMessage::Text(Text {
+                text: "hi".into(),
+                to: None
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_metadata_keys_and_key_order_do_not_matter() {
+        let m = ClientMessage::decode(
+            br#"{"metadata":{"future":[1,2],"to":"Bob"} , "data":"hi","type":"TEXT"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            m,
+            ClientMessage::Text(Text {
+                text: "hi".into(),
+                to: Some("Bob".into())
+            })
+        );
+    }
+
+    /// Regression: a client `TEXT` that carried `"sender"` was refused as
+    /// "only the server sends TEXT messages of this form", because the
+    /// decoder guessed the direction from the keys present. It is an
+    /// ordinary `TEXT`, and the keys only the server sets are dropped.
+    #[test]
+    fn a_text_carrying_server_only_keys_is_an_ordinary_text() {
+        let body = br#"{"type": "TEXT", "data": "hi", "metadata": {"sender": "server", "timestamp": 1, "private": true, "to": "Bob"}}"#;
+        assert_eq!(
+            ClientMessage::decode(body),
+            Ok(ClientMessage::Text(Text {
+                text: "hi".into(),
+                to: Some("Bob".into())
+            }))
+        );
+        // Re-encoded, nothing of the server's keys is left.
+        assert_eq!(
+            wire(&ClientMessage::decode(body).unwrap()),
+            r#"{"type": "TEXT", "data": "hi", "metadata": {"to": "Bob"}}"#
+        );
+    }
+
+    /// Every type name means one thing from a client, whatever keys ride
+    /// along: the server's shapes of `USER_JOIN`, `USER_LEAVE`, `USER_LIST`
+    /// and `FILE` are read as the client's.
+    #[test]
+    fn server_shaped_messages_from_a_client_read_as_client_messages() {
+        let cases: [(&[u8], ClientMessage); 4] = [
+            (
+                br#"{"type": "USER_JOIN", "data": "Eve", "metadata": {"self": true, "users": [], "timestamp": 1}}"#,
+                ClientMessage::Join(Join { name: "Eve".into() }),
+            ),
+            (
+                br#"{"type": "USER_LEAVE", "data": "Eve", "metadata": {"reason": "kicked", "timestamp": 1, "online": 0}}"#,
+                ClientMessage::Leave(Leave { name: "Eve".into() }),
+            ),
+            (
+                br#"{"type": "USER_LIST", "data": "", "metadata": {"users": ["Alice"]}}"#,
+                ClientMessage::ListRequest,
+            ),
+            (
+                br#"{"type": "FILE", "data": "x", "metadata": {"transfer_id": "1", "size": 1, "sender": "server"}}"#,
+                ClientMessage::FileOffer(FileOffer {
+                    name: "x".into(),
+                    transfer_id: "1".into(),
+                    size: 1,
+                    to: None,
+                }),
+            ),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(
+                ClientMessage::decode(body),
+                Ok(expected),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+}

@@ -1,0 +1,1050 @@
+// socket-chat's browser client.
+//
+// The page speaks the same protocol as the terminal client (docs/protocol.md):
+// JSON envelopes {"type", "data", "metadata"}, one per WebSocket text message
+// instead of one per length-prefixed TCP frame. The path of a message here:
+//
+//   WebSocket text message -> JSON.parse -> envelope() checks its shape
+//     -> HANDLERS[type] -> state and screen
+//   person types -> commands / uploads -> send(type, data, metadata)
+//     -> dumps() writes JSON as Python does -> WebSocket
+//
+// Rules this file keeps:
+// - Every string a peer controls (names, texts, file names, the server's
+//   error sentences) reaches the page as text (textContent, text nodes),
+//   never as HTML: nothing here turns a string into markup (a unit test in
+//   mod.rs looks for every way to do that). The server's
+//   Content-Security-Policy backs this up: no script runs but this one,
+//   whose SHA-256 the server put in the policy.
+// - Nothing is loaded from anywhere: no libraries, fonts or images. The page
+//   carries its own SHA-256, because crypto.subtle exists only on secure
+//   origins (https, or localhost), and a classroom server reached over
+//   plain http at 192.168.1.20 is neither.
+// - Every sentence lives in the catalogue below, in English and Chinese.
+//
+// Growing it: rooms (contract section 8), history (9) and logins (10) add
+// entries to HANDLERS, fields to `state`, and a step to the join sequence
+// in `beginSession`; nothing else needs to change shape.
+
+'use strict';
+
+(() => {
+
+// ---------------------------------------------------------------------------
+// The catalogue: every sentence a person reads, in both languages
+// ---------------------------------------------------------------------------
+
+// Sizes as the terminal client writes them: "1.5 MiB".
+function bytesEn(n) {
+  if (n < 1024) return `${n} bytes`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+// The original Python client writes sizes in bytes: "(2048576 字节)".
+const bytesZh = (n) => `${n} 字节`;
+
+const EN = {
+  title: 'socket-chat',
+  nameLabel: 'Your name',
+  joinButton: 'Join',
+  sendButton: 'Send',
+  fileButton: 'File…',
+  toLabel: 'To',
+  everyone: 'Everyone',
+  messagePlaceholder: 'Type a message and press Enter (/help for commands)',
+  clickHint: 'Click a name to talk to that person only.',
+  dropHere: 'Drop a file to send it',
+  rejoinButton: 'Join again',
+  online: (n) => `Online (${n})`,
+  connecting: (addr) => `Connecting to ${addr}…`,
+  connected: (addr, name) => `Connected to ${addr} as ${name}.`,
+  statusJoined: (name, addr) => `${name} @ ${addr}`,
+  statusOffline: 'Not connected',
+  serverName: 'server',
+  privateTag: '[private]',
+  privateTo: (name) => `[private to ${name}]`,
+  joined: (name, n) => `* ${name} joined the chat (${n} online)`,
+  left: (name, reason, n) => `* ${name} ${EN.leaveReason(reason)} (${n} online)`,
+  leaveReason: (reason) => ({
+    quit: 'left',
+    disconnected: 'disconnected',
+    timeout: 'timed out',
+    kicked: 'was removed by the server',
+  })[reason] || 'left',
+  errorLine: (text) => `[error] ${text}`,
+  nameEmpty: 'Type a name first.',
+  nameRefused: (reason) => `Name refused: ${reason}`,
+  cannotConnect: (addr) => `Cannot connect to the chat server at ${addr}.`,
+  connectionLost: 'Connection to the server lost.',
+  closedWith: (code) => `Connection to the server lost (WebSocket close code ${code}).`,
+  serverClosed: 'The server has shut down. Goodbye.',
+  goodbye: 'You left the chat.',
+  help: [
+    'Chat commands:',
+    '  TEXT                   send TEXT to everyone (or to the person chosen under "To")',
+    '  /msg @NAME TEXT        send TEXT to NAME only',
+    '  /send                  send a file (or drop one on the page)',
+    '  /send @NAME            send a file to NAME only',
+    '  /list                  list who is online',
+    '  /help                  show this help',
+    '  /quit                  leave the chat',
+  ].join('\n'),
+  unknownCommand: (name) => `Unknown command /${name}; it was not sent. Type /help for the list.`,
+  usageMsg: 'Usage: /msg @NAME TEXT',
+  usageSend: 'Usage: /send  or  /send @NAME',
+  noSuchUser: (name) => `No user named "${name}" is online.`,
+  onlineList: (names) => `Online (${names.length}): ${names.join(', ')}`,
+  fileTooLarge: (name, size, max) =>
+    `[file] cannot send ${name}: it is ${bytesEn(size)}, and the server accepts at most ${bytesEn(max)}`,
+  sendingFile: (name, size, to) => `[file] sending ${name} (${bytesEn(size)}) to ${to || 'everyone'}`,
+  fileSent: (name, size, seconds) => `[file] sent ${name}: ${bytesEn(size)} in ${seconds.toFixed(2)} s`,
+  fileSendStopped: (name, why) => `[file] sending ${name} stopped: ${why}`,
+  cannotRead: (name) => `[file] cannot read ${name}`,
+  cannotSend: (name, why) => `[file] cannot send ${name}: ${why}`,
+  incomingFile: (sender, name, size) => `[file] ${sender} is sending ${name} (${bytesEn(size)})`,
+  fileReceived: (name, sender, size) =>
+    `[file] received ${name} from ${sender}: ${bytesEn(size)}, SHA-256 checked`,
+  saveLink: (name) => `Save ${name}`,
+  fileNotKept: (name, sender, why) => `[file] ${name} from ${sender} was not kept: ${why}`,
+  whyOrder: (expected, got) => `chunk ${got} arrived where chunk ${expected} was expected`,
+  whyBase64: 'a chunk was not valid base64',
+  whyTooMuch: (size) => `more data arrived than the announced ${size} bytes`,
+  whySize: (expected, received) => `${received} bytes arrived but the file should have ${expected}`,
+  whyChecksum: 'the SHA-256 checksum does not match: the data was damaged',
+  whyDisconnected: 'the connection closed',
+};
+
+const ZH = {
+  title: '套接字聊天室',
+  nameLabel: '用户名',
+  joinButton: '加入聊天室',
+  sendButton: '发送',
+  fileButton: '发送文件…',
+  toLabel: '发给',
+  everyone: '所有人',
+  messagePlaceholder: '直接输入文本发送消息，按回车发送（/help 显示帮助信息）',
+  clickHint: '点击用户名，只发给这个人。',
+  dropHere: '把文件拖到这里发送',
+  rejoinButton: '重新加入',
+  online: (n) => `在线用户 (${n})`,
+  connecting: (addr) => `正在连接服务器 ${addr}…`,
+  connected: (addr, name) => `已连接到服务器 ${addr}\n用户名: ${name}`,
+  statusJoined: (name, addr) => `${name} @ ${addr}`,
+  statusOffline: '未连接',
+  serverName: '服务器',
+  privateTag: '[私信]',
+  privateTo: (name) => `[私信给 ${name}]`,
+  joined: (name, n) => `* ${name} 加入了聊天室 (${n} 人在线)`,
+  left: (name, reason, n) => `* ${name} ${ZH.leaveReason(reason)} (${n} 人在线)`,
+  leaveReason: (reason) => ({
+    quit: '离开了聊天室',
+    disconnected: '断开了连接',
+    timeout: '超时掉线',
+    kicked: '被服务器移出了聊天室',
+  })[reason] || '离开了聊天室',
+  errorLine: (text) => `[错误] ${text}`,
+  nameEmpty: '请先输入用户名。',
+  nameRefused: (reason) => `用户名不可用: ${reason}`,
+  cannotConnect: (addr) => `无法连接到聊天服务器 ${addr}。`,
+  connectionLost: '与服务器的连接已断开。',
+  closedWith: (code) => `与服务器的连接已断开（WebSocket 关闭码 ${code}）。`,
+  serverClosed: '服务器已关闭，再见。',
+  goodbye: '你已退出聊天室。',
+  help: [
+    '聊天室命令:',
+    '  直接输入文本           发送消息给所有人（或“发给”里选中的人）',
+    '  /msg @用户名 <消息内容> - 向指定用户发送私信',
+    '  /send                  - 发送文件（也可以把文件拖到页面上）',
+    '  /send @用户名          - 向指定用户发送文件',
+    '  /list                  - 显示在线用户列表',
+    '  /help                  - 显示帮助信息',
+    '  /quit                  - 退出聊天室',
+  ].join('\n'),
+  unknownCommand: (name) => `未知命令 /${name}，没有发送。输入 /help 查看命令列表。`,
+  usageMsg: '用法: /msg @用户名 <消息内容>',
+  usageSend: '用法: /send  或  /send @用户名',
+  noSuchUser: (name) => `用户 '${name}' 不在线。`,
+  onlineList: (names) => `在线用户列表 (${names.length}): ${names.join(', ')}`,
+  fileTooLarge: (name, size, max) =>
+    `[文件传输] 无法发送 ${name}: 文件有 ${bytesZh(size)}，服务器最多接受 ${bytesZh(max)}`,
+  sendingFile: (name, size, to) => `[文件传输] 正在发送文件: ${name} (${bytesZh(size)}) 给 ${to || '所有人'}`,
+  fileSent: (name, size, seconds) => `[文件传输] 文件发送完成: ${name} (${bytesZh(size)}，${seconds.toFixed(2)} 秒)`,
+  fileSendStopped: (name, why) => `[文件传输] 文件 ${name} 发送中止: ${why}`,
+  cannotRead: (name) => `[文件传输] 无法读取文件 ${name}`,
+  cannotSend: (name, why) => `[文件传输] 无法发送 ${name}: ${why}`,
+  incomingFile: (sender, name, size) => `[文件传输] 用户 '${sender}' 正在发送文件: ${name} (${bytesZh(size)})`,
+  fileReceived: (name, sender, size) =>
+    `[文件传输] 文件接收完成: ${name}（来自 ${sender}，${bytesZh(size)}，SHA-256 校验通过）`,
+  saveLink: (name) => `保存 ${name}`,
+  fileNotKept: (name, sender, why) => `[文件传输] 来自 ${sender} 的文件 ${name} 没有保存: ${why}`,
+  whyOrder: (expected, got) => `收到了第 ${got} 块，应该是第 ${expected} 块`,
+  whyBase64: '数据块不是有效的 base64',
+  whyTooMuch: (size) => `收到的数据超过了声明的 ${size} 字节`,
+  whySize: (expected, received) => `收到 ${received} 字节，文件应有 ${expected} 字节`,
+  whyChecksum: 'SHA-256 校验和不一致：数据已损坏',
+  whyDisconnected: '连接已断开',
+};
+
+// The reader's first language decides; `?lang=zh` or `?lang=en` overrides.
+function chooseLanguage() {
+  const asked = new URLSearchParams(location.search).get('lang');
+  if (asked === 'zh' || asked === 'en') return asked;
+  const first = (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
+  return /^zh\b/i.test(first) ? 'zh' : 'en';
+}
+
+const LANG = chooseLanguage();
+const T = LANG === 'zh' ? ZH : EN;
+
+// ---------------------------------------------------------------------------
+// Pure helpers: JSON as Python writes it, SHA-256, base64, visible text
+// ---------------------------------------------------------------------------
+
+// JSON.stringify would do, since the server accepts any JSON (contract
+// section 2), but senders write exactly what Python's json.dumps writes:
+// ", " and ": " between items, and every character outside printable ASCII
+// as a \u escape (JavaScript strings are UTF-16, so a character above
+// U+FFFF is already its surrogate pair).
+const ESCAPES = {
+  '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
+};
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function quote(text) {
+  // A lone surrogate (half an emoji) cannot be valid JSON text for the
+  // server's parser; make it U+FFFD rather than have the message refused.
+  const s = typeof text.toWellFormed === 'function' ? text.toWellFormed() : text;
+  if (PLAIN.test(s)) return `"${s}"`;
+  let out = '"';
+  for (let i = 0; i < s.length; i += 1) {
+    const ch = s[i];
+    const code = s.charCodeAt(i);
+    if (ESCAPES[ch]) out += ESCAPES[ch];
+    else if (code >= 0x20 && code <= 0x7e) out += ch;
+    else out += `\\u${code.toString(16).padStart(4, '0')}`;
+  }
+  return `${out}"`;
+}
+
+function dumps(value) {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TypeError('the protocol only sends integers');
+    return String(value);
+  }
+  if (typeof value === 'string') return quote(value);
+  if (Array.isArray(value)) return `[${value.map(dumps).join(', ')}]`;
+  if (typeof value === 'object') {
+    return `{${Object.keys(value).map((k) => `${quote(k)}: ${dumps(value[k])}`).join(', ')}}`;
+  }
+  throw new TypeError(`cannot write ${typeof value} as JSON`);
+}
+
+// SHA-256 (FIPS 180-4), streaming, as src/sha256.rs explains it: eight
+// 32-bit words of state, 64-byte blocks, 64 rounds each.
+const K256 = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+class Sha256 {
+  constructor() {
+    this.state = new Uint32Array([
+      0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ]);
+    this.block = new Uint8Array(64);
+    this.buffered = 0;
+    this.length = 0;
+    this.w = new Uint32Array(64);
+  }
+
+  update(bytes) {
+    this.length += bytes.length;
+    let at = 0;
+    if (this.buffered > 0) {
+      const take = Math.min(64 - this.buffered, bytes.length);
+      this.block.set(bytes.subarray(0, take), this.buffered);
+      this.buffered += take;
+      at = take;
+      if (this.buffered < 64) return;
+      this.compress(this.block, 0);
+      this.buffered = 0;
+    }
+    for (; at + 64 <= bytes.length; at += 64) this.compress(bytes, at);
+    this.block.set(bytes.subarray(at), 0);
+    this.buffered = bytes.length - at;
+  }
+
+  compress(bytes, at) {
+    const w = this.w;
+    for (let t = 0; t < 16; t += 1) {
+      const i = at + t * 4;
+      w[t] = (bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3];
+    }
+    for (let t = 16; t < 64; t += 1) {
+      const a = w[t - 15];
+      const b = w[t - 2];
+      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
+    }
+    const h = this.state;
+    let [a, b, c, d, e, f, g, k] = h;
+    for (let t = 0; t < 64; t += 1) {
+      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (k + s1 + ch + K256[t] + w[t]) | 0;
+      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (s0 + maj) | 0;
+      k = g; g = f; f = e; e = (d + t1) | 0;
+      d = c; c = b; b = a; a = (t1 + t2) | 0;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+    h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+  }
+
+  // Ends the computation: the padding (a 1 bit, zeros, and the length in
+  // bits as 64 bits), then the digest as 64 lowercase hex digits.
+  hex() {
+    const bits = this.length * 8;
+    const padding = new Uint8Array(((this.buffered < 56 ? 56 : 120) - this.buffered) + 8);
+    padding[0] = 0x80;
+    const end = padding.length;
+    const high = Math.floor(bits / 0x100000000);
+    const low = bits >>> 0;
+    [high >>> 24, high >>> 16, high >>> 8, high, low >>> 24, low >>> 16, low >>> 8, low]
+      .forEach((byte, i) => { padding[end - 8 + i] = byte & 0xff; });
+    this.update(padding);
+    return Array.from(this.state, (word) => word.toString(16).padStart(8, '0')).join('');
+  }
+}
+
+function sha256Hex(bytes) {
+  const hash = new Sha256();
+  hash.update(bytes);
+  return hash.hex();
+}
+
+// Base64 of a chunk. btoa takes a "binary string", one character a byte.
+function toBase64(bytes) {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x2000) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x2000));
+  }
+  return btoa(binary);
+}
+
+// Strict, like src/base64.rs: the standard alphabet, padded, nothing else
+// (atob alone would skip spaces).
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function fromBase64(text) {
+  if (!BASE64.test(text)) throw new Error('not base64');
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+// Peer-controlled text is shown as text, so it cannot become markup; but
+// invisible characters could still hide or reorder it (a right-to-left
+// override in a name, say). So the page keeps the terminal client's rule
+// (contract section 6, src/text/terminal.rs), with the same escapes: every
+// control character, format character and line or paragraph separator is
+// shown as Rust writes it in a string literal (\r, \t, \u{202e}), except a
+// zero-width joiner between two pictographs (how emoji such as 👩‍💻 are
+// spelt) and, in a chat text, a line break (CR LF or LF), which stays inside
+// the message's own block.
+const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+const NAMED_ESCAPES = { '\r': '\\r', '\t': '\\t', '\n': '\\n' };
+
+// The blocks emoji live in, as src/text/terminal.rs counts them.
+function isPictograph(ch) {
+  const code = ch === undefined ? 0 : ch.codePointAt(0);
+  return (code >= 0x2600 && code <= 0x27bf) || (code >= 0x2b00 && code <= 0x2bff)
+    || (code >= 0x1f000 && code <= 0x1faff);
+}
+
+function joinsPictographs(text, at) {
+  const before = Array.from(text.slice(Math.max(0, at - 2), at)).pop();
+  const after = Array.from(text.slice(at + 1, at + 3))[0];
+  return (isPictograph(before) || before === '\ufe0f') && isPictograph(after);
+}
+
+function visible(text, isChatText = false) {
+  const s = String(text);
+  return s.replace(INVISIBLE, (ch, at) => {
+    if (isChatText && ch === '\n') return ch;
+    if (isChatText && ch === '\r' && s[at + 1] === '\n') return '';
+    if (ch === '\u200d' && joinsPictographs(s, at)) return ch;
+    return NAMED_ESCAPES[ch] || `\\u{${ch.codePointAt(0).toString(16)}}`;
+  });
+}
+
+// Unix seconds to local HH:MM:SS.
+function clock(seconds) {
+  const date = Number.isFinite(seconds) ? new Date(seconds * 1000) : new Date();
+  return [date.getHours(), date.getMinutes(), date.getSeconds()]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
+}
+
+// ---------------------------------------------------------------------------
+// The screen
+// ---------------------------------------------------------------------------
+
+const $ = (id) => document.getElementById(id);
+
+const ui = {
+  status: $('status'),
+  rejoin: $('rejoin'),
+  join: $('join'),
+  joinForm: $('join-form'),
+  name: $('name'),
+  joinButton: $('join-button'),
+  joinError: $('join-error'),
+  chat: $('chat'),
+  log: $('log'),
+  peopleTitle: $('people-title'),
+  users: $('users'),
+  compose: $('compose'),
+  to: $('to'),
+  message: $('message'),
+  fileButton: $('file-button'),
+  file: $('file'),
+  drop: $('drop'),
+};
+
+// An element with a class and children; strings become text nodes, so
+// nothing passed here is ever parsed as HTML.
+function el(tag, className, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+// The log keeps the last lines only, so a long session does not grow the
+// page without end.
+const MAX_LINES = 5000;
+
+function addLine(className, ...children) {
+  const log = ui.log;
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  const line = el('div', `line ${className}`, ...children);
+  log.append(line);
+  while (log.childElementCount > MAX_LINES) log.firstElementChild.remove();
+  if (atBottom) log.scrollTop = log.scrollHeight;
+  return line;
+}
+
+const notice = (text) => addLine('notice', text);
+const errorLine = (text) => addLine('error', T.errorLine(visible(text)));
+
+function displayName(name) {
+  return name === 'server' ? T.serverName : visible(name);
+}
+
+function chatLine({ time, sender, text, isPrivate, to, mine, history }) {
+  const classes = ['chat'];
+  if (isPrivate) classes.push('private');
+  if (mine) classes.push('mine');
+  if (history) classes.push('history');
+  let tag = null;
+  if (isPrivate) tag = el('span', 'tag', mine ? `${T.privateTo(visible(to))} ` : `${T.privateTag} `);
+  addLine(
+    classes.join(' '),
+    el('span', 'time', `[${clock(time)}] `),
+    el('span', 'sender', displayName(sender)),
+    ': ',
+    tag,
+    el('span', 'text', visible(text, true)),
+  );
+}
+
+function setStatus(text) {
+  ui.status.textContent = text;
+}
+
+// The static labels, in the reader's language.
+function translatePage() {
+  document.documentElement.lang = LANG === 'zh' ? 'zh-CN' : 'en';
+  document.title = T.title;
+  for (const node of document.querySelectorAll('[data-text]')) {
+    node.textContent = T[node.dataset.text];
+  }
+  ui.message.placeholder = T.messagePlaceholder;
+  setStatus(T.statusOffline);
+}
+
+// ---------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------
+
+const state = {
+  // 'idle' (the name form), 'connecting', 'joining' (USER_JOIN sent),
+  // 'joined'. Logins add 'authenticating' between 'connecting' and 'joining'.
+  phase: 'idle',
+  me: null,
+  // Everyone online, in the order they joined, as the server spells them.
+  users: [],
+  // From the welcome: the largest file the server takes (extension), and
+  // later the room (section 8), role (10) and file-type rules (12).
+  maxFileSize: null,
+  room: null,
+  // A refusal that arrived before the server closed, shown on the form.
+  refusal: null,
+  farewell: null,
+  nextTransferId: 0,
+  uploads: new Map(),
+  downloads: new Map(),
+};
+
+const serverAddress = location.host;
+
+// ---------------------------------------------------------------------------
+// The connection
+// ---------------------------------------------------------------------------
+
+let socket = null;
+
+function send(type, data, metadata = {}) {
+  if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+  socket.send(dumps({ type, data, metadata }));
+  return true;
+}
+
+// A message's shape, checked before any handler sees it: type and data are
+// strings, metadata an object (a missing one is {}), as section 3 says.
+function envelope(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const { type, data } = value;
+  let { metadata } = value;
+  if (metadata === undefined) metadata = {};
+  if (typeof type !== 'string' || typeof data !== 'string') return null;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return null;
+  return { type, data, metadata };
+}
+
+const isName = (v) => typeof v === 'string';
+const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
+const names = (v) => (Array.isArray(v) ? v.filter(isName) : []);
+
+function connect(name) {
+  state.phase = 'connecting';
+  state.refusal = null;
+  state.farewell = null;
+  ui.joinButton.disabled = true;
+  ui.joinError.textContent = '';
+  setStatus(T.connecting(serverAddress));
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  try {
+    socket = new WebSocket(`${scheme}//${location.host}/ws`);
+  } catch {
+    return backToNameForm(T.cannotConnect(serverAddress));
+  }
+  const mine = socket;
+  socket.addEventListener('open', () => beginSession(name));
+  socket.addEventListener('message', (event) => {
+    if (socket !== mine || typeof event.data !== 'string') return;
+    const message = envelope(event.data);
+    const handler = message && Object.hasOwn(HANDLERS, message.type) && HANDLERS[message.type];
+    // Types this page does not know are skipped, so a newer server can add
+    // some without breaking it.
+    if (handler) handler(message);
+  });
+  socket.addEventListener('close', (event) => {
+    if (socket === mine) ended(event);
+  });
+}
+
+// The first messages of a session. SCRAM login (section 10) goes here:
+// AUTH client-first, server-first, client-final, server-final, and then
+// USER_JOIN; the handlers for AUTH carry the conversation on.
+function beginSession(name) {
+  state.phase = 'joining';
+  send('USER_JOIN', name);
+}
+
+function ended(event) {
+  socket = null;
+  const phase = state.phase;
+  state.phase = 'idle';
+  for (const download of state.downloads.values()) dropDownload(download, T.whyDisconnected);
+  for (const upload of state.uploads.values()) upload.stop = T.whyDisconnected;
+  if (phase !== 'joined') {
+    const why = state.refusal || (phase === 'connecting' ? T.cannotConnect(serverAddress) : T.connectionLost);
+    return backToNameForm(why);
+  }
+  let why = state.farewell;
+  if (!why) why = event.code === 1000 || event.code === 1005 || event.code === 1006 ? T.connectionLost : T.closedWith(event.code);
+  notice(why);
+  leaveChat();
+}
+
+function backToNameForm(why) {
+  state.phase = 'idle';
+  ui.chat.hidden = true;
+  ui.join.hidden = false;
+  ui.joinButton.disabled = false;
+  ui.joinError.textContent = why || '';
+  setStatus(T.statusOffline);
+  ui.name.focus();
+  ui.name.select();
+}
+
+// After a session ends, the log stays readable, and a button in the header
+// joins again with the same name.
+function leaveChat() {
+  setStatus(T.statusOffline);
+  ui.message.disabled = true;
+  ui.name.value = state.me || '';
+  ui.rejoin.hidden = false;
+  ui.rejoin.focus();
+}
+
+// ---------------------------------------------------------------------------
+// What the server sends: one handler per type
+// ---------------------------------------------------------------------------
+
+const HANDLERS = {
+  USER_JOIN(m) {
+    if (m.metadata.self === true) return welcome(m);
+    if (!state.users.includes(m.data)) state.users.push(m.data);
+    showUsers();
+    const online = isCount(m.metadata.online) ? m.metadata.online : state.users.length;
+    notice(`[${clock(m.metadata.timestamp)}] ${T.joined(visible(m.data), online)}`);
+  },
+
+  USER_LEAVE(m) {
+    state.users = state.users.filter((user) => user !== m.data);
+    showUsers();
+    const online = isCount(m.metadata.online) ? m.metadata.online : state.users.length;
+    const line = T.left(visible(m.data), String(m.metadata.reason), online);
+    notice(`[${clock(m.metadata.timestamp)}] ${line}`);
+  },
+
+  TEXT(m) {
+    const meta = m.metadata;
+    chatLine({
+      time: meta.timestamp,
+      sender: isName(meta.sender) ? meta.sender : '?',
+      text: m.data,
+      isPrivate: meta.private === true,
+      history: meta.history === true,
+    });
+  },
+
+  USER_LIST(m) {
+    state.users = names(m.metadata.users);
+    showUsers();
+    notice(T.onlineList(state.users.map(visible)));
+  },
+
+  PING() {
+    send('PONG', '');
+  },
+
+  FILE(m) { receiveOffer(m); },
+  FILE_DATA(m) { receiveChunk(m); },
+  FILE_COMPLETE(m) { receiveComplete(m); },
+
+  ERROR(m) {
+    const code = m.metadata.code;
+    const id = m.metadata.transfer_id;
+    if (state.phase !== 'joined') {
+      // Refused before joining (name_taken, name_invalid, server_full):
+      // the server closes next, and the form shows why.
+      state.refusal = code === 'name_taken' || code === 'name_invalid'
+        ? T.nameRefused(visible(m.data))
+        : visible(m.data);
+      return;
+    }
+    if (typeof id === 'string') {
+      if (state.downloads.has(id)) return dropDownload(state.downloads.get(id), visible(m.data));
+      if (state.uploads.has(id)) {
+        state.uploads.get(id).stop = visible(m.data);
+        return;
+      }
+    }
+    if (code === 'server_shutdown') state.farewell = T.serverClosed;
+    else if (code === 'kicked') state.farewell = visible(m.data);
+    else errorLine(m.data);
+  },
+
+  // Rooms, history and logins add their types here: ROOM_JOIN, ROOM_LEAVE,
+  // ROOM_LIST, HISTORY, REGISTER, AUTH, ADMIN.
+};
+
+function welcome(m) {
+  state.phase = 'joined';
+  state.me = m.data;
+  state.users = names(m.metadata.users);
+  state.maxFileSize = isCount(m.metadata.max_file_size) ? m.metadata.max_file_size : null;
+  state.room = isName(m.metadata.room) ? m.metadata.room : null;
+  ui.join.hidden = true;
+  ui.chat.hidden = false;
+  ui.message.disabled = false;
+  setStatus(T.statusJoined(visible(state.me), serverAddress));
+  notice(T.connected(serverAddress, visible(state.me)));
+  showUsers();
+  ui.message.focus();
+}
+
+function showUsers() {
+  ui.peopleTitle.textContent = T.online(state.users.length);
+  const items = state.users.map((name) => {
+    const item = el('li', name === state.me ? 'me' : '', el('span', 'user-name', visible(name)));
+    if (name !== state.me) {
+      item.tabIndex = 0;
+      item.title = name;
+      item.addEventListener('click', () => talkTo(name));
+      item.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter') talkTo(name);
+      });
+    }
+    return item;
+  });
+  ui.users.replaceChildren(...items);
+  // The "To" list: everyone, or one person; the choice survives if they
+  // are still online.
+  const chosen = ui.to.value;
+  const options = [el('option', '', T.everyone)];
+  options[0].value = '';
+  for (const name of state.users) {
+    if (name === state.me) continue;
+    const option = el('option', '', visible(name));
+    option.value = name;
+    options.push(option);
+  }
+  ui.to.replaceChildren(...options);
+  ui.to.value = state.users.includes(chosen) ? chosen : '';
+}
+
+// Names are compared ignoring ASCII case, as the server compares them; the
+// answer is the name as its owner spells it.
+const asciiLower = (s) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+function findUser(name) {
+  const key = asciiLower(name);
+  return state.users.find((user) => asciiLower(user) === key) || null;
+}
+
+function talkTo(name) {
+  ui.to.value = name;
+  ui.message.focus();
+}
+
+// ---------------------------------------------------------------------------
+// What the person types
+// ---------------------------------------------------------------------------
+
+function submitMessage() {
+  const line = ui.message.value;
+  if (line.trim() === '' || state.phase !== 'joined') return;
+  ui.message.value = '';
+  if (line.startsWith('/')) return command(line);
+  sendText(line, ui.to.value || null);
+}
+
+function sendText(text, to) {
+  if (!send('TEXT', text, to ? { to } : {})) return;
+  // The server does not echo our own messages; show them here.
+  chatLine({ time: Date.now() / 1000, sender: state.me, text, isPrivate: Boolean(to), to, mine: true });
+}
+
+// "/msg @Bob hello" -> ["msg", "@Bob hello"]
+function command(line) {
+  const [, name, rest = ''] = /^\/(\S*)\s*([\s\S]*)$/.exec(line);
+  switch (name) {
+    case 'msg': {
+      const found = /^@(\S+)\s+([\s\S]+)$/.exec(rest);
+      if (!found) return notice(T.usageMsg);
+      return sendText(found[2], found[1]);
+    }
+    case 'send': {
+      const target = rest.trim();
+      if (target && !target.startsWith('@')) return notice(T.usageSend);
+      pickFileFor(target ? target.slice(1) : ui.to.value || null);
+      return undefined;
+    }
+    case 'list':
+      return send('USER_LIST', '');
+    case 'help':
+      return notice(T.help);
+    case 'quit':
+      send('USER_LEAVE', state.me);
+      state.farewell = T.goodbye;
+      if (socket) socket.close(1000);
+      return undefined;
+    default:
+      return notice(T.unknownCommand(visible(name)));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Sending a file: FILE, FILE_DATA chunks of 4096 bytes, FILE_COMPLETE
+// ---------------------------------------------------------------------------
+
+// The chunk size of the original (its BUFFER_SIZE), and how much of the
+// file is read from disk at a time.
+const CHUNK = 4096;
+const READ_SIZE = 256 * 1024;
+// Back-pressure: the browser queues what we send without limit, so stop
+// handing it chunks while more than this is waiting to go out.
+const HIGH_WATER = 1024 * 1024;
+
+let fileTarget = null;
+
+function pickFileFor(to) {
+  fileTarget = to;
+  ui.file.value = '';
+  ui.file.click();
+}
+
+// A line with a progress bar, for a transfer either way.
+function transferLine(text) {
+  const bar = el('progress', '');
+  bar.max = 1;
+  bar.value = 0;
+  const label = el('span', 'text', text);
+  const line = addLine('notice transfer', label, bar);
+  return { line, label, bar };
+}
+
+function progress(view, done, total) {
+  view.bar.value = total > 0 ? done / total : 1;
+}
+
+function finishTransferLine(view, text) {
+  view.bar.remove();
+  view.label.textContent = text;
+}
+
+function waitForRoom() {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!socket || socket.bufferedAmount < HIGH_WATER) resolve();
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+async function sendFile(file, to) {
+  if (state.phase !== 'joined') return;
+  const name = visible(file.name);
+  if (to && !findUser(to)) return notice(T.cannotSend(name, T.noSuchUser(visible(to))));
+  if (to) to = findUser(to);
+  if (state.maxFileSize !== null && file.size > state.maxFileSize) {
+    return notice(T.fileTooLarge(name, file.size, state.maxFileSize));
+  }
+  state.nextTransferId += 1;
+  const id = String(state.nextTransferId);
+  const upload = { id, stop: null };
+  state.uploads.set(id, upload);
+  const view = transferLine(T.sendingFile(name, file.size, to && visible(to)));
+  const started = performance.now();
+  const offer = { transfer_id: id, size: file.size };
+  if (to) offer.to = to;
+  send('FILE', file.name, offer);
+  const hash = new Sha256();
+  let index = 0;
+  try {
+    for (let offset = 0; offset < file.size;) {
+      const piece = new Uint8Array(await file.slice(offset, offset + READ_SIZE).arrayBuffer());
+      if (piece.length === 0) throw new Error('the file got shorter');
+      for (let at = 0; at < piece.length; at += CHUNK) {
+        if (upload.stop) throw new Error(upload.stop);
+        const chunk = piece.subarray(at, at + CHUNK);
+        hash.update(chunk);
+        send('FILE_DATA', toBase64(chunk), { transfer_id: id, index });
+        index += 1;
+        await waitForRoom();
+      }
+      offset += piece.length;
+      progress(view, offset, file.size);
+      // Let the page draw between pieces.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    if (upload.stop) throw new Error(upload.stop);
+    send('FILE_COMPLETE', file.name, { transfer_id: id, size: file.size, sha256: hash.hex() });
+    finishTransferLine(view, T.fileSent(name, file.size, (performance.now() - started) / 1000));
+  } catch (error) {
+    const why = upload.stop || T.cannotRead(name);
+    // Tell the server, so receivers are not left waiting.
+    if (!upload.stop) send('ERROR', why, { code: 'transfer_aborted', transfer_id: id });
+    finishTransferLine(view, T.fileSendStopped(name, why));
+  } finally {
+    state.uploads.delete(id);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Receiving a file: checked with SHA-256 before it is offered for saving
+// ---------------------------------------------------------------------------
+
+function receiveOffer(m) {
+  const meta = m.metadata;
+  const id = meta.transfer_id;
+  if (typeof id !== 'string' || !isCount(meta.size) || state.downloads.has(id)) return;
+  const sender = isName(meta.sender) ? meta.sender : '?';
+  const download = {
+    id,
+    name: m.data,
+    sender,
+    size: meta.size,
+    received: 0,
+    next: 0,
+    hash: new Sha256(),
+    parts: [],
+    view: transferLine(T.incomingFile(displayName(sender), visible(m.data), meta.size)),
+  };
+  state.downloads.set(id, download);
+}
+
+function dropDownload(download, why) {
+  state.downloads.delete(download.id);
+  download.parts = [];
+  finishTransferLine(download.view, T.fileNotKept(visible(download.name), displayName(download.sender), why));
+}
+
+function receiveChunk(m) {
+  const download = state.downloads.get(m.metadata.transfer_id);
+  if (!download) return;
+  if (m.metadata.index !== download.next) {
+    return dropDownload(download, T.whyOrder(download.next, m.metadata.index));
+  }
+  let bytes;
+  try {
+    bytes = fromBase64(m.data);
+  } catch {
+    return dropDownload(download, T.whyBase64);
+  }
+  if (download.received + bytes.length > download.size) {
+    return dropDownload(download, T.whyTooMuch(download.size));
+  }
+  download.next += 1;
+  download.received += bytes.length;
+  download.hash.update(bytes);
+  download.parts.push(bytes);
+  progress(download.view, download.received, download.size);
+  return undefined;
+}
+
+// Path separators and invisible characters out of a name we suggest for
+// saving (the browser cleans it up further, as every browser does).
+function safeFileName(name) {
+  const base = String(name).split(/[\\/]/).pop().replace(INVISIBLE, '_').trim();
+  return base && base !== '.' && base !== '..' ? base : 'download';
+}
+
+function receiveComplete(m) {
+  const download = state.downloads.get(m.metadata.transfer_id);
+  if (!download) return;
+  if (download.received !== download.size || m.metadata.size !== download.size) {
+    return dropDownload(download, T.whySize(download.size, download.received));
+  }
+  const expected = typeof m.metadata.sha256 === 'string' ? m.metadata.sha256.toLowerCase() : '';
+  if (download.hash.hex() !== expected) return dropDownload(download, T.whyChecksum);
+  state.downloads.delete(download.id);
+  // application/octet-stream: the browser saves it, never shows or runs it.
+  const blob = new Blob(download.parts, { type: 'application/octet-stream' });
+  download.parts = [];
+  const name = safeFileName(download.name);
+  const link = el('a', '', T.saveLink(visible(name)));
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  finishTransferLine(download.view, `${T.fileReceived(visible(download.name), displayName(download.sender), download.size)} `);
+  download.view.line.append(link);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Wiring
+// ---------------------------------------------------------------------------
+
+ui.joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const name = ui.name.value.trim();
+  if (!name) {
+    ui.joinError.textContent = T.nameEmpty;
+    return;
+  }
+  if (state.phase === 'idle') connect(name);
+});
+
+ui.rejoin.addEventListener('click', () => {
+  ui.rejoin.hidden = true;
+  if (state.phase === 'idle') connect(ui.name.value.trim());
+});
+
+ui.compose.addEventListener('submit', (event) => {
+  event.preventDefault();
+  submitMessage();
+});
+
+ui.fileButton.addEventListener('click', () => pickFileFor(ui.to.value || null));
+
+ui.file.addEventListener('change', () => {
+  for (const file of ui.file.files) sendFile(file, fileTarget);
+});
+
+// Drag and drop anywhere on the page while joined; the file goes to whoever
+// is chosen under "To".
+let dragDepth = 0;
+const carriesFiles = (event) => Array.from(event.dataTransfer?.types || []).includes('Files');
+
+document.addEventListener('dragenter', (event) => {
+  if (!carriesFiles(event) || state.phase !== 'joined') return;
+  dragDepth += 1;
+  ui.drop.hidden = false;
+});
+document.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) ui.drop.hidden = true;
+});
+document.addEventListener('dragover', (event) => {
+  if (carriesFiles(event)) event.preventDefault();
+});
+document.addEventListener('drop', (event) => {
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  dragDepth = 0;
+  ui.drop.hidden = true;
+  for (const file of event.dataTransfer.files) sendFile(file, ui.to.value || null);
+});
+
+translatePage();
+ui.message.disabled = true;
+ui.name.focus();
+
+// For the browser test (and the curious, in the console): the pure parts.
+window.socketChat = Object.freeze({ dumps, sha256Hex, toBase64, fromBase64, visible, safeFileName, state });
+
+})();

@@ -1,0 +1,371 @@
+//! Transports: how message bodies travel over a connection.
+//!
+//! A message body is the JSON text of one envelope. What carries it is the
+//! transport's business, and nobody else's:
+//!
+//! - [`tcp`]: our own framing, a 4-byte length before every body
+//!   (`docs/02-message-boundaries.md`).
+//! - [`websocket`] (contract section 13): a browser's frames, masked and
+//!   maybe fragmented, in; a WebSocket frame header before each body out.
+//!   A browser's connection starts as HTTP ([`http`]), and the first byte
+//!   tells the two apart ([`sniff`]).
+//!
+//! The rest of the program meets a transport at two points only, so it
+//! never needs to know which one it talks to:
+//!
+//! - **in**: a [`ReadBody`] hands out one body at a time, and a
+//!   [`MessageReader`] turns each into a typed message;
+//! - **out**: an [`Outgoing`] body is encoded once and shared by every
+//!   recipient; the writer asks the connection's [`Framing`] for the
+//!   [`Header`] to put in front of it, and hands header and body to the
+//!   kernel as two slices of one vectored write ([`write_all_bodies`]). So a
+//!   broadcast to a TCP client and to a browser shares one body.
+
+pub mod http;
+pub mod sniff;
+pub mod tcp;
+pub mod websocket;
+
+#[cfg(test)]
+mod trickle;
+
+use std::fmt;
+use std::io::{self, IoSlice, Write};
+use std::marker::PhantomData;
+use std::net::TcpStream;
+use std::sync::Arc;
+
+use crate::frame::is_timeout;
+use crate::message::{DecodeError, ErrorCode, Message};
+use crate::trace::{Direction, Trace};
+
+/// Prepares a freshly connected or accepted chat socket.
+///
+/// Chat traffic is many small messages that should arrive *now*. By default
+/// TCP delays a small write while an earlier one is unacknowledged (Nagle's
+/// algorithm), and the receiver delays its acknowledgement hoping to piggy-back
+/// it (delayed ACK); together they add tens of milliseconds to a chat line.
+/// `TCP_NODELAY` turns Nagle's algorithm off. Our writers already gather
+/// what they have into as few `write` calls as they can, so we lose nothing.
+pub fn tune_socket(stream: &TcpStream) -> io::Result<()> {
+    stream.set_nodelay(true)
+}
+
+// ---------------------------------------------------------------------------
+// In: one body at a time
+// ---------------------------------------------------------------------------
+
+/// A source of message bodies: the reading half of a transport.
+pub trait ReadBody {
+    /// The next body; `Ok(None)` when the peer closed the connection cleanly
+    /// between two messages.
+    fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError>;
+}
+
+/// A transport chosen at run time (the server picks one per connection)
+/// reads through a box.
+impl<T: ReadBody + ?Sized> ReadBody for Box<T> {
+    fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        (**self).read_body()
+    }
+}
+
+/// Why a transport delivered no body.
+#[derive(Debug)]
+pub enum TransportError {
+    /// The peer broke the transport's framing (a length over the limit, a
+    /// length of zero): we no longer know where the next message starts, so
+    /// the connection must close. `reply` is the `ERROR` code to tell it
+    /// first; `why` says what was wrong, for the log and the reply.
+    Broken { reply: ErrorCode, why: String },
+    /// The connection closed in the middle of a message. Nobody is left to
+    /// tell; the log still says that a message was cut off.
+    Truncated(String),
+    /// The socket failed, or its read timeout expired (see
+    /// [`TransportError::is_timeout`]).
+    Io(io::Error),
+}
+
+impl TransportError {
+    /// True when a socket read timeout expired: nothing is lost, and calling
+    /// again resumes where the last call stopped.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, TransportError::Io(e) if is_timeout(e))
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransportError::Broken { why, .. } | TransportError::Truncated(why) => {
+                write!(f, "{why}")
+            }
+            TransportError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// Why [`MessageReader::read_message`] returned no message.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The transport failed: the connection cannot go on (except after a
+    /// timeout, see [`ReadError::is_timeout`]).
+    Transport(TransportError),
+    /// A whole body arrived but it is not a valid message. Framing is still
+    /// in step, so the connection can go on after an `ERROR` reply.
+    Decode(DecodeError),
+}
+
+impl ReadError {
+    /// True when a socket read timeout expired; calling again resumes.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, ReadError::Transport(e) if e.is_timeout())
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Transport(e) => write!(f, "{e}"),
+            ReadError::Decode(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads whole messages of one direction `M` from a transport: bodies,
+/// then JSON, then types. The server reads
+/// [`ClientMessage`](crate::message::ClientMessage)s, the client
+/// [`ServerMessage`](crate::message::ServerMessage)s.
+pub struct MessageReader<R, M> {
+    bodies: R,
+    trace: Trace,
+    peer: String,
+    direction: PhantomData<fn() -> M>,
+}
+
+impl<R: ReadBody, M: Message> MessageReader<R, M> {
+    pub fn new(bodies: R) -> Self {
+        MessageReader {
+            bodies,
+            trace: Trace::Off,
+            peer: String::new(),
+            direction: PhantomData,
+        }
+    }
+
+    /// Prints every body read, as `--trace` asks (see [`crate::trace`]).
+    pub fn traced(mut self, trace: Trace, peer: String) -> Self {
+        self.trace = trace;
+        self.peer = peer;
+        self
+    }
+
+    /// The next message; `Ok(None)` when the peer closed the connection
+    /// cleanly between two messages.
+    pub fn read_message(&mut self) -> Result<Option<M>, ReadError> {
+        match self.bodies.read_body() {
+            Ok(Some(body)) => {
+                self.trace.frame(Direction::Received, &self.peer, &body);
+                M::decode(&body).map(Some).map_err(ReadError::Decode)
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(ReadError::Transport(e)),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Out: a shared body, and a header per transport
+// ---------------------------------------------------------------------------
+
+/// A message already encoded: the JSON bytes of its body, nothing else.
+///
+/// A broadcast sends the same body to many clients, so it is encoded once
+/// and the bytes are shared (`Arc`) by every client's outgoing queue. The
+/// transport's header is not in here: each writer adds its own when it
+/// writes (a TCP client and a browser want different ones).
+///
+/// The bytes live in an `Arc<[u8]>`: one allocation of exactly the body's
+/// size. A broadcast storm can have hundreds of thousands of bodies queued
+/// at once, and an `Arc<Vec<u8>>` would be two allocations each.
+#[derive(Debug, Clone)]
+pub struct Outgoing(Arc<[u8]>);
+
+impl Outgoing {
+    /// Encodes `message`, leaving it as it is: the path of the small
+    /// messages (chat lines, notices).
+    pub fn new<M: Message>(message: &M) -> Self {
+        Outgoing(message.encode().into())
+    }
+
+    /// Encodes `message`, moving its strings into the JSON writer instead
+    /// of copying them: the path file chunks take, where the data is large.
+    pub fn from_message<M: Message>(message: M) -> Self {
+        let mut body = String::with_capacity(message.size_hint());
+        message.write_body(&mut body);
+        Outgoing(body.into_bytes().into())
+    }
+
+    /// The body: the JSON text of one envelope.
+    pub fn body(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Bytes in the body (the header is not counted).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The bytes a transport writes in front of one body: TCP's 4-byte length
+/// today, a WebSocket frame header (2 to 10 bytes) for a browser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    bytes: [u8; Header::MAX],
+    len: u8,
+}
+
+impl Header {
+    /// The longest header any transport writes (a WebSocket frame with a
+    /// 64-bit length and a mask key is 14 bytes).
+    pub const MAX: usize = 14;
+
+    /// A header of these bytes. More than [`Header::MAX`] is a bug in a
+    /// transport, not something a peer can cause.
+    pub fn new(bytes: &[u8]) -> Header {
+        assert!(bytes.len() <= Header::MAX, "header longer than Header::MAX");
+        let mut header = Header {
+            bytes: [0; Header::MAX],
+            len: bytes.len() as u8,
+        };
+        header.bytes[..bytes.len()].copy_from_slice(bytes);
+        header
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// How a connection frames the bodies it sends: which [`Header`] goes in
+/// front of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Framing {
+    /// A 4-byte big-endian length ([`tcp`]).
+    #[default]
+    Tcp,
+}
+
+impl Framing {
+    /// The header to write in front of a body of `body_len` bytes.
+    pub fn header(self, body_len: usize) -> Header {
+        match self {
+            Framing::Tcp => tcp::header(body_len),
+        }
+    }
+}
+
+/// Most bodies handed to one `write_vectored` call: each is two slices
+/// (header, body), and systems accept at least 1024 slices per call
+/// (`IOV_MAX` on Linux, macOS and the BSDs; Windows has no lower limit).
+pub const BODIES_PER_WRITE: usize = 512;
+
+/// Writes every body with its header in front, in order, handing them all to
+/// the kernel at once.
+///
+/// `write_vectored` (the `writev` system call) takes a list of separate
+/// buffers and sends them as if they were one: a batch of messages goes out
+/// in one call without first being copied together, each header from this
+/// call's own little array and each body from the bytes every recipient
+/// shares. Like `write`, it may take only part of what it is given;
+/// `IoSlice::advance_slices` skips what was written, and we call again for
+/// the rest. At most [`BODIES_PER_WRITE`] bodies at a time.
+pub fn write_all_bodies<W: Write>(
+    out: &mut W,
+    framing: Framing,
+    bodies: &[Outgoing],
+) -> io::Result<()> {
+    for bodies in bodies.chunks(BODIES_PER_WRITE) {
+        let headers: Vec<Header> = bodies.iter().map(|b| framing.header(b.len())).collect();
+        let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(2 * bodies.len());
+        for (header, body) in headers.iter().zip(bodies) {
+            slices.push(IoSlice::new(header.as_bytes()));
+            slices.push(IoSlice::new(body.body()));
+        }
+        let mut rest = &mut slices[..];
+        while !rest.is_empty() {
+            match out.write_vectored(rest) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::ServerMessage;
+
+    /// A writer that takes at most `step` bytes per call, and only from the
+    /// first slice it is given: the worst a kernel may do.
+    struct Stingy {
+        written: Vec<u8>,
+        step: usize,
+        calls: usize,
+    }
+
+    impl Write for Stingy {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.calls += 1;
+            let n = buf.len().min(self.step);
+            self.written.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn bodies_go_out_with_their_headers_in_order_however_the_writes_split() {
+        let bodies: Vec<Outgoing> = (0..BODIES_PER_WRITE + 3)
+            .map(|i| {
+                Outgoing::new(&ServerMessage::Error(crate::message::ErrorReport::new(
+                    ErrorCode::BadJson,
+                    format!("message {i}"),
+                )))
+            })
+            .collect();
+        let mut expected = Vec::new();
+        for body in &bodies {
+            crate::frame::encode_frame(body.body(), &mut expected);
+        }
+        for step in [1, 3, 7, 1 << 20] {
+            let mut out = Stingy {
+                written: Vec::new(),
+                step,
+                calls: 0,
+            };
+            write_all_bodies(&mut out, Framing::Tcp, &bodies).unwrap();
+            assert!(out.written == expected, "step {step}");
+        }
+    }
+
+    #[test]
+    fn a_header_holds_exactly_its_bytes() {
+        assert_eq!(Header::new(&[1, 2, 3]).as_bytes(), &[1, 2, 3]);
+        assert_eq!(Header::new(&[7; Header::MAX]).as_bytes().len(), Header::MAX);
+    }
+}
