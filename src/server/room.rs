@@ -62,6 +62,13 @@ impl Link {
         self.check(result)
     }
 
+    /// Queues a notice (someone joined or left), which may wait a moment
+    /// for company (see [`NOTICE_DELAY`](super::outbox::NOTICE_DELAY)).
+    pub fn send_notice(&self, body: Outgoing) -> bool {
+        let result = self.outbox.push_notice(body);
+        self.check(result)
+    }
+
     /// Queues a file chunk, waiting (up to the bulk timeout) for room.
     pub fn send_bulk(&self, body: Outgoing) -> bool {
         let result = self.outbox.push_bulk(body, self.bulk_timeout);
@@ -151,71 +158,90 @@ impl Room {
         Room::default()
     }
 
-    /// Adds a member, welcomes it and tells everyone else. This happens
-    /// under the lock, so nobody can see the newcomer's messages before the
-    /// notice that it joined.
+    /// Adds a member, welcomes it and tells everyone else.
+    ///
+    /// The room is locked only to check the name, add the member and queue
+    /// its welcome, which must be the first thing it receives. The notice
+    /// to everyone else is queued after the lock is released: at 5,000
+    /// members that is 5,000 queues, and every broadcast meanwhile would
+    /// wait for the lock. Nobody can see the newcomer's messages before
+    /// that notice all the same: its messages are queued by its own
+    /// session thread, which is the thread queueing the notice here.
     pub fn join(
         &self,
         name: String,
         link: Arc<Link>,
         max_file_size: u64,
     ) -> Result<Arc<Member>, JoinError> {
-        let mut members = lock(&self.members);
-        let key = name_key(&name);
-        if members.by_key.contains_key(&key) {
-            return Err(JoinError::NameTaken);
-        }
         let timestamp = now_unix();
-        let member = Arc::new(Member {
-            name,
-            link,
-            joined_at: timestamp,
-            messages_sent: AtomicU64::new(0),
-        });
-        members.by_key.insert(key, member.clone());
-        let mut in_order = members.in_order.to_vec();
-        in_order.push(member.clone());
-        members.in_order = in_order.into();
+        let (member, everyone) = {
+            let mut members = lock(&self.members);
+            let key = name_key(&name);
+            if members.by_key.contains_key(&key) {
+                return Err(JoinError::NameTaken);
+            }
+            let member = Arc::new(Member {
+                name,
+                link,
+                joined_at: timestamp,
+                messages_sent: AtomicU64::new(0),
+            });
+            members.by_key.insert(key, member.clone());
+            let mut in_order = members.in_order.to_vec();
+            in_order.push(member.clone());
+            members.in_order = in_order.into();
 
-        let users = members.in_order.iter().map(|m| m.name.clone()).collect();
-        member.link.send(&ServerMessage::Welcome(Welcome {
-            name: member.name.clone(),
-            users,
-            timestamp,
-            max_file_size: Some(max_file_size),
-        }));
+            let users = members.in_order.iter().map(|m| m.name.clone()).collect();
+            let welcome = ServerMessage::Welcome(Welcome {
+                name: member.name.clone(),
+                users,
+                timestamp,
+                max_file_size: Some(max_file_size),
+            });
+            member.link.send_body(Outgoing::from_message(welcome));
+            (member, members.in_order.clone())
+        };
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {
             name: member.name.clone(),
             timestamp,
-            online: members.in_order.len() as u64,
+            online: everyone.len() as u64,
         }));
-        send_to_all(&members.in_order, notice, Some(&member));
+        for other in everyone.iter().filter(|m| !Arc::ptr_eq(m, &member)) {
+            other.link.send_notice(notice.clone());
+        }
         Ok(member)
     }
 
-    /// Removes a member and tells everyone else why it left.
+    /// Removes a member and tells everyone else why it left. As in
+    /// [`Room::join`], the notices are queued outside the lock; the
+    /// member's own thread calls this, after the last of its messages.
     pub fn leave(&self, member: &Arc<Member>, reason: LeaveReason) {
-        let mut members = lock(&self.members);
-        let key = name_key(&member.name);
-        match members.by_key.get(&key) {
-            Some(current) if Arc::ptr_eq(current, member) => {}
-            _ => return,
-        }
-        members.by_key.remove(&key);
-        let in_order: Vec<_> = members
-            .in_order
-            .iter()
-            .filter(|m| !Arc::ptr_eq(m, member))
-            .cloned()
-            .collect();
-        members.in_order = in_order.into();
+        let everyone = {
+            let mut members = lock(&self.members);
+            let key = name_key(&member.name);
+            match members.by_key.get(&key) {
+                Some(current) if Arc::ptr_eq(current, member) => {}
+                _ => return,
+            }
+            members.by_key.remove(&key);
+            let in_order: Vec<_> = members
+                .in_order
+                .iter()
+                .filter(|m| !Arc::ptr_eq(m, member))
+                .cloned()
+                .collect();
+            members.in_order = in_order.into();
+            members.in_order.clone()
+        };
         let notice = Outgoing::new(&ServerMessage::Left(Left {
             name: member.name.clone(),
             reason,
             timestamp: now_unix(),
-            online: members.in_order.len() as u64,
+            online: everyone.len() as u64,
         }));
-        send_to_all(&members.in_order, notice, None);
+        for other in everyone.iter() {
+            other.link.send_notice(notice.clone());
+        }
     }
 
     /// Everyone online, in join order.
