@@ -41,7 +41,7 @@ use std::time::{Duration, Instant};
 
 use crate::sync::lock;
 use crate::trace::{Direction, Trace};
-use crate::transport::{Framing, Outgoing, write_all_bodies};
+use crate::transport::{BODIES_PER_WRITE, Framing, Outgoing, write_all_bodies};
 
 /// Why a message could not be queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +82,10 @@ struct State {
     urgent: bool,
     /// When the oldest notice still queued was queued, if one is.
     notices_since: Option<Instant>,
+    /// Set when the writer has just written notices: more are likely to
+    /// follow (a storm of joins), so until then it looks again on its own,
+    /// and notices queued meanwhile need not wake it.
+    warm_until: Option<Instant>,
     /// Bulk senders sleeping on `room_freed`, for the same reason.
     bulk_waiting: usize,
 }
@@ -105,6 +109,7 @@ impl Outbox {
                 lingering: false,
                 urgent: false,
                 notices_since: None,
+                warm_until: None,
                 bulk_waiting: 0,
             }),
             bodies_ready: Condvar::new(),
@@ -213,31 +218,48 @@ impl Outbox {
 
     /// Writer side: waits for bodies and moves all of them into `batch`.
     /// Returns false once the outbox is closed and empty.
+    ///
+    /// Something urgent is taken at once. Notices are taken when the oldest
+    /// is due, or earlier when the writer looks again on its own: after
+    /// writing notices, it stays *warm* for one more [`NOTICE_DELAY`],
+    /// sleeping with a timeout instead of waiting to be woken. In a storm
+    /// of joins that makes one wake-up per interval, the writer's own,
+    /// where being woken by the first notice and again when it is due would
+    /// make two.
     fn take_batch(&self, batch: &mut Vec<Outgoing>) -> bool {
         let mut state = self.lock();
-        let slept = state.queue.is_empty();
-        while state.queue.is_empty() {
-            if state.closed {
+        let mut slept = false;
+        loop {
+            let now = Instant::now();
+            let due = state.notices_since.map(|since| since + self.notice_delay);
+            let look_again = match (due, state.warm_until) {
+                (Some(due), Some(warm)) => Some(due.min(warm)),
+                (due, warm) => due.or(warm),
+            };
+            let ready = state.urgent || state.closed || look_again.is_some_and(|t| now >= t);
+            if !state.queue.is_empty() && ready {
+                break;
+            }
+            if state.queue.is_empty() && state.closed {
                 return false;
             }
-            state.writer_waiting = true;
-            state = self.wait(state, None);
-            state.writer_waiting = false;
-        }
-        if let Some(since) = state.notices_since.filter(|_| !state.urgent) {
-            // Only notices: let them gather until the oldest is due, unless
-            // something urgent comes first (see `NOTICE_DELAY`).
-            let due = since + self.notice_delay;
-            while !state.urgent && !state.closed {
-                let now = Instant::now();
-                if now >= due {
-                    break;
+            match look_again {
+                Some(t) if now < t => {
+                    state.lingering = true;
+                    state = self.wait(state, Some(t - now));
+                    state.lingering = false;
                 }
-                state.lingering = true;
-                state = self.wait(state, Some(due - now));
-                state.lingering = false;
+                // Warm, but nothing came: wait to be woken from now on.
+                Some(_) => state.warm_until = None,
+                None => {
+                    slept = true;
+                    state.writer_waiting = true;
+                    state = self.wait(state, None);
+                    state.writer_waiting = false;
+                }
             }
-        } else if slept {
+        }
+        if slept && state.urgent {
             // We were woken by the first body of what is often a burst (a
             // broadcast reaches every queue at once). Stepping aside for a
             // moment lets the rest of the burst arrive, so that one `write`
@@ -247,9 +269,13 @@ impl Outbox {
             std::thread::yield_now();
             state = self.lock();
         }
-        batch.extend(state.queue.drain(..));
-        state.urgent = false;
+        let wrote_notices = state.notices_since.is_some();
+        let take = state.queue.len().min(BODIES_PER_WRITE);
+        batch.extend(state.queue.drain(..take));
+        // Whatever did not fit is due already: the next call takes it.
+        state.urgent = !state.queue.is_empty();
         state.notices_since = None;
+        state.warm_until = wrote_notices.then(|| Instant::now() + self.notice_delay);
         if state.queue.capacity() > SHRINK_QUEUE_ABOVE {
             state.queue.shrink_to(KEEP_CAPACITY);
         }

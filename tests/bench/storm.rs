@@ -212,6 +212,16 @@ impl Dialect {
         }
     }
 
+    /// Whether a message is the server's `PING` (ours; the peer has none).
+    fn is_ping(self, message: &[u8]) -> bool {
+        self == Dialect::Frames && message.starts_with(br#"{"type": "PING""#)
+    }
+
+    /// The answer to a `PING`.
+    fn pong(self) -> Vec<u8> {
+        frame(r#"{"type": "PONG", "data": "", "metadata": {}}"#)
+    }
+
     /// Whether a join is over when the server answers the newcomer (ours),
     /// or only once the first client has heard of it (the peer).
     fn answers_joins(self) -> bool {
@@ -361,16 +371,22 @@ fn read_sockets(
             let Some(conn) = conns.get_mut(&key) else {
                 continue;
             };
-            let mut got = false;
+            let (mut got, mut pinged) = (false, false);
             let open = conn
                 .read_some(&mut buf, &mut |m| {
                     got |= dialect.is_broadcast(m);
+                    pinged |= dialect.is_ping(m);
                     // The first client's notices pace the peer's joins.
                     if key == 0 && dialect.is_notice(m) {
                         let _ = first_heard.send(m.to_vec());
                     }
                 })
                 .unwrap_or(false);
+            // A live client answers the server's "are you there?"; one that
+            // does not is dropped after two heartbeat intervals of silence.
+            if pinged {
+                let _ = conn.stream.write_all(&dialect.pong());
+            }
             if got {
                 tally.arrive();
             }
