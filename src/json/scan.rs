@@ -23,7 +23,7 @@ fn parse_special(b: u8) -> bool {
 /// and every non-ASCII byte (written as `\u` escapes, as Python does).
 #[inline(always)]
 fn encode_special(b: u8) -> bool {
-    (b == b'"') | (b == b'\\') | (b < 0x20) | (b >= 0x7f)
+    (b == b'"') | (b == b'\\') | !(0x20..0x7f).contains(&b)
 }
 
 /// Length of the run at the start of `bytes` with no `"`, `\` or control
