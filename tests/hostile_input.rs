@@ -18,9 +18,9 @@ use common::{DEADLINE, Pair};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use socket_chat::frame::{DEFAULT_MAX_FRAME, is_timeout};
-use socket_chat::message::client::{FileOffer, Join, Leave, Text};
+use socket_chat::message::client::{Admin, Auth, FileOffer, Join, Leave, Register, Text};
 use socket_chat::message::{
-    ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage,
+    AdminAction, ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage,
 };
 use socket_chat::transport::tcp;
 
@@ -507,7 +507,7 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
         _ => random_text(rng),
     };
     let id = |rng: &mut StdRng| rng.random_range(0..4).to_string();
-    match rng.random_range(0..12) {
+    match rng.random_range(0..15) {
         0 | 1 => ClientMessage::Join(Join { name: name(rng) }),
         2 | 3 => ClientMessage::Text(Text {
             text: random_text(rng),
@@ -537,6 +537,32 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
             text: random_text(rng),
             code: ErrorCode::Other("made_up".to_string()),
             transfer_id: None,
+            until: None,
+        }),
+        11 => ClientMessage::Register(Register {
+            name: name(rng),
+            salt: ["c2FsdA==", "not base64!", "", "AAAAAAAAAAAAAAAAAAAAAA=="]
+                [rng.random_range(0..4)]
+            .to_string(),
+            iterations: [0, 1, 4095, u64::MAX][rng.random_range(0..4)],
+            stored_key: random_text(rng),
+            server_key: random_text(rng),
+        }),
+        12 => ClientMessage::Auth(Auth {
+            message: [
+                "n,,n=Alice,r=abc",
+                "c=biws,r=abc,p=AAAA",
+                "",
+                "p=x,,n=a,r=b",
+            ][rng.random_range(0..4)]
+            .to_string()
+                + &random_text(rng),
+            mechanism: rng.random_bool(0.5).then(|| "SCRAM-SHA-256".to_string()),
+        }),
+        13 => ClientMessage::Admin(Admin {
+            action: [AdminAction::Kick, AdminAction::Mute, AdminAction::Op][rng.random_range(0..3)],
+            target: name(rng),
+            seconds: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
         }),
         _ => ClientMessage::Leave(Leave { name: name(rng) }),
     }

@@ -5,11 +5,13 @@
 //! and nowhere else.
 
 use super::{
-    DecodeError, ErrorReport, FileChunk, FileComplete, LeaveReason, Message, MessageType, PING,
-    PONG, USER_LIST, parts, string_list, take_flag, take_i64, take_leave_reason,
-    take_optional_string, take_optional_u64, take_string, take_string_list, take_u64,
+    AdminAction, DecodeError, ErrorReport, FileChunk, FileComplete, LeaveReason, Message,
+    MessageType, PING, PONG, Role, USER_LIST, clip, parts, string_list, take_flag, take_i64,
+    take_leave_reason, take_optional_i64, take_optional_role, take_optional_string,
+    take_optional_u64, take_string, take_string_list, take_u64,
 };
-use crate::json::Object;
+use crate::filetypes::FileTypes;
+use crate::json::{Object, Value};
 
 /// Every message a server can send.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,15 @@ pub enum ServerMessage {
     Ping,
     /// `PONG` (extension): the answer to a client's `PING`.
     Pong,
+    /// `REGISTER` with `"ok": true` (extension): the name is registered, or
+    /// its password changed.
+    Registered(Registered),
+    /// `AUTH` (extension): one server step of a SCRAM-SHA-256 login.
+    Auth(Auth),
+    /// `ADMIN` with `"ok": true` (extension), to the admin who asked: done.
+    AdminDone(AdminDone),
+    /// `ADMIN` with `"by"` (extension), to the user an admin acted on.
+    AdminNotice(AdminNotice),
 }
 
 impl Message for ServerMessage {
@@ -58,6 +69,15 @@ impl Message for ServerMessage {
             UserList::NAME => ServerMessage::UserList(UserList::decode(data, meta)?),
             PING => ServerMessage::Ping,
             PONG => ServerMessage::Pong,
+            Registered::NAME => ServerMessage::Registered(Registered::decode(data, meta)?),
+            Auth::NAME => ServerMessage::Auth(Auth::decode(data, meta)?),
+            // One type, two messages, told apart like the two `USER_JOIN`s:
+            // `"ok": true` confirms to the admin; otherwise it is the news
+            // for the user acted on, which says `by` whom.
+            AdminDone::NAME if take_flag(meta, "ok")? => {
+                ServerMessage::AdminDone(AdminDone::decode(data, meta)?)
+            }
+            AdminNotice::NAME => ServerMessage::AdminNotice(AdminNotice::decode(data, meta)?),
             other => return Err(DecodeError::UnknownType(other.to_string())),
         })
     }
@@ -75,6 +95,10 @@ impl Message for ServerMessage {
             ServerMessage::UserList(m) => parts(m, meta),
             ServerMessage::Ping => (PING, String::new()),
             ServerMessage::Pong => (PONG, String::new()),
+            ServerMessage::Registered(m) => parts(m, meta),
+            ServerMessage::Auth(m) => parts(m, meta),
+            ServerMessage::AdminDone(m) => parts(m, meta),
+            ServerMessage::AdminNotice(m) => parts(m, meta),
         }
     }
 
@@ -91,6 +115,10 @@ impl Message for ServerMessage {
             ServerMessage::UserList(_) => UserList::NAME,
             ServerMessage::Ping => PING,
             ServerMessage::Pong => PONG,
+            ServerMessage::Registered(_) => Registered::NAME,
+            ServerMessage::Auth(_) => Auth::NAME,
+            ServerMessage::AdminDone(_) => AdminDone::NAME,
+            ServerMessage::AdminNotice(_) => AdminNotice::NAME,
         }
     }
 
@@ -108,14 +136,18 @@ impl Message for ServerMessage {
 }
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
-/// `max_file_size` (extension) lets a client refuse a file that is too big
-/// before sending any of it.
+/// `max_file_size` and `file_types` (extensions) let a client refuse a file
+/// the server would refuse before sending any of it; `role` (extension)
+/// says what this connection may do. A version 1 server sends none of the
+/// three.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Welcome {
     pub name: String,
     pub users: Vec<String>,
     pub timestamp: i64,
     pub max_file_size: Option<u64>,
+    pub role: Option<Role>,
+    pub file_types: Option<FileTypes>,
 }
 
 impl MessageType for Welcome {
@@ -128,6 +160,8 @@ impl MessageType for Welcome {
             users: take_string_list(meta, "users")?,
             timestamp: take_i64(meta, "timestamp")?,
             max_file_size: take_optional_u64(meta, "max_file_size")?,
+            role: take_optional_role(meta, "role")?,
+            file_types: take_file_types(meta)?,
         })
     }
 
@@ -137,6 +171,15 @@ impl MessageType for Welcome {
         meta.insert("timestamp", self.timestamp);
         if let Some(max) = self.max_file_size {
             meta.insert("max_file_size", max);
+        }
+        if let Some(role) = self.role {
+            meta.insert("role", role.as_str());
+        }
+        if let Some(rules) = self.file_types {
+            let mut lists = Object::new();
+            lists.insert("allow", string_list(rules.allow().to_vec()));
+            lists.insert("deny", string_list(rules.deny().to_vec()));
+            meta.insert("file_types", lists);
         }
         self.name
     }
@@ -288,6 +331,144 @@ impl MessageType for UserList {
     }
 }
 
+/// The welcome's `file_types`, `{"allow": [...], "deny": [...]}`, checked
+/// as strictly as the server's own flags are: a client must not trust a
+/// server's lists more than its own.
+fn take_file_types(meta: &mut Object) -> Result<Option<FileTypes>, DecodeError> {
+    const FIELD: &str = "file_types";
+    let mut lists = match meta.remove(FIELD) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(lists)) => lists,
+        Some(_) => {
+            return Err(DecodeError::WrongType {
+                field: FIELD,
+                expected: "an object with \"allow\" and \"deny\" lists",
+            });
+        }
+    };
+    let allow = take_string_list(&mut lists, "allow")?;
+    let deny = take_string_list(&mut lists, "deny")?;
+    FileTypes::from_lists(&allow, &deny)
+        .map(Some)
+        .map_err(|e| DecodeError::BadValue {
+            field: FIELD,
+            value: clip(&e.to_string()),
+        })
+}
+
+/// `REGISTER`, server → client (extension): `{"ok": true}`, the name
+/// registered (or whose password changed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registered {
+    pub name: String,
+}
+
+impl MessageType for Registered {
+    const NAME: &'static str = "REGISTER";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        if !take_flag(meta, "ok")? {
+            return Err(DecodeError::MissingField("ok"));
+        }
+        Ok(Registered { name: data })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("ok", true);
+        self.name
+    }
+}
+
+/// `AUTH`, server → client (extension): the server-first message (`done`
+/// is `None`, metadata `{}`), then the server-final one, which carries
+/// `{"ok": true, "role": ROLE}`: the server accepted the proof. The client
+/// still checks the signature in it before it believes the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Auth {
+    pub message: String,
+    pub done: Option<Role>,
+}
+
+impl MessageType for Auth {
+    const NAME: &'static str = "AUTH";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        let done = if take_flag(meta, "ok")? {
+            Some(take_optional_role(meta, "role")?.ok_or(DecodeError::MissingField("role"))?)
+        } else {
+            None
+        };
+        Ok(Auth {
+            message: data,
+            done,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        if let Some(role) = self.done {
+            meta.insert("ok", true);
+            meta.insert("role", role.as_str());
+        }
+        self.message
+    }
+}
+
+/// `ADMIN` with `"ok": true`, server → the admin (extension): the action
+/// on `target` is done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminDone {
+    pub action: AdminAction,
+    pub target: String,
+}
+
+impl MessageType for AdminDone {
+    const NAME: &'static str = "ADMIN";
+
+    /// The `ok` flag has already been read, to tell this from [`AdminNotice`].
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(AdminDone {
+            action: AdminAction::decode(data)?,
+            target: take_string(meta, "target")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("ok", true);
+        meta.insert("target", self.target);
+        self.action.as_str().to_string()
+    }
+}
+
+/// `ADMIN` with `"by"`, server → the user acted on (extension): who did
+/// what to it, and for a `mute`, the Unix time it ends. (A `kick` is told
+/// by `ERROR kicked` instead, since the connection ends.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminNotice {
+    pub action: AdminAction,
+    pub by: String,
+    pub until: Option<i64>,
+}
+
+impl MessageType for AdminNotice {
+    const NAME: &'static str = "ADMIN";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(AdminNotice {
+            action: AdminAction::decode(data)?,
+            by: take_string(meta, "by")?,
+            until: take_optional_i64(meta, "until")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("by", self.by);
+        if let Some(until) = self.until {
+            meta.insert("until", until);
+        }
+        self.action.as_str().to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,12 +483,16 @@ mod tests {
                 users: vec!["Bob".into(), "Alice".into()],
                 timestamp: 1_700_000_000,
                 max_file_size: None,
+                role: None,
+                file_types: None,
             }),
             ServerMessage::Welcome(Welcome {
                 name: "Alice".into(),
                 users: vec![],
                 timestamp: 1,
                 max_file_size: Some(1 << 30),
+                role: Some(Role::Admin),
+                file_types: Some(FileTypes::from_lists(&["txt", "pdf"], &["exe"]).unwrap()),
             }),
             ServerMessage::Joined(Joined {
                 name: "Alice".into(),
@@ -354,17 +539,40 @@ mod tests {
                 text: "No such user".into(),
                 code: ErrorCode::UnknownUser,
                 transfer_id: None,
+                until: None,
             }),
             ServerMessage::Error(ErrorReport {
                 text: "gone".into(),
                 code: ErrorCode::TransferAborted,
                 transfer_id: Some("t7".into()),
+                until: None,
             }),
             ServerMessage::UserList(UserList {
                 users: vec!["Alice".into()],
             }),
             ServerMessage::Ping,
             ServerMessage::Pong,
+            ServerMessage::Registered(Registered {
+                name: "李雷".into(),
+            }),
+            ServerMessage::Auth(Auth {
+                message: "r=ab,s=c2FsdA==,i=4096".into(),
+                done: None,
+            }),
+            ServerMessage::Auth(Auth {
+                message: "v=c2lnbg==".into(),
+                done: Some(Role::Admin),
+            }),
+            ServerMessage::AdminDone(AdminDone {
+                action: AdminAction::Op,
+                target: "Bob".into(),
+            }),
+            ServerMessage::AdminNotice(AdminNotice {
+                action: AdminAction::Unmute,
+                by: "server".into(),
+                until: None,
+            }),
+            ServerMessage::Error(ErrorReport::new(ErrorCode::AuthLocked, "wait".into()).until(60)),
         ]
     }
 
@@ -382,8 +590,62 @@ mod tests {
                     users: vec!["Bob".into(), "Alice".into()],
                     timestamp: 17,
                     max_file_size: None,
+                    role: None,
+                    file_types: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
+            ),
+            (
+                ServerMessage::Welcome(Welcome {
+                    name: "Alice".into(),
+                    users: vec!["Alice".into()],
+                    timestamp: 17,
+                    max_file_size: Some(100),
+                    role: Some(Role::Guest),
+                    file_types: Some(FileTypes::from_lists(&["txt"], &[] as &[&str]).unwrap()),
+                }),
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "max_file_size": 100, "role": "guest", "file_types": {"allow": ["txt"], "deny": []}}}"#,
+            ),
+            (
+                ServerMessage::Registered(Registered {
+                    name: "Alice".into(),
+                }),
+                r#"{"type": "REGISTER", "data": "Alice", "metadata": {"ok": true}}"#,
+            ),
+            (
+                ServerMessage::Auth(Auth {
+                    message: "r=abcdef,s=c2FsdA==,i=4096".into(),
+                    done: None,
+                }),
+                r#"{"type": "AUTH", "data": "r=abcdef,s=c2FsdA==,i=4096", "metadata": {}}"#,
+            ),
+            (
+                ServerMessage::Auth(Auth {
+                    message: "v=c2lnbg==".into(),
+                    done: Some(Role::Member),
+                }),
+                r#"{"type": "AUTH", "data": "v=c2lnbg==", "metadata": {"ok": true, "role": "member"}}"#,
+            ),
+            (
+                ServerMessage::AdminDone(AdminDone {
+                    action: AdminAction::Kick,
+                    target: "Bob".into(),
+                }),
+                r#"{"type": "ADMIN", "data": "kick", "metadata": {"ok": true, "target": "Bob"}}"#,
+            ),
+            (
+                ServerMessage::AdminNotice(AdminNotice {
+                    action: AdminAction::Mute,
+                    by: "Alice".into(),
+                    until: Some(1_700_000_300),
+                }),
+                r#"{"type": "ADMIN", "data": "mute", "metadata": {"by": "Alice", "until": 1700000300}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::Muted, "shh".into()).until(1_700_000_300),
+                ),
+                r#"{"type": "ERROR", "data": "shh", "metadata": {"code": "muted", "until": 1700000300}}"#,
             ),
             (
                 ServerMessage::Joined(Joined {
@@ -426,6 +688,7 @@ mod tests {
                     text: "x".into(),
                     code: ErrorCode::TransferAborted,
                     transfer_id: Some("t1".into()),
+                    until: None,
                 }),
                 r#"{"type": "ERROR", "data": "x", "metadata": {"code": "transfer_aborted", "transfer_id": "t1"}}"#,
             ),
@@ -463,7 +726,8 @@ mod tests {
             ServerMessage::Error(ErrorReport {
                 text: "?".into(),
                 code: ErrorCode::Other("new_thing".into()),
-                transfer_id: None
+                transfer_id: None,
+                until: None,
             })
         );
     }
@@ -484,5 +748,41 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "\"self\" must be true or false");
+    }
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use super::*;
+
+    #[test]
+    fn a_welcome_with_a_bad_extension_list_is_refused() {
+        let err = ServerMessage::decode(
+            br#"{"type": "USER_JOIN", "data": "a", "metadata": {"self": true, "users": [], "timestamp": 1, "file_types": {"allow": ["tar.gz"], "deny": []}}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DecodeError::BadValue {
+                    field: "file_types",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = ServerMessage::decode(
+            br#"{"type": "USER_JOIN", "data": "a", "metadata": {"self": true, "users": [], "timestamp": 1, "role": "king"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "\"role\" cannot be \"king\"");
+    }
+
+    #[test]
+    fn a_login_that_says_ok_says_the_role() {
+        let err =
+            ServerMessage::decode(br#"{"type": "AUTH", "data": "v=x", "metadata": {"ok": true}}"#)
+                .unwrap_err();
+        assert_eq!(err, DecodeError::MissingField("role"));
     }
 }

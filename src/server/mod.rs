@@ -20,16 +20,21 @@
 //! - [`outbox`]: each client's bounded queue and its writer thread.
 //! - [`relay`]: files passing through: checked, copied, forwarded chunk by chunk.
 //! - [`console`]: the admin commands typed on the server's stdin.
+//! - [`accounts`], [`lockout`], [`mutes`], [`admin`]: registered names and
+//!   their file, the limit on guessing passwords, who is muted, and the
+//!   admin actions the console and an admin's client share.
 //!
 //! The entry point, [`serve`], takes a listener that is already bound, so the
 //! binary (port 8888) and the tests (port 0) run exactly the same code.
 //! `docs/04-one-thread-per-client.md` walks through it.
 
 pub mod accounts;
+pub mod admin;
 pub mod config;
 pub mod console;
 pub mod history;
 pub mod lockout;
+pub mod login;
 pub mod mutes;
 pub mod outbox;
 pub mod permit;
@@ -45,10 +50,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use accounts::{Accounts, LoadError, SecretError};
 pub use config::Config;
+use lockout::Lockout;
+use mutes::Mutes;
 use permit::Slots;
-use room::{Link, Room};
+use room::{Link, Member, Room};
 
+use crate::crypto::scram::ServerSecret;
 use crate::localtime::{TimeZone, now_unix};
 use crate::message::{ErrorCode, ErrorReport, ServerMessage};
 use crate::text;
@@ -73,6 +82,16 @@ pub struct Server {
     transfers: AtomicU64,
     /// One slot per open connection, joined or not, up to `--max-clients`.
     slots: Arc<Slots>,
+    /// Registered names, their verifiers and roles (contract §10).
+    pub accounts: Accounts,
+    /// What makes a login for an unknown name look like a real one.
+    pub secret: ServerSecret,
+    /// Failed logins, per name and per address.
+    pub lockout: Lockout,
+    /// Registrations, per address (see [`Lockout::check_address`]).
+    pub registrations: Lockout,
+    /// Who is muted, until when (contract §11).
+    pub mutes: Mutes,
 }
 
 impl Server {
@@ -115,6 +134,48 @@ impl Server {
     pub fn connection_count(&self) -> usize {
         self.slots.in_use()
     }
+
+    /// The `ERROR muted` for `member`'s `TEXT` or `FILE`, if an admin has
+    /// muted it; `None` when it may speak.
+    pub fn muted(&self, member: &Member) -> Option<ErrorReport> {
+        let now = Instant::now();
+        let until = self.mutes.muted_until(&member.name, now)?;
+        let until = unix_time_of(until, now);
+        Some(
+            ErrorReport::new(
+                ErrorCode::Muted,
+                text::error_muted(&self.local_date_time(until)),
+            )
+            .until(until),
+        )
+    }
+}
+
+/// The Unix time (whole seconds, rounded up) of a moment on the monotonic
+/// clock: mutes and locks are kept on the monotonic clock, so that setting
+/// the system's time cannot stretch them, and told to clients as the
+/// contract's `until: T`.
+pub fn unix_time_of(moment: Instant, now: Instant) -> i64 {
+    let left = moment.saturating_duration_since(now);
+    let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    now_unix().saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX))
+}
+
+/// Why the server could not start serving.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The accounts file is damaged or unreadable; it is left as it was.
+    Accounts(LoadError),
+    /// The server's secret could not be read or kept.
+    Secret(SecretError),
+    /// The listener or a thread failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for ServeError {
+    fn from(e: io::Error) -> Self {
+        ServeError::Io(e)
+    }
 }
 
 /// Prints a line on the console. Unlike `println!`, it does not panic when
@@ -150,22 +211,43 @@ where
 /// Runs the server on `listener` until `/quit` is typed on `console` (or
 /// [`Server::stop`] is called). End of console input does not stop it: a
 /// server started in the background has no console.
-pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> io::Result<()>
+///
+/// The accounts file and the server's secret are read first: a damaged one
+/// stops the server before it listens, rather than letting it serve with
+/// names missing that someone registered.
+pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> Result<(), ServeError>
 where
     C: BufRead + Send + 'static,
 {
     let local_addr = listener.local_addr()?;
+    let accounts_path = config.accounts_path();
+    let accounts = Accounts::load(&accounts_path).map_err(ServeError::Accounts)?;
+    let secret_path = accounts::secret_path(&accounts_path);
+    let (secret, new_secret) =
+        accounts::load_or_create_secret(&secret_path).map_err(ServeError::Secret)?;
     let server = Arc::new(Server {
         slots: Slots::new(config.max_clients),
+        lockout: Lockout::new(config.lock_window),
+        registrations: Lockout::new(config.lock_window),
         config,
         room: Room::new(),
         local_addr,
         time_zone: TimeZone::from_env(),
         stopping: AtomicBool::new(false),
         transfers: AtomicU64::new(0),
+        accounts,
+        secret,
+        mutes: Mutes::new(),
     });
     say(&text::listening(&local_addr.to_string()));
     say(&text::console_help());
+    if new_secret {
+        server.log(&text::log_new_secret(&secret_path));
+    }
+    server.log(&text::log_accounts_loaded(
+        server.accounts.len(),
+        &accounts_path,
+    ));
 
     {
         let server = server.clone();

@@ -13,9 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::outbox::{Outbox, PushError};
+use crate::filetypes::FileTypes;
 use crate::localtime::now_unix;
 use crate::message::server::{Joined, Left, Welcome};
-use crate::message::{LeaveReason, ServerMessage};
+use crate::message::{LeaveReason, Role, ServerMessage};
 use crate::names::name_key;
 use crate::sync::lock;
 use crate::transport::Outgoing;
@@ -112,9 +113,20 @@ pub struct Member {
     /// Unix time of the join, for `/user`.
     pub joined_at: i64,
     messages_sent: AtomicU64,
+    /// What this connection may do. It changes while the member is online:
+    /// a guest registers its name, an admin is made a member (`deop`).
+    role: Mutex<Role>,
 }
 
 impl Member {
+    pub fn role(&self) -> Role {
+        *lock(&self.role)
+    }
+
+    pub fn set_role(&self, role: Role) {
+        *lock(&self.role) = role;
+    }
+
     pub fn count_message(&self) {
         self.messages_sent.fetch_add(1, Ordering::Relaxed);
     }
@@ -158,7 +170,9 @@ impl Room {
         &self,
         name: String,
         link: Arc<Link>,
+        role: Role,
         max_file_size: u64,
+        file_types: &FileTypes,
     ) -> Result<Arc<Member>, JoinError> {
         let mut members = lock(&self.members);
         let key = name_key(&name);
@@ -171,6 +185,7 @@ impl Room {
             link,
             joined_at: timestamp,
             messages_sent: AtomicU64::new(0),
+            role: Mutex::new(role),
         });
         members.by_key.insert(key, member.clone());
         let mut in_order = members.in_order.to_vec();
@@ -183,6 +198,8 @@ impl Room {
             users,
             timestamp,
             max_file_size: Some(max_file_size),
+            role: Some(role),
+            file_types: Some(file_types.clone()),
         }));
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {
             name: member.name.clone(),
