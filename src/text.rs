@@ -1102,6 +1102,8 @@ Options:
   --name NAME        your name in the chat
   --downloads DIR    where received files are saved (default files/downloads)
   --chunk-size BYTES file chunk size when sending (default 4096)
+  --register         register NAME with a new password before joining (the
+                     way into a --members-only server)
   --iterations N     PBKDF2 iterations for a new password, 4096 to 10000000
                      (default 600000; more is slower to log in, and slower
                      to guess from a stolen accounts file)

@@ -31,6 +31,8 @@
 //! - [`display`]: what an incoming message looks like on screen.
 //! - [`screen`]: printing, with a progress line that updates in place.
 //! - [`upload`] and [`download`]: files out and in.
+//! - [`login`]: before the chat: logging in to a registered name, and
+//!   reading a password without showing it.
 
 pub mod config;
 pub mod display;
@@ -38,6 +40,7 @@ pub mod download;
 pub mod editor;
 pub mod events;
 pub mod input;
+pub mod login;
 pub mod screen;
 pub mod terminal;
 pub mod upload;
@@ -54,23 +57,28 @@ pub use config::Config;
 use download::Downloads;
 use events::{Event, QUEUED_EVENTS, ServerReader};
 use input::{Input, Lines};
+use login::{LoginError, Pending};
 use screen::Screen;
 use upload::Uploads;
 
-use crate::frame::DEFAULT_MAX_FRAME;
+use crate::crypto::scram::Verifier;
+use crate::filetypes::FileTypes;
 use crate::localtime::TimeZone;
-use crate::message::client::{Join, Leave, Text};
-use crate::message::{ClientMessage, ErrorCode, ErrorReport, Message as _, ServerMessage};
+use crate::message::client::{Admin, Join, Leave, Register, Text};
+use crate::message::server::{AdminNotice, Welcome};
+use crate::message::{AdminAction, ClientMessage, ErrorCode, ErrorReport, Role, ServerMessage};
 use crate::names::{check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
-use crate::trace::{Direction, Trace};
-use crate::transport::{Framing, Outgoing, tcp, tune_socket};
+use crate::transport::{Framing, Outgoing, tune_socket};
 
 /// Exit status when the server is gone or unreachable.
 pub const EXIT_CONNECTION: u8 = 1;
 /// Exit status when the name given on the command line is refused.
 pub const EXIT_NAME: u8 = 2;
+/// Exit status when logging in or registering did not succeed (a locked
+/// name, a server that failed to prove itself, a cancelled password).
+pub const EXIT_LOGIN: u8 = 3;
 
 /// How long to wait for a server that does not answer a connection attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -126,6 +134,9 @@ pub struct Shared {
     pub uploads: Uploads,
     /// The server's file size limit, from its welcome.
     pub max_file_size: Option<u64>,
+    /// The server's file-type rules, from its welcome: a file they refuse
+    /// is not sent at all.
+    pub file_types: FileTypes,
     /// Set when the chat is ending (the user quit, or the connection
     /// went): uploads stop at their next chunk, without a word.
     ending: AtomicBool,
@@ -150,6 +161,8 @@ struct Joined {
     name: String,
     users: Vec<String>,
     max_file_size: Option<u64>,
+    role: Role,
+    file_types: FileTypes,
 }
 
 /// Where typed lines come from: the events, cut into lines.
@@ -196,7 +209,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
     };
     screen.line(&text::connected(&config.server_addr(), &joined.name));
     screen.line(&text::online_list(&joined.users));
-    screen.line(&text::client_help());
+    screen.line(&help(joined.role));
     let mut chat = match Chat::start(config, screen, joined, keyboard, events) {
         Ok(chat) => chat,
         Err(status) => return status,
@@ -220,6 +233,15 @@ struct Chat {
     online: Vec<String>,
     downloads: Downloads,
     zone: TimeZone,
+    /// What this connection may do: `/help` shows admin commands only to
+    /// an admin. From the welcome, then from what the server says.
+    role: Role,
+    /// What the last `/register` or `/passwd` asked for, to say which one
+    /// the server's `REGISTER ok` confirms.
+    registering: Option<Registering>,
+    /// Whether the keyboard's input has ended (it may end while a password
+    /// is being asked for): the chat ends once the lines typed are done.
+    input_ended: bool,
     /// The server says why before it closes a connection on purpose; that
     /// reason is the last line the user sees, instead of "connection lost".
     farewell: Option<String>,
@@ -229,6 +251,22 @@ struct Chat {
     socket_thread: Option<JoinHandle<()>>,
     writer_thread: Option<JoinHandle<io::Result<()>>>,
     upload_threads: Vec<JoinHandle<()>>,
+}
+
+/// Which of the two commands that send `REGISTER` is waiting for the
+/// server's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Registering {
+    Register,
+    Passwd,
+}
+
+/// The chat's `/help`: the admin commands too for an admin.
+fn help(role: Role) -> String {
+    match role {
+        Role::Admin => format!("{}\n{}", text::client_help(), text::client_admin_help()),
+        _ => text::client_help(),
+    }
 }
 
 /// What the loop does after an event.
@@ -256,6 +294,8 @@ impl Chat {
             name,
             users,
             max_file_size,
+            role,
+            file_types,
         } = joined;
         let outbox = Arc::new(Outbox::new(OUTBOX_BYTES));
         let threads = (|| {
@@ -285,6 +325,7 @@ impl Chat {
                 screen,
                 uploads: Uploads::default(),
                 max_file_size,
+                file_types,
                 ending: AtomicBool::new(false),
             }),
             stream,
@@ -294,6 +335,9 @@ impl Chat {
             online: users,
             downloads,
             zone: TimeZone::from_env(),
+            role,
+            registering: None,
+            input_ended: false,
             farewell: None,
             disconnected: false,
             socket_thread: Some(socket),
@@ -320,10 +364,8 @@ impl Chat {
                 }
                 Ok(Event::KeysEnded) => {
                     self.lines.end();
-                    match self.typed_lines() {
-                        Next::Continue => Next::Quit,
-                        other => other,
-                    }
+                    self.input_ended = true;
+                    self.typed_lines()
                 }
                 Ok(Event::Message(message)) => {
                     self.receive(message);
@@ -343,7 +385,8 @@ impl Chat {
         }
     }
 
-    /// Acts on every complete line typed so far.
+    /// Acts on every complete line typed so far; once input has ended and
+    /// they are done, the chat is.
     fn typed_lines(&mut self) -> Next {
         while let Some(line) = self.lines.next_line() {
             match self.typed(&line) {
@@ -351,7 +394,77 @@ impl Chat {
                 other => return other,
             }
         }
+        if self.disconnected {
+            return Next::Exit(self.lost());
+        }
+        if self.input_ended {
+            return Next::Quit;
+        }
         Next::Continue
+    }
+
+    /// The next line typed, waiting for it while the server's messages are
+    /// handled as they come; for a password asked for during the chat.
+    /// `None` when input ends or the connection does (the flags say which).
+    fn next_typed_line(&mut self) -> Option<String> {
+        loop {
+            if let Some(line) = self.lines.next_line() {
+                return Some(line);
+            }
+            if self.input_ended || self.disconnected {
+                return None;
+            }
+            match self.events.recv() {
+                Ok(Event::Keys(bytes)) => self.lines.push(&bytes),
+                Ok(Event::KeysEnded) => {
+                    self.lines.end();
+                    self.input_ended = true;
+                }
+                Ok(Event::Message(message)) => self.receive(message),
+                Ok(Event::BadMessage(e)) => {
+                    self.shared.screen.line(&text::error_line(&e.to_string()));
+                }
+                Ok(Event::Disconnected) | Err(_) => self.disconnected = true,
+            }
+        }
+    }
+
+    /// `/register` and `/passwd`: a new password, typed twice, becomes a
+    /// verifier here, and only the verifier is sent.
+    fn send_new_password(&mut self, purpose: Registering) -> Next {
+        let name = self.name.clone();
+        let password = match login::new_password(&name, || self.next_typed_line()) {
+            Ok(password) => password,
+            Err(line) => {
+                if !self.disconnected {
+                    self.shared.screen.line(&line);
+                }
+                return Next::Continue;
+            }
+        };
+        let iterations = self.shared.config.iterations;
+        self.shared
+            .screen
+            .line(&text::computing_verifier(iterations));
+        let verifier = match Verifier::generate(&password, iterations) {
+            Ok(verifier) => verifier,
+            Err(e) => {
+                self.shared.screen.line(&text::login_refused(&e));
+                return Next::Continue;
+            }
+        };
+        self.registering = Some(purpose);
+        self.send(ClientMessage::Register(Register::new(&name, &verifier)))
+    }
+
+    /// Queues a message; a connection that is gone ends the chat.
+    fn send(&mut self, message: ClientMessage) -> Next {
+        if self.shared.outbound.send(message) {
+            Next::Continue
+        } else {
+            self.shared.screen.error(&text::connection_lost());
+            Next::Exit(EXIT_CONNECTION)
+        }
     }
 
     /// Acts on one line the user typed.
@@ -361,9 +474,28 @@ impl Chat {
             Ok(None) => return Next::Continue,
             Ok(Some(Input::Quit)) => return Next::Quit,
             Ok(Some(Input::Help)) => {
-                screen.line(&text::client_help());
+                screen.line(&help(self.role));
                 return Next::Continue;
             }
+            Ok(Some(Input::Register)) if self.role != Role::Guest => {
+                screen.line(&text::register_logged_in());
+                return Next::Continue;
+            }
+            Ok(Some(Input::Register)) => return self.send_new_password(Registering::Register),
+            Ok(Some(Input::Passwd)) if self.role == Role::Guest => {
+                screen.line(&text::passwd_guest());
+                return Next::Continue;
+            }
+            Ok(Some(Input::Passwd)) => return self.send_new_password(Registering::Passwd),
+            Ok(Some(Input::Admin {
+                action,
+                target,
+                seconds,
+            })) => ClientMessage::Admin(Admin {
+                action,
+                target,
+                seconds,
+            }),
             Ok(Some(Input::SendFile { to, path })) => {
                 self.send_file(to, path);
                 return Next::Continue;
@@ -378,12 +510,7 @@ impl Chat {
                 return Next::Continue;
             }
         };
-        if self.shared.outbound.send(message) {
-            Next::Continue
-        } else {
-            self.shared.screen.error(&text::connection_lost());
-            Next::Exit(EXIT_CONNECTION)
-        }
+        self.send(message)
     }
 
     /// `/send`: checks what can be checked here, then starts the upload.
@@ -433,6 +560,28 @@ impl Chat {
                 text,
                 ..
             }) => self.farewell = Some(text::server_farewell(&text)),
+            ServerMessage::Registered(registered) => {
+                let line = match self.registering.take() {
+                    Some(Registering::Passwd) => text::password_changed(&registered.name),
+                    _ => text::registered(&registered.name),
+                };
+                if self.role == Role::Guest {
+                    self.role = Role::Member;
+                }
+                screen.line(&line);
+            }
+            ServerMessage::AdminDone(done) => {
+                screen.line(&text::admin_done(done.action, &done.target));
+            }
+            ServerMessage::AdminNotice(notice) => {
+                self.role = role_after(self.role, &notice);
+                let until = notice.until.map(|t| self.zone.local(t).hms());
+                screen.line(&text::admin_notice(
+                    notice.action,
+                    &notice.by,
+                    until.as_deref(),
+                ));
+            }
             other => {
                 track(&mut self.online, &other);
                 if let Some(line) = display::render(&other, &self.zone) {
@@ -509,6 +658,15 @@ impl Chat {
     }
 }
 
+/// This connection's role after an admin's action on it.
+fn role_after(role: Role, notice: &AdminNotice) -> Role {
+    match notice.action {
+        AdminAction::Op => Role::Admin,
+        AdminAction::Deop => Role::Member,
+        _ => role,
+    }
+}
+
 /// Follows the room's comings and goings in `online`.
 fn track(online: &mut Vec<String>, message: &ServerMessage) {
     match message {
@@ -519,10 +677,12 @@ fn track(online: &mut Vec<String>, message: &ServerMessage) {
     }
 }
 
-/// Asks for names (or takes the one given) until the server accepts one.
+/// Asks for names (or takes the one given) until the server accepts one,
+/// logging in when the name is registered (see [`login`]).
 ///
 /// A refused name closes the connection (the contract says so), so each
-/// attempt is a new connection.
+/// attempt is a new connection. A registered name's `auth_required` keeps
+/// it open, and the login happens on it.
 fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joined, u8> {
     let from_command_line = config.name.is_some();
     let mut given = config.name.clone();
@@ -538,17 +698,21 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
             }
             continue;
         }
-        let stream = connect(&config.server_addr()).map_err(|e| {
-            screen.error(&text::cannot_connect(&config.server_addr(), &e));
-            EXIT_CONNECTION
-        })?;
-        match ask_to_join(stream, name, config.trace) {
-            Ok(joined) => return Ok(joined),
+        let mut pending = open(config, screen)?;
+        if config.register {
+            register_first(config, keyboard, screen, &mut pending, &name)?;
+        }
+        match ask_to_join(&mut pending, &name) {
+            Ok(welcome) => return Ok(Joined::new(pending, welcome)),
             Err(JoinRefused::Name(reason)) => {
                 screen.error(&text::name_refused(&reason));
                 if from_command_line {
                     return Err(EXIT_NAME);
                 }
+            }
+            Err(JoinRefused::AuthRequired(reason)) => {
+                screen.line(&text::error_line(&reason));
+                return log_in_and_join(config, keyboard, screen, pending, &name);
             }
             Err(JoinRefused::Other(line)) => {
                 screen.error(&line);
@@ -558,45 +722,157 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
     }
 }
 
+/// Connects to the server, ready to join.
+fn open(config: &Config, screen: &Screen) -> Result<Pending, u8> {
+    let failed = |e: io::Error| {
+        screen.error(&text::cannot_connect(&config.server_addr(), &e));
+        EXIT_CONNECTION
+    };
+    let stream = connect(&config.server_addr()).map_err(failed)?;
+    Pending::new(stream, config.trace).map_err(failed)
+}
+
+/// `--register`: a new password, typed twice, and `REGISTER` before
+/// `USER_JOIN`. The server then counts this connection as logged in.
+fn register_first(
+    config: &Config,
+    keyboard: &mut Keyboard,
+    screen: &Screen,
+    pending: &mut Pending,
+    name: &str,
+) -> Result<(), u8> {
+    let password = login::new_password(name, || keyboard.next_line()).map_err(|line| {
+        screen.error(&line);
+        EXIT_LOGIN
+    })?;
+    screen.line(&text::computing_verifier(config.iterations));
+    let verifier = Verifier::generate(&password, config.iterations).map_err(|e| {
+        screen.error(&text::login_refused(&e));
+        EXIT_LOGIN
+    })?;
+    match login::register(pending, name, &verifier) {
+        Ok(()) => {
+            screen.line(&text::registered(name));
+            Ok(())
+        }
+        Err(Some(report)) => {
+            screen.error(&text::error_line(&report.text));
+            Err(match report.code {
+                ErrorCode::NameTaken | ErrorCode::NameInvalid => EXIT_NAME,
+                _ => EXIT_LOGIN,
+            })
+        }
+        Err(None) => {
+            screen.error(&text::connection_lost());
+            Err(EXIT_CONNECTION)
+        }
+    }
+}
+
+/// A registered name: asks for its password and logs in, again after a
+/// wrong one, then joins.
+fn log_in_and_join(
+    config: &Config,
+    keyboard: &mut Keyboard,
+    screen: &Screen,
+    mut pending: Pending,
+    name: &str,
+) -> Result<Joined, u8> {
+    loop {
+        let prompt = text::password_prompt(name);
+        let Some(password) = login::ask_secret(&prompt, || keyboard.next_line()) else {
+            screen.error(&text::password_cancelled());
+            return Err(EXIT_LOGIN);
+        };
+        let mut result = login::log_in(&mut pending, name, &password);
+        if matches!(result, Err(LoginError::Lost)) {
+            // The server closes a connection that has not joined within its
+            // heartbeat interval, and typing a password can take longer:
+            // once more on a new connection, with the password we have.
+            pending = open(config, screen)?;
+            result = login::log_in(&mut pending, name, &password);
+        }
+        let failed = |line: String, status| {
+            screen.error(&line);
+            Err(status)
+        };
+        match result {
+            Ok(role) => {
+                screen.line(&text::logged_in(name, role));
+                return match ask_to_join(&mut pending, name) {
+                    Ok(welcome) => Ok(Joined::new(pending, welcome)),
+                    Err(JoinRefused::Name(line)) => failed(text::name_refused(&line), EXIT_NAME),
+                    Err(JoinRefused::AuthRequired(line)) => {
+                        failed(text::error_line(&line), EXIT_LOGIN)
+                    }
+                    Err(JoinRefused::Other(line)) => failed(line, EXIT_CONNECTION),
+                };
+            }
+            Err(LoginError::Wrong) => screen.line(&text::wrong_password()),
+            Err(LoginError::Server(_, reason)) => {
+                return failed(text::error_line(&reason), EXIT_LOGIN);
+            }
+            Err(LoginError::Impostor) => {
+                return failed(text::server_failed_proof(&config.server_addr()), EXIT_LOGIN);
+            }
+            Err(LoginError::Refused(e)) => return failed(text::login_refused(&e), EXIT_LOGIN),
+            Err(LoginError::Lost) => return failed(text::connection_lost(), EXIT_CONNECTION),
+        }
+    }
+}
+
 /// Why the server did not let us in.
 enum JoinRefused {
     /// The name was refused; another may work.
     Name(String),
+    /// The name is registered (or the server admits members only): log in
+    /// first, on the same connection. The server's sentence.
+    AuthRequired(String),
     /// Anything else (server full, connection lost): the line to print.
     Other(String),
 }
 
-/// Sends `USER_JOIN` and waits for the answer. Nothing else is going on
-/// yet, so this writes and reads the socket directly.
-fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Joined, JoinRefused> {
-    let lost = |_| JoinRefused::Other(text::connection_lost());
-    let peer = peer_name(&stream);
-    let join = ClientMessage::Join(Join { name });
-    trace.frame(Direction::Sent, &peer, &join.encode());
-    stream.write_all(&tcp::frame(&join)).map_err(lost)?;
-    let mut reader = tcp::message_reader(stream.try_clone().map_err(lost)?, DEFAULT_MAX_FRAME)
-        .traced(trace, peer);
+/// Sends `USER_JOIN` and waits for the answer. After `auth_required` the
+/// connection is still open, to log in on.
+fn ask_to_join(pending: &mut Pending, name: &str) -> Result<Welcome, JoinRefused> {
+    let lost = || JoinRefused::Other(text::connection_lost());
+    let join = ClientMessage::Join(Join {
+        name: name.to_string(),
+    });
+    pending.send(&join).map_err(|_| lost())?;
     loop {
-        match reader.read_message() {
-            Ok(Some(ServerMessage::Welcome(welcome))) => {
-                return Ok(Joined {
-                    stream,
-                    reader,
-                    name: welcome.name,
-                    users: welcome.users,
-                    max_file_size: welcome.max_file_size,
-                });
-            }
-            Ok(Some(ServerMessage::Error(ErrorReport {
+        match pending.receive() {
+            Some(ServerMessage::Welcome(welcome)) => return Ok(welcome),
+            Some(ServerMessage::Error(ErrorReport {
                 text,
                 code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
                 ..
-            }))) => return Err(JoinRefused::Name(text)),
-            Ok(Some(ServerMessage::Error(ErrorReport { text, .. }))) => {
+            })) => return Err(JoinRefused::Name(text)),
+            Some(ServerMessage::Error(ErrorReport {
+                text,
+                code: ErrorCode::AuthRequired,
+                ..
+            })) => return Err(JoinRefused::AuthRequired(text)),
+            Some(ServerMessage::Error(ErrorReport { text, .. })) => {
                 return Err(JoinRefused::Other(text::error_line(&text)));
             }
-            Ok(Some(_)) => continue,
-            Ok(None) | Err(_) => return Err(JoinRefused::Other(text::connection_lost())),
+            Some(_) => continue,
+            None => return Err(lost()),
+        }
+    }
+}
+
+impl Joined {
+    /// The connection the server welcomed, and what its welcome said.
+    fn new(pending: Pending, welcome: Welcome) -> Joined {
+        Joined {
+            stream: pending.stream,
+            reader: pending.reader,
+            name: welcome.name,
+            users: welcome.users,
+            max_file_size: welcome.max_file_size,
+            role: welcome.role.unwrap_or(Role::Guest),
+            file_types: welcome.file_types.unwrap_or_default(),
         }
     }
 }

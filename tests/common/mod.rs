@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 pub mod files;
+pub mod login;
 #[cfg(target_os = "linux")]
 pub mod procfs;
 pub mod raw;
@@ -333,7 +334,19 @@ pub struct Server {
 impl Server {
     /// Starts a server on port 0 with extra `args`, and waits until it listens.
     pub fn start(args: &[&str]) -> Server {
-        let dir = TempDir::new().expect("temp dir");
+        Server::start_in(TempDir::new().expect("temp dir"), args)
+    }
+
+    /// Kills the server the way `kill -9` does (no chance to clean up or
+    /// flush anything), then starts a new one in the same folder, on a new
+    /// port, with `args`.
+    pub fn kill_and_restart(mut self, args: &[&str]) -> Server {
+        self.proc.kill();
+        Server::start_in(self.dir, args)
+    }
+
+    /// Starts a server in `dir` (its working directory) with `args`.
+    pub fn start_in(dir: TempDir, args: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_chat-server"));
         command
             .args(["--port", "0", "--host", "127.0.0.1"])
