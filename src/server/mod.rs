@@ -154,11 +154,16 @@ impl Server {
 /// The Unix time (whole seconds, rounded up) of a moment on the monotonic
 /// clock: mutes and locks are kept on the monotonic clock, so that setting
 /// the system's time cannot stretch them, and told to clients as the
-/// contract's `until: T`.
+/// contract's `until: T`. Rounded up, so that a client that waits until `T`
+/// has waited long enough.
 pub fn unix_time_of(moment: Instant, now: Instant) -> i64 {
     let left = moment.saturating_duration_since(now);
-    let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-    now_unix().saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX))
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(left);
+    let seconds = since_epoch.as_secs() + u64::from(since_epoch.subsec_nanos() > 0);
+    i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
 /// Why the server could not start serving.
