@@ -563,3 +563,42 @@ fn registrations_from_one_address_are_limited() {
     let why = raw.expect_error(ErrorCode::RateLimited);
     assert!(why.contains("Too many registrations"), "{why}");
 }
+
+#[test]
+fn the_secret_is_written_with_the_first_account_and_made_for_accounts_without_one() {
+    let server = Server::start(&[]);
+    // Nobody has registered: nothing on disk.
+    assert!(!server.path("files/accounts.secret").exists());
+    let mut raw = Raw::connect(server.port);
+    register(&mut raw, "Alice", "pw");
+    let secret = fs::read_to_string(server.path("files/accounts.secret")).expect("secret");
+    // An accounts file that arrives without its secret (copied alone to
+    // another server) gets one at the start, before anyone can log in.
+    fs::remove_file(server.path("files/accounts.secret")).unwrap();
+    let mut server = server.kill_and_restart(&[]);
+    server.expect("made a new server secret in files/accounts.secret");
+    let again = fs::read_to_string(server.path("files/accounts.secret")).expect("secret");
+    assert_ne!(secret, again);
+    let mut raw = Raw::connect(server.port);
+    log_in(&mut raw, "Alice", "pw");
+}
+
+#[test]
+fn a_damaged_secret_stops_the_server_before_it_listens() {
+    let dir = tempfile::TempDir::new().unwrap();
+    fs::create_dir_all(dir.path().join("files")).unwrap();
+    fs::write(dir.path().join("files/accounts.secret"), "not hex\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chat-server"))
+        .args(["--port", "0", "--host", "127.0.0.1"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the server");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot use the server's secret files/accounts.secret"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("listening on"));
+}

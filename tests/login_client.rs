@@ -21,9 +21,13 @@ use socket_chat::message::server::Auth;
 use socket_chat::message::{ClientMessage, ErrorCode, ErrorReport, Role, ServerMessage};
 use socket_chat::transport::tcp;
 
+/// How the fake server makes its server-final message from the client's
+/// final one.
+type Last = Box<dyn FnOnce(&str) -> String + Send>;
+
 /// How the fake server answers: given the client-first message, the
 /// server-first message to send, and how to make the server-final one.
-type Script = Box<dyn FnOnce(&str) -> (String, Box<dyn FnOnce(&str) -> String + Send>) + Send>;
+type Script = Box<dyn FnOnce(&str) -> (String, Last) + Send>;
 
 /// Starts a fake server that refuses `USER_JOIN` with `auth_required`,
 /// answers the login as `script` says, and reports the type of every
@@ -48,7 +52,7 @@ fn serve_one(mut stream: TcpStream, script: Script, seen: Sender<String>) {
         let _ = stream.write_all(&tcp::frame(&message));
     };
     let mut script = Some(script);
-    let mut last: Option<Box<dyn FnOnce(&str) -> String + Send>> = None;
+    let mut last: Option<Last> = None;
     while let Ok(Some(message)) = reader.read_message() {
         let _ = seen.send(message.type_name().to_string());
         match message {

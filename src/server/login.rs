@@ -273,7 +273,11 @@ pub fn register(
         // now would take it from them the next time they join.
         Err(AccountError::Taken)
     } else {
-        server.accounts.register(&name, verifier)
+        // The secret goes to disk before the first account does.
+        match server.keep_secret() {
+            Ok(()) => server.accounts.register(&name, verifier),
+            Err(e) => Err(AccountError::Save(e)),
+        }
     };
     if let Err(e) = changed {
         server.log(&text::log_register_refused(&name, &addr, &e));

@@ -45,8 +45,9 @@ pub mod web;
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -60,6 +61,7 @@ use room::{Link, Member, Room};
 use crate::crypto::scram::ServerSecret;
 use crate::localtime::{TimeZone, now_unix};
 use crate::message::{ErrorCode, ErrorReport, ServerMessage};
+use crate::sync::lock;
 use crate::text;
 use crate::transport::tcp;
 
@@ -86,6 +88,10 @@ pub struct Server {
     pub accounts: Accounts,
     /// What makes a login for an unknown name look like a real one.
     pub secret: ServerSecret,
+    /// Where the secret is kept, and whether it is there yet: it is written
+    /// before the first account is ([`Server::keep_secret`]).
+    secret_path: PathBuf,
+    secret_kept: Mutex<bool>,
     /// Failed logins, per name and per address.
     pub lockout: Lockout,
     /// Registrations, per address (see [`Lockout::check_address`]).
@@ -133,6 +139,19 @@ impl Server {
     /// How many connections are open (joined or not).
     pub fn connection_count(&self) -> usize {
         self.slots.in_use()
+    }
+
+    /// Makes sure the server's secret is on disk, before an account that
+    /// it protects is: from then on, unknown names get the same salts after
+    /// a restart (see [`accounts::secret_path`]'s module).
+    pub fn keep_secret(&self) -> io::Result<()> {
+        let mut kept = lock(&self.secret_kept);
+        if !*kept {
+            accounts::keep_secret(&self.secret_path, &self.secret)?;
+            self.log(&text::log_new_secret(&self.secret_path));
+            *kept = true;
+        }
+        Ok(())
     }
 
     /// The `ERROR muted` for `member`'s `TEXT` or `FILE`, if an admin has
@@ -228,8 +247,12 @@ where
     let accounts_path = config.accounts_path();
     let accounts = Accounts::load(&accounts_path).map_err(ServeError::Accounts)?;
     let secret_path = accounts::secret_path(&accounts_path);
-    let (secret, new_secret) =
-        accounts::load_or_create_secret(&secret_path).map_err(ServeError::Secret)?;
+    let kept = accounts::load_secret(&secret_path).map_err(ServeError::Secret)?;
+    let secret_kept = kept.is_some();
+    let secret = match kept {
+        Some(secret) => secret,
+        None => ServerSecret::generate().map_err(ServeError::Io)?,
+    };
     let server = Arc::new(Server {
         slots: Slots::new(config.max_clients),
         lockout: Lockout::new(config.lock_window),
@@ -242,12 +265,21 @@ where
         transfers: AtomicU64::new(0),
         accounts,
         secret,
+        secret_path,
+        secret_kept: Mutex::new(secret_kept),
         mutes: Mutes::new(),
     });
     say(&text::listening(&local_addr.to_string()));
     say(&text::console_help());
-    if new_secret {
-        server.log(&text::log_new_secret(&secret_path));
+    // Accounts without their secret (the file was moved without it): keep
+    // one now, before anyone can note an unknown name's salt.
+    if !server.accounts.is_empty() {
+        server.keep_secret().map_err(|e| {
+            ServeError::Secret(SecretError {
+                path: server.secret_path.clone(),
+                problem: accounts::SecretProblem::Io(e),
+            })
+        })?;
     }
     server.log(&text::log_accounts_loaded(
         server.accounts.len(),

@@ -64,7 +64,7 @@ use crate::sync::lock;
 pub use file::{EntryProblem, FILE_VERSION, FileProblem, LoadError, MAX_FILE_BYTES};
 pub use rewrite::{temp_path, write_atomically};
 pub use secret::{
-    SecretError, SecretProblem, load_or_create as load_or_create_secret, secret_path,
+    SecretError, SecretProblem, keep as keep_secret, load as load_secret, secret_path,
 };
 
 /// The bounds on verifiers are those [`crate::crypto::scram`] sets for

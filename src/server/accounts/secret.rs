@@ -14,8 +14,10 @@
 //! start would give every unknown name a new salt after a restart, while
 //! registered names keep theirs: whoever noted a few salts before a restart
 //! would see exactly which names are registered after it. So the secret is
-//! written once, the first time a server starts with this accounts file,
-//! and read at every start after that.
+//! written once, before the first account is, and read at every start
+//! after that. (Until a first account exists there is nothing to give
+//! away: every name is unknown, and a server that nobody registers with
+//! leaves no files behind.)
 //!
 //! # Why a file of its own
 //!
@@ -78,29 +80,28 @@ pub enum SecretProblem {
     Malformed,
 }
 
-/// Reads the secret kept at `path`, or, when there is no file yet, makes a
-/// new one and keeps it there before returning it. The second return value
-/// says whether it was new (for the log).
-pub fn load_or_create(path: &Path) -> Result<(ServerSecret, bool), SecretError> {
+/// Reads the secret kept at `path`; `None` when there is no file yet.
+pub fn load(path: &Path) -> Result<Option<ServerSecret>, SecretError> {
     let fail = |problem| SecretError {
         path: path.to_path_buf(),
         problem,
     };
     match fs::read(path) {
         Ok(bytes) => parse(&bytes)
-            .map(|secret| (secret, false))
+            .map(Some)
             .ok_or_else(|| fail(SecretProblem::Malformed)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            let secret = ServerSecret::generate().map_err(|e| fail(SecretProblem::Io(e)))?;
-            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                fs::create_dir_all(folder).map_err(|e| fail(SecretProblem::Io(e)))?;
-            }
-            write_atomically(path, encode(&secret).as_bytes())
-                .map_err(|e| fail(SecretProblem::Io(e)))?;
-            Ok((secret, true))
-        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(fail(SecretProblem::Io(e))),
     }
+}
+
+/// Keeps `secret` at `path` (making its folder if need be), replacing the
+/// file as the accounts file is replaced, so that a crash leaves it whole.
+pub fn keep(path: &Path, secret: &ServerSecret) -> io::Result<()> {
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(folder)?;
+    }
+    write_atomically(path, encode(secret).as_bytes())
 }
 
 /// The file's text.
@@ -154,15 +155,15 @@ mod tests {
     }
 
     #[test]
-    fn a_secret_is_made_once_and_then_read_back() {
+    fn a_secret_kept_is_read_back() {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("sub/accounts.secret");
-        let (first, new) = load_or_create(&path).unwrap();
-        assert!(new);
+        assert!(load(&path).unwrap().is_none());
+        let first = ServerSecret::generate().unwrap();
+        keep(&path, &first).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert_eq!(text.len(), 65, "{text:?}");
-        let (again, new) = load_or_create(&path).unwrap();
-        assert!(!new);
+        let again = load(&path).unwrap().expect("kept");
         assert_eq!(first.as_bytes(), again.as_bytes());
         #[cfg(unix)]
         {
@@ -184,12 +185,12 @@ mod tests {
             format!("{}\n\n", "0".repeat(64)).as_bytes(),
         ] {
             fs::write(&path, damaged).unwrap();
-            let err = load_or_create(&path).unwrap_err();
+            let err = load(&path).unwrap_err();
             assert!(matches!(err.problem, SecretProblem::Malformed));
             assert_eq!(fs::read(&path).unwrap(), damaged, "left as it was");
         }
         fs::write(&path, format!("{}\n", "0f".repeat(32))).unwrap();
-        let (secret, _) = load_or_create(&path).unwrap();
+        let secret = load(&path).unwrap().expect("a secret");
         assert_eq!(secret.as_bytes(), &[0x0f; 32]);
     }
 }
