@@ -71,7 +71,7 @@ pub enum Outcome {
     /// Also a key in raw mode, not SIGTSTP: the program must give the
     /// terminal its old mode before it stops, and take raw mode again when
     /// it continues. The input row has been cleared; [`Editor::redraw`]
-    /// draws it again, as it was.
+    /// (or the next [`Editor::advance`]) draws it again, as it was.
     Suspend,
 }
 
@@ -1360,7 +1360,11 @@ mod tests {
     fn ctrl_z_clears_the_row_and_redraw_brings_the_line_back() {
         let mut s = Setup::new(40);
         s.print("[07:49:39] Bob: hi");
-        assert_eq!(s.keys(b"half\x02\x1a"), [Outcome::Suspend]);
+        // One step, as the client takes it: the program stops right after.
+        s.editor.feed(b"half\x02\x1a");
+        let mut out = Vec::new();
+        assert_eq!(s.editor.advance(&mut out), Some(Outcome::Suspend));
+        s.term.write(&out);
         assert_eq!(s.term.screen(), ["[07:49:39] Bob: hi"]);
         assert_eq!(s.col(), 0);
         let mut out = Vec::new();
