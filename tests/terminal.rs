@@ -386,13 +386,10 @@ fn row_of(screen: &[String], needle: &str) -> Option<usize> {
     screen.iter().position(|r| r.contains(needle))
 }
 
-#[test]
-fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
-    if !have_tmux("a_message_arriving_while_typing_leaves_the_half_typed_line_intact") {
-        return;
-    }
-    let server = common::Server::start(&[]);
-    let mut bob = server.join("Bob");
+/// Starts Alice's client in a pane, in a folder of her own (returned with
+/// the pane, to live as long), joined to `server`, and waits for her
+/// prompt.
+fn alice_in_a_pane(server: &common::Server) -> (Pane, TempDir) {
     let home = TempDir::new().expect("temp dir");
     let port = server.port.to_string();
     let mut alice = Pane::start(
@@ -404,6 +401,17 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     alice.wait_for("Alice's prompt after joining", |s| {
         row_of(s, "Connected to").is_some() && last_row(s) == ">"
     });
+    (alice, home)
+}
+
+#[test]
+fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
+    if !have_tmux("a_message_arriving_while_typing_leaves_the_half_typed_line_intact") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let (mut alice, _home) = alice_in_a_pane(&server);
     bob.expect("Alice joined");
 
     // Half a line, with Chinese in it, and the cursor moved back into it.
@@ -466,20 +474,11 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     assert_eq!(before, after, "the terminal was left changed");
 }
 
-/// Starts Alice's client in a pane, joined to `server`, and waits for her
-/// prompt.
-fn alice_in_a_pane(server: &common::Server, home: &Path) -> Pane {
-    let port = server.port.to_string();
-    let mut alice = Pane::start(
-        Path::new(env!("CARGO_BIN_EXE_chat-client")),
-        &["--host", "127.0.0.1", "--port", &port, "--name", "Alice"],
-        &[("TZ", "UTC")],
-        home,
-    );
-    alice.wait_for("Alice's prompt after joining", |s| {
-        row_of(s, "Connected to").is_some() && last_row(s) == ">"
-    });
-    alice
+/// Checks that the terminal's settings after the program are those from
+/// before it.
+fn assert_given_back(pane: &Pane) {
+    let (before, after) = pane.settings_before_and_after();
+    assert_eq!(before, after, "the terminal was left changed");
 }
 
 /// Whether a row is a chat line: "[hh:mm:ss] " and then `rest`.
@@ -495,8 +494,7 @@ fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back(
     }
     let mut server = common::Server::start(&[]);
     let mut bob = server.join("Bob");
-    let home = TempDir::new().expect("temp dir");
-    let mut alice = alice_in_a_pane(&server, home.path());
+    let (mut alice, _home) = alice_in_a_pane(&server);
 
     alice.type_text("Hello Bob!");
     alice.press(&["Enter"]);
@@ -543,8 +541,7 @@ fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back(
         "{}",
         screen.join("\n")
     );
-    let (before, after) = alice.settings_before_and_after();
-    assert_eq!(before, after, "the terminal was left changed");
+    assert_given_back(&alice);
 }
 
 #[test]
@@ -553,8 +550,7 @@ fn a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back() {
         return;
     }
     let mut server = common::Server::start(&[]);
-    let home = TempDir::new().expect("temp dir");
-    let mut alice = alice_in_a_pane(&server, home.path());
+    let (mut alice, _home) = alice_in_a_pane(&server);
     alice.type_text("unsent");
     alice.wait_for("the half-typed line", |s| last_row(s) == "> unsent");
     server.proc.kill();
@@ -571,8 +567,7 @@ fn a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back() {
         "{}",
         screen.join("\n")
     );
-    let (before, after) = alice.settings_before_and_after();
-    assert_eq!(before, after, "the terminal was left changed");
+    assert_given_back(&alice);
 }
 
 #[test]
@@ -582,8 +577,7 @@ fn ctrl_d_on_an_empty_line_leaves_and_elsewhere_deletes() {
     }
     let server = common::Server::start(&[]);
     let mut bob = server.join("Bob");
-    let home = TempDir::new().expect("temp dir");
-    let mut alice = alice_in_a_pane(&server, home.path());
+    let (mut alice, _home) = alice_in_a_pane(&server);
     bob.expect("Alice joined");
     alice.type_text("abc");
     alice.press(&["Home", "C-d"]);
@@ -594,8 +588,7 @@ fn ctrl_d_on_an_empty_line_leaves_and_elsewhere_deletes() {
     assert_eq!(alice.wait_done(), 0);
     bob.expect("* Alice left (1 online)");
     assert!(row_of(&alice.screen(), "You left the chat.").is_some());
-    let (before, after) = alice.settings_before_and_after();
-    assert_eq!(before, after, "the terminal was left changed");
+    assert_given_back(&alice);
 }
 
 /// Ctrl-Z is a key in raw mode, so the client stops itself: the shell gets
@@ -656,6 +649,5 @@ fn ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back() {
     shell.type_text("exit");
     shell.press(&["Enter"]);
     assert_eq!(shell.wait_done(), 0);
-    let (before, after) = shell.settings_before_and_after();
-    assert_eq!(before, after, "the terminal was left changed");
+    assert_given_back(&shell);
 }

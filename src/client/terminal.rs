@@ -124,19 +124,10 @@ impl RawMode {
 /// Sends SIGTSTP to this process's group, with the `kill` program.
 #[cfg(unix)]
 fn stop_process_group() -> Result<(), TerminalError> {
-    let output = Command::new("kill")
+    run(Command::new("kill")
         .args(["-TSTP", "0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(TerminalError::Spawn)?;
-    if !output.status.success() {
-        return Err(TerminalError::Refused(
-            String::from_utf8_lossy(&output.stderr).trim().to_string(),
-        ));
-    }
-    Ok(())
+        .stdin(Stdio::null()))
+    .map(drop)
 }
 
 #[cfg(not(unix))]
@@ -285,12 +276,17 @@ pub fn password_from_line(line: &str) -> Option<String> {
 /// Runs `stty` with `args` on our terminal and returns what it printed.
 #[cfg(unix)]
 fn stty(args: &[&str]) -> Result<String, TerminalError> {
-    let output = Command::new("stty")
-        .args(args)
-        // The one thing that matters: stty works on its standard input,
-        // and it must be our terminal. (`output()` would otherwise give
-        // the child an empty stdin.)
-        .stdin(Stdio::inherit())
+    // The one thing that matters: stty works on its standard input, and it
+    // must be our terminal. (`output()` would otherwise give the child an
+    // empty stdin.)
+    run(Command::new("stty").args(args).stdin(Stdio::inherit()))
+}
+
+/// Runs a program to its end and returns what it printed, or, if it
+/// failed, what it wrote on its standard error.
+#[cfg(unix)]
+fn run(command: &mut Command) -> Result<String, TerminalError> {
+    let output = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
