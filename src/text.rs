@@ -917,7 +917,9 @@ pub fn client_usage() -> String {
 Usage: chat-client [PORT] [HOST] [NAME] [OPTIONS]
 
 Joins a chat room. PORT defaults to 8888, HOST to localhost; without a NAME
-the client asks for one.
+the client asks for one. On a terminal, the client edits the line you type
+itself, so that messages arriving meanwhile are printed above it (/help in
+the chat lists the keys); with a pipe, it reads whole lines.
 
 Options:
   --port PORT        server port
