@@ -155,6 +155,9 @@ fn client_messages_are_logged_with_a_time() {
     let mut server = Server::start(&[]);
     let mut alice = server.join("Alice");
     let _bob = server.join("Bob");
+    // Alice's client checks a private message's name against who it has
+    // heard is online: Bob, once his join notice has arrived.
+    alice.expect("* Bob joined");
     alice.send("for the log");
     let line = server.expect("Alice to everyone: for the log");
     assert!(
