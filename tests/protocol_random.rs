@@ -168,6 +168,7 @@ fn server_message(rng: &mut StdRng) -> ServerMessage {
             max_file_size: rng.random_bool(0.5).then_some(n),
             role: rng.random_bool(0.5).then(|| role(rng)),
             file_types: rng.random_bool(0.5).then(|| file_types(rng)),
+            max_text: rng.random_bool(0.5).then_some(n),
         }),
         1 => ServerMessage::Joined(Joined {
             name: text(rng),

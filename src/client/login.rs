@@ -199,20 +199,19 @@ pub fn ask_secret(prompt: &str, next_line: impl FnOnce() -> Option<String>) -> O
 }
 
 /// Asks for a new password twice, as `/register`, `/passwd` and
-/// `--register` do. `Err` is the sentence to show when the two differ, one
+/// `--register` do; `ask` shows a prompt and reads one secret line (see
+/// [`ask_secret`]). `Err` is the sentence to show when the two differ, one
 /// is empty, or the user cancelled.
 pub fn new_password(
     name: &str,
-    mut next_line: impl FnMut() -> Option<String>,
+    mut ask: impl FnMut(&str) -> Option<String>,
 ) -> Result<String, String> {
     let cancelled = crate::text::password_cancelled;
-    let first = ask_secret(&crate::text::new_password_prompt(name), &mut next_line)
-        .ok_or_else(cancelled)?;
+    let first = ask(&crate::text::new_password_prompt(name)).ok_or_else(cancelled)?;
     if first.is_empty() {
         return Err(crate::text::password_empty());
     }
-    let again =
-        ask_secret(&crate::text::repeat_password_prompt(), &mut next_line).ok_or_else(cancelled)?;
+    let again = ask(&crate::text::repeat_password_prompt()).ok_or_else(cancelled)?;
     check_new_password(first, &again)
 }
 

@@ -18,6 +18,20 @@
 //! place too: [`run`] returns the exit status, whether the user quit or the
 //! server went away.
 //!
+//! On a terminal, the keys go to a line editor ([`editor`]) instead of the
+//! terminal's own line mode ([`terminal`] switches it to raw mode), so that
+//! a message arriving while the user types is printed *above* the input
+//! row, and the half-typed line is drawn again below it. With a pipe, or
+//! where the terminal cannot be switched, lines are read whole as before.
+//!
+//! The server does not echo our own `TEXT` back, so after Enter the client
+//! prints the line as everyone else sees it, but only once it knows the
+//! server will take it: the welcome says how long a text may be, and the
+//! join and leave notices say who is online, so the refusals the server
+//! would make (too long, nobody of that name) are made here instead, and
+//! replace the confirmation. A refusal that still comes from the server
+//! (someone left a moment ago) is printed when it arrives.
+//!
 //! Sending never waits on the network: messages go into an
 //! [`Outbox`](crate::server::outbox::Outbox), the same bounded queue the
 //! server gives each client, and a writer thread writes them. Files go out
@@ -28,8 +42,10 @@
 //! - [`config`]: the command line.
 //! - [`events`]: the two reading threads and what they report.
 //! - [`input`]: what the user typed: bytes into lines, lines into [`input::Input`].
+//! - [`editor`] and [`terminal`]: the line editor, and the raw mode it needs.
 //! - [`display`]: what an incoming message looks like on screen.
-//! - [`screen`]: printing, with a progress line that updates in place.
+//! - [`screen`]: printing, with a progress line that updates in place, and
+//!   the input line kept below everything printed.
 //! - [`upload`] and [`download`]: files out and in.
 //! - [`login`]: before the chat: logging in to a registered name, and
 //!   reading a password without showing it.
@@ -61,17 +77,24 @@ use login::{LoginError, Pending};
 use screen::Screen;
 use upload::Uploads;
 
+use editor::{Editor, Outcome};
+use terminal::{RawMode, password_from_line};
+
 use crate::crypto::scram::Verifier;
 use crate::filetypes::FileTypes;
-use crate::localtime::TimeZone;
+use crate::localtime::{TimeZone, now_unix};
 use crate::message::client::{Admin, Join, Leave, Register, Text};
 use crate::message::server::{AdminNotice, Welcome};
 use crate::message::{AdminAction, ClientMessage, ErrorCode, ErrorReport, Role, ServerMessage};
-use crate::names::{check_name, name_key};
+use crate::names::{SERVER_NAME, check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
 use crate::transport::{Framing, Outgoing, tune_socket};
 
+/// Exit status when the chat ended as it should: the user quit, the server
+/// shut down, or the server removed us. Each is a line saying why, not an
+/// error, so that `make run-client` does not report a failure.
+pub const EXIT_OK: u8 = 0;
 /// Exit status when the server is gone or unreachable.
 pub const EXIT_CONNECTION: u8 = 1;
 /// Exit status when the name given on the command line is refused.
@@ -161,8 +184,21 @@ struct Joined {
     name: String,
     users: Vec<String>,
     max_file_size: Option<u64>,
+    max_text: Option<u64>,
     role: Role,
     file_types: FileTypes,
+}
+
+/// How the user's keys become lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// Whole lines, as a pipe delivers them, or a terminal in its own line
+    /// mode (which echoes and edits them itself).
+    Lines,
+    /// The keyboard is a terminal: after joining, switch it to raw mode and
+    /// edit the line here, falling back to [`Typing::Lines`] if the switch
+    /// fails. The name prompt before it stays in line mode.
+    Editor,
 }
 
 /// Where typed lines come from: the events, cut into lines.
@@ -190,9 +226,16 @@ impl Keyboard {
     }
 }
 
-/// Runs the client until the user quits (0) or the connection ends (1).
-/// `input` is what the user types: the keyboard, or a pipe in tests.
-pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
+/// Runs the client until the chat ends, and returns the exit status: 0 when
+/// it ended as it should (`/quit`, the server shut down or removed us), 1
+/// when the connection was lost or never made, 2 for a refused name given
+/// on the command line, 3 when logging in or registering failed.
+///
+/// `input` is what the user types: the keyboard, or a pipe in tests. With
+/// [`Typing::Editor`], `input` must read the terminal that standard input
+/// is (the same reader, never a second handle on it), since that is the
+/// terminal whose mode changes.
+pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -> u8 {
     let screen = Screen::new();
     let (events, inbox) = sync_channel(QUEUED_EVENTS);
     if let Err(e) = events::spawn_keyboard(input, events.clone()) {
@@ -210,12 +253,29 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
     screen.line(&text::connected(&config.server_addr(), &joined.name));
     screen.line(&text::online_list(&joined.users));
     screen.line(&help(joined.role));
-    let mut chat = match Chat::start(config, screen, joined, keyboard, events) {
+    // Raw mode lasts as long as this guard, which the chat keeps: it is
+    // dropped on the way out of this function, however it is left, a panic
+    // included (unwinding runs destructors). Nothing in the client calls
+    // `process::exit`.
+    let raw = match typing {
+        Typing::Editor => RawMode::enter().ok(),
+        Typing::Lines => None,
+    };
+    if raw.is_some() {
+        let mut editor = Editor::new(&text::input_prompt(), terminal::width());
+        // The confirmation printed after Enter takes the typed line's place.
+        editor.keep_submitted(false);
+        editor.feed(&keyboard.lines.take_partial());
+        screen.start_editing(editor);
+    }
+    let mut chat = match Chat::start(config, screen, joined, keyboard, events, raw) {
         Ok(chat) => chat,
         Err(status) => return status,
     };
     let status = chat.run();
     chat.finish();
+    chat.shared.screen.stop_editing();
+    drop(chat.raw.take());
     status
 }
 
@@ -228,9 +288,12 @@ struct Chat {
     events: Receiver<Event>,
     lines: Lines,
     /// Who is online, kept up to date from the welcome and the join and
-    /// leave notices, so that `/send @NAME` can refuse an unknown name
-    /// before streaming a file nobody will receive.
+    /// leave notices, so that `/msg @NAME` and `/send @NAME` can refuse an
+    /// unknown name before sending what nobody will receive.
     online: Vec<String>,
+    /// The longest text the server takes, from its welcome (an older server
+    /// does not say; then only the server checks).
+    max_text: Option<u64>,
     downloads: Downloads,
     zone: TimeZone,
     /// What this connection may do: `/help` shows admin commands only to
@@ -242,8 +305,12 @@ struct Chat {
     /// Whether the keyboard's input has ended (it may end while a password
     /// is being asked for): the chat ends once the lines typed are done.
     input_ended: bool,
+    /// Until when (Unix time) an admin muted us, as its notice said: a text
+    /// typed before then is refused here, as the server would refuse it.
+    muted_until: Option<i64>,
     /// The server says why before it closes a connection on purpose; that
-    /// reason is the last line the user sees, instead of "connection lost".
+    /// reason is the last line the user sees, instead of "connection lost",
+    /// and the chat ended as it should.
     farewell: Option<String>,
     /// Whether the socket thread has reported the end of the connection
     /// (after which it has ended).
@@ -251,6 +318,8 @@ struct Chat {
     socket_thread: Option<JoinHandle<()>>,
     writer_thread: Option<JoinHandle<io::Result<()>>>,
     upload_threads: Vec<JoinHandle<()>>,
+    /// The terminal in raw mode, while the line editor runs.
+    raw: Option<RawMode>,
 }
 
 /// Which of the two commands that send `REGISTER` is waiting for the
@@ -272,7 +341,7 @@ fn help(role: Role) -> String {
 /// What the loop does after an event.
 enum Next {
     Continue,
-    /// The user is done (`/quit`, or the end of input).
+    /// The user is done (`/quit`, Ctrl-C, Ctrl-D, or the end of input).
     Quit,
     /// The connection is gone: exit with this status.
     Exit(u8),
@@ -287,6 +356,7 @@ impl Chat {
         joined: Joined,
         keyboard: Keyboard,
         events: SyncSender<Event>,
+        raw: Option<RawMode>,
     ) -> Result<Chat, u8> {
         let Joined {
             stream,
@@ -294,6 +364,7 @@ impl Chat {
             name,
             users,
             max_file_size,
+            max_text,
             role,
             file_types,
         } = joined;
@@ -333,16 +404,19 @@ impl Chat {
             events: keyboard.events,
             lines: keyboard.lines,
             online: users,
+            max_text,
             downloads,
             zone: TimeZone::from_env(),
             role,
             registering: None,
             input_ended: false,
+            muted_until: None,
             farewell: None,
             disconnected: false,
             socket_thread: Some(socket),
             writer_thread: Some(writer),
             upload_threads: Vec::new(),
+            raw,
         })
     }
 
@@ -358,10 +432,15 @@ impl Chat {
                 Next::Exit(status) => return status,
             }
             next = match self.events.recv() {
+                Ok(Event::Keys(bytes)) if self.shared.screen.is_editing() => {
+                    self.shared.screen.feed(&bytes);
+                    self.edited_lines()
+                }
                 Ok(Event::Keys(bytes)) => {
                     self.lines.push(&bytes);
                     self.typed_lines()
                 }
+                // A terminal that hangs up ends the input as Ctrl-D does.
                 Ok(Event::KeysEnded) => {
                     self.lines.end();
                     self.input_ended = true;
@@ -377,12 +456,43 @@ impl Chat {
                 }
                 Ok(Event::Disconnected) => {
                     self.disconnected = true;
-                    Next::Exit(self.lost())
+                    Next::Exit(self.ended())
                 }
                 // Every sender is gone: no socket thread, so no connection.
-                Err(_) => Next::Exit(self.lost()),
+                Err(_) => Next::Exit(self.ended()),
             };
         }
+    }
+
+    /// Acts on every line finished in the editor so far. Ctrl-C and Ctrl-D
+    /// (on an empty line) are keys in raw mode, not a signal and the end of
+    /// input: both leave as `/quit` does.
+    fn edited_lines(&mut self) -> Next {
+        let mut entered = false;
+        let next = loop {
+            match self.shared.screen.next_typed() {
+                None => break Next::Continue,
+                Some(Outcome::Line(line)) => {
+                    entered = true;
+                    match self.typed(&line) {
+                        Next::Continue => {}
+                        other => break other,
+                    }
+                }
+                Some(Outcome::EndOfInput | Outcome::Interrupt) => break Next::Quit,
+                Some(Outcome::Suspend) => {
+                    self.suspend();
+                    entered = true; // the window may have changed meanwhile
+                }
+            }
+        };
+        // No signal tells us that the window was resized (std has no
+        // SIGWINCH), so the width is read again after each Enter: a line
+        // typed after a resize is drawn for the new width.
+        if entered && matches!(next, Next::Continue) {
+            self.shared.screen.set_width(terminal::width());
+        }
+        next
     }
 
     /// Acts on every complete line typed so far; once input has ended and
@@ -394,18 +504,39 @@ impl Chat {
                 other => return other,
             }
         }
-        if self.disconnected {
-            return Next::Exit(self.lost());
-        }
-        if self.input_ended {
-            return Next::Quit;
-        }
-        Next::Continue
+        self.after_typing()
     }
 
-    /// The next line typed, waiting for it while the server's messages are
-    /// handled as they come; for a password asked for during the chat.
-    /// `None` when input ends or the connection does (the flags say which).
+    /// What follows lines acted on: while asking for a password, the input
+    /// or the connection may have ended.
+    fn after_typing(&mut self) -> Next {
+        if self.disconnected {
+            Next::Exit(self.ended())
+        } else if self.input_ended {
+            Next::Quit
+        } else {
+            Next::Continue
+        }
+    }
+
+    /// A password asked for during the chat (`/register`, `/passwd`): in
+    /// the editor's secret mode, which draws nothing of what is typed and
+    /// keeps it out of the history, or, with plain lines, with the
+    /// terminal's echo off. The server's messages are handled meanwhile.
+    /// `None` when the user cancelled (Ctrl-C, Ctrl-D) or input ended.
+    fn ask_secret(&mut self, prompt: &str) -> Option<String> {
+        if !self.shared.screen.is_editing() {
+            return login::ask_secret(prompt, || self.next_typed_line());
+        }
+        self.shared.screen.begin_secret(prompt);
+        let line = self.next_edited_line();
+        self.shared.screen.end_secret(&text::input_prompt());
+        password_from_line(&line?)
+    }
+
+    /// The next line typed, as whole lines come (no editor), waiting for it
+    /// while the server's messages are handled as they come. `None` when
+    /// input ends or the connection does (the flags say which).
     fn next_typed_line(&mut self) -> Option<String> {
         loop {
             if let Some(line) = self.lines.next_line() {
@@ -414,17 +545,46 @@ impl Chat {
             if self.input_ended || self.disconnected {
                 return None;
             }
+            let keys = self.wait_for_keys()?;
+            self.lines.push(&keys);
+        }
+    }
+
+    /// The next line finished in the editor, the same way; `None` also for
+    /// Ctrl-C and Ctrl-D, which cancel a password rather than end the chat.
+    fn next_edited_line(&mut self) -> Option<String> {
+        loop {
+            match self.shared.screen.next_typed() {
+                Some(Outcome::Line(line)) => return Some(line),
+                Some(Outcome::EndOfInput | Outcome::Interrupt) => return None,
+                Some(Outcome::Suspend) => self.suspend(),
+                None => {
+                    let keys = self.wait_for_keys()?;
+                    self.shared.screen.feed(&keys);
+                }
+            }
+        }
+    }
+
+    /// Waits for the next keys, handling the server's messages meanwhile;
+    /// `None` (and a flag set) when input or the connection ends.
+    fn wait_for_keys(&mut self) -> Option<Vec<u8>> {
+        loop {
             match self.events.recv() {
-                Ok(Event::Keys(bytes)) => self.lines.push(&bytes),
+                Ok(Event::Keys(bytes)) => return Some(bytes),
                 Ok(Event::KeysEnded) => {
                     self.lines.end();
                     self.input_ended = true;
+                    return None;
                 }
                 Ok(Event::Message(message)) => self.receive(message),
                 Ok(Event::BadMessage(e)) => {
                     self.shared.screen.line(&text::error_line(&e.to_string()));
                 }
-                Ok(Event::Disconnected) | Err(_) => self.disconnected = true,
+                Ok(Event::Disconnected) | Err(_) => {
+                    self.disconnected = true;
+                    return None;
+                }
             }
         }
     }
@@ -433,13 +593,13 @@ impl Chat {
     /// verifier here, and only the verifier is sent.
     fn send_new_password(&mut self, purpose: Registering) -> Next {
         let name = self.name.clone();
-        let password = match login::new_password(&name, || self.next_typed_line()) {
+        let password = match login::new_password(&name, |prompt| self.ask_secret(prompt)) {
             Ok(password) => password,
             Err(line) => {
                 if !self.disconnected {
                     self.shared.screen.line(&line);
                 }
-                return Next::Continue;
+                return self.after_typing();
             }
         };
         let iterations = self.shared.config.iterations;
@@ -457,60 +617,126 @@ impl Chat {
         self.send(ClientMessage::Register(Register::new(&name, &verifier)))
     }
 
-    /// Queues a message; a connection that is gone ends the chat.
-    fn send(&mut self, message: ClientMessage) -> Next {
-        if self.shared.outbound.send(message) {
-            Next::Continue
-        } else {
-            self.shared.screen.error(&text::connection_lost());
-            Next::Exit(EXIT_CONNECTION)
+    /// Ctrl-Z: stops the client until the shell continues it, then draws
+    /// the input row again. The connection stays open meanwhile, and what
+    /// the server sends waits in the socket; a server with a heartbeat
+    /// drops a client stopped for longer than twice its interval
+    /// (chapter 6).
+    fn suspend(&mut self) {
+        if let Some(raw) = &self.raw {
+            // Without job control (or without `kill`) nothing stops: the
+            // chat just goes on.
+            let _ = raw.suspend();
         }
+        self.shared.screen.redraw();
     }
 
     /// Acts on one line the user typed.
     fn typed(&mut self, line: &str) -> Next {
+        let input = input::parse(line);
         let screen = &self.shared.screen;
-        let message = match input::parse(line) {
-            Ok(None) => return Next::Continue,
-            Ok(Some(Input::Quit)) => return Next::Quit,
+        // In the editor, a command stays on screen above what it prints, as
+        // in a shell; a chat line is replaced by its confirmation.
+        if screen.is_editing()
+            && !matches!(
+                input,
+                Ok(None | Some(Input::Say(_) | Input::Private { .. }))
+            )
+        {
+            screen.line(&text::typed_command(line));
+        }
+        match input {
+            Ok(None) => Next::Continue,
+            Ok(Some(Input::Quit)) => Next::Quit,
             Ok(Some(Input::Help)) => {
                 screen.line(&help(self.role));
-                return Next::Continue;
+                if screen.is_editing() {
+                    screen.line(&text::editor_help());
+                }
+                Next::Continue
             }
             Ok(Some(Input::Register)) if self.role != Role::Guest => {
                 screen.line(&text::register_logged_in());
-                return Next::Continue;
+                Next::Continue
             }
-            Ok(Some(Input::Register)) => return self.send_new_password(Registering::Register),
+            Ok(Some(Input::Register)) => self.send_new_password(Registering::Register),
             Ok(Some(Input::Passwd)) if self.role == Role::Guest => {
                 screen.line(&text::passwd_guest());
-                return Next::Continue;
+                Next::Continue
             }
-            Ok(Some(Input::Passwd)) => return self.send_new_password(Registering::Passwd),
+            Ok(Some(Input::Passwd)) => self.send_new_password(Registering::Passwd),
             Ok(Some(Input::Admin {
                 action,
                 target,
                 seconds,
-            })) => ClientMessage::Admin(Admin {
+            })) => self.send(ClientMessage::Admin(Admin {
                 action,
                 target,
                 seconds,
-            }),
+            })),
             Ok(Some(Input::SendFile { to, path })) => {
                 self.send_file(to, path);
-                return Next::Continue;
+                Next::Continue
             }
-            Ok(Some(Input::Say(text))) => ClientMessage::Text(Text { text, to: None }),
-            Ok(Some(Input::Private { to, text })) => {
-                ClientMessage::Text(Text { text, to: Some(to) })
-            }
-            Ok(Some(Input::List)) => ClientMessage::ListRequest,
+            Ok(Some(Input::Say(text))) => self.say(text, None),
+            Ok(Some(Input::Private { to, text })) => self.say(text, Some(to)),
+            Ok(Some(Input::List)) => self.send(ClientMessage::ListRequest),
             Err(mistake) => {
                 screen.line(&mistake.hint());
+                Next::Continue
+            }
+        }
+    }
+
+    /// Sends a chat text, to everyone or to one user, and shows it as the
+    /// others will see it; or, if the server would refuse it, says why and
+    /// sends nothing.
+    fn say(&mut self, text: String, to: Option<String>) -> Next {
+        let screen = &self.shared.screen;
+        if let Some(until) = self.muted_until.filter(|&until| now_unix() < until) {
+            let until = self.zone.local(until).hms();
+            screen.line(&text::error_line(&text::error_muted(&until)));
+            return Next::Continue;
+        }
+        if let Some(max) = self.max_text.filter(|&max| text.len() as u64 > max) {
+            let max = usize::try_from(max).unwrap_or(usize::MAX);
+            screen.line(&text::error_line(&text::error_text_too_long(
+                text.len(),
+                max,
+            )));
+            return Next::Continue;
+        }
+        // The name as the server knows it (`/msg @bob` is to Bob).
+        let to = match to.map(|name| self.online_name(&name).ok_or(name)) {
+            None => None,
+            Some(Ok(name)) => Some(name),
+            Some(Err(name)) => {
+                screen.line(&text::error_line(&text::no_such_user(&name)));
                 return Next::Continue;
             }
         };
-        self.send(message)
+        let time = self.zone.local(now_unix()).hms();
+        let confirmation = match &to {
+            None => text::chat_line(&time, &self.name, &text),
+            Some(to) => text::own_private_line(&time, to, &text),
+        };
+        match self.send(ClientMessage::Text(Text { text, to })) {
+            Next::Continue => {
+                self.shared.screen.line(&confirmation);
+                Next::Continue
+            }
+            other => other,
+        }
+    }
+
+    /// Queues a message for the server. A queue that takes nothing more
+    /// means the connection is closing or gone: the chat ends.
+    fn send(&mut self, message: ClientMessage) -> Next {
+        if self.shared.outbound.send(message) {
+            Next::Continue
+        } else {
+            Next::Exit(self.ended())
+        }
     }
 
     /// `/send`: checks what can be checked here, then starts the upload.
@@ -529,8 +755,22 @@ impl Chat {
 
     /// Whether `name` is online (ignoring ASCII case, as the server does).
     fn is_online(&self, name: &str) -> bool {
+        self.find_online(name).is_some()
+    }
+
+    /// The name of whoever online `name` means, spelt as they chose it.
+    fn find_online(&self, name: &str) -> Option<&String> {
         let key = name_key(name);
-        self.online.iter().any(|n| name_key(n) == key)
+        self.online.iter().find(|n| name_key(n) == key)
+    }
+
+    /// Who a private message to `name` reaches, spelt as the server spells
+    /// it: someone online, or the server's console. `None`: nobody.
+    fn online_name(&self, name: &str) -> Option<String> {
+        if name.eq_ignore_ascii_case(SERVER_NAME) {
+            return Some(SERVER_NAME.to_string());
+        }
+        self.find_online(name).cloned()
     }
 
     /// Handles one message from the server.
@@ -575,6 +815,11 @@ impl Chat {
             }
             ServerMessage::AdminNotice(notice) => {
                 self.role = role_after(self.role, &notice);
+                match notice.action {
+                    AdminAction::Mute => self.muted_until = notice.until,
+                    AdminAction::Unmute => self.muted_until = None,
+                    _ => {}
+                }
                 let until = notice.until.map(|t| self.zone.local(t).hms());
                 screen.line(&text::admin_notice(
                     notice.action,
@@ -591,12 +836,21 @@ impl Chat {
         }
     }
 
-    /// The connection ended while the user was still chatting.
-    fn lost(&mut self) -> u8 {
+    /// The connection ended while the user was still chatting: on purpose,
+    /// if the server said why first (it shut down, or removed us), and that
+    /// is a normal ending; else it was lost.
+    fn ended(&mut self) -> u8 {
         self.downloads.abandon();
-        let line = self.farewell.take().unwrap_or_else(text::connection_lost);
-        self.shared.screen.error(&line);
-        EXIT_CONNECTION
+        match self.farewell.take() {
+            Some(farewell) => {
+                self.shared.screen.line(&farewell);
+                EXIT_OK
+            }
+            None => {
+                self.shared.screen.error(&text::connection_lost());
+                EXIT_CONNECTION
+            }
+        }
     }
 
     /// Leaving politely: say goodbye, close our sending side, and give the
@@ -623,7 +877,7 @@ impl Chat {
         }
         self.downloads.abandon();
         self.shared.screen.line(&text::goodbye());
-        0
+        EXIT_OK
     }
 
     /// Ends every thread but the keyboard's, and joins them: uploads stop
@@ -741,7 +995,8 @@ fn register_first(
     pending: &mut Pending,
     name: &str,
 ) -> Result<(), u8> {
-    let password = login::new_password(name, || keyboard.next_line()).map_err(|line| {
+    let ask = |prompt: &str| login::ask_secret(prompt, || keyboard.next_line());
+    let password = login::new_password(name, ask).map_err(|line| {
         screen.error(&line);
         EXIT_LOGIN
     })?;
@@ -871,6 +1126,7 @@ impl Joined {
             name: welcome.name,
             users: welcome.users,
             max_file_size: welcome.max_file_size,
+            max_text: welcome.max_text,
             role: welcome.role.unwrap_or(Role::Guest),
             file_types: welcome.file_types.unwrap_or_default(),
         }

@@ -136,16 +136,19 @@ impl Message for ServerMessage {
 }
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
-/// `max_file_size` and `file_types` (extensions) let a client refuse a file
-/// the server would refuse before sending any of it; `role` (extension)
-/// says what this connection may do. A version 1 server sends none of the
-/// three.
+/// `max_file_size`, `max_text` and `file_types` (extensions) let a client
+/// refuse a file or a chat text the server would refuse before sending any
+/// of it, and so tell its user at once, instead of after the server has
+/// refused; `role` (extension) says what this connection may do. A version
+/// 1 server sends none of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Welcome {
     pub name: String,
     pub users: Vec<String>,
     pub timestamp: i64,
     pub max_file_size: Option<u64>,
+    /// The longest chat text the server accepts, in bytes of UTF-8.
+    pub max_text: Option<u64>,
     pub role: Option<Role>,
     pub file_types: Option<FileTypes>,
 }
@@ -160,6 +163,7 @@ impl MessageType for Welcome {
             users: take_string_list(meta, "users")?,
             timestamp: take_i64(meta, "timestamp")?,
             max_file_size: take_optional_u64(meta, "max_file_size")?,
+            max_text: take_optional_u64(meta, "max_text")?,
             role: take_optional_role(meta, "role")?,
             file_types: take_file_types(meta)?,
         })
@@ -171,6 +175,9 @@ impl MessageType for Welcome {
         meta.insert("timestamp", self.timestamp);
         if let Some(max) = self.max_file_size {
             meta.insert("max_file_size", max);
+        }
+        if let Some(max) = self.max_text {
+            meta.insert("max_text", max);
         }
         if let Some(role) = self.role {
             meta.insert("role", role.as_str());
@@ -485,6 +492,7 @@ mod tests {
                 max_file_size: None,
                 role: None,
                 file_types: None,
+                max_text: None,
             }),
             ServerMessage::Welcome(Welcome {
                 name: "Alice".into(),
@@ -493,6 +501,7 @@ mod tests {
                 max_file_size: Some(1 << 30),
                 role: Some(Role::Admin),
                 file_types: Some(FileTypes::from_lists(&["txt", "pdf"], &["exe"]).unwrap()),
+                max_text: Some(65536),
             }),
             ServerMessage::Joined(Joined {
                 name: "Alice".into(),
@@ -592,6 +601,7 @@ mod tests {
                     max_file_size: None,
                     role: None,
                     file_types: None,
+                    max_text: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
             ),
@@ -601,10 +611,11 @@ mod tests {
                     users: vec!["Alice".into()],
                     timestamp: 17,
                     max_file_size: Some(100),
+                    max_text: Some(50),
                     role: Some(Role::Guest),
                     file_types: Some(FileTypes::from_lists(&["txt"], &[] as &[&str]).unwrap()),
                 }),
-                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "max_file_size": 100, "role": "guest", "file_types": {"allow": ["txt"], "deny": []}}}"#,
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "max_file_size": 100, "max_text": 50, "role": "guest", "file_types": {"allow": ["txt"], "deny": []}}}"#,
             ),
             (
                 ServerMessage::Registered(Registered {

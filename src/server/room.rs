@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::Config;
 use super::outbox::{Outbox, PushError};
-use crate::filetypes::FileTypes;
 use crate::localtime::now_unix;
 use crate::message::server::{Joined, Left, Welcome};
 use crate::message::{LeaveReason, Role, ServerMessage};
@@ -165,14 +165,16 @@ impl Room {
 
     /// Adds a member, welcomes it and tells everyone else. This happens
     /// under the lock, so nobody can see the newcomer's messages before the
-    /// notice that it joined.
+    /// notice that it joined. The welcome announces the server's limits on
+    /// a file and a chat text, so the client can check before it sends.
+    /// The welcome announces what `config` allows (the largest file, the
+    /// longest text, the file types), and the newcomer's `role`.
     pub fn join(
         &self,
         name: String,
         link: Arc<Link>,
         role: Role,
-        max_file_size: u64,
-        file_types: &FileTypes,
+        config: &Config,
     ) -> Result<Arc<Member>, JoinError> {
         let mut members = lock(&self.members);
         let key = name_key(&name);
@@ -197,9 +199,10 @@ impl Room {
             name: member.name.clone(),
             users,
             timestamp,
-            max_file_size: Some(max_file_size),
+            max_file_size: Some(config.max_file),
+            max_text: Some(config.max_text as u64),
             role: Some(role),
-            file_types: Some(file_types.clone()),
+            file_types: Some(config.file_types.clone()),
         }));
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {
             name: member.name.clone(),

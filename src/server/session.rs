@@ -565,14 +565,11 @@ impl Session<'_> {
             }
             (None, _) => (name, Role::Guest),
         };
-        let config = &self.server.config;
-        match self.server.room.join(
-            name.clone(),
-            self.link.clone(),
-            role,
-            config.max_file,
-            &config.file_types,
-        ) {
+        match self
+            .server
+            .room
+            .join(name.clone(), self.link.clone(), role, &self.server.config)
+        {
             Ok(member) => {
                 let online = self.server.room.everyone().len();
                 self.server

@@ -359,6 +359,7 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     max_file_size: None,
                     role: None,
                     file_types: None,
+                    max_text: None,
                 }));
                 let _ = writer.lock().expect("lock").write_all(&welcome);
                 clients.lock().expect("lock").push((id, writer.clone()));
