@@ -28,7 +28,10 @@ fn main() -> ExitCode {
         eprintln!("usage: guess LOGIN_FILE WORD_LIST");
         return ExitCode::from(2);
     };
-    let (login, words) = match (std::fs::read_to_string(login), std::fs::read_to_string(words)) {
+    let (login, words) = match (
+        std::fs::read_to_string(login),
+        std::fs::read_to_string(words),
+    ) {
         (Ok(login), Ok(words)) => (login, words),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("guess: {e}");
@@ -74,7 +77,9 @@ struct Recorded {
 
 impl Recorded {
     fn parse(text: &str) -> Option<Recorded> {
-        let mut lines = text.lines().filter(|l| !l.starts_with('#') && !l.is_empty());
+        let mut lines = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty());
         let (first, server_first, last) = (lines.next()?, lines.next()?, lines.next()?);
         let bare = first.strip_prefix("n,,")?;
         // The server-first message's attributes: r=NONCE,s=SALT,i=COUNT.

@@ -182,13 +182,16 @@ pub fn register(
     }
 }
 
-/// Asks for a secret: prints `prompt`, turns the terminal's echo off (when
-/// standard input is a terminal), and reads one line with `next_line`.
+/// Asks for a secret: turns the terminal's echo off (when standard input is
+/// a terminal), prints `prompt`, and reads one line with `next_line`.
 /// `None` when input ended or the user cancelled (Ctrl-C, Ctrl-D).
 pub fn ask_secret(prompt: &str, next_line: impl FnOnce() -> Option<String>) -> Option<String> {
+    // The echo goes off *before* the prompt appears: a person starts typing
+    // when they see the prompt, and keys typed before `stty` has run would
+    // be echoed. (A test under a real terminal caught exactly that.)
+    let echo = EchoOff::enter().ok();
     print!("{prompt}");
     let _ = io::stdout().flush();
-    let echo = EchoOff::enter().ok();
     let line = next_line();
     drop(echo);
     if !io::stdin().is_terminal() {
