@@ -1701,6 +1701,10 @@ pub fn password_cancelled() -> String {
     "Cancelled; nothing changed.".to_string()
 }
 
+pub fn login_cancelled() -> String {
+    "No password given: not joining.".to_string()
+}
+
 pub fn logged_in(name: &str, role: Role) -> String {
     format!("Logged in as {} ({}).", one_line(name), role.as_str())
 }

@@ -14,13 +14,14 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::num::NonZeroU32;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use common::login::{
     TEST_ITERATIONS, answer, expect_any_error, expect_auth, fail_login, join, join_refused, log_in,
-    register, send_final, send_first, send_register, start_login, still_open, verifier,
+    register, send_final, send_first, send_register, start_login, still_open, unix_now, verifier,
+    wait_until,
 };
-use common::raw::{Polled, Raw};
+use common::raw::Raw;
 use common::{Client, Server};
 use socket_chat::base64;
 use socket_chat::crypto::scram::{ClientFirst, DEFAULT_ITERATIONS, Verifier};
@@ -40,36 +41,6 @@ fn register_with_client(server: &Server, name: &str, password: &str) -> Client {
     client.send(password);
     client.expect(&format!("{name} is registered."));
     client
-}
-
-/// A client that joins the registered `name`, typing `password` when asked.
-fn log_in_with_client(server: &Server, name: &str, password: &str) -> Client {
-    let mut client = server.client(&["--name", name]);
-    client.send(password);
-    client.expect(&format!("Password for {name}"));
-    client.expect(&format!(
-        "Connected to 127.0.0.1:{} as {name}.",
-        server.port
-    ));
-    client
-}
-
-/// Unix time now, in whole seconds.
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs() as i64
-}
-
-/// Waits, on `raw`'s own read timeout (nothing is expected to arrive),
-/// until the Unix time `until` has passed.
-fn wait_until(raw: &mut Raw, until: i64) {
-    while unix_now() < until + 1 {
-        if let Polled::Message(m) = raw.poll(Duration::from_millis(200)) {
-            raw.skipped.push(m);
-        }
-    }
 }
 
 #[test]
@@ -383,7 +354,7 @@ fn a_client_with_no_password_to_give_gives_up_cleanly() {
     dave.proc.close_stdin();
     let status = dave.proc.wait_exit();
     assert_eq!(status.code(), Some(3), "{}", dave.proc.transcript());
-    assert!(dave.proc.has_seen("Cancelled"));
+    assert!(dave.proc.has_seen("No password given: not joining."));
 }
 
 #[test]
@@ -421,7 +392,7 @@ fn register_and_passwd_are_each_for_their_own_case() {
     carol.expect("Your name is registered already; /passwd");
     carol.send("/quit");
     carol.proc.wait_exit();
-    let mut carol = log_in_with_client(&server, "Carol", "pw");
+    let mut carol = server.log_in("Carol", "pw");
     carol.send("/register");
     carol.expect("Your name is registered already; /passwd");
 }
@@ -434,7 +405,7 @@ fn accounts_survive_kill_9_and_a_restart() {
     // loses nothing.
     let mut server = server.kill_and_restart(&[]);
     server.expect("1 registered account in files/accounts.json");
-    let _alice = log_in_with_client(&server, "Alice", "pw");
+    let _alice = server.log_in("Alice", "pw");
     server.send("/accounts");
     server.expect("1 registered account:");
     server.expect("1. Alice (member), online");

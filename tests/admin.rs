@@ -5,11 +5,9 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-use common::login::{join, log_in, register};
-use common::raw::{Polled, Raw};
-use common::{Client, Server};
+use common::Server;
+use common::login::{join, log_in, register, wait_until};
+use common::raw::Raw;
 use socket_chat::message::client::{Admin, Text};
 use socket_chat::message::server::AdminNotice;
 use socket_chat::message::{AdminAction, ClientMessage, ErrorCode, ServerMessage};
@@ -27,30 +25,12 @@ fn server_with_accounts(args: &[&str]) -> Server {
     server
 }
 
-/// A client logged in as `name`.
-fn logged_in(server: &Server, name: &str, password: &str) -> Client {
-    let mut client = server.client(&["--name", name]);
-    client.send(password);
-    client.expect(&format!(
-        "Connected to 127.0.0.1:{} as {name}.",
-        server.port
-    ));
-    client
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("after 1970")
-        .as_secs() as i64
-}
-
 #[test]
 fn an_admin_mutes_unmutes_ops_deops_and_kicks_from_its_client() {
     let mut server = server_with_accounts(&[]);
-    let mut alice = logged_in(&server, "Alice", "alice pw");
+    let mut alice = server.log_in("Alice", "alice pw");
     let mut bob = server.join("Bob");
-    let mut carol = logged_in(&server, "Carol", "carol pw");
+    let mut carol = server.log_in("Carol", "carol pw");
 
     // Only the admin's help lists the admin commands.
     alice.send("/help");
@@ -118,7 +98,7 @@ fn an_admin_mutes_unmutes_ops_deops_and_kicks_from_its_client() {
 #[test]
 fn everyone_but_a_logged_in_admin_is_forbidden() {
     let mut server = server_with_accounts(&[]);
-    let mut carol = logged_in(&server, "Carol", "carol pw");
+    let mut carol = server.log_in("Carol", "carol pw");
     let mut bob = server.join("Bob");
     for command in [
         "/kick Carol",
@@ -189,11 +169,7 @@ fn a_mute_ends_by_itself_when_its_time_is_up() {
         _ => unreachable!(),
     }
     // Wait, on the socket's own read timeout, until the mute has ended.
-    while unix_now() < until {
-        if let Polled::Message(m) = bob.poll(Duration::from_millis(200)) {
-            bob.skipped.push(m);
-        }
-    }
+    wait_until(&mut bob, until);
     bob.send(&text("free words"));
     match alice.expect("Bob's text", |m| matches!(m, ServerMessage::Chat(_))) {
         ServerMessage::Chat(chat) => assert_eq!(chat.text, "free words"),
@@ -234,7 +210,7 @@ fn the_console_lists_accounts_changes_roles_and_deletes_accounts() {
     server.expect("Usage: /role NAME admin|member");
 
     // Deleting an account whose owner is online removes the owner too.
-    let mut carol = logged_in(&server, "Carol", "carol pw");
+    let mut carol = server.log_in("Carol", "carol pw");
     let mut bob = server.join("Bob");
     server.send("/deluser Carol");
     server.expect("Deleted the account Carol; the name is free again.");

@@ -1036,7 +1036,7 @@ fn log_in_and_join(
     loop {
         let prompt = text::password_prompt(name);
         let Some(password) = login::ask_secret(&prompt, || keyboard.next_line()) else {
-            screen.error(&text::password_cancelled());
+            screen.error(&text::login_cancelled());
             return Err(EXIT_LOGIN);
         };
         let mut result = login::log_in(&mut pending, name, &password);

@@ -226,6 +226,7 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         ours passwords_differ();
         ours password_empty();
         ours password_cancelled();
+        ours login_cancelled();
         peer logged_in(h, crate::message::Role::Member);
         ours wrong_password();
         peer server_failed_proof(h);

@@ -4,12 +4,14 @@
 //! (`socket_chat::crypto::scram`), which its unit tests check against the
 //! RFC's vectors.
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use socket_chat::crypto::scram::{ClientFinal, ClientFirst, MECHANISM, Verifier};
 use socket_chat::message::client::{Auth, Join, Register};
 use socket_chat::message::server::{Auth as AuthReply, Welcome};
 use socket_chat::message::{ClientMessage, ErrorCode, ErrorReport, ServerMessage};
 
-use super::raw::Raw;
+use super::raw::{Polled, Raw};
 
 /// The iteration count tests register with: the smallest the server takes,
 /// so that each login costs milliseconds.
@@ -131,4 +133,23 @@ pub fn join_refused(raw: &mut Raw, name: &str, code: ErrorCode) -> String {
 pub fn still_open(raw: &mut Raw) {
     raw.send(&ClientMessage::Ping);
     raw.expect("PONG", |m| matches!(m, ServerMessage::Pong));
+}
+
+/// Unix time now, in whole seconds: what the server's `until` is counted in.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
+/// Waits, on `raw`'s own read timeout, until the Unix time `until` has
+/// passed (a lock or a mute has ended). Whatever arrives meanwhile is kept
+/// in `raw.skipped`.
+pub fn wait_until(raw: &mut Raw, until: i64) {
+    while unix_now() < until {
+        if let Polled::Message(m) = raw.poll(Duration::from_millis(200)) {
+            raw.skipped.push(m);
+        }
+    }
 }

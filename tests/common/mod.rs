@@ -378,6 +378,17 @@ impl Server {
         client
     }
 
+    /// Starts a client for the registered `name`, types `password` when
+    /// it asks (it is the next line of standard input), and waits until it
+    /// has joined.
+    pub fn log_in(&self, name: &str, password: &str) -> Client {
+        let mut client = self.client(&["--name", name]);
+        client.send(password);
+        client.expect(&format!("Password for {name}"));
+        client.expect(&format!("Connected to 127.0.0.1:{} as {name}.", self.port));
+        client
+    }
+
     /// Starts a client with `args` (after host and port), not waiting.
     pub fn client(&self, args: &[&str]) -> Client {
         Client::start(self.port, args)
