@@ -310,6 +310,18 @@ fn a_name_nobody_registered_is_answered_exactly_like_a_registered_one() {
     // one login to the next, while another name's differs.
     assert_eq!(shape_of(server.port, "Alicia").salt, unknown.salt);
     assert_ne!(shape_of(server.port, "Bob").salt, unknown.salt);
+    // Every spelling the server takes for one name finds one account, with
+    // one salt; an unknown name's spellings share one salt too.
+    for spelling in ["ALICE", "ａｌｉｃｅ"] {
+        assert_eq!(shape_of(server.port, spelling).salt, salt, "{spelling}");
+    }
+    for spelling in ["ALICIA", "ａｌｉｃｉａ"] {
+        assert_eq!(
+            shape_of(server.port, spelling).salt,
+            unknown.salt,
+            "{spelling}"
+        );
+    }
 
     // Across a restart too: the server's secret is kept, so an unknown
     // name's salt does not change while a registered one's stays put.

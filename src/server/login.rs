@@ -99,6 +99,9 @@ pub fn start(server: &Server, link: &Link, auth: Auth) -> Option<ServerFirst> {
         Ok(start) => start,
         Err(e) => return refuse_scram(server, link, &e),
     };
+    // Every spelling of one name gets one decoy salt, as it finds one account.
+    let key = name_key(start.username());
+    let start = start.compare_names_by(key);
     let name = start.username().to_string();
     let now = Instant::now();
     if let Err(locked) = server.lockout.check(&name, link.addr.ip(), now) {
