@@ -59,9 +59,10 @@ use upload::Uploads;
 
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::localtime::TimeZone;
-use crate::message::client::{Join, Leave, Text};
+use crate::message::client::{HistoryRequest, Join, Leave, RoomJoin, Text};
+use crate::message::server::{HistoryEnd, RoomWelcome};
 use crate::message::{ClientMessage, ErrorCode, ErrorReport, Message as _, ServerMessage};
-use crate::names::{check_name, name_key};
+use crate::names::{LOBBY, check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
 use crate::trace::{Direction, Trace};
@@ -149,6 +150,8 @@ struct Joined {
     reader: ServerReader<TcpStream>,
     name: String,
     users: Vec<String>,
+    /// The room the welcome put us in (`lobby`).
+    room: String,
     max_file_size: Option<u64>,
 }
 
@@ -196,6 +199,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
     };
     screen.line(&text::connected(&config.server_addr(), &joined.name));
     screen.line(&text::online_list(&joined.users));
+    screen.line(&text::in_room_alone(&joined.room));
     screen.line(&text::client_help());
     let mut chat = match Chat::start(config, screen, joined, keyboard, events) {
         Ok(chat) => chat,
@@ -218,6 +222,12 @@ struct Chat {
     /// leave notices, so that `/send @NAME` can refuse an unknown name
     /// before streaming a file nobody will receive.
     online: Vec<String>,
+    /// The room we are in, as the server spells it.
+    room: String,
+    /// `/history` requests whose answer has not come yet: their end is
+    /// shown even when nothing was replayed, while an automatic replay on
+    /// entering a room that had nothing to replay shows nothing.
+    histories_asked: usize,
     downloads: Downloads,
     zone: TimeZone,
     /// The server says why before it closes a connection on purpose; that
@@ -255,6 +265,7 @@ impl Chat {
             reader,
             name,
             users,
+            room,
             max_file_size,
         } = joined;
         let outbox = Arc::new(Outbox::new(OUTBOX_BYTES));
@@ -292,6 +303,8 @@ impl Chat {
             events: keyboard.events,
             lines: keyboard.lines,
             online: users,
+            room,
+            histories_asked: 0,
             downloads,
             zone: TimeZone::from_env(),
             farewell: None,
@@ -373,6 +386,20 @@ impl Chat {
                 ClientMessage::Text(Text { text, to: Some(to) })
             }
             Ok(Some(Input::List)) => ClientMessage::ListRequest,
+            Ok(Some(Input::Join(name))) => ClientMessage::RoomJoin(RoomJoin { name }),
+            Ok(Some(Input::Rooms)) => ClientMessage::RoomListRequest,
+            // Asking for the room we are in repeats the server's
+            // confirmation, with the members, and tells nobody.
+            Ok(Some(Input::Who)) => ClientMessage::RoomJoin(RoomJoin {
+                name: self.room.clone(),
+            }),
+            Ok(Some(Input::History(limit))) => {
+                self.histories_asked += 1;
+                ClientMessage::History(HistoryRequest {
+                    limit,
+                    before: None,
+                })
+            }
             Err(mistake) => {
                 screen.line(&mistake.hint());
                 return Next::Continue;
@@ -433,10 +460,26 @@ impl Chat {
                 text,
                 ..
             }) => self.farewell = Some(text::server_farewell(&text)),
+            ServerMessage::RoomWelcome(RoomWelcome { room, members, .. }) => {
+                // In a new room, or the answer to `/who`: either way, where
+                // we are and who is there.
+                screen.line(&text::in_room(&room, &members));
+                self.room = room;
+            }
+            ServerMessage::HistoryEnd(HistoryEnd { room, count }) => {
+                let asked = self.histories_asked > 0;
+                self.histories_asked = self.histories_asked.saturating_sub(1);
+                if count > 0 || asked {
+                    screen.line(&text::history_end(&room, count));
+                }
+            }
             other => {
                 track(&mut self.online, &other);
-                if let Some(line) = display::render(&other, &self.zone) {
-                    screen.line(&line);
+                let earlier = matches!(&other, ServerMessage::Chat(chat) if chat.history);
+                match display::render(&other, &self.zone) {
+                    Some(line) if earlier => screen.earlier(&line),
+                    Some(line) => screen.line(&line),
+                    None => {}
                 }
             }
         }
@@ -584,6 +627,9 @@ fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Join
                     reader,
                     name: welcome.name,
                     users: welcome.users,
+                    // A server older than rooms has one room, which the
+                    // protocol calls the lobby.
+                    room: welcome.room.unwrap_or_else(|| LOBBY.to_string()),
                     max_file_size: welcome.max_file_size,
                 });
             }

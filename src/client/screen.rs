@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 
 use crate::sync::lock;
 
+/// Select Graphic Rendition: faint, and back to normal.
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
 /// How often a progress line may be redrawn.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -42,6 +46,19 @@ impl Screen {
         }
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
+    }
+
+    /// Prints a message replayed from history: as [`Screen::line`], dimmed
+    /// on a terminal so that earlier messages stand back from live ones.
+    /// `text` has passed the catalogue's terminal rule, so it holds no
+    /// escape sequence of its own, and the dimming cannot leak past it:
+    /// SGR 2 (faint) before, SGR 0 (reset) after, on every line.
+    pub fn earlier(&self, text: &str) {
+        if !self.terminal {
+            return self.line(text);
+        }
+        let dimmed: Vec<String> = text.lines().map(|l| format!("{DIM}{l}{RESET}")).collect();
+        self.line(&dimmed.join("\n"));
     }
 
     /// Prints a line on stderr: for the line that ends the program.

@@ -356,18 +356,15 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     name: name.clone(),
                     users: vec![],
                     timestamp: 0,
+                    room: None,
                     max_file_size: None,
                 }));
                 let _ = writer.lock().expect("lock").write_all(&welcome);
                 clients.lock().expect("lock").push((id, writer.clone()));
             }
             ClientMessage::Text(Text { text, .. }) => {
-                let frame = tcp::frame(&ServerMessage::Chat(Chat {
-                    text,
-                    sender: name.clone(),
-                    timestamp: 0,
-                    to: None,
-                }));
+                let frame =
+                    tcp::frame(&ServerMessage::Chat(Chat::new(text, name.clone(), 0, None)));
                 let everyone = clients.lock().expect("lock").clone();
                 for (other, socket) in everyone {
                     if other != id {
