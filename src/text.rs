@@ -951,7 +951,8 @@ pub fn error_room_invalid(room: &str, why: &NameError) -> String {
 
 pub fn error_room_limit(room: &str, max: usize) -> String {
     format!(
-        "There are {max} rooms already, as many as this server allows, so {} was not created. You are still in your room.",
+        "This server allows {} at once, and there are that many already, so {} was not created. You are still in your room.",
+        count(max, "room", "rooms"),
         room_tag(room)
     )
 }

@@ -475,10 +475,12 @@ fn a_second_server_on_the_same_folder_is_refused() {
 fn files_that_are_no_rooms_history_are_left_alone_and_reported() {
     let folder = Folder::new();
     fs::create_dir_all(&folder.dir).expect("dir");
-    for name in ["notes.txt", "room-Lobby.jsonl", "lobby.jsonl"] {
+    for name in ["notes.txt", "room-Lobby.jsonl", "lobby.jsonl", ".gitkeep"] {
         fs::write(folder.dir.join(name), "keep me\n").expect("write");
     }
     let (history, report, _) = folder.open(100);
+    // Hidden files (the `.gitkeep` of `files/history/`) are left alone
+    // without a word.
     assert_eq!(report.ignored.len(), 3, "{report:?}");
     assert!(report.rooms.is_empty());
     append(&history, "lobby", "hi");

@@ -541,7 +541,10 @@ fn recover_folder(dir: &Path, keep: usize) -> Result<Recovered, HistoryError> {
         // `fs::metadata` follows a symbolic link, as opening it would.
         let is_file = fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name != LOCK_FILE {
+        // Hidden files are not ours (no room's file name starts with a
+        // dot) and not worth a line at every start: the `.gitkeep` that
+        // keeps `files/history/` in the repository is one.
+        if name != LOCK_FILE && !name.starts_with('.') {
             names.push((name, is_file));
         }
     }
