@@ -475,12 +475,9 @@ fn many_clients_in_several_rooms_see_each_rooms_messages_in_order_without_gaps()
                 });
                 let mut got = Vec::new();
                 while got.len() < (PER_ROOM - 1) * EACH {
-                    match raw.next_within(DEADLINE).expect("open") {
-                        ServerMessage::Chat(c) => {
-                            assert_eq!(c.room.as_deref(), Some(ROOMS[r]));
-                            got.push((c.seq.expect("seq"), c.text));
-                        }
-                        _ => {}
+                    if let ServerMessage::Chat(c) = raw.next_within(DEADLINE).expect("open") {
+                        assert_eq!(c.room.as_deref(), Some(ROOMS[r]));
+                        got.push((c.seq.expect("seq"), c.text));
                     }
                 }
                 sender.join().expect("sender");
