@@ -456,11 +456,6 @@ Options:
   --port PORT            port to listen on
   --host HOST            address to listen on
   --max-clients N        most clients at once (default 1000)
-  --max-rooms N          most rooms at once, lobby included (default 100)
-  --history DIR          keep each room's history in DIR (default files/history)
-  --no-history           keep the history in memory only: gone when the server stops
-  --history-keep N       messages kept per room (default 1000)
-  --history-on-join N    messages replayed on entering a room, 0 for none (default 20)
   --max-text BYTES       longest chat message (default 65536)
   --max-frame BYTES      largest frame accepted from a client (default 1048576)
   --queue BYTES          outgoing queue per client (default 4194304)
@@ -471,6 +466,11 @@ Options:
   --chunk-size BYTES     file chunk size for /send (default 4096)
   --files DIR            keep copies of received files in DIR/received, and look in
                          DIR/server for a /send PATH not found here (default files)
+  --max-rooms N          most rooms at once, lobby included (default 100)
+  --history DIR          keep each room's history in DIR (default files/history)
+  --no-history           keep the history in memory only: gone when the server stops
+  --history-keep N       messages kept per room (default 1000)
+  --history-on-join N    messages replayed on entering a room, 0 for none (default 20)
   --trace[=hex]          print every frame sent and received on stderr
   --help                 show this help
   --version              show the version"
@@ -880,7 +880,9 @@ impl fmt::Display for RoomRecovery {
 pub fn history_closed(progress: &Progress) -> String {
     let written = count(progress.written as usize, "message", "messages");
     let syncs = count(progress.syncs as usize, "group fsync", "group fsyncs");
-    if progress.lost == 0 {
+    if progress.written == 0 && progress.lost == 0 {
+        "history: nothing new was written this run".to_string()
+    } else if progress.lost == 0 {
         format!("history: {written} written this run, all of them synced ({syncs})")
     } else {
         format!(

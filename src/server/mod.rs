@@ -171,18 +171,16 @@ impl From<io::Error> for ServeError {
 }
 
 /// Opens the rooms' history as the configuration says: a folder on disk
-/// (`--history DIR`, `files/history/` by default) read back and reported
-/// on the console, or memory only (`--no-history`).
-fn open_history(config: &Config) -> Result<History, HistoryError> {
+/// (`--history DIR`, `files/history/` by default) read back, or memory
+/// only (`--no-history`). Returns it with the lines that report what the
+/// folder held, for the console.
+fn open_history(config: &Config) -> Result<(History, Vec<String>), HistoryError> {
     if config.no_history {
-        return Ok(History::in_memory(config.history_keep));
+        return Ok((History::in_memory(config.history_keep), Vec::new()));
     }
-    let (history, report) =
-        History::open(&config.history_dir(), Options::new(config.history_keep))?;
-    for line in report.log_lines() {
-        say(&line);
-    }
-    Ok(history)
+    let options = Options::new(config.history_keep);
+    let (history, report) = History::open(&config.history_dir(), options)?;
+    Ok((history, report.log_lines()))
 }
 
 /// Runs the server on `listener` until `/quit` is typed on `console` (or
@@ -193,7 +191,8 @@ where
     C: BufRead + Send + 'static,
 {
     let local_addr = listener.local_addr()?;
-    let history = open_history(&config).map_err(ServeError::History)?;
+    // Before the first client: numbering must continue where it stopped.
+    let (history, opened) = open_history(&config).map_err(ServeError::History)?;
     let server = Arc::new(Server {
         slots: Slots::new(config.max_clients),
         rooms: Rooms::new(history, config.max_rooms, config.history_on_join),
@@ -205,6 +204,9 @@ where
         transfers: AtomicU64::new(0),
     });
     say(&text::listening(&local_addr.to_string()));
+    for line in opened {
+        say(&line);
+    }
     say(&text::console_help());
 
     {
