@@ -14,7 +14,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::thread;
 
 use common::raw::Raw;
@@ -435,6 +435,32 @@ fn room_names_that_look_like_paths_or_differ_in_case_stay_in_the_folder_and_apar
     }
 }
 
+/// `count` threads meet here; each waits until all have arrived, or until
+/// [`DEADLINE`] has passed.
+struct Gate {
+    left: Mutex<usize>,
+    all_in: Condvar,
+}
+
+impl Gate {
+    fn new(count: usize) -> Self {
+        Gate {
+            left: Mutex::new(count),
+            all_in: Condvar::new(),
+        }
+    }
+
+    fn arrive_and_wait(&self) {
+        let mut left = self.left.lock().expect("lock");
+        *left = left.saturating_sub(1);
+        self.all_in.notify_all();
+        let _ = self
+            .all_in
+            .wait_timeout_while(left, DEADLINE, |left| *left > 0)
+            .expect("lock");
+    }
+}
+
 #[test]
 fn many_clients_in_several_rooms_see_each_rooms_messages_in_order_without_gaps() {
     const ROOMS: [&str; 3] = ["lobby", "python", "rust"];
@@ -454,11 +480,18 @@ fn many_clients_in_several_rooms_see_each_rooms_messages_in_order_without_gaps()
     // Everyone's notices have arrived once each has heard every later
     // member's arrival; from here only chat comes.
     let start = Arc::new(Barrier::new(clients.len()));
+    // Nobody hangs up before everyone has heard everything: a client that
+    // closes its socket with messages still unread in it makes the kernel
+    // reset the connection, and the server would lose what that client
+    // sent and it had not read yet.
+    // (A gate with a deadline rather than a `Barrier`, so that a client
+    // that fails does not leave the others waiting for ever.)
+    let done = Arc::new(Gate::new(clients.len()));
     let threads: Vec<_> = clients
         .into_iter()
         .enumerate()
         .map(|(i, (r, mut raw))| {
-            let start = start.clone();
+            let (start, done) = (start.clone(), done.clone());
             thread::spawn(move || {
                 start.wait();
                 let mut stream = raw.stream.try_clone().expect("clone");
@@ -481,6 +514,7 @@ fn many_clients_in_several_rooms_see_each_rooms_messages_in_order_without_gaps()
                     }
                 }
                 sender.join().expect("sender");
+                done.arrive_and_wait();
                 (r, i, got)
             })
         })

@@ -142,8 +142,9 @@ impl Message for ServerMessage {
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
 /// `room` (extension) is the room it is in now, `lobby`; `max_file_size`
-/// (extension) lets a client refuse a file that is too big before sending
-/// any of it.
+/// and `max_text` (extensions) let a client refuse a file or a chat text
+/// that is too big before sending any of it, and so tell its user at once,
+/// instead of after the server has refused.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Welcome {
     pub name: String,
@@ -151,6 +152,8 @@ pub struct Welcome {
     pub timestamp: i64,
     pub room: Option<String>,
     pub max_file_size: Option<u64>,
+    /// The longest chat text the server accepts, in bytes of UTF-8.
+    pub max_text: Option<u64>,
 }
 
 impl MessageType for Welcome {
@@ -164,6 +167,7 @@ impl MessageType for Welcome {
             timestamp: take_i64(meta, "timestamp")?,
             room: take_optional_string(meta, "room")?,
             max_file_size: take_optional_u64(meta, "max_file_size")?,
+            max_text: take_optional_u64(meta, "max_text")?,
         })
     }
 
@@ -176,6 +180,9 @@ impl MessageType for Welcome {
         }
         if let Some(max) = self.max_file_size {
             meta.insert("max_file_size", max);
+        }
+        if let Some(max) = self.max_text {
+            meta.insert("max_text", max);
         }
         self.name
     }
@@ -554,6 +561,7 @@ mod tests {
                 timestamp: 1_700_000_000,
                 room: None,
                 max_file_size: None,
+                max_text: None,
             }),
             ServerMessage::Welcome(Welcome {
                 name: "Alice".into(),
@@ -561,6 +569,7 @@ mod tests {
                 timestamp: 1,
                 room: Some("lobby".into()),
                 max_file_size: Some(1 << 30),
+                max_text: Some(65536),
             }),
             ServerMessage::Joined(Joined {
                 name: "Alice".into(),
@@ -680,6 +689,7 @@ mod tests {
                     timestamp: 17,
                     room: None,
                     max_file_size: None,
+                    max_text: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
             ),
@@ -690,8 +700,9 @@ mod tests {
                     timestamp: 17,
                     room: Some("lobby".into()),
                     max_file_size: Some(1024),
+                    max_text: Some(64),
                 }),
-                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "room": "lobby", "max_file_size": 1024}}"#,
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "room": "lobby", "max_file_size": 1024, "max_text": 64}}"#,
             ),
             (
                 ServerMessage::Joined(Joined {

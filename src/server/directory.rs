@@ -210,13 +210,16 @@ impl Directory {
     /// else that it came. All of it happens under the directory's lock (and
     /// the lobby's, for the step that enters it: see the lock order above),
     /// so nobody can hear from the newcomer before the notice that it
-    /// joined, and the newcomer hears nothing before its welcome.
+    /// joined, and the newcomer hears nothing before its welcome. The
+    /// welcome announces the server's limits on a file and a chat text, so
+    /// the client can check before it sends.
     pub fn join(
         &self,
         name: String,
         link: Arc<Link>,
         rooms: &Rooms,
         max_file_size: u64,
+        max_text: u64,
     ) -> Result<Joining, JoinError> {
         let mut online = lock(&self.online);
         let key = name_key(&name);
@@ -246,6 +249,7 @@ impl Directory {
             timestamp,
             room: Some(lobby.name().to_string()),
             max_file_size: Some(max_file_size),
+            max_text: Some(max_text),
         }));
         let replay = rooms.enter_lobby(&member);
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {

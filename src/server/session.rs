@@ -396,11 +396,13 @@ impl Session<'_> {
             return Flow::Leave(LeaveReason::Disconnected);
         }
         let server = self.server;
+        let config = &server.config;
         match server.directory.join(
             name.clone(),
             self.link.clone(),
             &server.rooms,
-            server.config.max_file,
+            config.max_file,
+            config.max_text as u64,
         ) {
             Ok(Joining { member, replay }) => {
                 let online = server.directory.everyone().len();

@@ -139,6 +139,9 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer error_server_storage(h, &io_error());
         ours client_usage();
         ours client_help();
+        ours editor_help();
+        ours input_prompt();
+        peer typed_command(h, h);
         ours name_prompt();
         peer cannot_connect(h, &io_error());
         peer name_refused(h);
@@ -149,6 +152,7 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer history_end(h, 0);
         peer in_room(h, &names);
         peer in_room_alone(h);
+        peer room_prompt(h);
         peer room_entered_line("12:00:01", h, h, 2);
         peer room_left_line("12:00:01", h, h, 1);
         peer rooms_list(&rooms);
@@ -156,6 +160,7 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         ours usage_history();
         peer room_refused(h, &name_error);
         peer private_line("12:00:01", h, h);
+        peer own_private_line("12:00:01", h, h);
         peer joined_line("12:00:01", h, 2);
         peer left_line("12:00:01", h, reason, 1);
         peer error_line(h);
