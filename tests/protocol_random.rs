@@ -14,8 +14,8 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use socket_chat::message::client::{self, HistoryRequest, Join, Leave, RoomJoin, Text};
 use socket_chat::message::server::{
-    self, Chat, HistoryEnd, Joined, Left, RoomEntered, RoomInfo, RoomLeft, RoomList, RoomWelcome,
-    UserList, Welcome,
+    self, Chat, HistoryEnd, Joined, Left, RoomInfo, RoomList, RoomNotice, RoomWelcome, UserList,
+    Welcome,
 };
 use socket_chat::message::{
     ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, LeaveReason, Message,
@@ -173,13 +173,13 @@ fn server_message(rng: &mut StdRng) -> ServerMessage {
             members: names(rng),
             timestamp: ts,
         }),
-        11 => ServerMessage::RoomEntered(RoomEntered {
+        11 => ServerMessage::RoomEntered(RoomNotice {
             room: text(rng),
             user: text(rng),
             members: n,
             timestamp: ts,
         }),
-        12 => ServerMessage::RoomLeft(RoomLeft {
+        12 => ServerMessage::RoomLeft(RoomNotice {
             room: text(rng),
             user: text(rng),
             members: n,

@@ -18,9 +18,7 @@ use common::{Server, files};
 use socket_chat::base64;
 use socket_chat::crypto::sha256;
 use socket_chat::message::client::{FileOffer, RoomJoin, Text};
-use socket_chat::message::server::{
-    FileOffer as RelayedOffer, Joined, Left, RoomEntered, RoomLeft,
-};
+use socket_chat::message::server::{FileOffer as RelayedOffer, Joined, Left, RoomNotice};
 use socket_chat::message::{ClientMessage, ErrorCode, FileChunk, FileComplete, ServerMessage};
 
 fn is_room_notice(m: &ServerMessage) -> bool {
@@ -69,7 +67,7 @@ fn room_join_creates_confirms_with_members_and_tells_both_rooms() {
     assert_eq!(welcome.members, ["Alice"]);
     for lobby in [&mut bob, &mut carol] {
         let left = lobby.expect("ROOM_LEAVE", |m| matches!(m, ServerMessage::RoomLeft(_)));
-        let ServerMessage::RoomLeft(RoomLeft {
+        let ServerMessage::RoomLeft(RoomNotice {
             room,
             user,
             members,
@@ -91,7 +89,7 @@ fn room_join_creates_confirms_with_members_and_tells_both_rooms() {
     let entered = alice.expect("ROOM_JOIN", |m| matches!(m, ServerMessage::RoomEntered(_)));
     assert_eq!(
         entered,
-        ServerMessage::RoomEntered(RoomEntered {
+        ServerMessage::RoomEntered(RoomNotice {
             room: "Python".into(),
             user: "Bob".into(),
             members: 2,
@@ -107,7 +105,7 @@ fn room_join_creates_confirms_with_members_and_tells_both_rooms() {
     );
     assert!(matches!(
         left,
-        ServerMessage::RoomLeft(RoomLeft { members: 1, .. })
+        ServerMessage::RoomLeft(RoomNotice { members: 1, .. })
     ));
     // Carol is in another room: she hears nothing of Python's comings.
     expect_none(&mut carol, "a ROOM_JOIN of Python", |m| {

@@ -41,10 +41,10 @@ pub enum ServerMessage {
     /// in this room now, with these members.
     RoomWelcome(RoomWelcome),
     /// `ROOM_JOIN` (extension), to the room's other members: someone came.
-    RoomEntered(RoomEntered),
+    RoomEntered(RoomNotice),
     /// `ROOM_LEAVE` (extension), to the room's remaining members: someone
     /// moved to another room.
-    RoomLeft(RoomLeft),
+    RoomLeft(RoomNotice),
     /// `ROOM_LIST` (extension): the rooms and how many are in each.
     RoomList(RoomList),
     /// `HISTORY` (extension): the end of a replay, and how long it was.
@@ -75,8 +75,8 @@ impl Message for ServerMessage {
             RoomWelcome::NAME if take_flag(meta, "self")? => {
                 ServerMessage::RoomWelcome(RoomWelcome::decode(data, meta)?)
             }
-            RoomEntered::NAME => ServerMessage::RoomEntered(RoomEntered::decode(data, meta)?),
-            RoomLeft::NAME => ServerMessage::RoomLeft(RoomLeft::decode(data, meta)?),
+            ROOM_JOIN => ServerMessage::RoomEntered(RoomNotice::decode(data, meta)?),
+            ROOM_LEAVE => ServerMessage::RoomLeft(RoomNotice::decode(data, meta)?),
             RoomList::NAME => ServerMessage::RoomList(RoomList::decode(data, meta)?),
             HistoryEnd::NAME => ServerMessage::HistoryEnd(HistoryEnd::decode(data, meta)?),
             other => return Err(DecodeError::UnknownType(other.to_string())),
@@ -97,8 +97,8 @@ impl Message for ServerMessage {
             ServerMessage::Ping => (PING, String::new()),
             ServerMessage::Pong => (PONG, String::new()),
             ServerMessage::RoomWelcome(m) => parts(m, meta),
-            ServerMessage::RoomEntered(m) => parts(m, meta),
-            ServerMessage::RoomLeft(m) => parts(m, meta),
+            ServerMessage::RoomEntered(m) => (ROOM_JOIN, m.encode(meta)),
+            ServerMessage::RoomLeft(m) => (ROOM_LEAVE, m.encode(meta)),
             ServerMessage::RoomList(m) => parts(m, meta),
             ServerMessage::HistoryEnd(m) => parts(m, meta),
         }
@@ -118,8 +118,8 @@ impl Message for ServerMessage {
             ServerMessage::Ping => PING,
             ServerMessage::Pong => PONG,
             ServerMessage::RoomWelcome(_) => RoomWelcome::NAME,
-            ServerMessage::RoomEntered(_) => RoomEntered::NAME,
-            ServerMessage::RoomLeft(_) => RoomLeft::NAME,
+            ServerMessage::RoomEntered(_) => ROOM_JOIN,
+            ServerMessage::RoomLeft(_) => ROOM_LEAVE,
             ServerMessage::RoomList(_) => RoomList::NAME,
             ServerMessage::HistoryEnd(_) => HistoryEnd::NAME,
         }
@@ -388,8 +388,8 @@ pub struct RoomWelcome {
 impl MessageType for RoomWelcome {
     const NAME: &'static str = "ROOM_JOIN";
 
-    /// The `self` flag has already been read, to tell this from
-    /// [`RoomEntered`].
+    /// The `self` flag has already been read, to tell this from a
+    /// [`RoomNotice`].
     fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
         Ok(RoomWelcome {
             room: data,
@@ -406,52 +406,27 @@ impl MessageType for RoomWelcome {
     }
 }
 
-/// `ROOM_JOIN`, server → the room's other members (extension): `user` came
-/// in; the room has `members` now.
+/// The two room notices (extension), one shape: `ROOM_JOIN` to the room's
+/// other members when `user` came in, `ROOM_LEAVE` to its remaining
+/// members when `user` moved to another room; the room has `members` now.
+/// (Leaving the server is `USER_LEAVE`, to everyone, and no `ROOM_LEAVE`.)
+/// The variant, [`ServerMessage::RoomEntered`] or
+/// [`ServerMessage::RoomLeft`], says which.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RoomEntered {
+pub struct RoomNotice {
     pub room: String,
     pub user: String,
     pub members: u64,
     pub timestamp: i64,
 }
 
-impl MessageType for RoomEntered {
-    const NAME: &'static str = "ROOM_JOIN";
+/// The type names of the notices ([`RoomWelcome`] shares the first).
+const ROOM_JOIN: &str = RoomWelcome::NAME;
+const ROOM_LEAVE: &str = "ROOM_LEAVE";
 
+impl RoomNotice {
     fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
-        Ok(RoomEntered {
-            room: data,
-            user: take_string(meta, "user")?,
-            members: take_u64(meta, "members")?,
-            timestamp: take_i64(meta, "timestamp")?,
-        })
-    }
-
-    fn encode(self, meta: &mut Object) -> String {
-        meta.insert("user", self.user);
-        meta.insert("members", self.members);
-        meta.insert("timestamp", self.timestamp);
-        self.room
-    }
-}
-
-/// `ROOM_LEAVE`, server → the remaining members (extension): `user` moved
-/// to another room; `members` are left. (Leaving the server is
-/// `USER_LEAVE`, to everyone, and no `ROOM_LEAVE`.)
-#[derive(Debug, Clone, PartialEq)]
-pub struct RoomLeft {
-    pub room: String,
-    pub user: String,
-    pub members: u64,
-    pub timestamp: i64,
-}
-
-impl MessageType for RoomLeft {
-    const NAME: &'static str = "ROOM_LEAVE";
-
-    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
-        Ok(RoomLeft {
+        Ok(RoomNotice {
             room: data,
             user: take_string(meta, "user")?,
             members: take_u64(meta, "members")?,
@@ -642,13 +617,13 @@ mod tests {
                 members: vec!["Bob".into(), "Alice".into()],
                 timestamp: 8,
             }),
-            ServerMessage::RoomEntered(RoomEntered {
+            ServerMessage::RoomEntered(RoomNotice {
                 room: "Python".into(),
                 user: "Alice".into(),
                 members: 2,
                 timestamp: 8,
             }),
-            ServerMessage::RoomLeft(RoomLeft {
+            ServerMessage::RoomLeft(RoomNotice {
                 room: "lobby".into(),
                 user: "Alice".into(),
                 members: 0,
@@ -785,7 +760,7 @@ mod tests {
                 r#"{"type": "ROOM_JOIN", "data": "python", "metadata": {"self": true, "members": ["Bob", "Alice"], "timestamp": 4}}"#,
             ),
             (
-                ServerMessage::RoomEntered(RoomEntered {
+                ServerMessage::RoomEntered(RoomNotice {
                     room: "python".into(),
                     user: "Alice".into(),
                     members: 2,
@@ -794,7 +769,7 @@ mod tests {
                 r#"{"type": "ROOM_JOIN", "data": "python", "metadata": {"user": "Alice", "members": 2, "timestamp": 4}}"#,
             ),
             (
-                ServerMessage::RoomLeft(RoomLeft {
+                ServerMessage::RoomLeft(RoomNotice {
                     room: "lobby".into(),
                     user: "Alice".into(),
                     members: 1,

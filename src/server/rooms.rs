@@ -40,7 +40,7 @@ use super::directory::{Link, Member, send_to_all};
 use super::history::{Entry, History};
 use crate::localtime::now_unix;
 use crate::message::ServerMessage;
-use crate::message::server::{Chat, HistoryEnd, RoomEntered, RoomInfo, RoomLeft, RoomWelcome};
+use crate::message::server::{Chat, HistoryEnd, RoomInfo, RoomNotice, RoomWelcome};
 use crate::names::{LOBBY, name_key};
 use crate::sync::lock;
 use crate::transport::Outgoing;
@@ -218,7 +218,7 @@ impl Rooms {
             if members.is_empty() && !old.is_lobby() {
                 index.remove(&old.key);
             }
-            let notice = ServerMessage::RoomLeft(RoomLeft {
+            let notice = ServerMessage::RoomLeft(RoomNotice {
                 room: old.name.clone(),
                 user: member.name.clone(),
                 members: members.len() as u64,
@@ -230,7 +230,7 @@ impl Rooms {
         members.push(member.clone());
         member.set_room(new.clone());
         confirm(&new, member, &members);
-        let notice = ServerMessage::RoomEntered(RoomEntered {
+        let notice = ServerMessage::RoomEntered(RoomNotice {
             room: new.name.clone(),
             user: member.name.clone(),
             members: members.len() as u64,
