@@ -40,7 +40,7 @@ use super::directory::{Link, Member, send_to_all};
 use super::history::{Entry, History};
 use crate::localtime::now_unix;
 use crate::message::ServerMessage;
-use crate::message::server::{Chat, HistoryEnd, RoomInfo, RoomNotice, RoomWelcome};
+use crate::message::server::{Chat, HistoryEnd, RoomInfo, RoomList, RoomNotice, RoomWelcome};
 use crate::names::{LOBBY, name_key};
 use crate::sync::lock;
 use crate::transport::Outgoing;
@@ -301,7 +301,7 @@ impl Rooms {
                 members: members.len() as u64,
             })
             .collect();
-        ServerMessage::RoomList(crate::message::server::RoomList { rooms })
+        ServerMessage::RoomList(RoomList { rooms })
     }
 
     /// The messages a member entering `room` is replayed: its last
