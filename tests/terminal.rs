@@ -487,6 +487,43 @@ fn is_line(row: &str, rest: &str) -> bool {
     b.len() > 11 && b[0] == b'[' && b[3] == b':' && b[9] == b']' && &row[11..] == rest
 }
 
+/// The prompt names the room the user is in, and follows it: `/join`
+/// changes it, and a replay's lines are marked as earlier ones.
+#[test]
+fn the_prompt_shows_the_room_and_follows_a_join() {
+    if !have_tmux("the_prompt_shows_the_room_and_follows_a_join") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    bob.send("/join #python");
+    bob.expect("You are in #python (1): Bob");
+    bob.send("said before Alice came");
+    let (mut alice, _home) = alice_in_a_pane(&server);
+    bob.expect("Alice joined");
+
+    alice.type_text("/join #Python");
+    alice.press(&["Enter"]);
+    let screen = alice.wait_for("the room's prompt", |s| {
+        row_of(s, "You are in #python (2): Bob, Alice").is_some() && last_row(s) == "#python>"
+    });
+    // The command stays after the prompt it was typed at.
+    assert!(
+        row_of(&screen, "#lobby> /join #Python").is_some(),
+        "{}",
+        screen.join("\n")
+    );
+    alice.wait_for("the replayed line, marked", |s| {
+        s.iter()
+            .any(|r| is_line(r, "(earlier) Bob: said before Alice came"))
+    });
+    alice.type_text("/join lobby");
+    alice.press(&["Enter"]);
+    alice.wait_for("the lobby's prompt again", |s| last_row(s) == "#lobby>");
+    alice.press(&["C-c"]);
+    assert_eq!(alice.wait_done(), 0);
+}
+
 #[test]
 fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back() {
     if !have_tmux("your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back") {
