@@ -112,14 +112,6 @@ impl FlagValue<'_> {
         }
     }
 
-    /// A flag that takes no value (`--members-only`): it is there or not.
-    pub fn switch(&mut self) -> Result<bool, ArgError> {
-        match self.inline.take() {
-            None => Ok(true),
-            Some(value) => Err(self.bad(&value, "given without a value")),
-        }
-    }
-
     /// A whole number within `range`, said in words as `expected`.
     pub fn number_in(
         &mut self,
@@ -163,6 +155,23 @@ impl FlagValue<'_> {
     pub fn size(&mut self) -> Result<usize, ArgError> {
         let n = self.positive()?;
         usize::try_from(n).map_err(|_| self.bad(&n.to_string(), "a smaller number"))
+    }
+
+    /// A whole number, 0 or more.
+    pub fn count(&mut self) -> Result<usize, ArgError> {
+        let value = self.text()?;
+        value
+            .parse::<usize>()
+            .map_err(|_| self.bad(&value, "a whole number (0 or more)"))
+    }
+
+    /// A switch such as `--no-history`: it takes no value, so the next
+    /// argument is left alone, and `--no-history=x` is a mistake.
+    pub fn switch(&mut self) -> Result<bool, ArgError> {
+        match self.inline.take() {
+            None => Ok(true),
+            Some(value) => Err(self.bad(&value, "given without a value")),
+        }
     }
 
     /// Whole seconds, above 0.

@@ -18,7 +18,9 @@ use common::{DEADLINE, Pair};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use socket_chat::frame::{DEFAULT_MAX_FRAME, is_timeout};
-use socket_chat::message::client::{Admin, Auth, FileOffer, Join, Leave, Register, Text};
+use socket_chat::message::client::{
+    Admin, Auth, FileOffer, HistoryRequest, Join, Leave, Register, RoomJoin, Text,
+};
 use socket_chat::message::{
     AdminAction, ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage,
 };
@@ -500,7 +502,7 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
         _ => random_text(rng),
     };
     let id = |rng: &mut StdRng| rng.random_range(0..4).to_string();
-    match rng.random_range(0..15) {
+    match rng.random_range(0..18) {
         0 | 1 => ClientMessage::Join(Join { name: name(rng) }),
         2 | 3 => ClientMessage::Text(Text {
             text: random_text(rng),
@@ -532,7 +534,9 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
             transfer_id: None,
             until: None,
         }),
-        11 => ClientMessage::Register(Register {
+        // Accounts and admins (contract §10, §11): verifiers too weak to
+        // keep, SCRAM messages half right, actions from non-admins.
+        14 => ClientMessage::Register(Register {
             name: name(rng),
             salt: ["c2FsdA==", "not base64!", "", "AAAAAAAAAAAAAAAAAAAAAA=="]
                 [rng.random_range(0..4)]
@@ -541,7 +545,7 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
             stored_key: random_text(rng),
             server_key: random_text(rng),
         }),
-        12 => ClientMessage::Auth(Auth {
+        15 => ClientMessage::Auth(Auth {
             message: [
                 "n,,n=Alice,r=abc",
                 "c=biws,r=abc,p=AAAA",
@@ -552,10 +556,18 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
                 + &random_text(rng),
             mechanism: rng.random_bool(0.5).then(|| "SCRAM-SHA-256".to_string()),
         }),
-        13 => ClientMessage::Admin(Admin {
+        16 => ClientMessage::Admin(Admin {
             action: [AdminAction::Kick, AdminAction::Mute, AdminAction::Op][rng.random_range(0..3)],
             target: name(rng),
             seconds: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
+        }),
+        // Rooms and history (contract §8, §9): names good and bad, and
+        // replays of every size.
+        11 => ClientMessage::RoomJoin(RoomJoin { name: name(rng) }),
+        12 => ClientMessage::RoomListRequest,
+        13 => ClientMessage::History(HistoryRequest {
+            limit: rng.random_range(1..=1000),
+            before: rng.random_bool(0.5).then(|| rng.random_range(0..50)),
         }),
         _ => ClientMessage::Leave(Leave { name: name(rng) }),
     }

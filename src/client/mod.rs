@@ -83,10 +83,10 @@ use terminal::{RawMode, password_from_line};
 use crate::crypto::scram::Verifier;
 use crate::filetypes::FileTypes;
 use crate::localtime::{TimeZone, now_unix};
-use crate::message::client::{Admin, Join, Leave, Register, Text};
-use crate::message::server::{AdminNotice, Welcome};
+use crate::message::client::{Admin, HistoryRequest, Join, Leave, Register, RoomJoin, Text};
+use crate::message::server::{AdminNotice, HistoryEnd, RoomWelcome, Welcome};
 use crate::message::{AdminAction, ClientMessage, ErrorCode, ErrorReport, Role, ServerMessage};
-use crate::names::{SERVER_NAME, check_name, name_key};
+use crate::names::{LOBBY, SERVER_NAME, check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
 use crate::transport::{Framing, Outgoing, tune_socket};
@@ -183,6 +183,8 @@ struct Joined {
     reader: ServerReader<TcpStream>,
     name: String,
     users: Vec<String>,
+    /// The room the welcome put us in (`lobby`).
+    room: String,
     max_file_size: Option<u64>,
     max_text: Option<u64>,
     role: Role,
@@ -252,6 +254,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
     };
     screen.line(&text::connected(&config.server_addr(), &joined.name));
     screen.line(&text::online_list(&joined.users));
+    screen.line(&text::in_room_alone(&joined.room));
     screen.line(&help(joined.role));
     // Raw mode lasts as long as this guard, which the chat keeps: it is
     // dropped on the way out of this function, however it is left, a panic
@@ -262,7 +265,8 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
         Typing::Lines => None,
     };
     if raw.is_some() {
-        let mut editor = Editor::new(&text::input_prompt(), terminal::width());
+        // The prompt names the room the user is in (`#lobby> `).
+        let mut editor = Editor::new(&text::room_prompt(&joined.room), terminal::width());
         // The confirmation printed after Enter takes the typed line's place.
         editor.keep_submitted(false);
         editor.feed(&keyboard.lines.take_partial());
@@ -291,6 +295,12 @@ struct Chat {
     /// leave notices, so that `/msg @NAME` and `/send @NAME` can refuse an
     /// unknown name before sending what nobody will receive.
     online: Vec<String>,
+    /// The room we are in, as the server spells it.
+    room: String,
+    /// `/history` requests whose answer has not come yet: their end is
+    /// shown even when nothing was replayed, while an automatic replay on
+    /// entering a room that had nothing to replay shows nothing.
+    histories_asked: usize,
     /// The longest text the server takes, from its welcome (an older server
     /// does not say; then only the server checks).
     max_text: Option<u64>,
@@ -363,6 +373,7 @@ impl Chat {
             reader,
             name,
             users,
+            room,
             max_file_size,
             max_text,
             role,
@@ -404,6 +415,8 @@ impl Chat {
             events: keyboard.events,
             lines: keyboard.lines,
             online: users,
+            room,
+            histories_asked: 0,
             max_text,
             downloads,
             zone: TimeZone::from_env(),
@@ -643,7 +656,7 @@ impl Chat {
                 Ok(None | Some(Input::Say(_) | Input::Private { .. }))
             )
         {
-            screen.line(&text::typed_command(line));
+            screen.line(&text::typed_command(&self.room, line));
         }
         match input {
             Ok(None) => Next::Continue,
@@ -681,6 +694,20 @@ impl Chat {
             Ok(Some(Input::Say(text))) => self.say(text, None),
             Ok(Some(Input::Private { to, text })) => self.say(text, Some(to)),
             Ok(Some(Input::List)) => self.send(ClientMessage::ListRequest),
+            Ok(Some(Input::Join(name))) => self.send(ClientMessage::RoomJoin(RoomJoin { name })),
+            Ok(Some(Input::Rooms)) => self.send(ClientMessage::RoomListRequest),
+            // Asking for the room we are in repeats the server's
+            // confirmation, with the members, and tells nobody.
+            Ok(Some(Input::Who)) => self.send(ClientMessage::RoomJoin(RoomJoin {
+                name: self.room.clone(),
+            })),
+            Ok(Some(Input::History(limit))) => {
+                self.histories_asked += 1;
+                self.send(ClientMessage::History(HistoryRequest {
+                    limit,
+                    before: None,
+                }))
+            }
             Err(mistake) => {
                 screen.line(&mistake.hint());
                 Next::Continue
@@ -827,10 +854,27 @@ impl Chat {
                     until.as_deref(),
                 ));
             }
+            ServerMessage::RoomWelcome(RoomWelcome { room, members, .. }) => {
+                // In a new room, or the answer to `/who`: either way, where
+                // we are and who is there.
+                screen.line(&text::in_room(&room, &members));
+                screen.set_prompt(&text::room_prompt(&room));
+                self.room = room;
+            }
+            ServerMessage::HistoryEnd(HistoryEnd { room, count }) => {
+                let asked = self.histories_asked > 0;
+                self.histories_asked = self.histories_asked.saturating_sub(1);
+                if count > 0 || asked {
+                    screen.line(&text::history_end(&room, count));
+                }
+            }
             other => {
                 track(&mut self.online, &other);
-                if let Some(line) = display::render(&other, &self.zone) {
-                    screen.line(&line);
+                let earlier = matches!(&other, ServerMessage::Chat(chat) if chat.history);
+                match display::render(&other, &self.zone) {
+                    Some(line) if earlier => screen.earlier(&line),
+                    Some(line) => screen.line(&line),
+                    None => {}
                 }
             }
         }
@@ -1125,6 +1169,9 @@ impl Joined {
             reader: pending.reader,
             name: welcome.name,
             users: welcome.users,
+            // A server older than rooms has one room, which the protocol
+            // calls the lobby.
+            room: welcome.room.unwrap_or_else(|| LOBBY.to_string()),
             max_file_size: welcome.max_file_size,
             max_text: welcome.max_text,
             role: welcome.role.unwrap_or(Role::Guest),

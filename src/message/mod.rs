@@ -291,6 +291,9 @@ const PING: &str = "PING";
 const PONG: &str = "PONG";
 /// `USER_LIST`: a client's question (empty); a server's answer has fields.
 const USER_LIST: &str = "USER_LIST";
+/// `ROOM_LIST` (extension): a client's question (empty); a server's answer
+/// has fields.
+const ROOM_LIST: &str = "ROOM_LIST";
 
 // ---------------------------------------------------------------------------
 // Codes and reasons
@@ -463,6 +466,9 @@ pub enum ErrorCode {
     /// Extension: the server does not accept files with this name's
     /// extension (`--allow-ext`, `--deny-ext`).
     FileTypeRefused,
+    /// Extension: a `ROOM_JOIN` would create more rooms than the server's
+    /// limit (`--max-rooms`); the connection stays open.
+    RoomLimit,
     /// A code this version does not know. Kept, not refused, so that a newer
     /// server can add codes without breaking older clients.
     Other(String),
@@ -493,6 +499,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::Muted => "muted",
             ErrorCode::FileTypeRefused => "file_type_refused",
+            ErrorCode::RoomLimit => "room_limit",
             ErrorCode::Other(code) => code,
         }
     }
@@ -521,6 +528,7 @@ impl ErrorCode {
             "forbidden" => ErrorCode::Forbidden,
             "muted" => ErrorCode::Muted,
             "file_type_refused" => ErrorCode::FileTypeRefused,
+            "room_limit" => ErrorCode::RoomLimit,
             other => ErrorCode::Other(other.to_string()),
         }
     }
@@ -771,7 +779,11 @@ mod tests {
 
     #[test]
     fn codes_round_trip_through_their_wire_names() {
-        for code in [ErrorCode::JoinTimeout, ErrorCode::Other("new_thing".into())] {
+        for code in [
+            ErrorCode::JoinTimeout,
+            ErrorCode::RoomLimit,
+            ErrorCode::Other("new_thing".into()),
+        ] {
             assert_eq!(ErrorCode::from_wire(code.as_str()), code);
         }
     }

@@ -23,7 +23,7 @@
 use std::time::{Duration, Instant};
 
 use super::accounts::{Account, AccountError, Role as AccountRole};
-use super::room::Member;
+use super::directory::Member;
 use super::{Server, unix_time_of};
 use crate::message::server::AdminNotice;
 use crate::message::{AdminAction, ErrorCode, ErrorReport, LeaveReason, Role, ServerMessage};
@@ -85,7 +85,7 @@ impl AdminError {
 /// Returns the name as its owner spells it.
 pub fn kick(server: &Server, actor: Actor, target: &str) -> Result<String, AdminError> {
     let member = server
-        .room
+        .directory
         .find(target)
         .ok_or_else(|| AdminError::NotOnline(target.to_string()))?;
     member.link.send(&ServerMessage::Error(ErrorReport::new(
@@ -167,7 +167,7 @@ pub fn set_role(
     ));
     // The owner is online as this account only if it logged in: a guest
     // cannot hold a registered name (registering refuses a name in use).
-    if let Some(member) = server.room.find(&account.name)
+    if let Some(member) = server.directory.find(&account.name)
         && member.role() != Role::Guest
     {
         member.set_role(role.into());
@@ -191,7 +191,7 @@ pub fn delete_account(server: &Server, actor: Actor, target: &str) -> Result<Acc
         e => AdminError::Accounts(e),
     })?;
     server.log(&text::log_admin_deleted(actor.name(), &account.name));
-    if let Some(member) = server.room.find(&account.name)
+    if let Some(member) = server.directory.find(&account.name)
         && member.role() != Role::Guest
     {
         member.link.send(&ServerMessage::Error(ErrorReport::new(
@@ -205,7 +205,7 @@ pub fn delete_account(server: &Server, actor: Actor, target: &str) -> Result<Acc
 
 /// The name as the target spells it: online, or registered, or as typed.
 fn spelling(server: &Server, target: &str) -> String {
-    if let Some(member) = server.room.find(target) {
+    if let Some(member) = server.directory.find(target) {
         return member.name.clone();
     }
     match server.accounts.get(target) {
@@ -216,7 +216,7 @@ fn spelling(server: &Server, target: &str) -> String {
 
 /// Tells `name`, if online, what `actor` did to it.
 fn tell(server: &Server, name: &str, action: AdminAction, actor: Actor, until: Option<i64>) {
-    if let Some(member) = server.room.find(name) {
+    if let Some(member) = server.directory.find(name) {
         member.link.send(&ServerMessage::AdminNotice(AdminNotice {
             action,
             by: actor.name().to_string(),

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::history::{DEFAULT_KEEP, DEFAULT_ON_JOIN};
 use crate::cli::{self, ArgError, Command, FlagValue, Settings};
 use crate::filetypes::{FileTypes, parse_list};
 use crate::frame::DEFAULT_MAX_FRAME;
@@ -56,6 +57,18 @@ pub struct Config {
     pub lock_window: Duration,
     /// Which files the server relays (`--allow-ext`, `--deny-ext`).
     pub file_types: FileTypes,
+    /// Most rooms at once, `lobby` included (`--max-rooms`).
+    pub max_rooms: usize,
+    /// Where the rooms' history is kept (`--history DIR`); `None` means
+    /// `history/` in [`Config::files_dir`], so `files/history/`.
+    pub history: Option<PathBuf>,
+    /// Keep the history in memory only (`--no-history`).
+    pub no_history: bool,
+    /// Messages kept per room (`--history-keep`).
+    pub history_keep: usize,
+    /// Messages replayed on entering a room, 0 for none
+    /// (`--history-on-join`).
+    pub history_on_join: usize,
 }
 
 impl Default for Config {
@@ -77,6 +90,11 @@ impl Default for Config {
             members_only: false,
             lock_window: DEFAULT_WINDOW,
             file_types: FileTypes::default(),
+            max_rooms: 100,
+            history: None,
+            no_history: false,
+            history_keep: DEFAULT_KEEP,
+            history_on_join: DEFAULT_ON_JOIN,
         }
     }
 }
@@ -121,6 +139,11 @@ impl Settings for Config {
                 self.file_types = FileTypes::from_lists(self.file_types.allow(), &list)
                     .map_err(|e| value.refused(&e))?;
             }
+            "max-rooms" => self.max_rooms = value.size()?,
+            "history" => self.history = Some(PathBuf::from(value.text()?)),
+            "no-history" => self.no_history = value.switch()?,
+            "history-keep" => self.history_keep = value.size()?,
+            "history-on-join" => self.history_on_join = value.count()?,
             _ => return Err(value.unknown()),
         }
         Ok(())
@@ -142,6 +165,14 @@ impl Config {
     /// unless `--files` says otherwise.
     pub fn server_files_dir(&self) -> PathBuf {
         self.files_dir.join("server")
+    }
+
+    /// Where the rooms' history is kept: `--history DIR`, else
+    /// `files/history/` (in `--files DIR` if given).
+    pub fn history_dir(&self) -> PathBuf {
+        self.history
+            .clone()
+            .unwrap_or_else(|| self.files_dir.join("history"))
     }
 
     /// The file a console `/send PATH` means.
@@ -292,6 +323,43 @@ mod tests {
             parse(&["--members-only=yes"]),
             Err(ArgError::BadValue { .. })
         ));
+    }
+
+    #[test]
+    fn room_and_history_flags() {
+        let c = config(&[]);
+        assert_eq!(c.history_dir(), Path::new("files/history"));
+        assert_eq!(
+            (c.max_rooms, c.history_keep, c.history_on_join),
+            (100, 1000, 20)
+        );
+        assert!(!c.no_history);
+        let c = config(&["--files", "elsewhere"]);
+        assert_eq!(c.history_dir(), Path::new("elsewhere/history"));
+        let c = config(&[
+            "--history",
+            "/var/chat",
+            "--no-history",
+            "--max-rooms=3",
+            "--history-keep",
+            "50",
+            "--history-on-join",
+            "0",
+        ]);
+        assert_eq!(c.history_dir(), Path::new("/var/chat"));
+        assert!(c.no_history);
+        assert_eq!((c.max_rooms, c.history_keep, c.history_on_join), (3, 50, 0));
+        for bad in [
+            &["--max-rooms", "0"][..],
+            &["--history-keep", "0"],
+            &["--history-on-join", "-1"],
+            &["--no-history=yes"],
+        ] {
+            assert!(
+                matches!(parse(bad), Err(ArgError::BadValue { .. })),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

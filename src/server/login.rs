@@ -38,7 +38,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::accounts::{self, AccountError, Role as AccountRole, VerifierError};
-use super::room::{Link, Member};
+use super::directory::{Link, Member};
 use super::{Server, unix_time_of};
 use crate::crypto::scram::{MECHANISM, ScramError, ServerFirst, ServerStart};
 use crate::message::client::{Auth, Register};
@@ -271,7 +271,7 @@ pub fn register(
     }
     let changed = if logged_in {
         server.accounts.change_password(&name, verifier)
-    } else if matches!(who, Registrant::Connected(_)) && server.room.find(&name).is_some() {
+    } else if matches!(who, Registrant::Connected(_)) && server.directory.find(&name).is_some() {
         // Someone is online under this name, as a guest: registering it
         // now would take it from them the next time they join.
         Err(AccountError::Taken)

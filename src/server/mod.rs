@@ -16,7 +16,11 @@
 //! - [`config`]: settings and limits, from the command line.
 //! - [`permit`]: connection slots, each given back when its holder is done.
 //! - [`session`]: one client's life, phase by phase: connected, joined.
-//! - [`room`]: who is online; broadcast and private delivery.
+//! - [`directory`]: who is online: names, private delivery, kick, and the
+//!   notices that someone joined or left the server.
+//! - [`rooms`]: which room each member is in, and a room's messages,
+//!   numbered and kept in its history ([`history`]). The lock order between
+//!   the two is written at the top of both files: directory, then rooms.
 //! - [`outbox`]: each client's bounded queue and its writer thread.
 //! - [`relay`]: files passing through: checked, copied, forwarded chunk by chunk.
 //! - [`console`]: the admin commands typed on the server's stdin.
@@ -32,6 +36,7 @@ pub mod accounts;
 pub mod admin;
 pub mod config;
 pub mod console;
+pub mod directory;
 pub mod history;
 pub mod lockout;
 pub mod login;
@@ -39,7 +44,7 @@ pub mod mutes;
 pub mod outbox;
 pub mod permit;
 pub mod relay;
-pub mod room;
+pub mod rooms;
 pub mod session;
 pub mod web;
 
@@ -53,10 +58,12 @@ use std::time::{Duration, Instant};
 
 use accounts::{Accounts, LoadError, SecretError};
 pub use config::Config;
+use directory::{Directory, Link, Member};
+use history::{History, HistoryError, Options};
 use lockout::Lockout;
 use mutes::Mutes;
 use permit::Slots;
-use room::{Link, Member, Room};
+use rooms::Rooms;
 
 use crate::crypto::scram::ServerSecret;
 use crate::localtime::{TimeZone, now_unix};
@@ -76,7 +83,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// State shared by every thread of a running server.
 pub struct Server {
     pub config: Config,
-    pub room: Room,
+    pub directory: Directory,
+    pub rooms: Rooms,
     local_addr: SocketAddr,
     time_zone: TimeZone,
     stopping: AtomicBool,
@@ -185,23 +193,6 @@ pub fn unix_time_of(moment: Instant, now: Instant) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
-/// Why the server could not start serving.
-#[derive(Debug)]
-pub enum ServeError {
-    /// The accounts file is damaged or unreadable; it is left as it was.
-    Accounts(LoadError),
-    /// The server's secret could not be read or kept.
-    Secret(SecretError),
-    /// The listener or a thread failed.
-    Io(io::Error),
-}
-
-impl From<io::Error> for ServeError {
-    fn from(e: io::Error) -> Self {
-        ServeError::Io(e)
-    }
-}
-
 /// Prints a line on the console. Unlike `println!`, it does not panic when
 /// stdout is closed: the server keeps serving with nobody watching.
 pub fn say(line: &str) {
@@ -232,13 +223,46 @@ where
         .spawn(f)
 }
 
+/// Why [`serve`] could not run.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The listener or a thread failed.
+    Io(io::Error),
+    /// The history folder cannot be used (see [`HistoryError`]).
+    History(HistoryError),
+    /// The accounts file is damaged or unreadable; it is left as it was.
+    Accounts(LoadError),
+    /// The server's secret could not be read or kept.
+    Secret(SecretError),
+}
+
+impl From<io::Error> for ServeError {
+    fn from(e: io::Error) -> Self {
+        ServeError::Io(e)
+    }
+}
+
+/// Opens the rooms' history as the configuration says: a folder on disk
+/// (`--history DIR`, `files/history/` by default) read back, or memory
+/// only (`--no-history`). Returns it with the lines that report what the
+/// folder held, for the console.
+fn open_history(config: &Config) -> Result<(History, Vec<String>), HistoryError> {
+    if config.no_history {
+        return Ok((History::in_memory(config.history_keep), Vec::new()));
+    }
+    let options = Options::new(config.history_keep);
+    let (history, report) = History::open(&config.history_dir(), options)?;
+    Ok((history, report.log_lines()))
+}
+
 /// Runs the server on `listener` until `/quit` is typed on `console` (or
 /// [`Server::stop`] is called). End of console input does not stop it: a
 /// server started in the background has no console.
 ///
-/// The accounts file and the server's secret are read first: a damaged one
-/// stops the server before it listens, rather than letting it serve with
-/// names missing that someone registered.
+/// The accounts file, the server's secret and the history are read first:
+/// a damaged one stops the server before it listens, rather than letting it
+/// serve with names missing that someone registered, or numbering that
+/// starts again.
 pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> Result<(), ServeError>
 where
     C: BufRead + Send + 'static,
@@ -253,12 +277,15 @@ where
         Some(secret) => secret,
         None => ServerSecret::generate().map_err(ServeError::Io)?,
     };
+    // Before the first client: numbering must continue where it stopped.
+    let (history, opened) = open_history(&config).map_err(ServeError::History)?;
     let server = Arc::new(Server {
         slots: Slots::new(config.max_clients),
+        rooms: Rooms::new(history, config.max_rooms, config.history_on_join),
+        directory: Directory::new(),
         lockout: Lockout::new(config.lock_window),
         registrations: Lockout::new(config.lock_window),
         config,
-        room: Room::new(),
         local_addr,
         time_zone: TimeZone::from_env(),
         stopping: AtomicBool::new(false),
@@ -270,6 +297,9 @@ where
         mutes: Mutes::new(),
     });
     say(&text::listening(&local_addr.to_string()));
+    for line in opened {
+        say(&line);
+    }
     say(&text::console_help());
     // Accounts without their secret (the file was moved without it): keep
     // one now, before anyone can note an unknown name's salt.
@@ -446,5 +476,12 @@ fn shut_down(server: &Server) {
     server
         .slots
         .wait_until_all_released(Instant::now() + SHUTDOWN_GRACE);
+    // Every session has ended, so nothing more is said: the history writes
+    // and syncs what it still holds, and lets go of its folder.
+    let history = server.rooms.history();
+    let progress = history.shutdown();
+    if history.dir().is_some() {
+        say(&text::history_closed(&progress));
+    }
     say(&text::stopped());
 }

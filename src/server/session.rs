@@ -4,9 +4,9 @@
 //! name, register one, or start a login, and has one heartbeat interval to
 //! join), *authenticating* (half-way through a login: the server has sent
 //! its challenge and waits for the proof; see [`super::login`]), then
-//! *joined* (a member of the room). Each phase has its own handler, so what
-//! a message means always depends on where the session is, never on a flag
-//! checked here and there.
+//! *joined* (a member, in one room at a time). Each phase has its own
+//! handler, so what a message means always depends on where the session
+//! is, never on a flag checked here and there.
 //!
 //! The thread spends its life in a blocking `read`. The socket has a read
 //! timeout (a *tick*), so the read returns every so often even when the
@@ -23,22 +23,23 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::admin::{self, Actor};
+use super::directory::{JoinError, Joining, Link, Member};
 use super::login::{self, Finished, LoggedIn, Registrant};
 use super::mutes::DEFAULT_MUTE;
 use super::outbox::{Outbox, run_writer};
 use super::permit::Permit;
 use super::relay::Uploads;
-use super::room::{JoinError, Link, Member};
+use super::rooms::{Entered, RoomError};
 use super::{Server, say_goodbye, spawn};
 use crate::crypto::scram::ServerFirst;
 use crate::frame::is_timeout;
-use crate::message::client::{Admin, Auth, Text};
+use crate::message::client::{Admin, Auth, HistoryRequest, RoomJoin, Text};
 use crate::message::server::{AdminDone, Chat, UserList};
 use crate::message::{
     AdminAction, ClientMessage, ErrorCode, ErrorReport, LeaveReason, Message as _, Role,
     ServerMessage,
 };
-use crate::names::{SERVER_NAME, check_name};
+use crate::names::{SERVER_NAME, check_name, check_room_name};
 use crate::server::accounts::Role as AccountRole;
 use crate::text;
 use crate::transport::{
@@ -206,7 +207,7 @@ enum Phase {
         join_by: Instant,
         exchange: ServerFirst,
     },
-    /// Joined under a name: a member of the room.
+    /// Joined under a name: a member, in one room (`lobby` at first).
     Joined(Arc<Member>),
 }
 
@@ -261,7 +262,9 @@ impl Session<'_> {
     fn finish(&mut self, reason: LeaveReason) {
         if let Phase::Joined(member) = &self.phase {
             self.uploads.sender_left(self.server, member);
-            self.server.room.leave(member, reason);
+            self.server
+                .directory
+                .leave(member, reason, &self.server.rooms);
             // At shutdown everyone goes at once; the log says so already.
             if !self.server.stopping() {
                 self.server.log(&text::log_left(&member.name, reason));
@@ -440,16 +443,21 @@ impl Session<'_> {
         }
     }
 
-    /// A member's messages: chat, files, questions about the room, and for
-    /// admins, actions on other users.
+    /// A member's messages: chat, files, rooms, history, questions about
+    /// who is online, and for admins, actions on other users.
     fn handle_joined(&mut self, member: &Arc<Member>, message: ClientMessage) -> Flow {
         match message {
             ClientMessage::Text(Text { text, to }) => self.relay_text(member, text, to),
             ClientMessage::Leave(_) => return Flow::Leave(LeaveReason::Quit),
+            ClientMessage::RoomJoin(RoomJoin { name }) => self.enter_room(member, &name),
+            ClientMessage::RoomListRequest => {
+                self.link.send(&self.server.rooms.list_message());
+            }
+            ClientMessage::History(request) => self.replay_history(member, request),
             ClientMessage::ListRequest => {
                 let users = self
                     .server
-                    .room
+                    .directory
                     .everyone()
                     .iter()
                     .map(|m| m.name.clone())
@@ -565,15 +573,19 @@ impl Session<'_> {
             }
             (None, _) => (name, Role::Guest),
         };
-        match self
-            .server
-            .room
-            .join(name.clone(), self.link.clone(), role, &self.server.config)
+        let server = self.server;
+        let config = &server.config;
+        match server
+            .directory
+            .join(name.clone(), self.link.clone(), &server.rooms, role, config)
         {
-            Ok(member) => {
-                let online = self.server.room.everyone().len();
-                self.server
-                    .log(&text::log_joined(&member.name, &addr, online));
+            Ok(Joining { member, replay }) => {
+                let online = server.directory.everyone().len();
+                server.log(&text::log_joined(&member.name, &addr, online));
+                // The lobby's last messages, as on entering any room.
+                if server.rooms.replays_on_join() {
+                    member.room().replay(&self.link, &replay);
+                }
                 self.phase = Phase::Joined(member);
                 Flow::Continue
             }
@@ -586,7 +598,49 @@ impl Session<'_> {
         }
     }
 
-    /// Relays a chat message to everyone else, or to one user.
+    /// `ROOM_JOIN`: checks the name, moves the member, and replays the new
+    /// room's last messages. A bad name or a full server is answered with
+    /// an `ERROR`, and the member stays where it was, connected.
+    fn enter_room(&mut self, member: &Arc<Member>, name: &str) {
+        if let Err(why) = check_room_name(name) {
+            self.server
+                .log(&text::log_bad_room(&member.name, name, &why.to_string()));
+            return self.send_error(ErrorCode::NameInvalid, text::error_room_invalid(name, &why));
+        }
+        let rooms = &self.server.rooms;
+        match rooms.enter(member, name) {
+            Ok(Entered::Already(_)) => {}
+            Ok(Entered::Moved { room, replay }) => {
+                self.server
+                    .log(&text::log_entered_room(&member.name, room.name()));
+                if rooms.replays_on_join() {
+                    room.replay(&self.link, &replay);
+                }
+            }
+            Err(RoomError::Limit(max)) => {
+                self.server
+                    .log(&text::log_room_limit(&member.name, name, max));
+                self.send_error(ErrorCode::RoomLimit, text::error_room_limit(name, max));
+            }
+        }
+    }
+
+    /// `HISTORY`: the last `limit` messages of the member's room (or those
+    /// before `before`), replayed to it alone.
+    fn replay_history(&mut self, member: &Arc<Member>, request: HistoryRequest) {
+        let HistoryRequest { limit, before } = request;
+        let room = member.room();
+        let history = self.server.rooms.history();
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let entries = match before {
+            Some(seq) => history.before(room.name(), seq, limit),
+            None => history.last(room.name(), limit),
+        };
+        room.replay(&self.link, &entries);
+    }
+
+    /// Relays a chat message to the other members of the sender's room, or
+    /// to one user in any room.
     fn relay_text(&mut self, member: &Arc<Member>, text: String, to: Option<String>) {
         if let Some(report) = self.server.muted(member) {
             self.link.send(&ServerMessage::Error(report));
@@ -601,28 +655,26 @@ impl Session<'_> {
             return;
         }
         member.count_message();
-        let timestamp = crate::localtime::now_unix();
         match to {
             None => {
-                self.server.log(&text::log_public(&member.name, &text));
-                let chat = ServerMessage::Chat(Chat {
-                    text,
-                    sender: member.name.clone(),
-                    timestamp,
-                    to: None,
-                });
-                self.server.room.broadcast(&chat, Some(member));
+                let room = member.room();
+                self.server
+                    .log(&text::log_public(&member.name, room.name(), &text));
+                self.server
+                    .rooms
+                    .say(&room, &member.name, text, Some(member));
             }
-            Some(to) => match self.server.room.find(&to) {
+            // Private messages cross rooms, and carry no room.
+            Some(to) => match self.server.directory.find(&to) {
                 Some(target) => {
                     self.server
                         .log(&text::log_private(&member.name, &target.name, &text));
-                    target.link.send(&ServerMessage::Chat(Chat {
+                    target.link.send(&ServerMessage::Chat(Chat::new(
                         text,
-                        sender: member.name.clone(),
-                        timestamp,
-                        to: Some(target.name.clone()),
-                    }));
+                        member.name.clone(),
+                        crate::localtime::now_unix(),
+                        Some(target.name.clone()),
+                    )));
                 }
                 // A private message to the server is for the admin at the
                 // console, who reads the log.

@@ -26,6 +26,7 @@ pub mod login;
 #[cfg(target_os = "linux")]
 pub mod procfs;
 pub mod raw;
+pub mod rooms;
 pub mod ws;
 
 /// The seed for a randomized test: `SOCKET_CHAT_SEED` if set (to replay a
@@ -346,6 +347,8 @@ impl Server {
     }
 
     /// Starts a server in `dir` (its working directory) with `args`.
+    /// [`Server::start`] in a directory a test already has: the one an
+    /// earlier server ran in, to restart on what it left behind.
     pub fn start_in(dir: TempDir, args: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_chat-server"));
         command
