@@ -26,9 +26,11 @@ use std::time::Instant;
 use common::DEADLINE;
 use tempfile::TempDir;
 
-/// The pane's size.
+/// The pane's size: the classic 80 columns, and rows enough for `/help`
+/// (the chat's commands and the editing keys, 25 rows) with the command
+/// typed above it.
 const COLUMNS: usize = 80;
-const ROWS: usize = 24;
+const ROWS: usize = 30;
 
 /// Whether tmux can run here; if not, says which test did not run.
 fn have_tmux(test: &str) -> bool {
@@ -737,7 +739,7 @@ fn a_password_is_never_shown_before_joining_or_in_the_editor() {
     alice.type_text("hunter2");
     alice.press(&["Enter"]);
     alice.wait_for("Alice's prompt after logging in", |s| {
-        row_of(s, "Connected to").is_some() && last_row(s) == ">"
+        row_of(s, "Connected to").is_some() && last_row(s) == "#lobby>"
     });
 
     alice.type_text("/passwd");
@@ -758,11 +760,11 @@ fn a_password_is_never_shown_before_joining_or_in_the_editor() {
     alice.type_text("s3cr3t-one");
     alice.press(&["Enter"]);
     let screen = alice.wait_for("the change confirmed, and the chat's prompt back", |s| {
-        row_of(s, "The password of Alice is changed.").is_some() && last_row(s) == ">"
+        row_of(s, "The password of Alice is changed.").is_some() && last_row(s) == "#lobby>"
     });
     // Up brings back the last line typed in the chat, not a password.
     alice.press(&["Up"]);
-    let after = alice.wait_for("the last chat line", |s| last_row(s) == "> /passwd");
+    let after = alice.wait_for("the last chat line", |s| last_row(s) == "#lobby> /passwd");
     for screen in [&screen, &after] {
         for secret in ["hunter2", "s3cr3t-one"] {
             assert!(

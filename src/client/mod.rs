@@ -543,7 +543,9 @@ impl Chat {
         }
         self.shared.screen.begin_secret(prompt);
         let line = self.next_edited_line();
-        self.shared.screen.end_secret(&text::input_prompt());
+        self.shared
+            .screen
+            .end_secret(&text::room_prompt(&self.room));
         password_from_line(&line?)
     }
 
