@@ -418,6 +418,11 @@ fn every_case_is_counted() {
         + admin_cases().len()
         + written_out;
     assert_eq!(total, CASES, "update CASES and docs/10-logging-in.md");
+    let chapter = include_str!("../docs/10-logging-in.md").replace('\n', " ");
+    assert!(
+        chapter.contains(&format!("sends {CASES} hostile cases")),
+        "docs/10-logging-in.md must say how many cases this file sends"
+    );
 }
 
 #[test]
