@@ -22,6 +22,11 @@ pub enum ArgError {
         expected: &'static str,
     },
     Unexpected(String),
+    /// A value the program read and refused, with the reason in words.
+    Refused {
+        flag: String,
+        why: String,
+    },
 }
 
 /// What a command line asks a program to do.
@@ -99,6 +104,27 @@ impl FlagValue<'_> {
         }
     }
 
+    /// A value this program read and refuses, for the reason given.
+    pub fn refused(&self, why: &dyn std::fmt::Display) -> ArgError {
+        ArgError::Refused {
+            flag: self.name.clone(),
+            why: why.to_string(),
+        }
+    }
+
+    /// A whole number within `range`, said in words as `expected`.
+    pub fn number_in(
+        &mut self,
+        range: std::ops::RangeInclusive<u64>,
+        expected: &'static str,
+    ) -> Result<u64, ArgError> {
+        let value = self.text()?;
+        match value.parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(self.bad(&value, expected)),
+        }
+    }
+
     /// The value as text.
     pub fn text(&mut self) -> Result<String, ArgError> {
         match self.inline.take() {
@@ -129,6 +155,23 @@ impl FlagValue<'_> {
     pub fn size(&mut self) -> Result<usize, ArgError> {
         let n = self.positive()?;
         usize::try_from(n).map_err(|_| self.bad(&n.to_string(), "a smaller number"))
+    }
+
+    /// A whole number, 0 or more.
+    pub fn count(&mut self) -> Result<usize, ArgError> {
+        let value = self.text()?;
+        value
+            .parse::<usize>()
+            .map_err(|_| self.bad(&value, "a whole number (0 or more)"))
+    }
+
+    /// A switch such as `--no-history`: it takes no value, so the next
+    /// argument is left alone, and `--no-history=x` is a mistake.
+    pub fn switch(&mut self) -> Result<bool, ArgError> {
+        match self.inline.take() {
+            None => Ok(true),
+            Some(value) => Err(self.bad(&value, "given without a value")),
+        }
     }
 
     /// Whole seconds, above 0.

@@ -26,9 +26,11 @@ use std::time::Instant;
 use common::DEADLINE;
 use tempfile::TempDir;
 
-/// The pane's size.
+/// The pane's size: the classic 80 columns, and rows enough for `/help`
+/// (the chat's commands and the editing keys, 25 rows) with the command
+/// typed above it.
 const COLUMNS: usize = 80;
-const ROWS: usize = 24;
+const ROWS: usize = 30;
 
 /// Whether tmux can run here; if not, says which test did not run.
 fn have_tmux(test: &str) -> bool {
@@ -386,15 +388,10 @@ fn row_of(screen: &[String], needle: &str) -> Option<usize> {
     screen.iter().position(|r| r.contains(needle))
 }
 
-#[test]
-#[ignore = "needs the line editor wired into the client (issue 10, item 4): \
-            remove this once the client's event loop feeds it"]
-fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
-    if !have_tmux("a_message_arriving_while_typing_leaves_the_half_typed_line_intact") {
-        return;
-    }
-    let server = common::Server::start(&[]);
-    let mut bob = server.join("Bob");
+/// Starts Alice's client in a pane, in a folder of her own (returned with
+/// the pane, to live as long), joined to `server`, and waits for her
+/// prompt.
+fn alice_in_a_pane(server: &common::Server) -> (Pane, TempDir) {
     let home = TempDir::new().expect("temp dir");
     let port = server.port.to_string();
     let mut alice = Pane::start(
@@ -404,22 +401,33 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
         home.path(),
     );
     alice.wait_for("Alice's prompt after joining", |s| {
-        row_of(s, "Connected to").is_some() && last_row(s) == ">"
+        row_of(s, "Connected to").is_some() && last_row(s) == "#lobby>"
     });
+    (alice, home)
+}
+
+#[test]
+fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
+    if !have_tmux("a_message_arriving_while_typing_leaves_the_half_typed_line_intact") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let (mut alice, _home) = alice_in_a_pane(&server);
     bob.expect("Alice joined");
 
     // Half a line, with Chinese in it, and the cursor moved back into it.
     alice.type_text("你好, I am tyin");
     alice.press(&["Left", "Left"]);
     alice.wait_for("the half-typed line", |s| {
-        last_row(s) == "> 你好, I am tyin"
+        last_row(s) == "#lobby> 你好, I am tyin"
     });
     bob.send("Hi Alice!");
     let screen = alice.wait_for("Bob's message above the half-typed line", |s| {
-        row_of(s, "Bob: Hi Alice!").is_some() && last_row(s) == "> 你好, I am tyin"
+        row_of(s, "Bob: Hi Alice!").is_some() && last_row(s) == "#lobby> 你好, I am tyin"
     });
     let message = row_of(&screen, "Bob: Hi Alice!").expect("the message");
-    let input = row_of(&screen, "> 你好, I am tyin").expect("the input row");
+    let input = row_of(&screen, "#lobby> 你好, I am tyin").expect("the input row");
     assert_eq!(
         input,
         message + 1,
@@ -428,8 +436,8 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     );
     assert_eq!(
         alice.cursor(),
-        (2 + 4 + 9, input),
-        "the cursor stays between \"ty\" and \"in\" (你好 is 4 columns)"
+        (8 + 4 + 9, input),
+        "the cursor stays between \"ty\" and \"in\" (the prompt \"#lobby> \" is 8 columns, 你好 4)"
     );
 
     // Typing goes on where the cursor was; then the line is sent.
@@ -438,7 +446,7 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     alice.type_text("g");
     alice.press(&["Enter"]);
     bob.expect("Alice: 你好, I am typing");
-    alice.wait_for("a fresh prompt", |s| last_row(s) == ">");
+    alice.wait_for("a fresh prompt", |s| last_row(s) == "#lobby>");
 
     // A line wider than the window scrolls instead of wrapping.
     let long: String = (0..120)
@@ -453,12 +461,12 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
         "the input row wrapped: {row:?}"
     );
     assert!(
-        !screen.iter().any(|r| r.starts_with("> abcdef")),
+        !screen.iter().any(|r| r.starts_with("#lobby> abcdef")),
         "{}",
         screen.join("\n")
     );
     alice.press(&["C-u"]);
-    alice.wait_for("the line erased", |s| last_row(s) == ">");
+    alice.wait_for("the line erased", |s| last_row(s) == "#lobby>");
 
     // Ctrl-C quits as /quit does, and the terminal is as it was.
     alice.press(&["C-c"]);
@@ -466,4 +474,308 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     bob.expect("Alice left");
     let (before, after) = alice.settings_before_and_after();
     assert_eq!(before, after, "the terminal was left changed");
+}
+
+/// Checks that the terminal's settings after the program are those from
+/// before it.
+fn assert_given_back(pane: &Pane) {
+    let (before, after) = pane.settings_before_and_after();
+    assert_eq!(before, after, "the terminal was left changed");
+}
+
+/// Whether a row is a chat line: "[hh:mm:ss] " and then `rest`.
+fn is_line(row: &str, rest: &str) -> bool {
+    let b = row.as_bytes();
+    b.len() > 11 && b[0] == b'[' && b[3] == b':' && b[9] == b']' && &row[11..] == rest
+}
+
+/// The prompt names the room the user is in, and follows it: `/join`
+/// changes it, and a replay's lines are marked as earlier ones.
+#[test]
+fn the_prompt_shows_the_room_and_follows_a_join() {
+    if !have_tmux("the_prompt_shows_the_room_and_follows_a_join") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    bob.send("/join #python");
+    bob.expect("You are in #python (1): Bob");
+    bob.send("said before Alice came");
+    let (mut alice, _home) = alice_in_a_pane(&server);
+    bob.expect("Alice joined");
+
+    alice.type_text("/join #Python");
+    alice.press(&["Enter"]);
+    let screen = alice.wait_for("the room's prompt", |s| {
+        row_of(s, "You are in #python (2): Bob, Alice").is_some() && last_row(s) == "#python>"
+    });
+    // The command stays after the prompt it was typed at.
+    assert!(
+        row_of(&screen, "#lobby> /join #Python").is_some(),
+        "{}",
+        screen.join("\n")
+    );
+    alice.wait_for("the replayed line, marked", |s| {
+        s.iter()
+            .any(|r| is_line(r, "(earlier) Bob: said before Alice came"))
+    });
+    alice.type_text("/join lobby");
+    alice.press(&["Enter"]);
+    alice.wait_for("the lobby's prompt again", |s| last_row(s) == "#lobby>");
+    alice.press(&["C-c"]);
+    assert_eq!(alice.wait_done(), 0);
+}
+
+#[test]
+fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back() {
+    if !have_tmux("your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back") {
+        return;
+    }
+    let mut server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let (mut alice, _home) = alice_in_a_pane(&server);
+
+    alice.type_text("Hello Bob!");
+    alice.press(&["Enter"]);
+    bob.expect("Alice: Hello Bob!");
+    let screen = alice.wait_for("Alice's own line", |s| {
+        s.iter().any(|r| is_line(r, "Alice: Hello Bob!")) && last_row(s) == "#lobby>"
+    });
+    assert!(
+        row_of(&screen, "#lobby> Hello").is_none(),
+        "the typed line stays as well as its confirmation:\n{}",
+        screen.join("\n")
+    );
+
+    alice.type_text("/msg @bob psst");
+    alice.press(&["Enter"]);
+    bob.expect("Alice: [private] psst");
+    alice.wait_for("the private message's confirmation", |s| {
+        s.iter().any(|r| is_line(r, "→ Bob: psst")) && last_row(s) == "#lobby>"
+    });
+
+    // A command stays on screen, as in a shell, above what it prints; in
+    // the editor, /help lists the editing keys too.
+    alice.type_text("/help");
+    alice.press(&["Enter"]);
+    let screen = alice.wait_for("the help with the editing keys", |s| {
+        row_of(s, "Ctrl-D").is_some() && last_row(s) == "#lobby>"
+    });
+    assert!(
+        row_of(&screen, "#lobby> /help").is_some(),
+        "{}",
+        screen.join("\n")
+    );
+
+    // The server shuts down while Alice is half-way through a line: the
+    // reason is the last line, status 0, and the terminal is as it was.
+    alice.type_text("half a li");
+    alice.wait_for("the half-typed line", |s| {
+        last_row(s) == "#lobby> half a li"
+    });
+    server.send("/quit");
+    assert_eq!(alice.wait_done(), 0);
+    let screen = alice.screen();
+    assert_eq!(
+        last_row(&screen),
+        "The server has shut down. Goodbye.",
+        "{}",
+        screen.join("\n")
+    );
+    assert_given_back(&alice);
+}
+
+#[test]
+fn a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back() {
+    if !have_tmux("a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back") {
+        return;
+    }
+    let mut server = common::Server::start(&[]);
+    let (mut alice, _home) = alice_in_a_pane(&server);
+    alice.type_text("unsent");
+    alice.wait_for("the half-typed line", |s| last_row(s) == "#lobby> unsent");
+    server.proc.kill();
+    assert_eq!(alice.wait_done(), 1);
+    let screen = alice.screen();
+    assert_eq!(
+        last_row(&screen),
+        "Connection to the server lost.",
+        "{}",
+        screen.join("\n")
+    );
+    assert!(
+        row_of(&screen, "#lobby> unsent").is_none(),
+        "{}",
+        screen.join("\n")
+    );
+    assert_given_back(&alice);
+}
+
+#[test]
+fn ctrl_d_on_an_empty_line_leaves_and_elsewhere_deletes() {
+    if !have_tmux("ctrl_d_on_an_empty_line_leaves_and_elsewhere_deletes") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let (mut alice, _home) = alice_in_a_pane(&server);
+    bob.expect("Alice joined");
+    alice.type_text("abc");
+    alice.press(&["Home", "C-d"]);
+    alice.wait_for("the first character deleted", |s| {
+        last_row(s) == "#lobby> bc"
+    });
+    alice.press(&["End", "C-u"]);
+    alice.wait_for("the line erased", |s| last_row(s) == "#lobby>");
+    alice.press(&["C-d"]);
+    assert_eq!(alice.wait_done(), 0);
+    bob.expect("* Alice left (1 online)");
+    assert!(row_of(&alice.screen(), "You left the chat.").is_some());
+    assert_given_back(&alice);
+}
+
+/// Ctrl-Z is a key in raw mode, so the client stops itself: the shell gets
+/// the terminal back in its old mode, and `fg` brings the chat back with
+/// the half-typed line redrawn. The pane runs an interactive shell (job
+/// control is the shell's), and the client is started from it.
+#[test]
+fn ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back() {
+    let test = "ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back";
+    if !have_tmux(test) {
+        return;
+    }
+    // The client stops itself with the `kill` program (not a shell's
+    // builtin: it runs no shell).
+    if Command::new("kill").arg("-l").output().is_err() {
+        eprintln!("{test}: the kill program is not installed, so this test did not run");
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let home = TempDir::new().expect("temp dir");
+    let mut shell = Pane::start(
+        Path::new("sh"),
+        &["-i"],
+        &[("TZ", "UTC"), ("PS1", "$ "), ("ENV", "/dev/null")],
+        home.path(),
+    );
+    shell.wait_for("the shell's prompt", |s| last_row(s) == "$");
+    let client = format!(
+        "'{}' --host 127.0.0.1 --port {} --name Alice",
+        env!("CARGO_BIN_EXE_chat-client"),
+        server.port
+    );
+    shell.type_text(&client);
+    shell.press(&["Enter"]);
+    shell.wait_for("Alice's prompt", |s| last_row(s) == "#lobby>");
+    bob.expect("Alice joined");
+    shell.type_text("half a li");
+    shell.wait_for("the half-typed line", |s| {
+        last_row(s) == "#lobby> half a li"
+    });
+
+    shell.press(&["C-z"]);
+    shell.wait_for("the shell's prompt after Ctrl-Z", |s| {
+        row_of(s, "Stopped").is_some() && last_row(s) == "$"
+    });
+    let during = shell.dir.path().join("during");
+    shell.type_text(&format!("stty -g > '{}'; echo SAVED", during.display()));
+    shell.press(&["Enter"]);
+    shell.wait_for("the settings saved", |s| {
+        s.iter().any(|r| r == "SAVED") && last_row(s) == "$"
+    });
+    let before = shell.read("before");
+    let during = std::fs::read_to_string(&during).expect("the settings while stopped");
+    assert_eq!(before, during, "the shell got the terminal in raw mode");
+
+    shell.type_text("fg");
+    shell.press(&["Enter"]);
+    shell.wait_for("the line redrawn", |s| last_row(s) == "#lobby> half a li");
+    shell.type_text("ne");
+    shell.press(&["Enter"]);
+    bob.expect("Alice: half a line");
+    shell.press(&["C-c"]);
+    shell.wait_for("the shell's prompt after the client", |s| {
+        row_of(s, "You left the chat.").is_some() && last_row(s) == "$"
+    });
+    shell.type_text("exit");
+    shell.press(&["Enter"]);
+    assert_eq!(shell.wait_done(), 0);
+    assert_given_back(&shell);
+}
+
+/// A password typed at a terminal is never on the screen: not at the
+/// prompt before joining (the echo is off), not in the line editor during
+/// the chat (its secret mode draws nothing of the line), and not in the
+/// editor's history afterwards.
+#[test]
+fn a_password_is_never_shown_before_joining_or_in_the_editor() {
+    if !have_tmux("a_password_is_never_shown_before_joining_or_in_the_editor") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut setup = common::raw::Raw::connect(server.port);
+    common::login::register(&mut setup, "Alice", "hunter2");
+    let home = TempDir::new().expect("temp dir");
+    let port = server.port.to_string();
+    let mut alice = Pane::start(
+        Path::new(env!("CARGO_BIN_EXE_chat-client")),
+        &[
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--name",
+            "Alice",
+            "--iterations",
+            "4096",
+        ],
+        &[("TZ", "UTC")],
+        home.path(),
+    );
+    alice.wait_for("the password prompt", |s| {
+        last_row(s) == "Password for Alice:"
+    });
+    alice.type_text("hunter2");
+    alice.press(&["Enter"]);
+    alice.wait_for("Alice's prompt after logging in", |s| {
+        row_of(s, "Connected to").is_some() && last_row(s) == "#lobby>"
+    });
+
+    alice.type_text("/passwd");
+    alice.press(&["Enter"]);
+    alice.wait_for("the new password's prompt", |s| {
+        last_row(s) == "New password for Alice:"
+    });
+    alice.type_text("s3cr3t-one");
+    // Still nothing after the prompt, though the editor has the keys.
+    alice.press(&["Left"]);
+    alice.wait_for("a prompt that shows nothing typed", |s| {
+        last_row(s) == "New password for Alice:"
+    });
+    alice.press(&["Enter"]);
+    alice.wait_for("the second prompt", |s| {
+        last_row(s) == "The same password again:"
+    });
+    alice.type_text("s3cr3t-one");
+    alice.press(&["Enter"]);
+    let screen = alice.wait_for("the change confirmed, and the chat's prompt back", |s| {
+        row_of(s, "The password of Alice is changed.").is_some() && last_row(s) == "#lobby>"
+    });
+    // Up brings back the last line typed in the chat, not a password.
+    alice.press(&["Up"]);
+    let after = alice.wait_for("the last chat line", |s| last_row(s) == "#lobby> /passwd");
+    for screen in [&screen, &after] {
+        for secret in ["hunter2", "s3cr3t-one"] {
+            assert!(
+                !screen.iter().any(|row| row.contains(secret)),
+                "{secret} is on the screen:\n{}",
+                screen.join("\n")
+            );
+        }
+    }
+    alice.press(&["C-u"]);
+    alice.press(&["C-c"]);
+    assert_eq!(alice.wait_done(), 0);
+    assert_given_back(&alice);
 }

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match server::serve(listener, config, BufReader::new(io::stdin())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", text::cannot_listen(&addr, &e));
+            eprintln!("{}", text::cannot_serve(&addr, &e));
             ExitCode::FAILURE
         }
     }

@@ -4,7 +4,13 @@
 use std::collections::VecDeque;
 
 use crate::command::{self, PathError};
+use crate::message::AdminAction;
+use crate::message::client::MAX_HISTORY_LIMIT;
+use crate::names::{NameError, check_room_name};
 use crate::text;
+
+/// How many messages `/history` shows when no number is given.
+pub const DEFAULT_HISTORY: u64 = 20;
 
 /// Cuts the bytes the keyboard thread passes on into lines.
 ///
@@ -46,6 +52,12 @@ impl Lines {
     pub fn next_line(&mut self) -> Option<String> {
         self.complete.pop_front()
     }
+
+    /// Takes the bytes of the line not yet ended: when the line editor
+    /// takes over, what was typed of the next line is its to edit.
+    pub fn take_partial(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.partial)
+    }
 }
 
 /// A typed line as text, without its line ending. Invalid UTF-8 from the
@@ -67,10 +79,29 @@ pub enum Input {
     SendFile { to: Option<String>, path: String },
     /// `/list`
     List,
+    /// `/join #ROOM` (or `/join ROOM`): the room's name, without the `#`.
+    Join(String),
+    /// `/rooms`
+    Rooms,
+    /// `/who`: the members of my room.
+    Who,
+    /// `/history [N]`
+    History(u64),
     /// `/help`
     Help,
     /// `/quit`
     Quit,
+    /// `/register`: give the name joined as a guest a password.
+    Register,
+    /// `/passwd`: change the password of the name logged in as.
+    Passwd,
+    /// `/kick NAME`, `/mute NAME [SECS]`, `/unmute NAME`, `/op NAME`,
+    /// `/deop NAME`: sent as they are; the server decides who may.
+    Admin {
+        action: AdminAction,
+        target: String,
+        seconds: Option<u64>,
+    },
 }
 
 /// A line that cannot be acted on; each prints as a hint and nothing is sent.
@@ -79,6 +110,13 @@ pub enum Mistake {
     Unknown(String),
     MsgUsage,
     SendUsage(Option<PathError>),
+    /// An admin command without its name (or with a bad number of seconds).
+    AdminUsage(&'static str),
+    JoinUsage,
+    /// A room name the server would refuse: checked here first, as a user
+    /// name is before joining.
+    BadRoom(String, NameError),
+    HistoryUsage,
 }
 
 impl Mistake {
@@ -88,7 +126,33 @@ impl Mistake {
             Mistake::MsgUsage => text::usage_client_msg(),
             Mistake::SendUsage(Some(e)) => text::bad_path(e),
             Mistake::SendUsage(None) => text::usage_send(),
+            Mistake::AdminUsage(command) => text::usage_client_admin(command),
+            Mistake::JoinUsage => text::usage_join(),
+            Mistake::BadRoom(name, why) => text::room_refused(name, why),
+            Mistake::HistoryUsage => text::usage_history(),
         }
+    }
+}
+
+/// `/join #python`, `/join python`: the name without one leading `#`,
+/// checked against the room-name rules.
+fn parse_join(rest: &str) -> Result<Input, Mistake> {
+    let name = rest.strip_prefix('#').unwrap_or(rest);
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(Mistake::JoinUsage);
+    }
+    check_room_name(name).map_err(|why| Mistake::BadRoom(name.to_string(), why))?;
+    Ok(Input::Join(name.to_string()))
+}
+
+/// `/history`, `/history 50`.
+fn parse_history(rest: &str) -> Result<Input, Mistake> {
+    if rest.is_empty() {
+        return Ok(Input::History(DEFAULT_HISTORY));
+    }
+    match rest.parse::<u64>() {
+        Ok(n) if (1..=MAX_HISTORY_LIMIT).contains(&n) => Ok(Input::History(n)),
+        _ => Err(Mistake::HistoryUsage),
     }
 }
 
@@ -127,11 +191,50 @@ pub fn parse(line: &str) -> Result<Option<Input>, Mistake> {
             }
         }
         "list" => Input::List,
+        "register" => Input::Register,
+        "passwd" => Input::Passwd,
+        "kick" | "mute" | "unmute" | "op" | "deop" => admin(name, rest)?,
+        "join" => parse_join(rest)?,
+        "rooms" => Input::Rooms,
+        "who" => Input::Who,
+        "history" => parse_history(rest)?,
         "help" => Input::Help,
         "quit" | "exit" => Input::Quit,
         other => return Err(Mistake::Unknown(other.to_string())),
     };
     Ok(Some(input))
+}
+
+/// An admin command: `NAME` (an `@` before it is allowed), and for `mute`
+/// an optional number of seconds.
+fn admin(command: &str, rest: &str) -> Result<Input, Mistake> {
+    let (action, usage) = match command {
+        "kick" => (AdminAction::Kick, "kick"),
+        "mute" => (AdminAction::Mute, "mute"),
+        "unmute" => (AdminAction::Unmute, "unmute"),
+        "op" => (AdminAction::Op, "op"),
+        _ => (AdminAction::Deop, "deop"),
+    };
+    let rest = rest.trim_start_matches('@');
+    let (target, more) = match rest.split_once(char::is_whitespace) {
+        Some((target, more)) => (target, more.trim()),
+        None => (rest, ""),
+    };
+    let seconds = match (action, more) {
+        (_, "") => None,
+        (AdminAction::Mute, seconds) => {
+            Some(seconds.parse().map_err(|_| Mistake::AdminUsage(usage))?)
+        }
+        _ => return Err(Mistake::AdminUsage(usage)),
+    };
+    if target.is_empty() {
+        return Err(Mistake::AdminUsage(usage));
+    }
+    Ok(Input::Admin {
+        action,
+        target: target.to_string(),
+        seconds,
+    })
 }
 
 #[cfg(test)]
@@ -150,6 +253,16 @@ mod tests {
         assert_eq!(lines.next_line(), None);
         lines.end();
         assert_eq!(lines.next_line().as_deref(), Some("no end"));
+        assert_eq!(lines.next_line(), None);
+    }
+
+    #[test]
+    fn the_unfinished_line_can_be_taken_away() {
+        let mut lines = Lines::default();
+        lines.push(b"Alice\nhel");
+        assert_eq!(lines.take_partial(), b"hel");
+        lines.end();
+        assert_eq!(lines.next_line().as_deref(), Some("Alice"));
         assert_eq!(lines.next_line(), None);
     }
 
@@ -189,6 +302,76 @@ mod tests {
         assert_eq!(parse("/help"), Ok(Some(Input::Help)));
         assert_eq!(parse("/quit"), Ok(Some(Input::Quit)));
         assert_eq!(parse("//shrug"), Ok(Some(Input::Say("/shrug".into()))));
+        assert_eq!(parse("/register"), Ok(Some(Input::Register)));
+        assert_eq!(parse("/passwd"), Ok(Some(Input::Passwd)));
+    }
+
+    #[test]
+    fn admin_commands() {
+        let admin = |action, target: &str, seconds| {
+            Ok(Some(Input::Admin {
+                action,
+                target: target.into(),
+                seconds,
+            }))
+        };
+        assert_eq!(parse("/kick Bob"), admin(AdminAction::Kick, "Bob", None));
+        assert_eq!(parse("/kick @Bob"), admin(AdminAction::Kick, "Bob", None));
+        assert_eq!(parse("/mute Bob"), admin(AdminAction::Mute, "Bob", None));
+        assert_eq!(
+            parse("/mute Bob 60"),
+            admin(AdminAction::Mute, "Bob", Some(60))
+        );
+        assert_eq!(
+            parse("/unmute Bob"),
+            admin(AdminAction::Unmute, "Bob", None)
+        );
+        assert_eq!(parse("/op 李雷"), admin(AdminAction::Op, "李雷", None));
+        assert_eq!(parse("/deop Bob"), admin(AdminAction::Deop, "Bob", None));
+        for wrong in [
+            "/kick",
+            "/mute Bob soon",
+            "/mute Bob -1",
+            "/op Bob now",
+            "/deop @",
+        ] {
+            assert!(
+                matches!(parse(wrong), Err(Mistake::AdminUsage(_))),
+                "{wrong}"
+            );
+        }
+    }
+
+    #[test]
+    fn room_commands() {
+        assert_eq!(
+            parse("/join #python"),
+            Ok(Some(Input::Join("python".into())))
+        );
+        assert_eq!(
+            parse("/join Python"),
+            Ok(Some(Input::Join("Python".into())))
+        );
+        assert_eq!(parse("/rooms"), Ok(Some(Input::Rooms)));
+        assert_eq!(parse("/who"), Ok(Some(Input::Who)));
+        assert_eq!(parse("/history"), Ok(Some(Input::History(20))));
+        assert_eq!(parse("/history 1000"), Ok(Some(Input::History(1000))));
+        assert_eq!(parse("/join"), Err(Mistake::JoinUsage));
+        assert_eq!(parse("/join #"), Err(Mistake::JoinUsage));
+        assert_eq!(parse("/join #a b"), Err(Mistake::JoinUsage));
+        assert_eq!(
+            parse("/join ##x"),
+            Err(Mistake::BadRoom("#x".into(), NameError::BadStart('#')))
+        );
+        for bad in [
+            "/history 0",
+            "/history 1001",
+            "/history lots",
+            "/history -5",
+        ] {
+            assert_eq!(parse(bad), Err(Mistake::HistoryUsage), "{bad}");
+        }
+        assert!(!Mistake::HistoryUsage.hint().is_empty());
     }
 
     #[test]

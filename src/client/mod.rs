@@ -18,6 +18,20 @@
 //! place too: [`run`] returns the exit status, whether the user quit or the
 //! server went away.
 //!
+//! On a terminal, the keys go to a line editor ([`editor`]) instead of the
+//! terminal's own line mode ([`terminal`] switches it to raw mode), so that
+//! a message arriving while the user types is printed *above* the input
+//! row, and the half-typed line is drawn again below it. With a pipe, or
+//! where the terminal cannot be switched, lines are read whole as before.
+//!
+//! The server does not echo our own `TEXT` back, so after Enter the client
+//! prints the line as everyone else sees it, but only once it knows the
+//! server will take it: the welcome says how long a text may be, and the
+//! join and leave notices say who is online, so the refusals the server
+//! would make (too long, nobody of that name) are made here instead, and
+//! replace the confirmation. A refusal that still comes from the server
+//! (someone left a moment ago) is printed when it arrives.
+//!
 //! Sending never waits on the network: messages go into an
 //! [`Outbox`](crate::server::outbox::Outbox), the same bounded queue the
 //! server gives each client, and a writer thread writes them. Files go out
@@ -28,9 +42,13 @@
 //! - [`config`]: the command line.
 //! - [`events`]: the two reading threads and what they report.
 //! - [`input`]: what the user typed: bytes into lines, lines into [`input::Input`].
+//! - [`editor`] and [`terminal`]: the line editor, and the raw mode it needs.
 //! - [`display`]: what an incoming message looks like on screen.
-//! - [`screen`]: printing, with a progress line that updates in place.
+//! - [`screen`]: printing, with a progress line that updates in place, and
+//!   the input line kept below everything printed.
 //! - [`upload`] and [`download`]: files out and in.
+//! - [`login`]: before the chat: logging in to a registered name, and
+//!   reading a password without showing it.
 
 pub mod config;
 pub mod display;
@@ -38,6 +56,7 @@ pub mod download;
 pub mod editor;
 pub mod events;
 pub mod input;
+pub mod login;
 pub mod screen;
 pub mod terminal;
 pub mod upload;
@@ -54,23 +73,35 @@ pub use config::Config;
 use download::Downloads;
 use events::{Event, QUEUED_EVENTS, ServerReader};
 use input::{Input, Lines};
+use login::{LoginError, Pending};
 use screen::Screen;
 use upload::Uploads;
 
-use crate::frame::DEFAULT_MAX_FRAME;
-use crate::localtime::TimeZone;
-use crate::message::client::{Join, Leave, Text};
-use crate::message::{ClientMessage, ErrorCode, ErrorReport, Message as _, ServerMessage};
-use crate::names::{check_name, name_key};
+use editor::{Editor, Outcome};
+use terminal::{RawMode, password_from_line};
+
+use crate::crypto::scram::Verifier;
+use crate::filetypes::FileTypes;
+use crate::localtime::{TimeZone, now_unix};
+use crate::message::client::{Admin, HistoryRequest, Join, Leave, Register, RoomJoin, Text};
+use crate::message::server::{AdminNotice, HistoryEnd, RoomWelcome, Welcome};
+use crate::message::{AdminAction, ClientMessage, ErrorCode, ErrorReport, Role, ServerMessage};
+use crate::names::{LOBBY, SERVER_NAME, check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
-use crate::trace::{Direction, Trace};
-use crate::transport::{Framing, Outgoing, tcp, tune_socket};
+use crate::transport::{Framing, Outgoing, tune_socket};
 
+/// Exit status when the chat ended as it should: the user quit, the server
+/// shut down, or the server removed us. Each is a line saying why, not an
+/// error, so that `make run-client` does not report a failure.
+pub const EXIT_OK: u8 = 0;
 /// Exit status when the server is gone or unreachable.
 pub const EXIT_CONNECTION: u8 = 1;
 /// Exit status when the name given on the command line is refused.
 pub const EXIT_NAME: u8 = 2;
+/// Exit status when logging in or registering did not succeed (a locked
+/// name, a server that failed to prove itself, a cancelled password).
+pub const EXIT_LOGIN: u8 = 3;
 
 /// How long to wait for a server that does not answer a connection attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -126,6 +157,9 @@ pub struct Shared {
     pub uploads: Uploads,
     /// The server's file size limit, from its welcome.
     pub max_file_size: Option<u64>,
+    /// The server's file-type rules, from its welcome: a file they refuse
+    /// is not sent at all.
+    pub file_types: FileTypes,
     /// Set when the chat is ending (the user quit, or the connection
     /// went): uploads stop at their next chunk, without a word.
     ending: AtomicBool,
@@ -149,7 +183,24 @@ struct Joined {
     reader: ServerReader<TcpStream>,
     name: String,
     users: Vec<String>,
+    /// The room the welcome put us in (`lobby`).
+    room: String,
     max_file_size: Option<u64>,
+    max_text: Option<u64>,
+    role: Role,
+    file_types: FileTypes,
+}
+
+/// How the user's keys become lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// Whole lines, as a pipe delivers them, or a terminal in its own line
+    /// mode (which echoes and edits them itself).
+    Lines,
+    /// The keyboard is a terminal: after joining, switch it to raw mode and
+    /// edit the line here, falling back to [`Typing::Lines`] if the switch
+    /// fails. The name prompt before it stays in line mode.
+    Editor,
 }
 
 /// Where typed lines come from: the events, cut into lines.
@@ -177,9 +228,16 @@ impl Keyboard {
     }
 }
 
-/// Runs the client until the user quits (0) or the connection ends (1).
-/// `input` is what the user types: the keyboard, or a pipe in tests.
-pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
+/// Runs the client until the chat ends, and returns the exit status: 0 when
+/// it ended as it should (`/quit`, the server shut down or removed us), 1
+/// when the connection was lost or never made, 2 for a refused name given
+/// on the command line, 3 when logging in or registering failed.
+///
+/// `input` is what the user types: the keyboard, or a pipe in tests. With
+/// [`Typing::Editor`], `input` must read the terminal that standard input
+/// is (the same reader, never a second handle on it), since that is the
+/// terminal whose mode changes.
+pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -> u8 {
     let screen = Screen::new();
     let (events, inbox) = sync_channel(QUEUED_EVENTS);
     if let Err(e) = events::spawn_keyboard(input, events.clone()) {
@@ -196,13 +254,32 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
     };
     screen.line(&text::connected(&config.server_addr(), &joined.name));
     screen.line(&text::online_list(&joined.users));
-    screen.line(&text::client_help());
-    let mut chat = match Chat::start(config, screen, joined, keyboard, events) {
+    screen.line(&text::in_room_alone(&joined.room));
+    screen.line(&help(joined.role));
+    // Raw mode lasts as long as this guard, which the chat keeps: it is
+    // dropped on the way out of this function, however it is left, a panic
+    // included (unwinding runs destructors). Nothing in the client calls
+    // `process::exit`.
+    let raw = match typing {
+        Typing::Editor => RawMode::enter().ok(),
+        Typing::Lines => None,
+    };
+    if raw.is_some() {
+        // The prompt names the room the user is in (`#lobby> `).
+        let mut editor = Editor::new(&text::room_prompt(&joined.room), terminal::width());
+        // The confirmation printed after Enter takes the typed line's place.
+        editor.keep_submitted(false);
+        editor.feed(&keyboard.lines.take_partial());
+        screen.start_editing(editor);
+    }
+    let mut chat = match Chat::start(config, screen, joined, keyboard, events, raw) {
         Ok(chat) => chat,
         Err(status) => return status,
     };
     let status = chat.run();
     chat.finish();
+    chat.shared.screen.stop_editing();
+    drop(chat.raw.take());
     status
 }
 
@@ -215,13 +292,35 @@ struct Chat {
     events: Receiver<Event>,
     lines: Lines,
     /// Who is online, kept up to date from the welcome and the join and
-    /// leave notices, so that `/send @NAME` can refuse an unknown name
-    /// before streaming a file nobody will receive.
+    /// leave notices, so that `/msg @NAME` and `/send @NAME` can refuse an
+    /// unknown name before sending what nobody will receive.
     online: Vec<String>,
+    /// The room we are in, as the server spells it.
+    room: String,
+    /// `/history` requests whose answer has not come yet: their end is
+    /// shown even when nothing was replayed, while an automatic replay on
+    /// entering a room that had nothing to replay shows nothing.
+    histories_asked: usize,
+    /// The longest text the server takes, from its welcome (an older server
+    /// does not say; then only the server checks).
+    max_text: Option<u64>,
     downloads: Downloads,
     zone: TimeZone,
+    /// What this connection may do: `/help` shows admin commands only to
+    /// an admin. From the welcome, then from what the server says.
+    role: Role,
+    /// What the last `/register` or `/passwd` asked for, to say which one
+    /// the server's `REGISTER ok` confirms.
+    registering: Option<Registering>,
+    /// Whether the keyboard's input has ended (it may end while a password
+    /// is being asked for): the chat ends once the lines typed are done.
+    input_ended: bool,
+    /// Until when (Unix time) an admin muted us, as its notice said: a text
+    /// typed before then is refused here, as the server would refuse it.
+    muted_until: Option<i64>,
     /// The server says why before it closes a connection on purpose; that
-    /// reason is the last line the user sees, instead of "connection lost".
+    /// reason is the last line the user sees, instead of "connection lost",
+    /// and the chat ended as it should.
     farewell: Option<String>,
     /// Whether the socket thread has reported the end of the connection
     /// (after which it has ended).
@@ -229,12 +328,30 @@ struct Chat {
     socket_thread: Option<JoinHandle<()>>,
     writer_thread: Option<JoinHandle<io::Result<()>>>,
     upload_threads: Vec<JoinHandle<()>>,
+    /// The terminal in raw mode, while the line editor runs.
+    raw: Option<RawMode>,
+}
+
+/// Which of the two commands that send `REGISTER` is waiting for the
+/// server's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Registering {
+    Register,
+    Passwd,
+}
+
+/// The chat's `/help`: the admin commands too for an admin.
+fn help(role: Role) -> String {
+    match role {
+        Role::Admin => format!("{}\n{}", text::client_help(), text::client_admin_help()),
+        _ => text::client_help(),
+    }
 }
 
 /// What the loop does after an event.
 enum Next {
     Continue,
-    /// The user is done (`/quit`, or the end of input).
+    /// The user is done (`/quit`, Ctrl-C, Ctrl-D, or the end of input).
     Quit,
     /// The connection is gone: exit with this status.
     Exit(u8),
@@ -249,13 +366,18 @@ impl Chat {
         joined: Joined,
         keyboard: Keyboard,
         events: SyncSender<Event>,
+        raw: Option<RawMode>,
     ) -> Result<Chat, u8> {
         let Joined {
             stream,
             reader,
             name,
             users,
+            room,
             max_file_size,
+            max_text,
+            role,
+            file_types,
         } = joined;
         let outbox = Arc::new(Outbox::new(OUTBOX_BYTES));
         let threads = (|| {
@@ -285,6 +407,7 @@ impl Chat {
                 screen,
                 uploads: Uploads::default(),
                 max_file_size,
+                file_types,
                 ending: AtomicBool::new(false),
             }),
             stream,
@@ -292,13 +415,21 @@ impl Chat {
             events: keyboard.events,
             lines: keyboard.lines,
             online: users,
+            room,
+            histories_asked: 0,
+            max_text,
             downloads,
             zone: TimeZone::from_env(),
+            role,
+            registering: None,
+            input_ended: false,
+            muted_until: None,
             farewell: None,
             disconnected: false,
             socket_thread: Some(socket),
             writer_thread: Some(writer),
             upload_threads: Vec::new(),
+            raw,
         })
     }
 
@@ -314,16 +445,19 @@ impl Chat {
                 Next::Exit(status) => return status,
             }
             next = match self.events.recv() {
+                Ok(Event::Keys(bytes)) if self.shared.screen.is_editing() => {
+                    self.shared.screen.feed(&bytes);
+                    self.edited_lines()
+                }
                 Ok(Event::Keys(bytes)) => {
                     self.lines.push(&bytes);
                     self.typed_lines()
                 }
+                // A terminal that hangs up ends the input as Ctrl-D does.
                 Ok(Event::KeysEnded) => {
                     self.lines.end();
-                    match self.typed_lines() {
-                        Next::Continue => Next::Quit,
-                        other => other,
-                    }
+                    self.input_ended = true;
+                    self.typed_lines()
                 }
                 Ok(Event::Message(message)) => {
                     self.receive(message);
@@ -335,15 +469,47 @@ impl Chat {
                 }
                 Ok(Event::Disconnected) => {
                     self.disconnected = true;
-                    Next::Exit(self.lost())
+                    Next::Exit(self.ended())
                 }
                 // Every sender is gone: no socket thread, so no connection.
-                Err(_) => Next::Exit(self.lost()),
+                Err(_) => Next::Exit(self.ended()),
             };
         }
     }
 
-    /// Acts on every complete line typed so far.
+    /// Acts on every line finished in the editor so far. Ctrl-C and Ctrl-D
+    /// (on an empty line) are keys in raw mode, not a signal and the end of
+    /// input: both leave as `/quit` does.
+    fn edited_lines(&mut self) -> Next {
+        let mut entered = false;
+        let next = loop {
+            match self.shared.screen.next_typed() {
+                None => break Next::Continue,
+                Some(Outcome::Line(line)) => {
+                    entered = true;
+                    match self.typed(&line) {
+                        Next::Continue => {}
+                        other => break other,
+                    }
+                }
+                Some(Outcome::EndOfInput | Outcome::Interrupt) => break Next::Quit,
+                Some(Outcome::Suspend) => {
+                    self.suspend();
+                    entered = true; // the window may have changed meanwhile
+                }
+            }
+        };
+        // No signal tells us that the window was resized (std has no
+        // SIGWINCH), so the width is read again after each Enter: a line
+        // typed after a resize is drawn for the new width.
+        if entered && matches!(next, Next::Continue) {
+            self.shared.screen.set_width(terminal::width());
+        }
+        next
+    }
+
+    /// Acts on every complete line typed so far; once input has ended and
+    /// they are done, the chat is.
     fn typed_lines(&mut self) -> Next {
         while let Some(line) = self.lines.next_line() {
             match self.typed(&line) {
@@ -351,38 +517,254 @@ impl Chat {
                 other => return other,
             }
         }
-        Next::Continue
+        self.after_typing()
+    }
+
+    /// What follows lines acted on: while asking for a password, the input
+    /// or the connection may have ended.
+    fn after_typing(&mut self) -> Next {
+        if self.disconnected {
+            Next::Exit(self.ended())
+        } else if self.input_ended {
+            Next::Quit
+        } else {
+            Next::Continue
+        }
+    }
+
+    /// A password asked for during the chat (`/register`, `/passwd`): in
+    /// the editor's secret mode, which draws nothing of what is typed and
+    /// keeps it out of the history, or, with plain lines, with the
+    /// terminal's echo off. The server's messages are handled meanwhile.
+    /// `None` when the user cancelled (Ctrl-C, Ctrl-D) or input ended.
+    fn ask_secret(&mut self, prompt: &str) -> Option<String> {
+        if !self.shared.screen.is_editing() {
+            return login::ask_secret(prompt, || self.next_typed_line());
+        }
+        self.shared.screen.begin_secret(prompt);
+        let line = self.next_edited_line();
+        self.shared
+            .screen
+            .end_secret(&text::room_prompt(&self.room));
+        password_from_line(&line?)
+    }
+
+    /// The next line typed, as whole lines come (no editor), waiting for it
+    /// while the server's messages are handled as they come. `None` when
+    /// input ends or the connection does (the flags say which).
+    fn next_typed_line(&mut self) -> Option<String> {
+        loop {
+            if let Some(line) = self.lines.next_line() {
+                return Some(line);
+            }
+            if self.input_ended || self.disconnected {
+                return None;
+            }
+            let keys = self.wait_for_keys()?;
+            self.lines.push(&keys);
+        }
+    }
+
+    /// The next line finished in the editor, the same way; `None` also for
+    /// Ctrl-C and Ctrl-D, which cancel a password rather than end the chat.
+    fn next_edited_line(&mut self) -> Option<String> {
+        loop {
+            match self.shared.screen.next_typed() {
+                Some(Outcome::Line(line)) => return Some(line),
+                Some(Outcome::EndOfInput | Outcome::Interrupt) => return None,
+                Some(Outcome::Suspend) => self.suspend(),
+                None => {
+                    let keys = self.wait_for_keys()?;
+                    self.shared.screen.feed(&keys);
+                }
+            }
+        }
+    }
+
+    /// Waits for the next keys, handling the server's messages meanwhile;
+    /// `None` (and a flag set) when input or the connection ends.
+    fn wait_for_keys(&mut self) -> Option<Vec<u8>> {
+        loop {
+            match self.events.recv() {
+                Ok(Event::Keys(bytes)) => return Some(bytes),
+                Ok(Event::KeysEnded) => {
+                    self.lines.end();
+                    self.input_ended = true;
+                    return None;
+                }
+                Ok(Event::Message(message)) => self.receive(message),
+                Ok(Event::BadMessage(e)) => {
+                    self.shared.screen.line(&text::error_line(&e.to_string()));
+                }
+                Ok(Event::Disconnected) | Err(_) => {
+                    self.disconnected = true;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// `/register` and `/passwd`: a new password, typed twice, becomes a
+    /// verifier here, and only the verifier is sent.
+    fn send_new_password(&mut self, purpose: Registering) -> Next {
+        let name = self.name.clone();
+        let password = match login::new_password(&name, |prompt| self.ask_secret(prompt)) {
+            Ok(password) => password,
+            Err(line) => {
+                if !self.disconnected {
+                    self.shared.screen.line(&line);
+                }
+                return self.after_typing();
+            }
+        };
+        let iterations = self.shared.config.iterations;
+        self.shared
+            .screen
+            .line(&text::computing_verifier(iterations));
+        let verifier = match Verifier::generate(&password, iterations) {
+            Ok(verifier) => verifier,
+            Err(e) => {
+                self.shared.screen.line(&text::login_refused(&e));
+                return Next::Continue;
+            }
+        };
+        self.registering = Some(purpose);
+        self.send(ClientMessage::Register(Register::new(&name, &verifier)))
+    }
+
+    /// Ctrl-Z: stops the client until the shell continues it, then draws
+    /// the input row again. The connection stays open meanwhile, and what
+    /// the server sends waits in the socket; a server with a heartbeat
+    /// drops a client stopped for longer than twice its interval
+    /// (chapter 6).
+    fn suspend(&mut self) {
+        if let Some(raw) = &self.raw {
+            // Without job control (or without `kill`) nothing stops: the
+            // chat just goes on.
+            let _ = raw.suspend();
+        }
+        self.shared.screen.redraw();
     }
 
     /// Acts on one line the user typed.
     fn typed(&mut self, line: &str) -> Next {
+        let input = input::parse(line);
         let screen = &self.shared.screen;
-        let message = match input::parse(line) {
-            Ok(None) => return Next::Continue,
-            Ok(Some(Input::Quit)) => return Next::Quit,
+        // In the editor, a command stays on screen above what it prints, as
+        // in a shell; a chat line is replaced by its confirmation.
+        if screen.is_editing()
+            && !matches!(
+                input,
+                Ok(None | Some(Input::Say(_) | Input::Private { .. }))
+            )
+        {
+            screen.line(&text::typed_command(&self.room, line));
+        }
+        match input {
+            Ok(None) => Next::Continue,
+            Ok(Some(Input::Quit)) => Next::Quit,
             Ok(Some(Input::Help)) => {
-                screen.line(&text::client_help());
-                return Next::Continue;
+                screen.line(&help(self.role));
+                if screen.is_editing() {
+                    screen.line(&text::editor_help());
+                }
+                Next::Continue
             }
+            Ok(Some(Input::Register)) if self.role != Role::Guest => {
+                screen.line(&text::register_logged_in());
+                Next::Continue
+            }
+            Ok(Some(Input::Register)) => self.send_new_password(Registering::Register),
+            Ok(Some(Input::Passwd)) if self.role == Role::Guest => {
+                screen.line(&text::passwd_guest());
+                Next::Continue
+            }
+            Ok(Some(Input::Passwd)) => self.send_new_password(Registering::Passwd),
+            Ok(Some(Input::Admin {
+                action,
+                target,
+                seconds,
+            })) => self.send(ClientMessage::Admin(Admin {
+                action,
+                target,
+                seconds,
+            })),
             Ok(Some(Input::SendFile { to, path })) => {
                 self.send_file(to, path);
-                return Next::Continue;
+                Next::Continue
             }
-            Ok(Some(Input::Say(text))) => ClientMessage::Text(Text { text, to: None }),
-            Ok(Some(Input::Private { to, text })) => {
-                ClientMessage::Text(Text { text, to: Some(to) })
+            Ok(Some(Input::Say(text))) => self.say(text, None),
+            Ok(Some(Input::Private { to, text })) => self.say(text, Some(to)),
+            Ok(Some(Input::List)) => self.send(ClientMessage::ListRequest),
+            Ok(Some(Input::Join(name))) => self.send(ClientMessage::RoomJoin(RoomJoin { name })),
+            Ok(Some(Input::Rooms)) => self.send(ClientMessage::RoomListRequest),
+            // Asking for the room we are in repeats the server's
+            // confirmation, with the members, and tells nobody.
+            Ok(Some(Input::Who)) => self.send(ClientMessage::RoomJoin(RoomJoin {
+                name: self.room.clone(),
+            })),
+            Ok(Some(Input::History(limit))) => {
+                self.histories_asked += 1;
+                self.send(ClientMessage::History(HistoryRequest {
+                    limit,
+                    before: None,
+                }))
             }
-            Ok(Some(Input::List)) => ClientMessage::ListRequest,
             Err(mistake) => {
                 screen.line(&mistake.hint());
+                Next::Continue
+            }
+        }
+    }
+
+    /// Sends a chat text, to everyone or to one user, and shows it as the
+    /// others will see it; or, if the server would refuse it, says why and
+    /// sends nothing.
+    fn say(&mut self, text: String, to: Option<String>) -> Next {
+        let screen = &self.shared.screen;
+        if let Some(until) = self.muted_until.filter(|&until| now_unix() < until) {
+            let until = self.zone.local(until).hms();
+            screen.line(&text::error_line(&text::error_muted(&until)));
+            return Next::Continue;
+        }
+        if let Some(max) = self.max_text.filter(|&max| text.len() as u64 > max) {
+            let max = usize::try_from(max).unwrap_or(usize::MAX);
+            screen.line(&text::error_line(&text::error_text_too_long(
+                text.len(),
+                max,
+            )));
+            return Next::Continue;
+        }
+        // The name as the server knows it (`/msg @bob` is to Bob).
+        let to = match to.map(|name| self.online_name(&name).ok_or(name)) {
+            None => None,
+            Some(Ok(name)) => Some(name),
+            Some(Err(name)) => {
+                screen.line(&text::error_line(&text::no_such_user(&name)));
                 return Next::Continue;
             }
         };
+        let time = self.zone.local(now_unix()).hms();
+        let confirmation = match &to {
+            None => text::chat_line(&time, &self.name, &text),
+            Some(to) => text::own_private_line(&time, to, &text),
+        };
+        match self.send(ClientMessage::Text(Text { text, to })) {
+            Next::Continue => {
+                self.shared.screen.line(&confirmation);
+                Next::Continue
+            }
+            other => other,
+        }
+    }
+
+    /// Queues a message for the server. A queue that takes nothing more
+    /// means the connection is closing or gone: the chat ends.
+    fn send(&mut self, message: ClientMessage) -> Next {
         if self.shared.outbound.send(message) {
             Next::Continue
         } else {
-            self.shared.screen.error(&text::connection_lost());
-            Next::Exit(EXIT_CONNECTION)
+            Next::Exit(self.ended())
         }
     }
 
@@ -402,8 +784,22 @@ impl Chat {
 
     /// Whether `name` is online (ignoring ASCII case, as the server does).
     fn is_online(&self, name: &str) -> bool {
+        self.find_online(name).is_some()
+    }
+
+    /// The name of whoever online `name` means, spelt as they chose it.
+    fn find_online(&self, name: &str) -> Option<&String> {
         let key = name_key(name);
-        self.online.iter().any(|n| name_key(n) == key)
+        self.online.iter().find(|n| name_key(n) == key)
+    }
+
+    /// Who a private message to `name` reaches, spelt as the server spells
+    /// it: someone online, or the server's console. `None`: nobody.
+    fn online_name(&self, name: &str) -> Option<String> {
+        if name.eq_ignore_ascii_case(SERVER_NAME) {
+            return Some(SERVER_NAME.to_string());
+        }
+        self.find_online(name).cloned()
     }
 
     /// Handles one message from the server.
@@ -433,21 +829,74 @@ impl Chat {
                 text,
                 ..
             }) => self.farewell = Some(text::server_farewell(&text)),
+            ServerMessage::Registered(registered) => {
+                let line = match self.registering.take() {
+                    Some(Registering::Passwd) => text::password_changed(&registered.name),
+                    _ => text::registered(&registered.name),
+                };
+                if self.role == Role::Guest {
+                    self.role = Role::Member;
+                }
+                screen.line(&line);
+            }
+            ServerMessage::AdminDone(done) => {
+                screen.line(&text::admin_done(done.action, &done.target));
+            }
+            ServerMessage::AdminNotice(notice) => {
+                self.role = role_after(self.role, &notice);
+                match notice.action {
+                    AdminAction::Mute => self.muted_until = notice.until,
+                    AdminAction::Unmute => self.muted_until = None,
+                    _ => {}
+                }
+                let until = notice.until.map(|t| self.zone.local(t).hms());
+                screen.line(&text::admin_notice(
+                    notice.action,
+                    &notice.by,
+                    until.as_deref(),
+                ));
+            }
+            ServerMessage::RoomWelcome(RoomWelcome { room, members, .. }) => {
+                // In a new room, or the answer to `/who`: either way, where
+                // we are and who is there.
+                screen.line(&text::in_room(&room, &members));
+                screen.set_prompt(&text::room_prompt(&room));
+                self.room = room;
+            }
+            ServerMessage::HistoryEnd(HistoryEnd { room, count }) => {
+                let asked = self.histories_asked > 0;
+                self.histories_asked = self.histories_asked.saturating_sub(1);
+                if count > 0 || asked {
+                    screen.line(&text::history_end(&room, count));
+                }
+            }
             other => {
                 track(&mut self.online, &other);
-                if let Some(line) = display::render(&other, &self.zone) {
-                    screen.line(&line);
+                let earlier = matches!(&other, ServerMessage::Chat(chat) if chat.history);
+                match display::render(&other, &self.zone) {
+                    Some(line) if earlier => screen.earlier(&line),
+                    Some(line) => screen.line(&line),
+                    None => {}
                 }
             }
         }
     }
 
-    /// The connection ended while the user was still chatting.
-    fn lost(&mut self) -> u8 {
+    /// The connection ended while the user was still chatting: on purpose,
+    /// if the server said why first (it shut down, or removed us), and that
+    /// is a normal ending; else it was lost.
+    fn ended(&mut self) -> u8 {
         self.downloads.abandon();
-        let line = self.farewell.take().unwrap_or_else(text::connection_lost);
-        self.shared.screen.error(&line);
-        EXIT_CONNECTION
+        match self.farewell.take() {
+            Some(farewell) => {
+                self.shared.screen.line(&farewell);
+                EXIT_OK
+            }
+            None => {
+                self.shared.screen.error(&text::connection_lost());
+                EXIT_CONNECTION
+            }
+        }
     }
 
     /// Leaving politely: say goodbye, close our sending side, and give the
@@ -474,7 +923,7 @@ impl Chat {
         }
         self.downloads.abandon();
         self.shared.screen.line(&text::goodbye());
-        0
+        EXIT_OK
     }
 
     /// Ends every thread but the keyboard's, and joins them: uploads stop
@@ -509,6 +958,15 @@ impl Chat {
     }
 }
 
+/// This connection's role after an admin's action on it.
+fn role_after(role: Role, notice: &AdminNotice) -> Role {
+    match notice.action {
+        AdminAction::Op => Role::Admin,
+        AdminAction::Deop => Role::Member,
+        _ => role,
+    }
+}
+
 /// Follows the room's comings and goings in `online`.
 fn track(online: &mut Vec<String>, message: &ServerMessage) {
     match message {
@@ -519,10 +977,12 @@ fn track(online: &mut Vec<String>, message: &ServerMessage) {
     }
 }
 
-/// Asks for names (or takes the one given) until the server accepts one.
+/// Asks for names (or takes the one given) until the server accepts one,
+/// logging in when the name is registered (see [`login`]).
 ///
 /// A refused name closes the connection (the contract says so), so each
-/// attempt is a new connection.
+/// attempt is a new connection. A registered name's `auth_required` keeps
+/// it open, and the login happens on it.
 fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joined, u8> {
     let from_command_line = config.name.is_some();
     let mut given = config.name.clone();
@@ -538,17 +998,21 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
             }
             continue;
         }
-        let stream = connect(&config.server_addr()).map_err(|e| {
-            screen.error(&text::cannot_connect(&config.server_addr(), &e));
-            EXIT_CONNECTION
-        })?;
-        match ask_to_join(stream, name, config.trace) {
-            Ok(joined) => return Ok(joined),
+        let mut pending = open(config, screen)?;
+        if config.register {
+            register_first(config, keyboard, screen, &mut pending, &name)?;
+        }
+        match ask_to_join(&mut pending, &name) {
+            Ok(welcome) => return Ok(Joined::new(pending, welcome)),
             Err(JoinRefused::Name(reason)) => {
                 screen.error(&text::name_refused(&reason));
                 if from_command_line {
                     return Err(EXIT_NAME);
                 }
+            }
+            Err(JoinRefused::AuthRequired(reason)) => {
+                screen.line(&text::error_line(&reason));
+                return log_in_and_join(config, keyboard, screen, pending, &name);
             }
             Err(JoinRefused::Other(line)) => {
                 screen.error(&line);
@@ -558,45 +1022,162 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
     }
 }
 
+/// Connects to the server, ready to join.
+fn open(config: &Config, screen: &Screen) -> Result<Pending, u8> {
+    let failed = |e: io::Error| {
+        screen.error(&text::cannot_connect(&config.server_addr(), &e));
+        EXIT_CONNECTION
+    };
+    let stream = connect(&config.server_addr()).map_err(failed)?;
+    Pending::new(stream, config.trace).map_err(failed)
+}
+
+/// `--register`: a new password, typed twice, and `REGISTER` before
+/// `USER_JOIN`. The server then counts this connection as logged in.
+fn register_first(
+    config: &Config,
+    keyboard: &mut Keyboard,
+    screen: &Screen,
+    pending: &mut Pending,
+    name: &str,
+) -> Result<(), u8> {
+    let ask = |prompt: &str| login::ask_secret(prompt, || keyboard.next_line());
+    let password = login::new_password(name, ask).map_err(|line| {
+        screen.error(&line);
+        EXIT_LOGIN
+    })?;
+    screen.line(&text::computing_verifier(config.iterations));
+    let verifier = Verifier::generate(&password, config.iterations).map_err(|e| {
+        screen.error(&text::login_refused(&e));
+        EXIT_LOGIN
+    })?;
+    match login::register(pending, name, &verifier) {
+        Ok(()) => {
+            screen.line(&text::registered(name));
+            Ok(())
+        }
+        Err(Some(report)) => {
+            screen.error(&text::error_line(&report.text));
+            Err(match report.code {
+                ErrorCode::NameTaken | ErrorCode::NameInvalid => EXIT_NAME,
+                _ => EXIT_LOGIN,
+            })
+        }
+        Err(None) => {
+            screen.error(&text::connection_lost());
+            Err(EXIT_CONNECTION)
+        }
+    }
+}
+
+/// A registered name: asks for its password and logs in, again after a
+/// wrong one, then joins.
+fn log_in_and_join(
+    config: &Config,
+    keyboard: &mut Keyboard,
+    screen: &Screen,
+    mut pending: Pending,
+    name: &str,
+) -> Result<Joined, u8> {
+    loop {
+        let prompt = text::password_prompt(name);
+        let Some(password) = login::ask_secret(&prompt, || keyboard.next_line()) else {
+            screen.error(&text::login_cancelled());
+            return Err(EXIT_LOGIN);
+        };
+        let mut result = login::log_in(&mut pending, name, &password);
+        if matches!(result, Err(LoginError::Lost)) {
+            // The server closes a connection that has not joined within its
+            // heartbeat interval, and typing a password can take longer:
+            // once more on a new connection, with the password we have.
+            pending = open(config, screen)?;
+            result = login::log_in(&mut pending, name, &password);
+        }
+        let failed = |line: String, status| {
+            screen.error(&line);
+            Err(status)
+        };
+        match result {
+            Ok(role) => {
+                screen.line(&text::logged_in(name, role));
+                return match ask_to_join(&mut pending, name) {
+                    Ok(welcome) => Ok(Joined::new(pending, welcome)),
+                    Err(JoinRefused::Name(line)) => failed(text::name_refused(&line), EXIT_NAME),
+                    Err(JoinRefused::AuthRequired(line)) => {
+                        failed(text::error_line(&line), EXIT_LOGIN)
+                    }
+                    Err(JoinRefused::Other(line)) => failed(line, EXIT_CONNECTION),
+                };
+            }
+            Err(LoginError::Wrong) => screen.line(&text::wrong_password()),
+            Err(LoginError::Server(_, reason)) => {
+                return failed(text::error_line(&reason), EXIT_LOGIN);
+            }
+            Err(LoginError::Impostor) => {
+                return failed(text::server_failed_proof(&config.server_addr()), EXIT_LOGIN);
+            }
+            Err(LoginError::Refused(e)) => return failed(text::login_refused(&e), EXIT_LOGIN),
+            Err(LoginError::Lost) => return failed(text::connection_lost(), EXIT_CONNECTION),
+        }
+    }
+}
+
 /// Why the server did not let us in.
 enum JoinRefused {
     /// The name was refused; another may work.
     Name(String),
+    /// The name is registered (or the server admits members only): log in
+    /// first, on the same connection. The server's sentence.
+    AuthRequired(String),
     /// Anything else (server full, connection lost): the line to print.
     Other(String),
 }
 
-/// Sends `USER_JOIN` and waits for the answer. Nothing else is going on
-/// yet, so this writes and reads the socket directly.
-fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Joined, JoinRefused> {
-    let lost = |_| JoinRefused::Other(text::connection_lost());
-    let peer = peer_name(&stream);
-    let join = ClientMessage::Join(Join { name });
-    trace.frame(Direction::Sent, &peer, &join.encode());
-    stream.write_all(&tcp::frame(&join)).map_err(lost)?;
-    let mut reader = tcp::message_reader(stream.try_clone().map_err(lost)?, DEFAULT_MAX_FRAME)
-        .traced(trace, peer);
+/// Sends `USER_JOIN` and waits for the answer. After `auth_required` the
+/// connection is still open, to log in on.
+fn ask_to_join(pending: &mut Pending, name: &str) -> Result<Welcome, JoinRefused> {
+    let lost = || JoinRefused::Other(text::connection_lost());
+    let join = ClientMessage::Join(Join {
+        name: name.to_string(),
+    });
+    pending.send(&join).map_err(|_| lost())?;
     loop {
-        match reader.read_message() {
-            Ok(Some(ServerMessage::Welcome(welcome))) => {
-                return Ok(Joined {
-                    stream,
-                    reader,
-                    name: welcome.name,
-                    users: welcome.users,
-                    max_file_size: welcome.max_file_size,
-                });
-            }
-            Ok(Some(ServerMessage::Error(ErrorReport {
+        match pending.receive() {
+            Some(ServerMessage::Welcome(welcome)) => return Ok(welcome),
+            Some(ServerMessage::Error(ErrorReport {
                 text,
                 code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
                 ..
-            }))) => return Err(JoinRefused::Name(text)),
-            Ok(Some(ServerMessage::Error(ErrorReport { text, .. }))) => {
+            })) => return Err(JoinRefused::Name(text)),
+            Some(ServerMessage::Error(ErrorReport {
+                text,
+                code: ErrorCode::AuthRequired,
+                ..
+            })) => return Err(JoinRefused::AuthRequired(text)),
+            Some(ServerMessage::Error(ErrorReport { text, .. })) => {
                 return Err(JoinRefused::Other(text::error_line(&text)));
             }
-            Ok(Some(_)) => continue,
-            Ok(None) | Err(_) => return Err(JoinRefused::Other(text::connection_lost())),
+            Some(_) => continue,
+            None => return Err(lost()),
+        }
+    }
+}
+
+impl Joined {
+    /// The connection the server welcomed, and what its welcome said.
+    fn new(pending: Pending, welcome: Welcome) -> Joined {
+        Joined {
+            stream: pending.stream,
+            reader: pending.reader,
+            name: welcome.name,
+            users: welcome.users,
+            // A server older than rooms has one room, which the protocol
+            // calls the lobby.
+            room: welcome.room.unwrap_or_else(|| LOBBY.to_string()),
+            max_file_size: welcome.max_file_size,
+            max_text: welcome.max_text,
+            role: welcome.role.unwrap_or(Role::Guest),
+            file_types: welcome.file_types.unwrap_or_default(),
         }
     }
 }

@@ -5,11 +5,13 @@
 //! and nowhere else.
 
 use super::{
-    DecodeError, ErrorReport, FileChunk, FileComplete, LeaveReason, Message, MessageType, PING,
-    PONG, USER_LIST, parts, string_list, take_flag, take_i64, take_leave_reason,
-    take_optional_string, take_optional_u64, take_string, take_string_list, take_u64,
+    AdminAction, DecodeError, ErrorReport, FileChunk, FileComplete, LeaveReason, Message,
+    MessageType, PING, PONG, ROOM_LIST, Role, USER_LIST, clip, parts, string_list, take_flag,
+    take_i64, take_leave_reason, take_optional_i64, take_optional_role, take_optional_string,
+    take_optional_u64, take_string, take_string_list, take_u64,
 };
-use crate::json::Object;
+use crate::filetypes::FileTypes;
+use crate::json::{Object, Value};
 
 /// Every message a server can send.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,27 @@ pub enum ServerMessage {
     Ping,
     /// `PONG` (extension): the answer to a client's `PING`.
     Pong,
+    /// `ROOM_JOIN` with `"self": true` (extension), to the joiner: you are
+    /// in this room now, with these members.
+    RoomWelcome(RoomWelcome),
+    /// `ROOM_JOIN` (extension), to the room's other members: someone came.
+    RoomEntered(RoomNotice),
+    /// `ROOM_LEAVE` (extension), to the room's remaining members: someone
+    /// moved to another room.
+    RoomLeft(RoomNotice),
+    /// `ROOM_LIST` (extension): the rooms and how many are in each.
+    RoomList(RoomList),
+    /// `HISTORY` (extension): the end of a replay, and how long it was.
+    HistoryEnd(HistoryEnd),
+    /// `REGISTER` with `"ok": true` (extension): the name is registered, or
+    /// its password changed.
+    Registered(Registered),
+    /// `AUTH` (extension): one server step of a SCRAM-SHA-256 login.
+    Auth(Auth),
+    /// `ADMIN` with `"ok": true` (extension), to the admin who asked: done.
+    AdminDone(AdminDone),
+    /// `ADMIN` with `"by"` (extension), to the user an admin acted on.
+    AdminNotice(AdminNotice),
 }
 
 impl Message for ServerMessage {
@@ -58,6 +81,24 @@ impl Message for ServerMessage {
             UserList::NAME => ServerMessage::UserList(UserList::decode(data, meta)?),
             PING => ServerMessage::Ping,
             PONG => ServerMessage::Pong,
+            // The same two shapes as `USER_JOIN`: the joiner's own
+            // confirmation, or a notice to the others.
+            RoomWelcome::NAME if take_flag(meta, "self")? => {
+                ServerMessage::RoomWelcome(RoomWelcome::decode(data, meta)?)
+            }
+            ROOM_JOIN => ServerMessage::RoomEntered(RoomNotice::decode(data, meta)?),
+            ROOM_LEAVE => ServerMessage::RoomLeft(RoomNotice::decode(data, meta)?),
+            RoomList::NAME => ServerMessage::RoomList(RoomList::decode(data, meta)?),
+            HistoryEnd::NAME => ServerMessage::HistoryEnd(HistoryEnd::decode(data, meta)?),
+            Registered::NAME => ServerMessage::Registered(Registered::decode(data, meta)?),
+            Auth::NAME => ServerMessage::Auth(Auth::decode(data, meta)?),
+            // One type, two messages, told apart like the two `USER_JOIN`s:
+            // `"ok": true` confirms to the admin; otherwise it is the news
+            // for the user acted on, which says `by` whom.
+            AdminDone::NAME if take_flag(meta, "ok")? => {
+                ServerMessage::AdminDone(AdminDone::decode(data, meta)?)
+            }
+            AdminNotice::NAME => ServerMessage::AdminNotice(AdminNotice::decode(data, meta)?),
             other => return Err(DecodeError::UnknownType(other.to_string())),
         })
     }
@@ -75,6 +116,15 @@ impl Message for ServerMessage {
             ServerMessage::UserList(m) => parts(m, meta),
             ServerMessage::Ping => (PING, String::new()),
             ServerMessage::Pong => (PONG, String::new()),
+            ServerMessage::RoomWelcome(m) => parts(m, meta),
+            ServerMessage::RoomEntered(m) => (ROOM_JOIN, m.encode(meta)),
+            ServerMessage::RoomLeft(m) => (ROOM_LEAVE, m.encode(meta)),
+            ServerMessage::RoomList(m) => parts(m, meta),
+            ServerMessage::HistoryEnd(m) => parts(m, meta),
+            ServerMessage::Registered(m) => parts(m, meta),
+            ServerMessage::Auth(m) => parts(m, meta),
+            ServerMessage::AdminDone(m) => parts(m, meta),
+            ServerMessage::AdminNotice(m) => parts(m, meta),
         }
     }
 
@@ -91,6 +141,15 @@ impl Message for ServerMessage {
             ServerMessage::UserList(_) => UserList::NAME,
             ServerMessage::Ping => PING,
             ServerMessage::Pong => PONG,
+            ServerMessage::RoomWelcome(_) => RoomWelcome::NAME,
+            ServerMessage::RoomEntered(_) => ROOM_JOIN,
+            ServerMessage::RoomLeft(_) => ROOM_LEAVE,
+            ServerMessage::RoomList(_) => RoomList::NAME,
+            ServerMessage::HistoryEnd(_) => HistoryEnd::NAME,
+            ServerMessage::Registered(_) => Registered::NAME,
+            ServerMessage::Auth(_) => Auth::NAME,
+            ServerMessage::AdminDone(_) => AdminDone::NAME,
+            ServerMessage::AdminNotice(_) => AdminNotice::NAME,
         }
     }
 
@@ -102,20 +161,31 @@ impl Message for ServerMessage {
             ServerMessage::Error(m) => m.text.len(),
             ServerMessage::Welcome(m) => names(&m.users),
             ServerMessage::UserList(m) => names(&m.users),
+            ServerMessage::RoomWelcome(m) => names(&m.members),
+            ServerMessage::RoomList(m) => m.rooms.iter().map(|r| r.name.len() + 32).sum(),
             _ => 0,
         }
     }
 }
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
-/// `max_file_size` (extension) lets a client refuse a file that is too big
-/// before sending any of it.
+/// `room` (extension) is the room it is in now, `lobby`; `max_file_size`,
+/// `max_text` and `file_types` (extensions) let a client refuse a file or a
+/// chat text the server would refuse before sending any of it, and so tell
+/// its user at once, instead of after the server has refused; `role`
+/// (extension) says what this connection may do. A version 1 server sends
+/// none of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Welcome {
     pub name: String,
     pub users: Vec<String>,
     pub timestamp: i64,
+    pub room: Option<String>,
     pub max_file_size: Option<u64>,
+    /// The longest chat text the server accepts, in bytes of UTF-8.
+    pub max_text: Option<u64>,
+    pub role: Option<Role>,
+    pub file_types: Option<FileTypes>,
 }
 
 impl MessageType for Welcome {
@@ -127,7 +197,11 @@ impl MessageType for Welcome {
             name: data,
             users: take_string_list(meta, "users")?,
             timestamp: take_i64(meta, "timestamp")?,
+            room: take_optional_string(meta, "room")?,
             max_file_size: take_optional_u64(meta, "max_file_size")?,
+            max_text: take_optional_u64(meta, "max_text")?,
+            role: take_optional_role(meta, "role")?,
+            file_types: take_file_types(meta)?,
         })
     }
 
@@ -135,8 +209,23 @@ impl MessageType for Welcome {
         meta.insert("self", true);
         meta.insert("users", string_list(self.users));
         meta.insert("timestamp", self.timestamp);
+        if let Some(room) = self.room {
+            meta.insert("room", room);
+        }
         if let Some(max) = self.max_file_size {
             meta.insert("max_file_size", max);
+        }
+        if let Some(max) = self.max_text {
+            meta.insert("max_text", max);
+        }
+        if let Some(role) = self.role {
+            meta.insert("role", role.as_str());
+        }
+        if let Some(rules) = self.file_types {
+            let mut lists = Object::new();
+            lists.insert("allow", string_list(rules.allow().to_vec()));
+            lists.insert("deny", string_list(rules.deny().to_vec()));
+            meta.insert("file_types", lists);
         }
         self.name
     }
@@ -199,12 +288,35 @@ impl MessageType for Left {
 
 /// `TEXT`, server → client: a chat line with its sender and time; `to` is
 /// set when it was private (and then `"private": true` goes with it).
+///
+/// A room's message (extension) carries its `room` and its number there,
+/// `seq`; a message replayed from the history also carries
+/// `"history": true`. Private messages and the console's messages to
+/// everyone carry none of the three.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chat {
     pub text: String,
     pub sender: String,
     pub timestamp: i64,
     pub to: Option<String>,
+    pub room: Option<String>,
+    pub seq: Option<u64>,
+    pub history: bool,
+}
+
+impl Chat {
+    /// A chat line with no room: private (`to`), or to everyone.
+    pub fn new(text: String, sender: String, timestamp: i64, to: Option<String>) -> Self {
+        Chat {
+            text,
+            sender,
+            timestamp,
+            to,
+            room: None,
+            seq: None,
+            history: false,
+        }
+    }
 }
 
 impl MessageType for Chat {
@@ -216,6 +328,9 @@ impl MessageType for Chat {
             sender: take_string(meta, "sender")?,
             timestamp: take_i64(meta, "timestamp")?,
             to: take_optional_string(meta, "to")?,
+            room: take_optional_string(meta, "room")?,
+            seq: take_optional_u64(meta, "seq")?,
+            history: take_flag(meta, "history")?,
         })
     }
 
@@ -225,6 +340,15 @@ impl MessageType for Chat {
         if let Some(to) = self.to {
             meta.insert("private", true);
             meta.insert("to", to);
+        }
+        if let Some(room) = self.room {
+            meta.insert("room", room);
+        }
+        if let Some(seq) = self.seq {
+            meta.insert("seq", seq);
+        }
+        if self.history {
+            meta.insert("history", true);
         }
         self.text
     }
@@ -240,6 +364,8 @@ pub struct FileOffer {
     /// Set when the file was sent to one user only.
     pub to: Option<String>,
     pub sender: String,
+    /// Set when the file was sent to a room (extension): the room's name.
+    pub room: Option<String>,
 }
 
 impl MessageType for FileOffer {
@@ -252,6 +378,7 @@ impl MessageType for FileOffer {
             size: take_u64(meta, "size")?,
             to: take_optional_string(meta, "to")?,
             sender: take_string(meta, "sender")?,
+            room: take_optional_string(meta, "room")?,
         })
     }
 
@@ -262,6 +389,9 @@ impl MessageType for FileOffer {
             meta.insert("to", to);
         }
         meta.insert("sender", self.sender);
+        if let Some(room) = self.room {
+            meta.insert("room", room);
+        }
         self.name
     }
 }
@@ -288,6 +418,290 @@ impl MessageType for UserList {
     }
 }
 
+/// `ROOM_JOIN` with `"self": true`, server → the joiner (extension): it is
+/// in `room` now (as the room's creator spelt it), with these `members`,
+/// itself included, in the order they came.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomWelcome {
+    pub room: String,
+    pub members: Vec<String>,
+    pub timestamp: i64,
+}
+
+impl MessageType for RoomWelcome {
+    const NAME: &'static str = "ROOM_JOIN";
+
+    /// The `self` flag has already been read, to tell this from a
+    /// [`RoomNotice`].
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(RoomWelcome {
+            room: data,
+            members: take_string_list(meta, "members")?,
+            timestamp: take_i64(meta, "timestamp")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("self", true);
+        meta.insert("members", string_list(self.members));
+        meta.insert("timestamp", self.timestamp);
+        self.room
+    }
+}
+
+/// The two room notices (extension), one shape: `ROOM_JOIN` to the room's
+/// other members when `user` came in, `ROOM_LEAVE` to its remaining
+/// members when `user` moved to another room; the room has `members` now.
+/// (Leaving the server is `USER_LEAVE`, to everyone, and no `ROOM_LEAVE`.)
+/// The variant, [`ServerMessage::RoomEntered`] or
+/// [`ServerMessage::RoomLeft`], says which.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomNotice {
+    pub room: String,
+    pub user: String,
+    pub members: u64,
+    pub timestamp: i64,
+}
+
+/// The type names of the notices ([`RoomWelcome`] shares the first).
+const ROOM_JOIN: &str = RoomWelcome::NAME;
+const ROOM_LEAVE: &str = "ROOM_LEAVE";
+
+impl RoomNotice {
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(RoomNotice {
+            room: data,
+            user: take_string(meta, "user")?,
+            members: take_u64(meta, "members")?,
+            timestamp: take_i64(meta, "timestamp")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("user", self.user);
+        meta.insert("members", self.members);
+        meta.insert("timestamp", self.timestamp);
+        self.room
+    }
+}
+
+/// One row of a [`RoomList`]: a room and how many are in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomInfo {
+    pub name: String,
+    pub members: u64,
+}
+
+/// `ROOM_LIST`, server → client (extension): every room, `lobby` first,
+/// then by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomList {
+    pub rooms: Vec<RoomInfo>,
+}
+
+impl MessageType for RoomList {
+    const NAME: &'static str = ROOM_LIST;
+
+    fn decode(_data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        let wrong = DecodeError::WrongType {
+            field: "rooms",
+            expected: "a list of {\"name\", \"members\"} objects",
+        };
+        let Some(Value::Array(items)) = meta.remove("rooms") else {
+            return Err(wrong);
+        };
+        let rooms = items
+            .into_iter()
+            .map(|item| match item {
+                Value::Object(mut row) => Ok(RoomInfo {
+                    name: take_string(&mut row, "name")?,
+                    members: take_u64(&mut row, "members")?,
+                }),
+                _ => Err(wrong.clone()),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(RoomList { rooms })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        let rooms = self
+            .rooms
+            .into_iter()
+            .map(|room| {
+                let mut row = Object::new();
+                row.insert("name", room.name);
+                row.insert("members", room.members);
+                Value::from(row)
+            })
+            .collect::<Vec<_>>();
+        meta.insert("rooms", rooms);
+        String::new()
+    }
+}
+
+/// `HISTORY`, server → client (extension): ends a replay of `count`
+/// messages of `room`, which came just before it (live messages may have
+/// come between them; their `seq` orders them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEnd {
+    pub room: String,
+    pub count: u64,
+}
+
+impl MessageType for HistoryEnd {
+    const NAME: &'static str = "HISTORY";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(HistoryEnd {
+            room: data,
+            count: take_u64(meta, "count")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("count", self.count);
+        self.room
+    }
+}
+
+/// The welcome's `file_types`, `{"allow": [...], "deny": [...]}`, checked
+/// as strictly as the server's own flags are: a client must not trust a
+/// server's lists more than its own.
+fn take_file_types(meta: &mut Object) -> Result<Option<FileTypes>, DecodeError> {
+    const FIELD: &str = "file_types";
+    let mut lists = match meta.remove(FIELD) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(lists)) => lists,
+        Some(_) => {
+            return Err(DecodeError::WrongType {
+                field: FIELD,
+                expected: "an object with \"allow\" and \"deny\" lists",
+            });
+        }
+    };
+    let allow = take_string_list(&mut lists, "allow")?;
+    let deny = take_string_list(&mut lists, "deny")?;
+    FileTypes::from_lists(&allow, &deny)
+        .map(Some)
+        .map_err(|e| DecodeError::BadValue {
+            field: FIELD,
+            value: clip(&e.to_string()),
+        })
+}
+
+/// `REGISTER`, server → client (extension): `{"ok": true}`, the name
+/// registered (or whose password changed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registered {
+    pub name: String,
+}
+
+impl MessageType for Registered {
+    const NAME: &'static str = "REGISTER";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        if !take_flag(meta, "ok")? {
+            return Err(DecodeError::MissingField("ok"));
+        }
+        Ok(Registered { name: data })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("ok", true);
+        self.name
+    }
+}
+
+/// `AUTH`, server → client (extension): the server-first message (`done`
+/// is `None`, metadata `{}`), then the server-final one, which carries
+/// `{"ok": true, "role": ROLE}`: the server accepted the proof. The client
+/// still checks the signature in it before it believes the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Auth {
+    pub message: String,
+    pub done: Option<Role>,
+}
+
+impl MessageType for Auth {
+    const NAME: &'static str = "AUTH";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        let done = if take_flag(meta, "ok")? {
+            Some(take_optional_role(meta, "role")?.ok_or(DecodeError::MissingField("role"))?)
+        } else {
+            None
+        };
+        Ok(Auth {
+            message: data,
+            done,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        if let Some(role) = self.done {
+            meta.insert("ok", true);
+            meta.insert("role", role.as_str());
+        }
+        self.message
+    }
+}
+
+/// `ADMIN` with `"ok": true`, server → the admin (extension): the action
+/// on `target` is done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminDone {
+    pub action: AdminAction,
+    pub target: String,
+}
+
+impl MessageType for AdminDone {
+    const NAME: &'static str = "ADMIN";
+
+    /// The `ok` flag has already been read, to tell this from [`AdminNotice`].
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(AdminDone {
+            action: AdminAction::decode(data)?,
+            target: take_string(meta, "target")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("ok", true);
+        meta.insert("target", self.target);
+        self.action.as_str().to_string()
+    }
+}
+
+/// `ADMIN` with `"by"`, server → the user acted on (extension): who did
+/// what to it, and for a `mute`, the Unix time it ends. (A `kick` is told
+/// by `ERROR kicked` instead, since the connection ends.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminNotice {
+    pub action: AdminAction,
+    pub by: String,
+    pub until: Option<i64>,
+}
+
+impl MessageType for AdminNotice {
+    const NAME: &'static str = "ADMIN";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(AdminNotice {
+            action: AdminAction::decode(data)?,
+            by: take_string(meta, "by")?,
+            until: take_optional_i64(meta, "until")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("by", self.by);
+        if let Some(until) = self.until {
+            meta.insert("until", until);
+        }
+        self.action.as_str().to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,13 +715,21 @@ mod tests {
                 name: "Alice".into(),
                 users: vec!["Bob".into(), "Alice".into()],
                 timestamp: 1_700_000_000,
+                room: None,
                 max_file_size: None,
+                max_text: None,
+                role: None,
+                file_types: None,
             }),
             ServerMessage::Welcome(Welcome {
                 name: "Alice".into(),
                 users: vec![],
                 timestamp: 1,
+                room: Some("lobby".into()),
                 max_file_size: Some(1 << 30),
+                max_text: Some(65536),
+                role: Some(Role::Admin),
+                file_types: Some(FileTypes::from_lists(&["txt", "pdf"], &["exe"]).unwrap()),
             }),
             ServerMessage::Joined(Joined {
                 name: "Alice".into(),
@@ -320,17 +742,18 @@ mod tests {
                 timestamp: 1,
                 online: 0,
             }),
+            ServerMessage::Chat(Chat::new("你好 😀".into(), "Alice".into(), 5, None)),
+            ServerMessage::Chat(Chat::new(
+                "psst".into(),
+                "server".into(),
+                5,
+                Some("Bob".into()),
+            )),
             ServerMessage::Chat(Chat {
-                text: "你好 😀".into(),
-                sender: "Alice".into(),
-                timestamp: 5,
-                to: None,
-            }),
-            ServerMessage::Chat(Chat {
-                text: "psst".into(),
-                sender: "server".into(),
-                timestamp: 5,
-                to: Some("Bob".into()),
+                room: Some("Python".into()),
+                seq: Some(42),
+                history: true,
+                ..Chat::new("earlier".into(), "Bob".into(), 3, None)
             }),
             ServerMessage::FileOffer(FileOffer {
                 name: "a b.txt".into(),
@@ -338,6 +761,15 @@ mod tests {
                 size: 4097,
                 to: Some("Bob".into()),
                 sender: "Alice".into(),
+                room: None,
+            }),
+            ServerMessage::FileOffer(FileOffer {
+                name: "notes.txt".into(),
+                transfer_id: "t2".into(),
+                size: 1,
+                to: None,
+                sender: "Alice".into(),
+                room: Some("python".into()),
             }),
             ServerMessage::FileChunk(FileChunk {
                 transfer_id: "t1".into(),
@@ -354,17 +786,74 @@ mod tests {
                 text: "No such user".into(),
                 code: ErrorCode::UnknownUser,
                 transfer_id: None,
+                until: None,
             }),
             ServerMessage::Error(ErrorReport {
                 text: "gone".into(),
                 code: ErrorCode::TransferAborted,
                 transfer_id: Some("t7".into()),
+                until: None,
             }),
             ServerMessage::UserList(UserList {
                 users: vec!["Alice".into()],
             }),
             ServerMessage::Ping,
             ServerMessage::Pong,
+            ServerMessage::RoomWelcome(RoomWelcome {
+                room: "Python".into(),
+                members: vec!["Bob".into(), "Alice".into()],
+                timestamp: 8,
+            }),
+            ServerMessage::RoomEntered(RoomNotice {
+                room: "Python".into(),
+                user: "Alice".into(),
+                members: 2,
+                timestamp: 8,
+            }),
+            ServerMessage::RoomLeft(RoomNotice {
+                room: "lobby".into(),
+                user: "Alice".into(),
+                members: 0,
+                timestamp: 8,
+            }),
+            ServerMessage::RoomList(RoomList {
+                rooms: vec![
+                    RoomInfo {
+                        name: "lobby".into(),
+                        members: 3,
+                    },
+                    RoomInfo {
+                        name: "Python".into(),
+                        members: 1,
+                    },
+                ],
+            }),
+            ServerMessage::RoomList(RoomList { rooms: vec![] }),
+            ServerMessage::HistoryEnd(HistoryEnd {
+                room: "lobby".into(),
+                count: 0,
+            }),
+            ServerMessage::Registered(Registered {
+                name: "李雷".into(),
+            }),
+            ServerMessage::Auth(Auth {
+                message: "r=ab,s=c2FsdA==,i=4096".into(),
+                done: None,
+            }),
+            ServerMessage::Auth(Auth {
+                message: "v=c2lnbg==".into(),
+                done: Some(Role::Admin),
+            }),
+            ServerMessage::AdminDone(AdminDone {
+                action: AdminAction::Op,
+                target: "Bob".into(),
+            }),
+            ServerMessage::AdminNotice(AdminNotice {
+                action: AdminAction::Unmute,
+                by: "server".into(),
+                until: None,
+            }),
+            ServerMessage::Error(ErrorReport::new(ErrorCode::AuthLocked, "wait".into()).until(60)),
         ]
     }
 
@@ -379,11 +868,82 @@ mod tests {
             (
                 ServerMessage::Welcome(Welcome {
                     name: "Alice".into(),
+                    users: vec!["Alice".into()],
+                    timestamp: 17,
+                    room: None,
+                    max_file_size: Some(100),
+                    max_text: Some(50),
+                    role: Some(Role::Guest),
+                    file_types: Some(FileTypes::from_lists(&["txt"], &[] as &[&str]).unwrap()),
+                }),
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "max_file_size": 100, "max_text": 50, "role": "guest", "file_types": {"allow": ["txt"], "deny": []}}}"#,
+            ),
+            (
+                ServerMessage::Registered(Registered {
+                    name: "Alice".into(),
+                }),
+                r#"{"type": "REGISTER", "data": "Alice", "metadata": {"ok": true}}"#,
+            ),
+            (
+                ServerMessage::Auth(Auth {
+                    message: "r=abcdef,s=c2FsdA==,i=4096".into(),
+                    done: None,
+                }),
+                r#"{"type": "AUTH", "data": "r=abcdef,s=c2FsdA==,i=4096", "metadata": {}}"#,
+            ),
+            (
+                ServerMessage::Auth(Auth {
+                    message: "v=c2lnbg==".into(),
+                    done: Some(Role::Member),
+                }),
+                r#"{"type": "AUTH", "data": "v=c2lnbg==", "metadata": {"ok": true, "role": "member"}}"#,
+            ),
+            (
+                ServerMessage::AdminDone(AdminDone {
+                    action: AdminAction::Kick,
+                    target: "Bob".into(),
+                }),
+                r#"{"type": "ADMIN", "data": "kick", "metadata": {"ok": true, "target": "Bob"}}"#,
+            ),
+            (
+                ServerMessage::AdminNotice(AdminNotice {
+                    action: AdminAction::Mute,
+                    by: "Alice".into(),
+                    until: Some(1_700_000_300),
+                }),
+                r#"{"type": "ADMIN", "data": "mute", "metadata": {"by": "Alice", "until": 1700000300}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::Muted, "shh".into()).until(1_700_000_300),
+                ),
+                r#"{"type": "ERROR", "data": "shh", "metadata": {"code": "muted", "until": 1700000300}}"#,
+            ),
+            (
+                ServerMessage::Welcome(Welcome {
+                    name: "Alice".into(),
                     users: vec!["Bob".into(), "Alice".into()],
                     timestamp: 17,
+                    room: None,
                     max_file_size: None,
+                    max_text: None,
+                    role: None,
+                    file_types: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
+            ),
+            (
+                ServerMessage::Welcome(Welcome {
+                    name: "Alice".into(),
+                    users: vec!["Alice".into()],
+                    timestamp: 17,
+                    room: Some("lobby".into()),
+                    max_file_size: Some(1024),
+                    max_text: Some(64),
+                    role: None,
+                    file_types: None,
+                }),
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "room": "lobby", "max_file_size": 1024, "max_text": 64}}"#,
             ),
             (
                 ServerMessage::Joined(Joined {
@@ -403,13 +963,30 @@ mod tests {
                 r#"{"type": "USER_LEAVE", "data": "Bob", "metadata": {"reason": "quit", "timestamp": 3, "online": 1}}"#,
             ),
             (
-                ServerMessage::Chat(Chat {
-                    text: "Hi 😀".into(),
-                    sender: "Alice".into(),
-                    timestamp: 9,
-                    to: Some("Bob".into()),
-                }),
+                ServerMessage::Chat(Chat::new(
+                    "Hi 😀".into(),
+                    "Alice".into(),
+                    9,
+                    Some("Bob".into()),
+                )),
                 r#"{"type": "TEXT", "data": "Hi \ud83d\ude00", "metadata": {"sender": "Alice", "timestamp": 9, "private": true, "to": "Bob"}}"#,
+            ),
+            (
+                ServerMessage::Chat(Chat {
+                    room: Some("lobby".into()),
+                    seq: Some(7),
+                    ..Chat::new("hi".into(), "Alice".into(), 9, None)
+                }),
+                r#"{"type": "TEXT", "data": "hi", "metadata": {"sender": "Alice", "timestamp": 9, "room": "lobby", "seq": 7}}"#,
+            ),
+            (
+                ServerMessage::Chat(Chat {
+                    room: Some("lobby".into()),
+                    seq: Some(7),
+                    history: true,
+                    ..Chat::new("hi".into(), "Alice".into(), 9, None)
+                }),
+                r#"{"type": "TEXT", "data": "hi", "metadata": {"sender": "Alice", "timestamp": 9, "room": "lobby", "seq": 7, "history": true}}"#,
             ),
             (
                 ServerMessage::FileOffer(FileOffer {
@@ -418,14 +995,16 @@ mod tests {
                     size: 10,
                     to: None,
                     sender: "Alice".into(),
+                    room: Some("lobby".into()),
                 }),
-                r#"{"type": "FILE", "data": "r.pdf", "metadata": {"transfer_id": "t1", "size": 10, "sender": "Alice"}}"#,
+                r#"{"type": "FILE", "data": "r.pdf", "metadata": {"transfer_id": "t1", "size": 10, "sender": "Alice", "room": "lobby"}}"#,
             ),
             (
                 ServerMessage::Error(ErrorReport {
                     text: "x".into(),
                     code: ErrorCode::TransferAborted,
                     transfer_id: Some("t1".into()),
+                    until: None,
                 }),
                 r#"{"type": "ERROR", "data": "x", "metadata": {"code": "transfer_aborted", "transfer_id": "t1"}}"#,
             ),
@@ -439,7 +1018,70 @@ mod tests {
                 ServerMessage::Ping,
                 r#"{"type": "PING", "data": "", "metadata": {}}"#,
             ),
+            (
+                ServerMessage::RoomWelcome(RoomWelcome {
+                    room: "python".into(),
+                    members: vec!["Bob".into(), "Alice".into()],
+                    timestamp: 4,
+                }),
+                r#"{"type": "ROOM_JOIN", "data": "python", "metadata": {"self": true, "members": ["Bob", "Alice"], "timestamp": 4}}"#,
+            ),
+            (
+                ServerMessage::RoomEntered(RoomNotice {
+                    room: "python".into(),
+                    user: "Alice".into(),
+                    members: 2,
+                    timestamp: 4,
+                }),
+                r#"{"type": "ROOM_JOIN", "data": "python", "metadata": {"user": "Alice", "members": 2, "timestamp": 4}}"#,
+            ),
+            (
+                ServerMessage::RoomLeft(RoomNotice {
+                    room: "lobby".into(),
+                    user: "Alice".into(),
+                    members: 1,
+                    timestamp: 4,
+                }),
+                r#"{"type": "ROOM_LEAVE", "data": "lobby", "metadata": {"user": "Alice", "members": 1, "timestamp": 4}}"#,
+            ),
+            (
+                ServerMessage::RoomList(RoomList {
+                    rooms: vec![
+                        RoomInfo {
+                            name: "lobby".into(),
+                            members: 1,
+                        },
+                        RoomInfo {
+                            name: "python".into(),
+                            members: 2,
+                        },
+                    ],
+                }),
+                r#"{"type": "ROOM_LIST", "data": "", "metadata": {"rooms": [{"name": "lobby", "members": 1}, {"name": "python", "members": 2}]}}"#,
+            ),
+            (
+                ServerMessage::HistoryEnd(HistoryEnd {
+                    room: "lobby".into(),
+                    count: 20,
+                }),
+                r#"{"type": "HISTORY", "data": "lobby", "metadata": {"count": 20}}"#,
+            ),
         ]);
+    }
+
+    #[test]
+    fn a_room_list_must_be_a_list_of_rows() {
+        for meta in [
+            r#"{}"#,
+            r#"{"rooms": "lobby"}"#,
+            r#"{"rooms": ["lobby"]}"#,
+            r#"{"rooms": [{"name": "lobby"}]}"#,
+            r#"{"rooms": [{"name": 1, "members": 1}]}"#,
+        ] {
+            let body = format!(r#"{{"type": "ROOM_LIST", "data": "", "metadata": {meta}}}"#);
+            let err = ServerMessage::decode(body.as_bytes()).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::BadMessage, "{body}");
+        }
     }
 
     #[test]
@@ -463,7 +1105,8 @@ mod tests {
             ServerMessage::Error(ErrorReport {
                 text: "?".into(),
                 code: ErrorCode::Other("new_thing".into()),
-                transfer_id: None
+                transfer_id: None,
+                until: None,
             })
         );
     }
@@ -484,5 +1127,41 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "\"self\" must be true or false");
+    }
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use super::*;
+
+    #[test]
+    fn a_welcome_with_a_bad_extension_list_is_refused() {
+        let err = ServerMessage::decode(
+            br#"{"type": "USER_JOIN", "data": "a", "metadata": {"self": true, "users": [], "timestamp": 1, "file_types": {"allow": ["tar.gz"], "deny": []}}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DecodeError::BadValue {
+                    field: "file_types",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = ServerMessage::decode(
+            br#"{"type": "USER_JOIN", "data": "a", "metadata": {"self": true, "users": [], "timestamp": 1, "role": "king"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "\"role\" cannot be \"king\"");
+    }
+
+    #[test]
+    fn a_login_that_says_ok_says_the_role() {
+        let err =
+            ServerMessage::decode(br#"{"type": "AUTH", "data": "v=x", "metadata": {"ok": true}}"#)
+                .unwrap_err();
+        assert_eq!(err, DecodeError::MissingField("role"));
     }
 }

@@ -4,32 +4,50 @@
 //! way a typed line can be wrong is tested without a running server.
 
 use std::io::BufRead;
-
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::{Server, relay, say};
+use super::accounts::Role;
+use super::admin::{self, Actor, AdminError};
+use super::mutes::DEFAULT_MUTE;
+use super::relay::{self, Target};
+use super::{Server, say};
 use crate::command::{self, PathError};
 use crate::localtime::now_unix;
+use crate::message::ServerMessage;
 use crate::message::server::Chat;
-use crate::message::{ErrorCode, ErrorReport, LeaveReason, ServerMessage};
 use crate::names::SERVER_NAME;
 use crate::text;
 
 /// A console command, read from one line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
-    /// `/msg TEXT`
+    /// `/msg TEXT`: everyone, in every room, with no room and no `seq`.
     Broadcast(String),
+    /// `/msg #ROOM TEXT`: a room's message, numbered and kept in its history.
+    RoomMessage { room: String, text: String },
     /// `/msg @NAME TEXT`
     Private { to: String, text: String },
-    /// `/send PATH`, `/send @NAME PATH`
-    SendFile { to: Option<String>, path: String },
-    /// `/list`
+    /// `/send PATH`, `/send @NAME PATH`, `/send #ROOM PATH`
+    SendFile { to: Target, path: String },
+    /// `/list`: who is online, and in which room.
     List,
+    /// `/rooms`
+    Rooms,
     /// `/user NAME`
     User(String),
     /// `/kick NAME`
     Kick(String),
+    /// `/mute NAME [SECS]`
+    Mute { name: String, seconds: Option<u64> },
+    /// `/unmute NAME`
+    Unmute(String),
+    /// `/accounts`
+    Accounts,
+    /// `/role NAME admin|member`
+    Role { name: String, role: Role },
+    /// `/deluser NAME`
+    DelUser(String),
     /// `/help`
     Help,
     /// `/quit`
@@ -45,6 +63,10 @@ pub enum Mistake {
     SendUsage(Option<PathError>),
     UserUsage,
     KickUsage,
+    MuteUsage,
+    UnmuteUsage,
+    RoleUsage,
+    DelUserUsage,
 }
 
 impl Mistake {
@@ -54,9 +76,13 @@ impl Mistake {
             Mistake::Unknown(name) => text::unknown_command(name),
             Mistake::MsgUsage => text::usage_msg(),
             Mistake::SendUsage(Some(e)) => text::bad_path(e),
-            Mistake::SendUsage(None) => text::usage_send(),
+            Mistake::SendUsage(None) => text::usage_console_send(),
             Mistake::UserUsage => text::usage_user(),
             Mistake::KickUsage => text::usage_kick(),
+            Mistake::MuteUsage => text::usage_mute(),
+            Mistake::UnmuteUsage => text::usage_unmute(),
+            Mistake::RoleUsage => text::usage_role(),
+            Mistake::DelUserUsage => text::usage_deluser(),
         }
     }
 }
@@ -70,36 +96,86 @@ pub fn parse(line: &str) -> Result<Option<Command>, Mistake> {
         return Err(Mistake::NotACommand);
     };
     let command = match name {
-        "msg" => match command::take_target(rest) {
+        "msg" => match command::take_recipient(rest) {
             (_, "") => return Err(Mistake::MsgUsage),
-            (Some(""), _) => return Err(Mistake::MsgUsage),
-            (Some(to), text) => Command::Private {
+            (Some(command::Recipient::User("") | command::Recipient::Room("")), _) => {
+                return Err(Mistake::MsgUsage);
+            }
+            (Some(command::Recipient::User(to)), text) => Command::Private {
                 to: to.to_string(),
+                text: text.to_string(),
+            },
+            (Some(command::Recipient::Room(room)), text) => Command::RoomMessage {
+                room: room.to_string(),
                 text: text.to_string(),
             },
             (None, text) => Command::Broadcast(text.to_string()),
         },
         "send" => {
-            let (to, rest) = command::take_target(rest);
-            if to == Some("") {
-                return Err(Mistake::SendUsage(None));
-            }
+            let (to, rest) = command::take_recipient(rest);
+            let to = match to {
+                None => Target::Everyone,
+                Some(command::Recipient::User("") | command::Recipient::Room("")) => {
+                    return Err(Mistake::SendUsage(None));
+                }
+                Some(command::Recipient::User(name)) => Target::User(name.to_string()),
+                Some(command::Recipient::Room(room)) => Target::Room(room.to_string()),
+            };
             let path = command::parse_path(rest).map_err(|e| Mistake::SendUsage(Some(e)))?;
-            Command::SendFile {
-                to: to.map(str::to_string),
-                path,
-            }
+            Command::SendFile { to, path }
         }
         "list" => Command::List,
+        "rooms" => Command::Rooms,
         "user" if rest.is_empty() => return Err(Mistake::UserUsage),
         "user" => Command::User(rest.trim_start_matches('@').to_string()),
         "kick" if rest.is_empty() => return Err(Mistake::KickUsage),
         "kick" => Command::Kick(rest.trim_start_matches('@').to_string()),
+        "mute" => match target_and_rest(rest) {
+            Some((name, "")) => Command::Mute {
+                name,
+                seconds: None,
+            },
+            Some((name, seconds)) => match seconds.parse() {
+                Ok(seconds) => Command::Mute {
+                    name,
+                    seconds: Some(seconds),
+                },
+                Err(_) => return Err(Mistake::MuteUsage),
+            },
+            None => return Err(Mistake::MuteUsage),
+        },
+        "unmute" => match target_and_rest(rest) {
+            Some((name, "")) => Command::Unmute(name),
+            _ => return Err(Mistake::UnmuteUsage),
+        },
+        "accounts" => Command::Accounts,
+        "role" => match target_and_rest(rest) {
+            Some((name, role)) => match Role::from_word(role) {
+                Some(role) => Command::Role { name, role },
+                None => return Err(Mistake::RoleUsage),
+            },
+            None => return Err(Mistake::RoleUsage),
+        },
+        "deluser" => match target_and_rest(rest) {
+            Some((name, "")) => Command::DelUser(name),
+            _ => return Err(Mistake::DelUserUsage),
+        },
         "help" => Command::Help,
         "quit" => Command::Quit,
         other => return Err(Mistake::Unknown(other.to_string())),
     };
     Ok(Some(command))
+}
+
+/// `NAME REST` (an `@` before the name is allowed, as with `/user`): the
+/// name and what follows it; `None` without a name.
+fn target_and_rest(rest: &str) -> Option<(String, &str)> {
+    let rest = rest.trim_start_matches('@');
+    let (name, rest) = match rest.split_once(char::is_whitespace) {
+        Some((name, rest)) => (name, rest.trim()),
+        None => (rest, ""),
+    };
+    (!name.is_empty()).then(|| (name.to_string(), rest))
 }
 
 /// The console thread: reads lines until `/quit` or the end of input.
@@ -122,13 +198,20 @@ pub(super) fn run<C: BufRead>(server: &Arc<Server>, input: C) {
 
 /// Carries out one command, printing its result on the console.
 fn execute(server: &Arc<Server>, command: Command) {
-    let room = &server.room;
+    let directory = &server.directory;
     match command {
         Command::Broadcast(text) => {
-            room.broadcast(&server_chat(text, None), None);
-            say(&text::sent_to_everyone(room.everyone().len()));
+            directory.broadcast(&server_chat(text, None), None);
+            say(&text::sent_to_everyone(directory.everyone().len()));
         }
-        Command::Private { to, text } => match room.find(&to) {
+        Command::RoomMessage { room, text } => match server.rooms.find(&room) {
+            Some(room) => match server.rooms.say(&room, SERVER_NAME, text, None) {
+                Some((seq, reached)) => say(&text::sent_to_room(room.name(), reached, seq)),
+                None => say(&text::stopping()),
+            },
+            None => say(&text::no_such_room(&room)),
+        },
+        Command::Private { to, text } => match directory.find(&to) {
             Some(member) => {
                 member
                     .link
@@ -139,21 +222,32 @@ fn execute(server: &Arc<Server>, command: Command) {
         },
         Command::SendFile { to, path } => relay::send_from_console(server, to, path),
         Command::List => {
-            let everyone = room.everyone();
+            let everyone = directory.everyone();
             if everyone.is_empty() {
                 say(&text::list_empty());
                 return;
             }
             say(&text::list_header(everyone.len()));
+            // Each member's room is read from the member (a leaf lock),
+            // with nothing else held: see the lock order in directory.rs.
             for (i, member) in everyone.iter().enumerate() {
                 say(&text::list_row(
                     i + 1,
                     &member.name,
                     &member.link.addr.to_string(),
+                    member.room().name(),
                 ));
             }
         }
-        Command::User(name) => match room.find(&name) {
+        Command::Rooms => {
+            let rooms = server.rooms.list();
+            say(&text::rooms_header(rooms.len()));
+            for (room, members) in rooms {
+                let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+                say(&text::rooms_row(room.name(), &names));
+            }
+        }
+        Command::User(name) => match directory.find(&name) {
             Some(member) => say(&text::user_details(
                 &member.name,
                 &member.link.addr.ip().to_string(),
@@ -163,30 +257,62 @@ fn execute(server: &Arc<Server>, command: Command) {
             )),
             None => say(&text::no_such_user(&name)),
         },
-        Command::Kick(name) => match room.find(&name) {
-            Some(member) => {
-                member.link.send(&ServerMessage::Error(ErrorReport::new(
-                    ErrorCode::Kicked,
-                    text::error_kicked(),
-                )));
-                member.link.remove(LeaveReason::Kicked);
-                say(&text::kicked(&member.name));
+        Command::Kick(name) => match admin::kick(server, Actor::Console, &name) {
+            Ok(name) => say(&text::kicked(&name)),
+            Err(AdminError::NotOnline(name)) => say(&text::no_such_user(&name)),
+            Err(e) => say(&text::console_admin_failed(&e)),
+        },
+        Command::Mute { name, seconds } => {
+            let duration = seconds.map_or(DEFAULT_MUTE, Duration::from_secs);
+            match admin::mute(server, Actor::Console, &name, duration) {
+                Ok((name, until)) => say(&text::console_muted(
+                    &name,
+                    duration.as_secs(),
+                    &server.local_date_time(until),
+                )),
+                Err(e) => say(&text::console_admin_failed(&e)),
             }
-            None => say(&text::no_such_user(&name)),
+        }
+        Command::Unmute(name) => match admin::unmute(server, Actor::Console, &name) {
+            Ok(name) => say(&text::console_unmuted(&name)),
+            Err(e) => say(&text::console_admin_failed(&e)),
+        },
+        Command::Accounts => {
+            let accounts = server.accounts.list();
+            if accounts.is_empty() {
+                return say(&text::accounts_empty());
+            }
+            say(&text::accounts_header(accounts.len()));
+            for (i, account) in accounts.iter().enumerate() {
+                let online = directory.find(&account.name).is_some();
+                say(&text::accounts_row(
+                    i + 1,
+                    &account.name,
+                    account.role.as_str(),
+                    online,
+                ));
+            }
+        }
+        Command::Role { name, role } => {
+            match admin::set_role(server, Actor::Console, &name, role) {
+                Ok((name, before)) => {
+                    say(&text::console_role(&name, before.as_str(), role.as_str()))
+                }
+                Err(e) => say(&text::console_admin_failed(&e)),
+            }
+        }
+        Command::DelUser(name) => match admin::delete_account(server, Actor::Console, &name) {
+            Ok(account) => say(&text::console_deleted(&account.name)),
+            Err(e) => say(&text::console_admin_failed(&e)),
         },
         Command::Help => say(&text::console_help()),
         Command::Quit => server.stop(),
     }
 }
 
-/// A chat message from the server's console.
+/// A chat message from the server's console, to everyone or one user.
 fn server_chat(text: String, to: Option<String>) -> ServerMessage {
-    ServerMessage::Chat(Chat {
-        text,
-        sender: SERVER_NAME.to_string(),
-        timestamp: now_unix(),
-        to,
-    })
+    ServerMessage::Chat(Chat::new(text, SERVER_NAME.to_string(), now_unix(), to))
 }
 
 #[cfg(test)]
@@ -209,14 +335,14 @@ mod tests {
         assert_eq!(
             parse("/send @Bob \"/path/to/user guide.txt\""),
             Ok(Some(Command::SendFile {
-                to: Some("Bob".into()),
+                to: Target::User("Bob".into()),
                 path: "/path/to/user guide.txt".into()
             }))
         );
         assert_eq!(
             parse("/send files/server/a.txt"),
             Ok(Some(Command::SendFile {
-                to: None,
+                to: Target::Everyone,
                 path: "files/server/a.txt".into()
             }))
         );
@@ -230,9 +356,67 @@ mod tests {
             Ok(Some(Command::User("Alice".into())))
         );
         assert_eq!(parse("/kick @Bob"), Ok(Some(Command::Kick("Bob".into()))));
+        assert_eq!(
+            parse("/mute Bob"),
+            Ok(Some(Command::Mute {
+                name: "Bob".into(),
+                seconds: None
+            }))
+        );
+        assert_eq!(
+            parse("/mute @Bob 60"),
+            Ok(Some(Command::Mute {
+                name: "Bob".into(),
+                seconds: Some(60)
+            }))
+        );
+        assert_eq!(
+            parse("/unmute Bob"),
+            Ok(Some(Command::Unmute("Bob".into())))
+        );
+        assert_eq!(parse("/accounts"), Ok(Some(Command::Accounts)));
+        assert_eq!(
+            parse("/role Alice admin"),
+            Ok(Some(Command::Role {
+                name: "Alice".into(),
+                role: Role::Admin
+            }))
+        );
+        assert_eq!(
+            parse("/deluser @Alice"),
+            Ok(Some(Command::DelUser("Alice".into())))
+        );
         assert_eq!(parse("/help"), Ok(Some(Command::Help)));
         assert_eq!(parse(" /quit "), Ok(Some(Command::Quit)));
         assert_eq!(parse("   "), Ok(None));
+    }
+
+    #[test]
+    fn room_commands() {
+        assert_eq!(
+            parse("/msg #python Meeting at noon"),
+            Ok(Some(Command::RoomMessage {
+                room: "python".into(),
+                text: "Meeting at noon".into()
+            }))
+        );
+        assert_eq!(
+            parse("/send #python notes.txt"),
+            Ok(Some(Command::SendFile {
+                to: Target::Room("python".into()),
+                path: "notes.txt".into()
+            }))
+        );
+        assert_eq!(parse("/rooms"), Ok(Some(Command::Rooms)));
+        // Without a room, `/msg TEXT` is still to everyone, even when the
+        // text mentions a room further on.
+        assert_eq!(
+            parse("/msg see #python"),
+            Ok(Some(Command::Broadcast("see #python".into())))
+        );
+        assert_eq!(parse("/msg #python"), Err(Mistake::MsgUsage));
+        assert_eq!(parse("/msg # hi"), Err(Mistake::MsgUsage));
+        assert_eq!(parse("/send # x"), Err(Mistake::SendUsage(None)));
     }
 
     #[test]
@@ -252,6 +436,15 @@ mod tests {
         );
         assert_eq!(parse("/user"), Err(Mistake::UserUsage));
         assert_eq!(parse("/kick"), Err(Mistake::KickUsage));
+        assert_eq!(parse("/mute"), Err(Mistake::MuteUsage));
+        assert_eq!(parse("/mute Bob soon"), Err(Mistake::MuteUsage));
+        assert_eq!(parse("/mute Bob -5"), Err(Mistake::MuteUsage));
+        assert_eq!(parse("/unmute"), Err(Mistake::UnmuteUsage));
+        assert_eq!(parse("/unmute Bob now"), Err(Mistake::UnmuteUsage));
+        assert_eq!(parse("/role Alice"), Err(Mistake::RoleUsage));
+        assert_eq!(parse("/role Alice king"), Err(Mistake::RoleUsage));
+        assert_eq!(parse("/role Alice Admin"), Err(Mistake::RoleUsage));
+        assert_eq!(parse("/deluser"), Err(Mistake::DelUserUsage));
         for mistake in [Mistake::NotACommand, Mistake::MsgUsage, Mistake::UserUsage] {
             assert!(!mistake.hint().is_empty());
         }

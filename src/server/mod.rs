@@ -16,41 +16,59 @@
 //! - [`config`]: settings and limits, from the command line.
 //! - [`permit`]: connection slots, each given back when its holder is done.
 //! - [`session`]: one client's life, phase by phase: connected, joined.
-//! - [`room`]: who is online; broadcast and private delivery.
+//! - [`directory`]: who is online: names, private delivery, kick, and the
+//!   notices that someone joined or left the server.
+//! - [`rooms`]: which room each member is in, and a room's messages,
+//!   numbered and kept in its history ([`history`]). The lock order between
+//!   the two is written at the top of both files: directory, then rooms.
 //! - [`outbox`]: each client's bounded queue and its writer thread.
 //! - [`relay`]: files passing through: checked, copied, forwarded chunk by chunk.
 //! - [`console`]: the admin commands typed on the server's stdin.
+//! - [`accounts`], [`lockout`], [`mutes`], [`admin`]: registered names and
+//!   their file, the limit on guessing passwords, who is muted, and the
+//!   admin actions the console and an admin's client share.
 //!
 //! The entry point, [`serve`], takes a listener that is already bound, so the
 //! binary (port 8888) and the tests (port 0) run exactly the same code.
 //! `docs/04-one-thread-per-client.md` walks through it.
 
 pub mod accounts;
+pub mod admin;
 pub mod config;
 pub mod console;
+pub mod directory;
 pub mod history;
 pub mod lockout;
+pub mod login;
 pub mod mutes;
 pub mod outbox;
 pub mod permit;
 pub mod relay;
-pub mod room;
+pub mod rooms;
 pub mod session;
 pub mod web;
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use accounts::{Accounts, LoadError, SecretError};
 pub use config::Config;
+use directory::{Directory, Link, Member};
+use history::{History, HistoryError, Options};
+use lockout::Lockout;
+use mutes::Mutes;
 use permit::Slots;
-use room::{Link, Room};
+use rooms::Rooms;
 
+use crate::crypto::scram::ServerSecret;
 use crate::localtime::{TimeZone, now_unix};
 use crate::message::{ErrorCode, ErrorReport, ServerMessage};
+use crate::sync::lock;
 use crate::text;
 use crate::transport::tcp;
 
@@ -65,7 +83,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// State shared by every thread of a running server.
 pub struct Server {
     pub config: Config,
-    pub room: Room,
+    pub directory: Directory,
+    pub rooms: Rooms,
     local_addr: SocketAddr,
     time_zone: TimeZone,
     stopping: AtomicBool,
@@ -73,6 +92,20 @@ pub struct Server {
     transfers: AtomicU64,
     /// One slot per open connection, joined or not, up to `--max-clients`.
     slots: Arc<Slots>,
+    /// Registered names, their verifiers and roles (contract §10).
+    pub accounts: Accounts,
+    /// What makes a login for an unknown name look like a real one.
+    pub secret: ServerSecret,
+    /// Where the secret is kept, and whether it is there yet: it is written
+    /// before the first account is ([`Server::keep_secret`]).
+    secret_path: PathBuf,
+    secret_kept: Mutex<bool>,
+    /// Failed logins, per name and per address.
+    pub lockout: Lockout,
+    /// Registrations, per address (see [`Lockout::check_address`]).
+    pub registrations: Lockout,
+    /// Who is muted, until when (contract §11).
+    pub mutes: Mutes,
 }
 
 impl Server {
@@ -115,6 +148,49 @@ impl Server {
     pub fn connection_count(&self) -> usize {
         self.slots.in_use()
     }
+
+    /// Makes sure the server's secret is on disk, before an account that
+    /// it protects is: from then on, unknown names get the same salts after
+    /// a restart (see [`accounts::secret_path`]'s module).
+    pub fn keep_secret(&self) -> io::Result<()> {
+        let mut kept = lock(&self.secret_kept);
+        if !*kept {
+            accounts::keep_secret(&self.secret_path, &self.secret)?;
+            self.log(&text::log_new_secret(&self.secret_path));
+            *kept = true;
+        }
+        Ok(())
+    }
+
+    /// The `ERROR muted` for `member`'s `TEXT` or `FILE`, if an admin has
+    /// muted it; `None` when it may speak.
+    pub fn muted(&self, member: &Member) -> Option<ErrorReport> {
+        let now = Instant::now();
+        let until = self.mutes.muted_until(&member.name, now)?;
+        let until = unix_time_of(until, now);
+        Some(
+            ErrorReport::new(
+                ErrorCode::Muted,
+                text::error_muted(&self.local_date_time(until)),
+            )
+            .until(until),
+        )
+    }
+}
+
+/// The Unix time (whole seconds, rounded up) of a moment on the monotonic
+/// clock: mutes and locks are kept on the monotonic clock, so that setting
+/// the system's time cannot stretch them, and told to clients as the
+/// contract's `until: T`. Rounded up, so that a client that waits until `T`
+/// has waited long enough.
+pub fn unix_time_of(moment: Instant, now: Instant) -> i64 {
+    let left = moment.saturating_duration_since(now);
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(left);
+    let seconds = since_epoch.as_secs() + u64::from(since_epoch.subsec_nanos() > 0);
+    i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
 /// Prints a line on the console. Unlike `println!`, it does not panic when
@@ -147,25 +223,98 @@ where
         .spawn(f)
 }
 
+/// Why [`serve`] could not run.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The listener or a thread failed.
+    Io(io::Error),
+    /// The history folder cannot be used (see [`HistoryError`]).
+    History(HistoryError),
+    /// The accounts file is damaged or unreadable; it is left as it was.
+    Accounts(LoadError),
+    /// The server's secret could not be read or kept.
+    Secret(SecretError),
+}
+
+impl From<io::Error> for ServeError {
+    fn from(e: io::Error) -> Self {
+        ServeError::Io(e)
+    }
+}
+
+/// Opens the rooms' history as the configuration says: a folder on disk
+/// (`--history DIR`, `files/history/` by default) read back, or memory
+/// only (`--no-history`). Returns it with the lines that report what the
+/// folder held, for the console.
+fn open_history(config: &Config) -> Result<(History, Vec<String>), HistoryError> {
+    if config.no_history {
+        return Ok((History::in_memory(config.history_keep), Vec::new()));
+    }
+    let options = Options::new(config.history_keep);
+    let (history, report) = History::open(&config.history_dir(), options)?;
+    Ok((history, report.log_lines()))
+}
+
 /// Runs the server on `listener` until `/quit` is typed on `console` (or
 /// [`Server::stop`] is called). End of console input does not stop it: a
 /// server started in the background has no console.
-pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> io::Result<()>
+///
+/// The accounts file, the server's secret and the history are read first:
+/// a damaged one stops the server before it listens, rather than letting it
+/// serve with names missing that someone registered, or numbering that
+/// starts again.
+pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> Result<(), ServeError>
 where
     C: BufRead + Send + 'static,
 {
     let local_addr = listener.local_addr()?;
+    let accounts_path = config.accounts_path();
+    let accounts = Accounts::load(&accounts_path).map_err(ServeError::Accounts)?;
+    let secret_path = accounts::secret_path(&accounts_path);
+    let kept = accounts::load_secret(&secret_path).map_err(ServeError::Secret)?;
+    let secret_kept = kept.is_some();
+    let secret = match kept {
+        Some(secret) => secret,
+        None => ServerSecret::generate().map_err(ServeError::Io)?,
+    };
+    // Before the first client: numbering must continue where it stopped.
+    let (history, opened) = open_history(&config).map_err(ServeError::History)?;
     let server = Arc::new(Server {
         slots: Slots::new(config.max_clients),
+        rooms: Rooms::new(history, config.max_rooms, config.history_on_join),
+        directory: Directory::new(),
+        lockout: Lockout::new(config.lock_window),
+        registrations: Lockout::new(config.lock_window),
         config,
-        room: Room::new(),
         local_addr,
         time_zone: TimeZone::from_env(),
         stopping: AtomicBool::new(false),
         transfers: AtomicU64::new(0),
+        accounts,
+        secret,
+        secret_path,
+        secret_kept: Mutex::new(secret_kept),
+        mutes: Mutes::new(),
     });
     say(&text::listening(&local_addr.to_string()));
+    for line in opened {
+        say(&line);
+    }
     say(&text::console_help());
+    // Accounts without their secret (the file was moved without it): keep
+    // one now, before anyone can note an unknown name's salt.
+    if !server.accounts.is_empty() {
+        server.keep_secret().map_err(|e| {
+            ServeError::Secret(SecretError {
+                path: server.secret_path.clone(),
+                problem: accounts::SecretProblem::Io(e),
+            })
+        })?;
+    }
+    server.log(&text::log_accounts_loaded(
+        server.accounts.len(),
+        &accounts_path,
+    ));
 
     {
         let server = server.clone();
@@ -327,5 +476,12 @@ fn shut_down(server: &Server) {
     server
         .slots
         .wait_until_all_released(Instant::now() + SHUTDOWN_GRACE);
+    // Every session has ended, so nothing more is said: the history writes
+    // and syncs what it still holds, and lets go of its folder.
+    let history = server.rooms.history();
+    let progress = history.shutdown();
+    if history.dir().is_some() {
+        say(&text::history_closed(&progress));
+    }
     say(&text::stopped());
 }

@@ -1,10 +1,12 @@
 //! One client's session, on its own thread: join, then messages, then leave.
 //!
-//! A session goes through phases ([`Phase`]): *connected* (it may only ask
-//! for a name, and has one heartbeat interval to do it), then *joined* (a
-//! member of the room). Each phase has its own handler, so what a message
-//! means always depends on where the session is, never on a flag checked
-//! here and there.
+//! A session goes through phases ([`Phase`]): *connected* (it may ask for a
+//! name, register one, or start a login, and has one heartbeat interval to
+//! join), *authenticating* (half-way through a login: the server has sent
+//! its challenge and waits for the proof; see [`super::login`]), then
+//! *joined* (a member, in one room at a time). Each phase has its own
+//! handler, so what a message means always depends on where the session
+//! is, never on a flag checked here and there.
 //!
 //! The thread spends its life in a blocking `read`. The socket has a read
 //! timeout (a *tick*), so the read returns every so often even when the
@@ -20,18 +22,25 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::admin::{self, Actor};
+use super::directory::{JoinError, Joining, Link, Member};
+use super::login::{self, Finished, LoggedIn, Registrant};
+use super::mutes::DEFAULT_MUTE;
 use super::outbox::{Outbox, run_writer};
 use super::permit::Permit;
 use super::relay::Uploads;
-use super::room::{JoinError, Link, Member};
+use super::rooms::{Entered, RoomError};
 use super::{Server, say_goodbye, spawn};
+use crate::crypto::scram::ServerFirst;
 use crate::frame::is_timeout;
-use crate::message::client::Text;
-use crate::message::server::{Chat, UserList};
+use crate::message::client::{Admin, Auth, HistoryRequest, RoomJoin, Text};
+use crate::message::server::{AdminDone, Chat, UserList};
 use crate::message::{
-    ClientMessage, ErrorCode, ErrorReport, LeaveReason, Message as _, ServerMessage,
+    AdminAction, ClientMessage, ErrorCode, ErrorReport, LeaveReason, Message as _, Role,
+    ServerMessage,
 };
-use crate::names::{SERVER_NAME, check_name};
+use crate::names::{SERVER_NAME, check_name, check_room_name};
+use crate::server::accounts::Role as AccountRole;
 use crate::text;
 use crate::transport::{
     Framing, MessageReader, ReadBody, ReadError, TransportError, tcp, tune_socket,
@@ -58,6 +67,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
         // Counted from `accept`, when the slot was taken.
         phase: Phase::Connected {
             join_by: permit.since() + server.config.heartbeat,
+            login: None,
         },
         last_heard: Instant::now(),
         pinged: false,
@@ -184,10 +194,20 @@ enum Phase {
     /// that has not joined by then is closed, whatever it sends meanwhile,
     /// so that idle sockets cannot hold every slot (contract section 7).
     ///
-    /// Logging in (contract section 10) will be a phase between this one
-    /// and `Joined`: `AUTH` messages, then `USER_JOIN` with the same name.
-    Connected { join_by: Instant },
-    /// Joined under a name: a member of the room.
+    /// `login` is set once the connection has logged in (or registered a
+    /// name): `USER_JOIN` with a registered name needs it (contract §10).
+    Connected {
+        join_by: Instant,
+        login: Option<LoggedIn>,
+    },
+    /// Half-way through a login: the server sent its challenge (the
+    /// server-first message) and waits for the proof. Same deadline: a login
+    /// is part of joining, not a way to stay longer.
+    Authenticating {
+        join_by: Instant,
+        exchange: ServerFirst,
+    },
+    /// Joined under a name: a member, in one room (`lobby` at first).
     Joined(Arc<Member>),
 }
 
@@ -242,7 +262,9 @@ impl Session<'_> {
     fn finish(&mut self, reason: LeaveReason) {
         if let Phase::Joined(member) = &self.phase {
             self.uploads.sender_left(self.server, member);
-            self.server.room.leave(member, reason);
+            self.server
+                .directory
+                .leave(member, reason, &self.server.rooms);
             // At shutdown everyone goes at once; the log says so already.
             if !self.server.stopping() {
                 self.server.log(&text::log_left(&member.name, reason));
@@ -273,8 +295,9 @@ impl Session<'_> {
     /// Closes a connection that is still not joined at its deadline, saying
     /// why first. `None` while there is time, or once joined.
     fn check_join_deadline(&mut self) -> Option<Flow> {
-        let Phase::Connected { join_by } = self.phase else {
-            return None;
+        let join_by = match &self.phase {
+            Phase::Connected { join_by, .. } | Phase::Authenticating { join_by, .. } => *join_by,
+            Phase::Joined(_) => return None,
         };
         if Instant::now() < join_by {
             return None;
@@ -307,6 +330,7 @@ impl Session<'_> {
     fn handle(&mut self, message: ClientMessage) -> Flow {
         match &self.phase {
             Phase::Connected { .. } => self.handle_connected(message),
+            Phase::Authenticating { .. } => self.handle_authenticating(message),
             Phase::Joined(member) => {
                 let member = member.clone();
                 self.handle_joined(&member, message)
@@ -314,14 +338,26 @@ impl Session<'_> {
         }
     }
 
-    /// Before joining, a client may only ask for a name (or answer a ping),
-    /// and only until its deadline: it cannot stay by keeping busy.
+    /// Before joining, a client may only ask for a name, register one, or
+    /// log in (or answer a ping), and only until its deadline: it cannot
+    /// stay by keeping busy.
     fn handle_connected(&mut self, message: ClientMessage) -> Flow {
         if let Some(flow) = self.check_join_deadline() {
             return flow;
         }
         match message {
             ClientMessage::Join(join) => self.join(join.name),
+            ClientMessage::Auth(auth) => self.start_login(auth),
+            ClientMessage::Register(request) => {
+                let Phase::Connected { login, .. } = &mut self.phase else {
+                    return Flow::Continue;
+                };
+                let who = Registrant::Connected(login.as_ref());
+                if let Some(registered) = login::register(self.server, &self.link, request, who) {
+                    *login = Some(registered);
+                }
+                Flow::Continue
+            }
             ClientMessage::Ping => {
                 self.link.send(&ServerMessage::Pong);
                 Flow::Continue
@@ -338,15 +374,90 @@ impl Session<'_> {
         }
     }
 
-    /// A member's messages: chat, files, and questions about the room.
+    /// Half-way through a login, the next `AUTH` is the proof. Anything
+    /// else abandons the login and is taken as it would be before it.
+    fn handle_authenticating(&mut self, message: ClientMessage) -> Flow {
+        if let Some(flow) = self.check_join_deadline() {
+            return flow;
+        }
+        match message {
+            ClientMessage::Ping => {
+                self.link.send(&ServerMessage::Pong);
+                Flow::Continue
+            }
+            ClientMessage::Pong => Flow::Continue,
+            ClientMessage::Auth(auth) if auth.mechanism.is_none() => self.finish_login(auth),
+            other => {
+                self.abandon_login();
+                self.handle_connected(other)
+            }
+        }
+    }
+
+    /// `AUTH` with a client-first message: a login begins.
+    fn start_login(&mut self, auth: Auth) -> Flow {
+        let join_by = self.abandon_login();
+        if let Some(exchange) = login::start(self.server, &self.link, auth) {
+            self.phase = Phase::Authenticating { join_by, exchange };
+        }
+        Flow::Continue
+    }
+
+    /// `AUTH` with the client-final message: the login succeeds or fails.
+    fn finish_login(&mut self, auth: Auth) -> Flow {
+        let join_by = self.join_by();
+        let placeholder = Phase::Connected {
+            join_by,
+            login: None,
+        };
+        let Phase::Authenticating { exchange, .. } =
+            std::mem::replace(&mut self.phase, placeholder)
+        else {
+            return Flow::Continue;
+        };
+        let (join_by, login) = match login::finish(self.server, &self.link, exchange, auth) {
+            Finished::LoggedIn(login) => (join_by, Some(login)),
+            Finished::Failed { delayed } => (join_by + delayed, None),
+            Finished::Refused => (join_by, None),
+        };
+        self.phase = Phase::Connected { join_by, login };
+        Flow::Continue
+    }
+
+    /// Goes back to plain *connected*, forgetting any login in progress or
+    /// done; returns the deadline to join, which stays.
+    fn abandon_login(&mut self) -> Instant {
+        let join_by = self.join_by();
+        self.phase = Phase::Connected {
+            join_by,
+            login: None,
+        };
+        join_by
+    }
+
+    /// The deadline to join (the past, once joined: it no longer matters).
+    fn join_by(&self) -> Instant {
+        match &self.phase {
+            Phase::Connected { join_by, .. } | Phase::Authenticating { join_by, .. } => *join_by,
+            Phase::Joined(_) => Instant::now(),
+        }
+    }
+
+    /// A member's messages: chat, files, rooms, history, questions about
+    /// who is online, and for admins, actions on other users.
     fn handle_joined(&mut self, member: &Arc<Member>, message: ClientMessage) -> Flow {
         match message {
             ClientMessage::Text(Text { text, to }) => self.relay_text(member, text, to),
             ClientMessage::Leave(_) => return Flow::Leave(LeaveReason::Quit),
+            ClientMessage::RoomJoin(RoomJoin { name }) => self.enter_room(member, &name),
+            ClientMessage::RoomListRequest => {
+                self.link.send(&self.server.rooms.list_message());
+            }
+            ClientMessage::History(request) => self.replay_history(member, request),
             ClientMessage::ListRequest => {
                 let users = self
                     .server
-                    .room
+                    .directory
                     .everyone()
                     .iter()
                     .map(|m| m.name.clone())
@@ -369,12 +480,62 @@ impl Session<'_> {
                 let report = format!("{} ({})", text, code.as_str());
                 self.server.log(&text::log_bad_input(&member.name, &report));
             }
+            ClientMessage::Register(request) => {
+                let who = Registrant::Joined(member);
+                login::register(self.server, &self.link, request, who);
+            }
+            ClientMessage::Auth(_) => {
+                self.refuse(text::log_auth_after_join(), text::error_auth_after_join())
+            }
+            ClientMessage::Admin(request) => self.admin(member, request),
         }
         Flow::Continue
     }
 
+    /// `ADMIN`: only a logged-in admin may act; the action itself is the
+    /// one the console takes too ([`admin`]).
+    fn admin(&self, member: &Arc<Member>, request: Admin) {
+        let Admin {
+            action,
+            target,
+            seconds,
+        } = request;
+        if member.role() != Role::Admin {
+            self.server.log(&text::log_admin_forbidden(
+                &member.name,
+                action.as_str(),
+                &target,
+            ));
+            return self.send_error(ErrorCode::Forbidden, text::error_forbidden(action.as_str()));
+        }
+        let actor = Actor::Admin(member);
+        let done = match action {
+            AdminAction::Kick => admin::kick(self.server, actor, &target),
+            AdminAction::Mute => {
+                let duration = seconds.map_or(DEFAULT_MUTE, Duration::from_secs);
+                admin::mute(self.server, actor, &target, duration).map(|(name, _)| name)
+            }
+            AdminAction::Unmute => admin::unmute(self.server, actor, &target),
+            AdminAction::Op => {
+                admin::set_role(self.server, actor, &target, AccountRole::Admin).map(|(n, _)| n)
+            }
+            AdminAction::Deop => {
+                admin::set_role(self.server, actor, &target, AccountRole::Member).map(|(n, _)| n)
+            }
+        };
+        match done {
+            Ok(target) => {
+                self.link
+                    .send(&ServerMessage::AdminDone(AdminDone { action, target }));
+            }
+            Err(e) => self.send_error(e.code(), text::error_admin(&e)),
+        }
+    }
+
     /// Checks the requested name and joins the room. A refused name closes
     /// the connection, as the contract says: the client reconnects to retry.
+    /// A registered name without a login for it is `auth_required`, and the
+    /// connection stays open to log in (contract §10).
     fn join(&mut self, name: String) -> Flow {
         let addr = self.link.addr.to_string();
         if let Err(why) = check_name(&name) {
@@ -386,15 +547,45 @@ impl Session<'_> {
             );
             return Flow::Leave(LeaveReason::Disconnected);
         }
-        match self
-            .server
-            .room
-            .join(name.clone(), self.link.clone(), self.server.config.max_file)
+        let Phase::Connected { login, .. } = &self.phase else {
+            return Flow::Continue;
+        };
+        let (name, role) = match (self.server.accounts.get(&name), login) {
+            // Logged in as this name: the account's role, as it is now, and
+            // the name as the account spells it.
+            (Some(account), Some(login)) if login.is_for(&name) => {
+                (account.name, account.role.into())
+            }
+            (Some(_), _) | (None, _) if self.server.config.members_only => {
+                // One sentence for both, so that a members-only server's
+                // answer does not say whether the name is registered.
+                self.server.log(&text::log_auth_required(&name, &addr));
+                self.send_error(ErrorCode::AuthRequired, text::error_members_only(&name));
+                return Flow::Continue;
+            }
+            (Some(account), _) => {
+                self.server.log(&text::log_auth_required(&name, &addr));
+                self.send_error(
+                    ErrorCode::AuthRequired,
+                    text::error_auth_required(&account.name),
+                );
+                return Flow::Continue;
+            }
+            (None, _) => (name, Role::Guest),
+        };
+        let server = self.server;
+        let config = &server.config;
+        match server
+            .directory
+            .join(name.clone(), self.link.clone(), &server.rooms, role, config)
         {
-            Ok(member) => {
-                let online = self.server.room.everyone().len();
-                self.server
-                    .log(&text::log_joined(&member.name, &addr, online));
+            Ok(Joining { member, replay }) => {
+                let online = server.directory.everyone().len();
+                server.log(&text::log_joined(&member.name, &addr, online));
+                // The lobby's last messages, as on entering any room.
+                if server.rooms.replays_on_join() {
+                    member.room().replay(&self.link, &replay);
+                }
                 self.phase = Phase::Joined(member);
                 Flow::Continue
             }
@@ -407,8 +598,54 @@ impl Session<'_> {
         }
     }
 
-    /// Relays a chat message to everyone else, or to one user.
+    /// `ROOM_JOIN`: checks the name, moves the member, and replays the new
+    /// room's last messages. A bad name or a full server is answered with
+    /// an `ERROR`, and the member stays where it was, connected.
+    fn enter_room(&mut self, member: &Arc<Member>, name: &str) {
+        if let Err(why) = check_room_name(name) {
+            self.server
+                .log(&text::log_bad_room(&member.name, name, &why.to_string()));
+            return self.send_error(ErrorCode::NameInvalid, text::error_room_invalid(name, &why));
+        }
+        let rooms = &self.server.rooms;
+        match rooms.enter(member, name) {
+            Ok(Entered::Already(_)) => {}
+            Ok(Entered::Moved { room, replay }) => {
+                self.server
+                    .log(&text::log_entered_room(&member.name, room.name()));
+                if rooms.replays_on_join() {
+                    room.replay(&self.link, &replay);
+                }
+            }
+            Err(RoomError::Limit(max)) => {
+                self.server
+                    .log(&text::log_room_limit(&member.name, name, max));
+                self.send_error(ErrorCode::RoomLimit, text::error_room_limit(name, max));
+            }
+        }
+    }
+
+    /// `HISTORY`: the last `limit` messages of the member's room (or those
+    /// before `before`), replayed to it alone.
+    fn replay_history(&mut self, member: &Arc<Member>, request: HistoryRequest) {
+        let HistoryRequest { limit, before } = request;
+        let room = member.room();
+        let history = self.server.rooms.history();
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let entries = match before {
+            Some(seq) => history.before(room.name(), seq, limit),
+            None => history.last(room.name(), limit),
+        };
+        room.replay(&self.link, &entries);
+    }
+
+    /// Relays a chat message to the other members of the sender's room, or
+    /// to one user in any room.
     fn relay_text(&mut self, member: &Arc<Member>, text: String, to: Option<String>) {
+        if let Some(report) = self.server.muted(member) {
+            self.link.send(&ServerMessage::Error(report));
+            return;
+        }
         let max = self.server.config.max_text;
         if text.len() > max {
             self.send_error(
@@ -418,28 +655,26 @@ impl Session<'_> {
             return;
         }
         member.count_message();
-        let timestamp = crate::localtime::now_unix();
         match to {
             None => {
-                self.server.log(&text::log_public(&member.name, &text));
-                let chat = ServerMessage::Chat(Chat {
-                    text,
-                    sender: member.name.clone(),
-                    timestamp,
-                    to: None,
-                });
-                self.server.room.broadcast(&chat, Some(member));
+                let room = member.room();
+                self.server
+                    .log(&text::log_public(&member.name, room.name(), &text));
+                self.server
+                    .rooms
+                    .say(&room, &member.name, text, Some(member));
             }
-            Some(to) => match self.server.room.find(&to) {
+            // Private messages cross rooms, and carry no room.
+            Some(to) => match self.server.directory.find(&to) {
                 Some(target) => {
                     self.server
                         .log(&text::log_private(&member.name, &target.name, &text));
-                    target.link.send(&ServerMessage::Chat(Chat {
+                    target.link.send(&ServerMessage::Chat(Chat::new(
                         text,
-                        sender: member.name.clone(),
-                        timestamp,
-                        to: Some(target.name.clone()),
-                    }));
+                        member.name.clone(),
+                        crate::localtime::now_unix(),
+                        Some(target.name.clone()),
+                    )));
                 }
                 // A private message to the server is for the admin at the
                 // console, who reads the log.
@@ -468,7 +703,7 @@ impl Session<'_> {
     fn who(&self) -> String {
         match &self.phase {
             Phase::Joined(member) => member.name.clone(),
-            Phase::Connected { .. } => self.link.addr.to_string(),
+            Phase::Connected { .. } | Phase::Authenticating { .. } => self.link.addr.to_string(),
         }
     }
 }

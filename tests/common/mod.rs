@@ -22,9 +22,11 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 pub mod files;
+pub mod login;
 #[cfg(target_os = "linux")]
 pub mod procfs;
 pub mod raw;
+pub mod rooms;
 pub mod ws;
 
 /// The seed for a randomized test: `SOCKET_CHAT_SEED` if set (to replay a
@@ -333,7 +335,21 @@ pub struct Server {
 impl Server {
     /// Starts a server on port 0 with extra `args`, and waits until it listens.
     pub fn start(args: &[&str]) -> Server {
-        let dir = TempDir::new().expect("temp dir");
+        Server::start_in(TempDir::new().expect("temp dir"), args)
+    }
+
+    /// Kills the server the way `kill -9` does (no chance to clean up or
+    /// flush anything), then starts a new one in the same folder, on a new
+    /// port, with `args`.
+    pub fn kill_and_restart(mut self, args: &[&str]) -> Server {
+        self.proc.kill();
+        Server::start_in(self.dir, args)
+    }
+
+    /// Starts a server in `dir` (its working directory) with `args`.
+    /// [`Server::start`] in a directory a test already has: the one an
+    /// earlier server ran in, to restart on what it left behind.
+    pub fn start_in(dir: TempDir, args: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_chat-server"));
         command
             .args(["--port", "0", "--host", "127.0.0.1"])
@@ -362,6 +378,17 @@ impl Server {
         client
             .proc
             .expect(&format!("Connected to 127.0.0.1:{} as {name}.", self.port));
+        client
+    }
+
+    /// Starts a client for the registered `name`, types `password` when
+    /// it asks (it is the next line of standard input), and waits until it
+    /// has joined.
+    pub fn log_in(&self, name: &str, password: &str) -> Client {
+        let mut client = self.client(&["--name", name]);
+        client.send(password);
+        client.expect(&format!("Password for {name}"));
+        client.expect(&format!("Connected to 127.0.0.1:{} as {name}.", self.port));
         client
     }
 
