@@ -335,10 +335,10 @@ impl Directory {
 
 /// Queues one encoded body for every member but `except`.
 pub(super) fn send_to_all(members: &[Arc<Member>], body: Outgoing, except: Option<&Arc<Member>>) {
-    for member in members
-        .iter()
-        .filter(|m| !except.is_some_and(|e| Arc::ptr_eq(e, m)))
-    {
+    for member in members {
+        if except.is_some_and(|e| Arc::ptr_eq(e, member)) {
+            continue;
+        }
         member.link.send_body(body.clone());
     }
 }
@@ -349,10 +349,10 @@ pub(super) fn send_to_all(members: &[Arc<Member>], body: Outgoing, except: Optio
 /// one after another, waking every writer for every join is what makes the
 /// storm slow, and a join notice a tenth of a second late is not.
 fn send_notice_to_all(members: &[Arc<Member>], body: Outgoing, except: Option<&Arc<Member>>) {
-    for member in members
-        .iter()
-        .filter(|m| !except.is_some_and(|e| Arc::ptr_eq(e, m)))
-    {
+    for member in members {
+        if except.is_some_and(|e| Arc::ptr_eq(e, member)) {
+            continue;
+        }
         member.link.send_notice(body.clone());
     }
 }

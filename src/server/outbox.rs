@@ -218,8 +218,9 @@ impl Outbox {
         }
     }
 
-    /// Writer side: waits for bodies and moves all of them into `batch`.
-    /// Returns false once the outbox is closed and empty.
+    /// Writer side: waits for bodies and moves them into `batch`, as many
+    /// as one write takes ([`BODIES_PER_WRITE`]). Returns false once the
+    /// outbox is closed and empty.
     ///
     /// Something urgent is taken at once. Notices are taken when the oldest
     /// is due, or earlier when the writer looks again on its own: after

@@ -2,9 +2,10 @@
 //!
 //! The server never holds a whole file, and never waits for the end before
 //! forwarding: each `FILE_DATA` chunk is checked, handed to the server's
-//! copy in `files/received/` (hashed and written on a thread of its own, a
-//! [`BackgroundReceiver`](crate::transfer::BackgroundReceiver)), and queued for every recipient as soon as it
-//! arrives. A recipient whose queue is half full makes the relay wait (see
+//! copy in `files/received/` (hashed and written on a thread of its own:
+//! [`BackgroundReceiver`]), and queued for every recipient as soon as it
+//! arrives. A recipient whose queue is full of file data makes the relay
+//! wait (see
 //! [`Outbox::push_bulk`](super::outbox::Outbox::push_bulk)), which in turn
 //! stops the relay reading from the sender: TCP then slows the sender down.
 //! That chain is called *back-pressure*, and it is what keeps memory flat
