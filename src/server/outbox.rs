@@ -331,15 +331,18 @@ impl Outbox {
 }
 
 /// The most file data one queue holds (a chunk bigger than this still goes,
-/// alone). The kernel's socket buffer behind the queue holds far more, so
-/// the writer never runs dry; what a small window saves is the relaying
-/// thread's memory traffic. Each chunk is a fresh block of memory, freed by
-/// the writer once written: with 2 MiB of chunks in flight the memory
-/// allocator keeps growing its heap and giving the top back to the system,
-/// and every 4 KiB it grows again is a page fault (54,000 of them, a fifth
-/// of the server's time, relaying a 256 MiB file); with 96 KiB in flight
-/// the same few blocks are reused, and stay in the processor's cache.
-pub const BULK_WINDOW: usize = 96 * 1024;
+/// alone). Enough for one full write of 4 KiB chunks ([`BODIES_PER_WRITE`]
+/// of them, 350 KiB) with the next ones gathering behind it, so that the
+/// relay and the writer rarely wait for each other; and no more, because
+/// the kernel's socket buffer behind the queue holds far more, and every
+/// chunk in the queue is a block of memory the relay allocated and the
+/// writer frees. The more of them in flight, the more the memory allocator
+/// grows its heap and hands the top back to the system, and every 4 KiB it
+/// grows again is a page fault: relaying one 256 MiB file made 54,000 of
+/// them with 2 MiB of chunks in flight (a fifth of the server's time),
+/// about 15,000 with 512 KiB, and 1,000 with 96 KiB, which however left
+/// the relay waiting on the writer more often than the faults cost.
+pub const BULK_WINDOW: usize = 512 * 1024;
 
 /// Past this many entries, a batch's spare room is given back after use, so
 /// that a burst (a thousand joins at once) does not leave every idle client
