@@ -255,6 +255,11 @@ impl Outbox {
                 // Warm, but nothing came: wait to be woken from now on.
                 Some(_) => state.warm_until = None,
                 None => {
+                    // Going to sleep with nothing queued: a burst is over,
+                    // and an idle client need not keep its queue's room.
+                    if state.queue.capacity() > KEEP_CAPACITY {
+                        state.queue.shrink_to(KEEP_CAPACITY);
+                    }
                     slept = true;
                     state.writer_waiting = true;
                     state = self.wait(state, None);
@@ -349,12 +354,13 @@ pub const BULK_WINDOW: usize = 512 * 1024;
 /// holding memory it no longer needs.
 const KEEP_CAPACITY: usize = 64;
 
-/// A queue's own spare room is given back only past this many entries (16
-/// bytes each). Queues fill and empty every [`NOTICE_DELAY`] during a join
-/// storm; shrinking each of them every time, only for the next joins to
-/// grow it again, keeps the memory allocator busy moving blocks between
-/// thousands of threads, and each thread keeps a few of the blocks it
-/// freed for later.
+/// While its writer is busy, a queue's own spare room is given back only
+/// past this many entries (16 bytes each); otherwise when the writer goes
+/// to sleep with nothing to do. Queues fill and empty every
+/// [`NOTICE_DELAY`] during a join storm; shrinking each of them every
+/// time, only for the next joins to grow it again, keeps the memory
+/// allocator busy moving blocks between thousands of threads, and each
+/// thread keeps a few of the blocks it freed for later.
 const SHRINK_QUEUE_ABOVE: usize = 1024;
 
 /// The writer thread's body: drains `outbox` into `stream` until the outbox
