@@ -289,7 +289,7 @@ fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
 const REFUSAL_GRACE: Duration = Duration::from_secs(1);
 
 /// Most bytes [`linger`] reads from a peer before closing anyway.
-const LINGER_BYTES: usize = 64 * 1024;
+const LINGER_BYTES: usize = 256 * 1024;
 
 /// Ends a connection whose last words have been written, so that the peer
 /// gets to read them.
