@@ -1,0 +1,470 @@
+//! The browser client in a real browser: headless Chromium, driven through
+//! `chromedriver`'s WebDriver interface (W3C WebDriver: JSON over HTTP),
+//! with a terminal client (the real `chat-client`) on the same server.
+//!
+//! The WebDriver client is written here with `std::net` and the library's
+//! own JSON, like everything else in this project: a `POST` with a JSON
+//! body, a response read by its `Content-Length`. Waiting is done inside
+//! the browser: a script that watches the page (`MutationObserver`) and
+//! answers when a condition holds, within the session's script timeout, so
+//! the test never guesses a delay.
+//!
+//! When `chromium` or `chromedriver` is not installed, the test says that it
+//! did not run and passes; `.ci/run` installs both, so CI always runs it.
+//! Set `SOCKET_CHAT_SCREENSHOT=docs/browser-client.png` to save what the
+//! page looks like at the end (how the picture in the docs is made).
+
+mod common;
+
+use std::env;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use common::Server;
+use common::files::{assert_same_bytes, random_bytes, saved_path, seeded_rng, write_file};
+use socket_chat::base64;
+use socket_chat::crypto::sha256;
+use socket_chat::json::{self, Object, Value};
+use tempfile::TempDir;
+
+/// How long the browser may take for anything the page should do: long,
+/// because a loaded two-core CI machine runs Chromium slowly.
+const BROWSER_DEADLINE: Duration = Duration::from_secs(90);
+
+/// How long starting Chromium may take (the first `POST /session`).
+const START_DEADLINE: Duration = Duration::from_secs(180);
+
+/// The key WebDriver names an element reference with (W3C WebDriver,
+/// "elements").
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// The Enter key, as WebDriver writes keys: a code point in the private use
+/// area.
+const ENTER: &str = "\u{E007}";
+
+/// A program on `PATH`, by any of its usual names.
+fn find_program(names: &[&str]) -> Option<PathBuf> {
+    let path = env::var_os("PATH")?;
+    env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+/// One `chromedriver` and the Chromium session it drives. Dropping it ends
+/// the session (Chromium quits) and kills `chromedriver` and everything it
+/// started.
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    /// Chromium's profile: fresh for every run, deleted after.
+    _profile: TempDir,
+}
+
+impl Browser {
+    /// Starts `chromedriver` and a headless Chromium; `None` (after saying
+    /// so) when either is not installed.
+    fn start() -> Option<Browser> {
+        let chromium = find_program(&["chromium", "chromium-browser", "google-chrome"]);
+        let driver = find_program(&["chromedriver"]);
+        let (Some(chromium), Some(driver)) = (chromium, driver) else {
+            eprintln!(
+                "browser test did not run: it needs chromium and chromedriver \
+                 (Debian: apt-get install chromium chromium-driver; .ci/run installs them)"
+            );
+            return None;
+        };
+        let mut command = Command::new(driver);
+        command
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        // Its own process group, so that Drop can end Chromium's helper
+        // processes too, whatever state the test left them in.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().expect("start chromedriver");
+        let port = driver_port(&mut child);
+        let profile = TempDir::new().expect("temp dir");
+        let mut browser = Browser {
+            driver: child,
+            port,
+            session: String::new(),
+            _profile: profile,
+        };
+        browser.session = browser.new_session(&chromium);
+        Some(browser)
+    }
+
+    /// `POST /session`: starts Chromium with the flags a closed, shared
+    /// machine needs (no sandbox, no GPU, nothing fetched from the network,
+    /// no first-run pages) and a fresh profile.
+    fn new_session(&self, chromium: &Path) -> String {
+        let args: Vec<Value> = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1000,700",
+            "--lang=en-US",
+            &format!("--user-data-dir={}", self._profile.path().display()),
+        ]
+        .into_iter()
+        .map(Value::from)
+        .collect();
+        let mut options = Object::new();
+        options.insert("binary", chromium.display().to_string());
+        options.insert("args", args);
+        let mut always = Object::new();
+        always.insert("browserName", "chrome");
+        always.insert("goog:chromeOptions", options);
+        let mut capabilities = Object::new();
+        capabilities.insert("alwaysMatch", always);
+        let mut body = Object::new();
+        body.insert("capabilities", capabilities);
+        let value = self.call("POST", "/session", Some(body.into()), START_DEADLINE);
+        let session = field(&value, "sessionId")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no session id in {}", json::to_string(&value)))
+            .to_string();
+        // Scripts may wait this long for the page (see `wait_for`).
+        let mut timeouts = Object::new();
+        timeouts.insert("script", BROWSER_DEADLINE.as_millis() as u64);
+        timeouts.insert("pageLoad", BROWSER_DEADLINE.as_millis() as u64);
+        let path = format!("/session/{session}/timeouts");
+        self.call("POST", &path, Some(timeouts.into()), BROWSER_DEADLINE);
+        session
+    }
+
+    /// One WebDriver command: an HTTP request with a JSON body, and the
+    /// `value` of the JSON answer. Panics on a WebDriver error.
+    fn call(&self, method: &str, path: &str, body: Option<Value>, wait: Duration) -> Value {
+        let body = body.map(|b| json::to_string(&b)).unwrap_or_default();
+        let (status, answer) = http_request(self.port, method, path, &body, wait)
+            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        let value = json::parse(answer.as_bytes())
+            .unwrap_or_else(|e| panic!("WebDriver {method} {path}: bad JSON ({e}): {answer}"));
+        let value = field(&value, "value").cloned().unwrap_or(Value::Null);
+        if status != 200 {
+            panic!(
+                "WebDriver {method} {path}: {status} {}",
+                json::to_string(&value)
+            );
+        }
+        value
+    }
+
+    fn command(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        self.call(method, &path, body, BROWSER_DEADLINE)
+    }
+
+    fn open(&self, url: &str) {
+        let mut body = Object::new();
+        body.insert("url", url);
+        self.command("POST", "/url", Some(body.into()));
+    }
+
+    /// The element a CSS selector finds.
+    fn find(&self, css: &str) -> String {
+        let mut body = Object::new();
+        body.insert("using", "css selector");
+        body.insert("value", css);
+        let value = self.command("POST", "/element", Some(body.into()));
+        field(&value, ELEMENT_KEY)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}"))
+            .to_string()
+    }
+
+    /// Types `text` into the element `css` selects, as a person would.
+    fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        let mut body = Object::new();
+        body.insert("text", text);
+        self.command(
+            "POST",
+            &format!("/element/{element}/value"),
+            Some(body.into()),
+        );
+    }
+
+    fn clear(&self, css: &str) {
+        let element = self.find(css);
+        self.command(
+            "POST",
+            &format!("/element/{element}/clear"),
+            Some(Object::new().into()),
+        );
+    }
+
+    /// Runs `script` (a function body) in the page and returns its value.
+    fn run(&self, script: &str) -> Value {
+        let mut body = Object::new();
+        body.insert("script", script);
+        body.insert("args", Vec::<Value>::new());
+        self.command("POST", "/execute/sync", Some(body.into()))
+    }
+
+    /// Waits until the JavaScript expression `condition` is true in the
+    /// page. The wait happens in the browser: a `MutationObserver` checks
+    /// the condition each time the page changes, and the script answers as
+    /// soon as it holds (or WebDriver's script timeout ends it).
+    fn wait_for(&self, what: &str, condition: &str) {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             const ready = () => {{ try {{ return Boolean({condition}); }} catch (e) {{ return false; }} }};
+             if (ready()) {{ done(true); return; }}
+             const watch = new MutationObserver(() => {{
+               if (ready()) {{ watch.disconnect(); done(true); }}
+             }});
+             watch.observe(document.documentElement,
+               {{ subtree: true, childList: true, attributes: true, characterData: true }});"
+        );
+        let mut body = Object::new();
+        body.insert("script", script);
+        body.insert("args", Vec::<Value>::new());
+        let path = format!("/session/{}/execute/async", self.session);
+        let body = json::to_string(&body.into());
+        let answer = http_request(self.port, "POST", &path, &body, BROWSER_DEADLINE * 2);
+        match answer {
+            Ok((200, _)) => {}
+            other => {
+                let page = self.run("return document.body.innerText;");
+                panic!(
+                    "the page never showed {what} ({condition}): {other:?}\n--- the page:\n{}",
+                    page.as_str().unwrap_or("")
+                );
+            }
+        }
+    }
+
+    /// Saves a PNG of the window.
+    fn screenshot(&self, path: &Path) {
+        let value = self.command("GET", "/screenshot", None);
+        let png = base64::decode(value.as_str().expect("base64 PNG")).expect("valid base64");
+        std::fs::write(path, png).expect("write screenshot");
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let path = format!("/session/{}", self.session);
+            let _ = http_request(self.port, "DELETE", &path, "", Duration::from_secs(20));
+        }
+        #[cfg(unix)]
+        {
+            // The whole group: chromedriver and any Chromium process left.
+            let group = format!("-{}", self.driver.id());
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &group])
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Reads chromedriver's port from its start-up line ("... started
+/// successfully on port 41235."), then keeps its output drained.
+fn driver_port(child: &mut Child) -> u16 {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut lines = BufReader::new(stdout);
+    let mut line = String::new();
+    let port = loop {
+        line.clear();
+        match lines.read_line(&mut line) {
+            Ok(0) | Err(_) => panic!("chromedriver ended before it said its port"),
+            Ok(_) => {}
+        }
+        if let Some(rest) = line.split("successfully on port ").nth(1) {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(port) = digits.parse() {
+                break port;
+            }
+        }
+    };
+    thread::spawn(move || {
+        let _ = std::io::copy(&mut lines, &mut std::io::sink());
+    });
+    port
+}
+
+/// A field of a JSON object.
+fn field<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    value.as_object()?.get(key)
+}
+
+/// One HTTP/1.1 request to `127.0.0.1:port`: the status and the body, read
+/// by its `Content-Length` (chromedriver keeps the connection open).
+fn http_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    wait: Duration,
+) -> Result<(u16, String), String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(wait))
+        .map_err(|e| e.to_string())?;
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    let mut piece = [0u8; 64 * 1024];
+    loop {
+        if let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&bytes[..end]).into_owned();
+            let status = head
+                .split(' ')
+                .nth(1)
+                .and_then(|s| s.parse().ok())
+                .ok_or(format!("no status in {head:?}"))?;
+            let length = head
+                .split("\r\n")
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .ok_or(format!("no Content-Length in {head:?}"))?;
+            if bytes.len() >= end + 4 + length {
+                let body = &bytes[end + 4..end + 4 + length];
+                return Ok((status, String::from_utf8_lossy(body).into_owned()));
+            }
+        }
+        match stream.read(&mut piece) {
+            Ok(0) => return Err("the connection closed inside the answer".into()),
+            Ok(n) => bytes.extend_from_slice(&piece[..n]),
+            Err(e) => return Err(format!("no answer within {wait:?}: {e}")),
+        }
+    }
+}
+
+/// JavaScript text for a Rust string: a JSON string is a JavaScript one.
+fn js(text: &str) -> String {
+    json::to_string(&Value::from(text))
+}
+
+#[test]
+fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let server = Server::start(&[]);
+    let mut bob = server.join("Bob");
+    browser.open(&format!("http://127.0.0.1:{}/?lang=en", server.port));
+    assert_eq!(
+        browser.run("return document.title;").as_str(),
+        Some("socket-chat")
+    );
+
+    // The page's own SHA-256 and JSON writer agree with the library's.
+    let hashed = browser.run("return socketChat.sha256Hex(new TextEncoder().encode('abc 你好'));");
+    assert_eq!(
+        hashed.as_str(),
+        Some(sha256::to_hex(&sha256::digest("abc 你好".as_bytes())).as_str())
+    );
+    let written = browser.run(
+        "return socketChat.dumps({type: 'TEXT', data: 'Hi \"Bob\" 😀\\n', metadata: {to: 'Bob'}});",
+    );
+    assert_eq!(
+        written.as_str(),
+        Some(r#"{"type": "TEXT", "data": "Hi \"Bob\" \ud83d\ude00\n", "metadata": {"to": "Bob"}}"#)
+    );
+
+    // A name in use is refused on the form; another one joins, and the
+    // cursor moves to the message box.
+    browser.type_into("#name", &format!("bob{ENTER}"));
+    browser.wait_for(
+        "the refusal",
+        "document.getElementById('join-error').textContent.includes('Name refused')",
+    );
+    browser.clear("#name");
+    browser.type_into("#name", &format!("Alice{ENTER}"));
+    browser.wait_for("the chat", "!document.getElementById('chat').hidden");
+    assert_eq!(
+        browser.run("return document.activeElement.id;").as_str(),
+        Some("message")
+    );
+    bob.expect("* Alice joined the chat (2 online)");
+
+    // Browser to terminal, and back; markup stays text.
+    browser.type_into(
+        "#message",
+        &format!("Hello from Chromium 你好 <b>x</b>{ENTER}"),
+    );
+    bob.expect("Alice: Hello from Chromium 你好 <b>x</b>");
+    bob.send("Hi Alice <img src=x onerror=alert(1)>");
+    browser.wait_for(
+        "Bob's message",
+        "document.getElementById('log').textContent.includes('Hi Alice <img src=x')",
+    );
+    assert_eq!(
+        browser
+            .run("return document.querySelectorAll('#log img, #log b').length;")
+            .as_u64(),
+        Some(0)
+    );
+
+    // A file from the terminal: the page checks its SHA-256 before it
+    // offers it for saving.
+    let mut rng = seeded_rng("browser files");
+    let gift = random_bytes(&mut rng, 50_001);
+    write_file(&bob.path("gift.bin"), &gift);
+    bob.send("/send @Alice gift.bin");
+    browser.wait_for(
+        "the received file",
+        "[...document.querySelectorAll('#log a[download]')].some((a) => a.download === 'gift.bin')",
+    );
+    let line = browser.run(
+        "return [...document.querySelectorAll('#log .transfer')].map((l) => l.textContent).join('\\n');",
+    );
+    assert!(
+        line.as_str().is_some_and(
+            |l| l.contains("received gift.bin from Bob") && l.contains("SHA-256 checked")
+        ),
+        "{line:?}"
+    );
+
+    // A file from the browser, through its file picker.
+    let dir = TempDir::new().expect("temp dir");
+    let upload = random_bytes(&mut rng, 100_000);
+    let upload_path = dir.path().join("notes from the browser.bin");
+    write_file(&upload_path, &upload);
+    browser.run("document.getElementById('file').hidden = false;");
+    browser.type_into("#file", &upload_path.display().to_string());
+    let line = bob.expect("[file] received notes from the browser.bin from Alice:");
+    assert_same_bytes(&bob.dir.path().join(saved_path(&line)), &upload);
+    browser.wait_for(
+        "the upload's end",
+        &format!(
+            "document.getElementById('log').textContent.includes({})",
+            js("[file] sent notes from the browser.bin")
+        ),
+    );
+    browser.run("document.getElementById('file').hidden = true;");
+
+    if let Some(path) = env::var_os("SOCKET_CHAT_SCREENSHOT") {
+        browser.screenshot(Path::new(&path));
+    }
+    bob.send("/quit");
+}
