@@ -10,6 +10,8 @@
 //!   and through a naive server (written below) whose sender thread writes
 //!   to every receiver's socket itself; deliveries per second, latency
 //!   p50/p99, lost messages; then latency at a fixed offered load.
+//! - **fanout-ws**: the same storm with WebSocket clients, alone and beside
+//!   TCP clients in one room ([`websocket`]).
 //! - **idle**: server memory and threads with 1,000 idle clients.
 //!
 //! Run one section with `cargo bench --bench chat -- fanout`. Memory figures
@@ -34,6 +36,8 @@ use socket_chat::message::server::{Chat, Welcome};
 use socket_chat::message::{ClientMessage, ServerMessage};
 use socket_chat::transport::tcp;
 
+mod websocket;
+
 const MIB: u64 = 1024 * 1024;
 
 fn main() {
@@ -49,6 +53,9 @@ fn main() {
     }
     if wants("fanout") {
         bench_fanout();
+    }
+    if wants("fanout-ws") {
+        websocket::bench();
     }
     if wants("idle") {
         bench_idle();
