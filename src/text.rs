@@ -953,7 +953,9 @@ pub fn client_usage() -> String {
 Usage: chat-client [PORT] [HOST] [NAME] [OPTIONS]
 
 Joins a chat room. PORT defaults to 8888, HOST to localhost; without a NAME
-the client asks for one.
+the client asks for one. On a terminal, the client edits the line you type
+itself, so that messages arriving meanwhile are printed above it (/help in
+the chat lists the keys); with a pipe, it reads whole lines.
 
 Options:
   --port PORT        server port
@@ -978,6 +980,34 @@ Chat commands:
   /help                  show this help
   /quit                  leave the chat"
         .to_string()
+}
+
+/// What `/help` adds while the client edits the line itself (on a
+/// terminal, [`crate::client::editor`]).
+pub fn editor_help() -> String {
+    "\
+Editing keys:
+  Left Right Home End    move along the line
+  Up Down                bring back an earlier line
+  Backspace Delete       erase a character
+  Ctrl-W                 erase the word before the cursor
+  Ctrl-U Ctrl-K          erase to the start, or to the end, of the line
+  Ctrl-L                 clear the screen
+  Ctrl-C                 leave the chat, as /quit
+  Ctrl-D                 on an empty line: leave the chat
+  Ctrl-Z                 stop the client for a while (fg brings it back)"
+        .to_string()
+}
+
+/// The prompt in front of the line being typed.
+pub fn input_prompt() -> String {
+    "> ".to_string()
+}
+
+/// A command the user typed, left on screen above what it printed, as a
+/// shell leaves it. (A chat line is replaced by its confirmation instead.)
+pub fn typed_command(line: &str) -> String {
+    format!("{}{}", input_prompt(), one_line(line))
 }
 
 pub fn name_prompt() -> String {
@@ -1014,6 +1044,12 @@ pub fn private_line(time: &str, sender: &str, text: &str) -> String {
         one_line(sender),
         for_terminal(text)
     )
+}
+
+/// The confirmation of a private message the user sent: what they said,
+/// and to whom.
+pub fn own_private_line(time: &str, to: &str, text: &str) -> String {
+    format!("[{time}] → {}: {}", one_line(to), for_terminal(text))
 }
 
 pub fn joined_line(time: &str, name: &str, online: u64) -> String {

@@ -127,6 +127,9 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer error_server_storage(h, &io_error());
         ours client_usage();
         ours client_help();
+        ours editor_help();
+        ours input_prompt();
+        peer typed_command(h);
         ours name_prompt();
         peer cannot_connect(h, &io_error());
         peer name_refused(h);
@@ -134,6 +137,7 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer online_list(&names);
         peer chat_line("12:00:01", h, h);
         peer private_line("12:00:01", h, h);
+        peer own_private_line("12:00:01", h, h);
         peer joined_line("12:00:01", h, 2);
         peer left_line("12:00:01", h, reason, 1);
         peer error_line(h);
