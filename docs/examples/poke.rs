@@ -37,6 +37,7 @@ use std::time::Duration;
 use socket_chat::crypto::random;
 use socket_chat::frame::{DEFAULT_MAX_FRAME, FrameReader, encode_frame};
 use socket_chat::trace::hex_dump;
+use socket_chat::transport::websocket;
 
 /// How long to wait for the server to answer before giving up. A chat
 /// server answers in microseconds; this only stops poke hanging forever on
@@ -143,27 +144,13 @@ fn poke(addr: &str, bytes: &[u8]) -> io::Result<()> {
 /// FIN and the text opcode, the mask bit and the length, a 4-byte mask key,
 /// and the payload XOR-ed with the key.
 fn masked_text_frame(payload: &[u8]) -> Vec<u8> {
-    let mut frame = vec![0x81];
-    match payload.len() {
-        n @ 0..=125 => frame.push(0x80 | n as u8),
-        n @ 126..=0xFFFF => {
-            frame.push(0x80 | 126);
-            frame.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            frame.push(0x80 | 127);
-            frame.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
     let mut key = [0u8; 4];
     // A browser's key is unpredictable, so a page cannot choose the bytes
     // on the wire; poke does the same, though nothing here is at stake.
     if random::fill(&mut key).is_err() {
         key = [0x37, 0xfa, 0x21, 0x3d];
     }
-    frame.extend_from_slice(&key);
-    frame.extend(payload.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
-    frame
+    websocket::masked_frame(0x81, payload, key)
 }
 
 /// Most lines of an HTTP body shown; a whole page would fill the screen.

@@ -686,6 +686,21 @@ pub fn text_header(body_len: usize) -> Header {
     Header::new(Opcode::Text, body_len)
 }
 
+/// A frame as a *client* sends it, masked with `key`: `first_byte` is FIN,
+/// the RSV bits and the opcode, as they go on the wire. The server never
+/// sends one; programs that play a browser do (`poke`, the benchmark, the
+/// tests), and a real client picks a fresh, unpredictable key per frame.
+pub fn masked_frame(first_byte: u8, payload: &[u8], key: [u8; 4]) -> Vec<u8> {
+    let header = Header::new(Opcode::Text, payload.len());
+    let mut frame = Vec::with_capacity(header.as_bytes().len() + 4 + payload.len());
+    frame.extend_from_slice(header.as_bytes());
+    frame[0] = first_byte;
+    frame[1] |= 0x80;
+    frame.extend_from_slice(&key);
+    frame.extend(payload.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
+    frame
+}
+
 /// Appends a whole text frame (header and body) to `out`.
 pub fn encode_text(body: &[u8], out: &mut Vec<u8>) {
     out.reserve(10 + body.len());
@@ -798,21 +813,7 @@ mod tests {
 
     /// A client frame: the bytes a browser would send.
     fn masked(fin: bool, opcode: u8, payload: &[u8], mask: [u8; 4]) -> Vec<u8> {
-        let mut frame = vec![if fin { 0x80 } else { 0 } | opcode];
-        match payload.len() {
-            n @ 0..=125 => frame.push(0x80 | n as u8),
-            n @ 126..=0xFFFF => {
-                frame.push(0x80 | 126);
-                frame.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                frame.push(0x80 | 127);
-                frame.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        frame.extend_from_slice(&mask);
-        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        frame
+        masked_frame(if fin { 0x80 } else { 0 } | opcode, payload, mask)
     }
 
     fn text(payload: &[u8]) -> Vec<u8> {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use socket_chat::frame::FrameReader;
 use socket_chat::message::client::{Join, Text};
 use socket_chat::message::{ClientMessage, Message};
-use socket_chat::transport::tcp;
+use socket_chat::transport::{tcp, websocket};
 
 use super::{kb, proc_status_kb, sent_time, start_server};
 
@@ -83,22 +83,7 @@ impl Keys {
 
 /// One masked text frame, as a browser writes it.
 fn masked_frame(payload: &[u8], key: [u8; 4]) -> Vec<u8> {
-    let mut frame = Vec::with_capacity(payload.len() + 14);
-    frame.push(0x81);
-    match payload.len() {
-        n @ 0..=125 => frame.push(0x80 | n as u8),
-        n @ 126..=0xFFFF => {
-            frame.push(0x80 | 126);
-            frame.extend_from_slice(&(n as u16).to_be_bytes());
-        }
-        n => {
-            frame.push(0x80 | 127);
-            frame.extend_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-    frame.extend_from_slice(&key);
-    frame.extend(payload.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
-    frame
+    websocket::masked_frame(0x81, payload, key)
 }
 
 /// Opens a WebSocket: the handshake, and the bytes read past its answer
