@@ -27,7 +27,8 @@ use std::time::Duration;
 use common::Server;
 use common::files::{assert_same_bytes, random_bytes, saved_path, seeded_rng, write_file};
 use socket_chat::base64;
-use socket_chat::crypto::sha256;
+use socket_chat::crypto::scram::{ServerSecret, ServerStart, Verifier};
+use socket_chat::crypto::{pbkdf2, sha256};
 use socket_chat::json::{self, Object, Value};
 use tempfile::TempDir;
 
@@ -216,6 +217,20 @@ impl Browser {
         self.command("POST", "/execute/sync", Some(body.into()))
     }
 
+    /// Runs `body`, the body of an `async` function, in the page, with
+    /// `args` as `args`, and returns what it returns (or `"error: ..."`).
+    fn run_async(&self, body: &str, args: Vec<Value>) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             const args = Array.from(arguments).slice(0, -1);
+             (async () => {{ {body} }})().then(done, (e) => done('error: ' + e));"
+        );
+        let mut request = Object::new();
+        request.insert("script", script);
+        request.insert("args", args);
+        self.command("POST", "/execute/async", Some(request.into()))
+    }
+
     /// Waits until the JavaScript expression `condition` is true in the
     /// page. The wait happens in the browser: a `MutationObserver` checks
     /// the condition each time the page changes, and the script answers as
@@ -391,6 +406,8 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
         Some(r#"{"type": "TEXT", "data": "Hi \"Bob\" \ud83d\ude00\n", "metadata": {"to": "Bob"}}"#)
     );
 
+    page_crypto_agrees_with_the_library(&browser);
+
     // A name in use is refused on the form; another one joins, and the
     // cursor moves to the message box.
     browser.type_into("#name", &format!("bob{ENTER}"));
@@ -467,4 +484,84 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
         browser.screenshot(Path::new(&path));
     }
     bob.send("/quit");
+}
+
+/// The page logs in with its own SCRAM, PBKDF2 and HMAC (over its own
+/// SHA-256 where `crypto.subtle` is missing): here they talk to the
+/// library's SCRAM server, and PBKDF2 is compared with the library's.
+fn page_crypto_agrees_with_the_library(browser: &Browser) {
+    let bytes = |value: &Value| -> Vec<u8> {
+        value
+            .as_array()
+            .expect("an array of bytes")
+            .iter()
+            .map(|b| b.as_u64().expect("a byte") as u8)
+            .collect()
+    };
+    // The page's own PBKDF2 (the one for plain http:// addresses) and the
+    // browser's, against the library's.
+    let salt: Vec<u8> = (0..16u8).map(|b| b * 7).collect();
+    let salt_json: Vec<Value> = salt.iter().map(|&b| Value::from(u64::from(b))).collect();
+    let own = browser.run_async(
+        "const pw = new TextEncoder().encode('pässword 密码');
+         return Array.from(await socketChat.pbkdf2Own(pw, new Uint8Array(args[0]), 5000, () => {}));",
+        vec![Value::from(salt_json)],
+    );
+    let rounds = std::num::NonZeroU32::new(5000).expect("not zero");
+    let expected = pbkdf2::derive("pässword 密码".as_bytes(), &salt, rounds);
+    assert_eq!(bytes(&own), expected, "the page's own PBKDF2");
+
+    // Registration: the verifier the page would send.
+    let verifier = browser.run_async(
+        "const v = await socketChat.makeVerifier('pässword 密码', 4096, () => {});
+         window.testScram = new socketChat.ScramClient('Al=i,ce', 'pässword 密码');
+         return [v.salt, v.iterations, v.stored_key, v.server_key, testScram.first()];",
+        Vec::new(),
+    );
+    let parts: Vec<String> = verifier
+        .as_array()
+        .unwrap_or_else(|| panic!("{}", json::to_string(&verifier)))
+        .iter()
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => json::to_string(other),
+        })
+        .collect();
+    let key = |text: &str| -> [u8; 32] {
+        base64::decode(text)
+            .expect("base64")
+            .try_into()
+            .expect("32 bytes")
+    };
+    let verifier = Verifier {
+        salt: base64::decode(&parts[0]).expect("base64 salt"),
+        iterations: parts[1].parse().expect("a count"),
+        stored_key: key(&parts[2]),
+        server_key: key(&parts[3]),
+    };
+    verifier.check().expect("a verifier the server accepts");
+    // A login: the page's client against the library's server.
+    let start = ServerStart::receive_client_first(&parts[4]).expect("client-first");
+    assert_eq!(start.username(), "Al=i,ce");
+    let secret = ServerSecret::from_bytes([9; 32]);
+    let server_first = start
+        .answer(Some(&verifier), &secret)
+        .expect("server-first");
+    let client_final = browser.run_async(
+        "return await testScram.final(args[0], () => {});",
+        vec![Value::from(server_first.message())],
+    );
+    let client_final = client_final.as_str().expect("client-final").to_string();
+    let server_final = server_first
+        .receive_client_final(&client_final)
+        .expect("the page's proof is right");
+    let checks = browser.run_async(
+        "return [testScram.verify(args[0]), testScram.verify('v=' + btoa('x'.repeat(32)))];",
+        vec![Value::from(server_final)],
+    );
+    assert_eq!(
+        json::to_string(&checks),
+        "[true, false]",
+        "the page checks the server's signature"
+    );
 }

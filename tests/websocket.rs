@@ -433,7 +433,9 @@ fn nothing_follows_the_close_frame() {
 
 #[test]
 fn a_connection_that_never_joins_is_told_and_closed() {
-    let server = Server::start(&["--heartbeat", "1"]);
+    // Long enough for the handshake to finish first on a busy machine: the
+    // deadline counts from `accept`, and a head still arriving gets 408.
+    let server = Server::start(&["--heartbeat", "3"]);
     let mut ws = Ws::connect(server.port);
     expect_error(&mut ws, "join_timeout");
     assert_eq!(ws.expect_close(), Some(1000));
