@@ -32,7 +32,7 @@ use crate::server::accounts::{
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
-use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
+use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{OpenError, Special, TransferError};
 use crate::unicode::UNICODE_VERSION;
@@ -392,12 +392,29 @@ fn rate(n: u64, seconds: f64) -> String {
     format!("{:.1} MiB/s", n as f64 / seconds / (1024.0 * 1024.0))
 }
 
-/// Who a file goes to, in a sentence.
-fn audience(to: Option<&str>) -> String {
+/// Where a message or a file goes, for the sentences that say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// Everyone online, in every room.
+    Everyone,
+    /// One user.
+    User(String),
+    /// The members of one room.
+    Room(String),
+}
+
+/// An [`Audience`] in a sentence: `everyone`, `Bob`, `#python`.
+fn audience(to: &Audience) -> String {
     match to {
-        Some(name) => one_line(name).into_owned(),
-        None => "everyone".to_string(),
+        Audience::Everyone => "everyone".to_string(),
+        Audience::User(name) => one_line(name).into_owned(),
+        Audience::Room(room) => room_tag(room),
     }
+}
+
+/// A room's name as people type it: `#python`.
+fn room_tag(room: &str) -> String {
+    format!("#{}", one_line(room))
 }
 
 /// An error or reason that may quote a peer's words, on one line.
@@ -450,6 +467,11 @@ Options:
   --chunk-size BYTES     file chunk size for /send (default 4096)
   --files DIR            keep copies of received files in DIR/received, and look in
                          DIR/server for a /send PATH not found here (default files)
+  --max-rooms N          most rooms at once, lobby included (default 100)
+  --history DIR          keep each room's history in DIR (default files/history)
+  --no-history           keep the history in memory only: gone when the server stops
+  --history-keep N       messages kept per room (default 1000)
+  --history-on-join N    messages replayed on entering a room, 0 for none (default 20)
   --trace[=hex]          print every frame sent and received on stderr
   --allow-origin ORIGIN  let pages from ORIGIN (like http://example.org:8080) open a
                          WebSocket here; repeat for more (the server's own page
@@ -481,18 +503,25 @@ pub fn browser_hint(url: &str, other_machines: bool) -> String {
 pub fn console_help() -> String {
     "\
 Server commands:
-  /msg TEXT              send TEXT to everyone
+  /msg TEXT              send TEXT to everyone, in every room
+  /msg #ROOM TEXT        send TEXT to ROOM (kept in its history)
   /msg @NAME TEXT        send TEXT to NAME only
   /send PATH             send a file to everyone
+  /send #ROOM PATH       send a file to the members of ROOM
   /send @NAME PATH       send a file to NAME only
                          (a PATH not found here is looked for in files/server/)
-  /list                  list who is online
+  /list                  list who is online, and in which room
+  /rooms                 list the rooms and their members
   /user NAME             show details of one user
   /kick NAME             remove a user from the chat
   /help                  show this help
   /quit                  shut the server down
 Press Ctrl+C to stop the server at once."
         .to_string()
+}
+
+pub fn cannot_start(error: &HistoryError) -> String {
+    format!("chat-server: {error}")
 }
 
 pub fn cannot_listen(addr: &str, error: &std::io::Error) -> String {
@@ -507,8 +536,34 @@ pub fn log_left(name: &str, reason: LeaveReason) -> String {
     format!("{} {}", one_line(name), leave_phrase(reason))
 }
 
-pub fn log_public(sender: &str, text: &str) -> String {
-    format!("{} to everyone: {}", one_line(sender), for_terminal(text))
+pub fn log_public(sender: &str, room: &str, text: &str) -> String {
+    format!(
+        "{} to {}: {}",
+        one_line(sender),
+        room_tag(room),
+        for_terminal(text)
+    )
+}
+
+pub fn log_entered_room(name: &str, room: &str) -> String {
+    format!("{} moved to {}", one_line(name), room_tag(room))
+}
+
+pub fn log_bad_room(who: &str, room: &str, why: &str) -> String {
+    format!(
+        "refused room name \"{}\" from {}: {}",
+        one_line(room),
+        one_line(who),
+        one_line(why)
+    )
+}
+
+pub fn log_room_limit(who: &str, room: &str, max: usize) -> String {
+    format!(
+        "refused room \"{}\" for {}: there are {max} rooms, the limit",
+        one_line(room),
+        one_line(who)
+    )
 }
 
 pub fn log_private(sender: &str, to: &str, text: &str) -> String {
@@ -581,7 +636,7 @@ pub fn log_accept_failed(error: &std::io::Error) -> String {
     format!("accepting a connection failed: {error}")
 }
 
-pub fn log_file_offer(sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
+pub fn log_file_offer(sender: &str, name: &str, size: u64, to: &Audience) -> String {
     format!(
         "{} is sending {} ({}) to {}",
         one_line(sender),
@@ -609,7 +664,7 @@ pub fn log_file_aborted(sender: &str, name: &str, why: &str) -> String {
     )
 }
 
-pub fn console_file_sent(name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
+pub fn console_file_sent(name: &str, size: u64, to: &Audience, seconds: f64) -> String {
     format!(
         "Sent {} ({}) to {} in {seconds:.2} s ({}).",
         one_line(name),
@@ -623,7 +678,7 @@ pub fn console_file_failed(path: &str, why: &dyn fmt::Display) -> String {
     format!("Cannot send {}: {}.", one_line(path), escaped(why))
 }
 
-pub fn console_file_started(name: &str, size: u64, to: Option<&str>) -> String {
+pub fn console_file_started(name: &str, size: u64, to: &Audience) -> String {
     format!(
         "Sending {} ({}) to {}...",
         one_line(name),
@@ -653,11 +708,16 @@ pub fn unknown_command(name: &str) -> String {
 }
 
 pub fn usage_msg() -> String {
-    "Usage: /msg TEXT  or  /msg @NAME TEXT".to_string()
+    "Usage: /msg TEXT  or  /msg #ROOM TEXT  or  /msg @NAME TEXT".to_string()
 }
 
 pub fn usage_send() -> String {
     "Usage: /send PATH  or  /send @NAME PATH (quote a path that has spaces)".to_string()
+}
+
+pub fn usage_console_send() -> String {
+    "Usage: /send PATH  or  /send #ROOM PATH  or  /send @NAME PATH (quote a path that has spaces)"
+        .to_string()
 }
 
 pub fn usage_user() -> String {
@@ -684,6 +744,39 @@ pub fn sent_to(name: &str) -> String {
     format!("Sent to {}.", one_line(name))
 }
 
+pub fn sent_to_room(room: &str, members: usize, seq: u64) -> String {
+    format!(
+        "Sent to {} ({}), seq {seq}.",
+        room_tag(room),
+        count(members, "member", "members")
+    )
+}
+
+pub fn no_such_room(room: &str) -> String {
+    format!(
+        "There is no room {}: a room exists while someone is in it (/rooms lists them).",
+        room_tag(room)
+    )
+}
+
+pub fn stopping() -> String {
+    "The server is stopping; nothing was sent.".to_string()
+}
+
+pub fn rooms_header(rooms: usize) -> String {
+    format!("Rooms ({rooms}):")
+}
+
+pub fn rooms_row(room: &str, members: &[String]) -> String {
+    let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
+    format!(
+        "  {} ({}): {}",
+        room_tag(room),
+        names.len(),
+        names.join(", ")
+    )
+}
+
 pub fn list_empty() -> String {
     "No users online.".to_string()
 }
@@ -692,8 +785,12 @@ pub fn list_header(count: usize) -> String {
     format!("Online users ({count}):")
 }
 
-pub fn list_row(number: usize, name: &str, addr: &str) -> String {
-    format!("  {number}. {} ({addr})", one_line(name))
+pub fn list_row(number: usize, name: &str, addr: &str, room: &str) -> String {
+    format!(
+        "  {number}. {} ({addr}) in {}",
+        one_line(name),
+        room_tag(room)
+    )
 }
 
 pub fn user_details(name: &str, ip: &str, port: u16, since: &str, messages: u64) -> String {
@@ -816,6 +913,21 @@ impl fmt::Display for RoomRecovery {
     }
 }
 
+pub fn history_closed(progress: &Progress) -> String {
+    let written = count(progress.written as usize, "message", "messages");
+    let syncs = count(progress.syncs as usize, "group fsync", "group fsyncs");
+    if progress.written == 0 && progress.lost == 0 {
+        "history: nothing new was written this run".to_string()
+    } else if progress.lost == 0 {
+        format!("history: {written} written this run, all of them synced ({syncs})")
+    } else {
+        format!(
+            "history: {written} written this run ({syncs}); {} could not be written (reported above)",
+            count(progress.lost as usize, "message", "messages")
+        )
+    }
+}
+
 pub fn history_opened(report: &OpenReport) -> String {
     let dir = report.dir.display();
     if report.rooms.is_empty() {
@@ -866,6 +978,21 @@ pub fn error_name_taken(name: &str) -> String {
 
 pub fn error_unknown_user(name: &str) -> String {
     no_such_user(name)
+}
+
+pub fn error_room_invalid(room: &str, why: &NameError) -> String {
+    format!(
+        "The room name \"{}\" cannot be used: {why}. You are still in your room.",
+        one_line(room)
+    )
+}
+
+pub fn error_room_limit(room: &str, max: usize) -> String {
+    format!(
+        "This server allows {} at once, and there are that many already, so {} was not created. You are still in your room.",
+        count(max, "room", "rooms"),
+        room_tag(room)
+    )
 }
 
 pub fn error_text_too_long(len: usize, max: usize) -> String {
@@ -972,10 +1099,14 @@ Options:
 pub fn client_help() -> String {
     "\
 Chat commands:
-  TEXT                   send TEXT to everyone
-  /msg @NAME TEXT        send TEXT to NAME only
-  /send PATH             send a file to everyone
+  TEXT                   send TEXT to your room
+  /msg @NAME TEXT        send TEXT to NAME only, in any room
+  /send PATH             send a file to your room
   /send @NAME PATH       send a file to NAME only
+  /join #ROOM            go to ROOM (it is made if nobody is there)
+  /rooms                 list the rooms
+  /who                   list who is in your room
+  /history [N]           show the last N messages of your room (default 20)
   /list                  list who is online
   /help                  show this help
   /quit                  leave the chat"
@@ -1004,10 +1135,17 @@ pub fn input_prompt() -> String {
     "> ".to_string()
 }
 
+/// The prompt while editing: the room the user is in, then
+/// [`input_prompt`] (`#python> `).
+pub fn room_prompt(room: &str) -> String {
+    format!("{}{}", room_tag(room), input_prompt())
+}
+
 /// A command the user typed, left on screen above what it printed, as a
-/// shell leaves it. (A chat line is replaced by its confirmation instead.)
-pub fn typed_command(line: &str) -> String {
-    format!("{}{}", input_prompt(), one_line(line))
+/// shell leaves it, after the prompt it was typed at (`room`'s). A chat
+/// line is replaced by its confirmation instead.
+pub fn typed_command(room: &str, line: &str) -> String {
+    format!("{}{}", room_prompt(room), one_line(line))
 }
 
 pub fn name_prompt() -> String {
@@ -1036,6 +1174,84 @@ pub fn online_list(names: &[String]) -> String {
 
 pub fn chat_line(time: &str, sender: &str, text: &str) -> String {
     format!("[{time}] {}: {}", one_line(sender), for_terminal(text))
+}
+
+/// A message replayed from the room's history: said before, marked so.
+pub fn earlier_line(time: &str, sender: &str, text: &str) -> String {
+    format!(
+        "[{time}] (earlier) {}: {}",
+        one_line(sender),
+        for_terminal(text)
+    )
+}
+
+/// The end of a replay of `count` messages of `room`.
+pub fn history_end(room: &str, count: u64) -> String {
+    match count {
+        0 => format!("(no earlier messages in {})", room_tag(room)),
+        1 => format!("(1 earlier message of {} above)", room_tag(room)),
+        n => format!("({n} earlier messages of {} above)", room_tag(room)),
+    }
+}
+
+/// Where the user is now, with who is there: after joining the server,
+/// entering a room, or `/who`.
+pub fn in_room(room: &str, members: &[String]) -> String {
+    let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
+    format!(
+        "You are in {} ({}): {}",
+        room_tag(room),
+        names.len(),
+        names.join(", ")
+    )
+}
+
+/// Where the user is when the members are not known yet (the welcome
+/// names everyone online, not the lobby's members).
+pub fn in_room_alone(room: &str) -> String {
+    format!("You are in {}. /who lists who is here.", room_tag(room))
+}
+
+pub fn room_entered_line(time: &str, user: &str, room: &str, members: u64) -> String {
+    format!(
+        "[{time}] * {} came into {} ({members} here)",
+        one_line(user),
+        room_tag(room)
+    )
+}
+
+pub fn room_left_line(time: &str, user: &str, room: &str, members: u64) -> String {
+    format!(
+        "[{time}] * {} left {} for another room ({members} here)",
+        one_line(user),
+        room_tag(room)
+    )
+}
+
+pub fn rooms_list(rooms: &[(String, u64)]) -> String {
+    let rooms: Vec<String> = rooms
+        .iter()
+        .map(|(room, members)| format!("{} ({members})", room_tag(room)))
+        .collect();
+    format!("Rooms ({}): {}", rooms.len(), rooms.join(", "))
+}
+
+pub fn usage_join() -> String {
+    "Usage: /join #ROOM".to_string()
+}
+
+pub fn usage_history() -> String {
+    format!(
+        "Usage: /history [N], N from 1 to {}",
+        crate::message::client::MAX_HISTORY_LIMIT
+    )
+}
+
+pub fn room_refused(room: &str, why: &NameError) -> String {
+    format!(
+        "The room name \"{}\" cannot be used: {why}. Nothing was sent.",
+        one_line(room)
+    )
 }
 
 pub fn private_line(time: &str, sender: &str, text: &str) -> String {
@@ -1118,11 +1334,14 @@ pub fn file_too_large_locally(path: &str, size: u64, max: u64) -> String {
 }
 
 pub fn sending_file(name: &str, size: u64, to: Option<&str>) -> String {
+    let to = match to {
+        Some(name) => one_line(name).into_owned(),
+        None => "your room".to_string(),
+    };
     format!(
-        "[file] sending {} ({}) to {}",
+        "[file] sending {} ({}) to {to}",
         one_line(name),
-        bytes(size),
-        audience(to)
+        bytes(size)
     )
 }
 

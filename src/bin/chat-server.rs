@@ -35,8 +35,12 @@ fn main() -> ExitCode {
     };
     match server::serve(listener, config, BufReader::new(io::stdin())) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(server::ServeError::Io(e)) => {
             eprintln!("{}", text::cannot_listen(&addr, &e));
+            ExitCode::FAILURE
+        }
+        Err(server::ServeError::History(e)) => {
+            eprintln!("{}", text::cannot_start(&e));
             ExitCode::FAILURE
         }
     }

@@ -9,6 +9,11 @@ use crate::text;
 pub fn render(message: &ServerMessage, zone: &TimeZone) -> Option<String> {
     let time = |t: i64| zone.local(t).hms();
     Some(match message {
+        // Replayed from the room's history: said before we came, or asked
+        // for with `/history`.
+        ServerMessage::Chat(chat) if chat.history => {
+            text::earlier_line(&time(chat.timestamp), &chat.sender, &chat.text)
+        }
         ServerMessage::Chat(chat) if chat.to.is_none() => {
             text::chat_line(&time(chat.timestamp), &chat.sender, &chat.text)
         }
@@ -22,6 +27,23 @@ pub fn render(message: &ServerMessage, zone: &TimeZone) -> Option<String> {
             text::left_line(&time(left.timestamp), &left.name, left.reason, left.online)
         }
         ServerMessage::UserList(list) => text::online_list(&list.users),
+        ServerMessage::RoomEntered(entered) => text::room_entered_line(
+            &time(entered.timestamp),
+            &entered.user,
+            &entered.room,
+            entered.members,
+        ),
+        ServerMessage::RoomLeft(left) => {
+            text::room_left_line(&time(left.timestamp), &left.user, &left.room, left.members)
+        }
+        ServerMessage::RoomList(list) => {
+            let rooms: Vec<(String, u64)> = list
+                .rooms
+                .iter()
+                .map(|r| (r.name.clone(), r.members))
+                .collect();
+            text::rooms_list(&rooms)
+        }
         ServerMessage::Error(error) => text::error_line(&error.text),
         _ => return None,
     })
@@ -37,19 +59,14 @@ mod tests {
     fn lines_look_like_the_original() {
         let utc = TimeZone::utc();
         let at = 14 * 3600 + 30 * 60 + 25;
-        let chat = ServerMessage::Chat(Chat {
-            text: "Hello Bob!".into(),
-            sender: "Alice".into(),
-            timestamp: at,
-            to: None,
-        });
+        let chat = ServerMessage::Chat(Chat::new("Hello Bob!".into(), "Alice".into(), at, None));
         assert_eq!(render(&chat, &utc).unwrap(), "[14:30:25] Alice: Hello Bob!");
-        let private = ServerMessage::Chat(Chat {
-            text: "check your settings".into(),
-            sender: "server".into(),
-            timestamp: at,
-            to: Some("Alice".into()),
-        });
+        let private = ServerMessage::Chat(Chat::new(
+            "check your settings".into(),
+            "server".into(),
+            at,
+            Some("Alice".into()),
+        ));
         assert_eq!(
             render(&private, &utc).unwrap(),
             "[14:30:25] server: [private] check your settings"
@@ -65,5 +82,26 @@ mod tests {
             "[14:30:25] * Bob timed out (1 online)"
         );
         assert_eq!(render(&ServerMessage::Ping, &utc), None);
+    }
+
+    #[test]
+    fn replayed_lines_are_marked_as_earlier() {
+        let utc = TimeZone::utc();
+        let replayed = ServerMessage::Chat(Chat {
+            room: Some("python".into()),
+            seq: Some(3),
+            history: true,
+            ..Chat::new("before you came".into(), "Bob".into(), 60, None)
+        });
+        assert_eq!(
+            render(&replayed, &utc).unwrap(),
+            "[00:01:00] (earlier) Bob: before you came"
+        );
+        let live = ServerMessage::Chat(Chat {
+            room: Some("python".into()),
+            seq: Some(4),
+            ..Chat::new("now".into(), "Bob".into(), 60, None)
+        });
+        assert_eq!(render(&live, &utc).unwrap(), "[00:01:00] Bob: now");
     }
 }

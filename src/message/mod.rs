@@ -268,6 +268,9 @@ const PING: &str = "PING";
 const PONG: &str = "PONG";
 /// `USER_LIST`: a client's question (empty); a server's answer has fields.
 const USER_LIST: &str = "USER_LIST";
+/// `ROOM_LIST` (extension): a client's question (empty); a server's answer
+/// has fields.
+const ROOM_LIST: &str = "ROOM_LIST";
 
 // ---------------------------------------------------------------------------
 // Codes and reasons
@@ -339,6 +342,9 @@ pub enum ErrorCode {
     /// Extension: the connection did not join within one heartbeat
     /// interval, and is closed (contract section 7).
     JoinTimeout,
+    /// Extension: a `ROOM_JOIN` would create more rooms than the server's
+    /// limit (`--max-rooms`); the connection stays open.
+    RoomLimit,
     /// A code this version does not know. Kept, not refused, so that a newer
     /// server can add codes without breaking older clients.
     Other(String),
@@ -361,6 +367,7 @@ impl ErrorCode {
             ErrorCode::ServerShutdown => "server_shutdown",
             ErrorCode::Kicked => "kicked",
             ErrorCode::JoinTimeout => "join_timeout",
+            ErrorCode::RoomLimit => "room_limit",
             ErrorCode::Other(code) => code,
         }
     }
@@ -381,6 +388,7 @@ impl ErrorCode {
             "server_shutdown" => ErrorCode::ServerShutdown,
             "kicked" => ErrorCode::Kicked,
             "join_timeout" => ErrorCode::JoinTimeout,
+            "room_limit" => ErrorCode::RoomLimit,
             other => ErrorCode::Other(other.to_string()),
         }
     }
@@ -601,7 +609,11 @@ mod tests {
 
     #[test]
     fn codes_round_trip_through_their_wire_names() {
-        for code in [ErrorCode::JoinTimeout, ErrorCode::Other("new_thing".into())] {
+        for code in [
+            ErrorCode::JoinTimeout,
+            ErrorCode::RoomLimit,
+            ErrorCode::Other("new_thing".into()),
+        ] {
             assert_eq!(ErrorCode::from_wire(code.as_str()), code);
         }
     }
