@@ -1,6 +1,7 @@
 //! The browser client in a real browser: headless Chromium, driven through
 //! `chromedriver`'s WebDriver interface (W3C WebDriver: JSON over HTTP),
-//! with a terminal client (the real `chat-client`) on the same server.
+//! with a terminal client (the real `chat-client`) on the same server: they
+//! chat, trade files both ways, and meet in another room.
 //!
 //! The WebDriver client is written here with `std::net` and the library's
 //! own JSON, like everything else in this project: a `POST` with a JSON
@@ -384,8 +385,12 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
     let Some(browser) = Browser::start() else {
         return;
     };
-    let server = Server::start(&[]);
+    let mut server = Server::start(&[]);
     let mut bob = server.join("Bob");
+    // Said before Alice comes: the lobby replays it to her as an earlier
+    // message.
+    bob.send("words from before you came");
+    server.expect("Bob to #lobby: words from before you came");
     browser.open(&format!("http://127.0.0.1:{}/?lang=en", server.port));
     assert_eq!(
         browser.run("return document.title;").as_str(),
@@ -423,6 +428,15 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
         Some("message")
     );
     bob.expect("* Alice joined the chat (2 online)");
+    browser.wait_for(
+        "the lobby's earlier message",
+        "document.getElementById('log').textContent.includes('(earlier) words from before you came')
+         && document.getElementById('log').textContent.includes('↑ 1 earlier message of #lobby')",
+    );
+    browser.wait_for(
+        "the lobby's members",
+        "document.getElementById('members').textContent === 'BobAlice'",
+    );
 
     // Browser to terminal, and back; markup stays text.
     browser.type_into(
@@ -479,6 +493,27 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
         ),
     );
     browser.run("document.getElementById('file').hidden = true;");
+
+    // Rooms: Alice goes to #python from the page, Bob follows with his
+    // terminal client, and they talk there.
+    browser.type_into("#message", &format!("/join #python{ENTER}"));
+    browser.wait_for(
+        "#python",
+        "document.getElementById('room-title').textContent === '#python (1)'",
+    );
+    bob.expect("* Alice left #lobby");
+    bob.send("/join #python");
+    browser.wait_for(
+        "Bob in #python",
+        "document.getElementById('log').textContent.includes('* Bob came into #python (2 here)')",
+    );
+    browser.type_into("#message", &format!("snakes are welcome{ENTER}"));
+    bob.expect("Alice: snakes are welcome");
+    browser.type_into("#message", &format!("/rooms{ENTER}"));
+    browser.wait_for(
+        "the list of rooms",
+        "document.getElementById('log').textContent.includes('Rooms (2): #lobby (0), #python (2)')",
+    );
 
     if let Some(path) = env::var_os("SOCKET_CHAT_SCREENSHOT") {
         browser.screenshot(Path::new(&path));

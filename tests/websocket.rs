@@ -19,7 +19,7 @@ use common::ws::{Frame, Polled, Ws, client_frame, envelope, first_byte, opcode, 
 use common::{DEADLINE, QUIET, Server};
 use socket_chat::base64;
 use socket_chat::crypto::sha256;
-use socket_chat::json::Value;
+use socket_chat::json::{self, Value};
 
 /// A field of an envelope's metadata, as text.
 fn meta_str(meta: &Value, key: &str) -> Option<String> {
@@ -230,6 +230,65 @@ fn files_cross_from_a_browser_to_a_terminal_and_back() {
     assert_eq!(
         meta_str(&complete, "sha256"),
         Some(sha256::to_hex(&sha256::digest(&back)))
+    );
+}
+
+#[test]
+fn a_browser_and_a_terminal_share_rooms_and_their_history() {
+    let mut server = Server::start(&[]);
+    let mut bob = server.join("Bob");
+    bob.send("before Alice came");
+    server.expect("Bob to #lobby: before Alice came");
+    let mut alice = Ws::join(server.port, "Alice");
+    // Entering the lobby replays what was said there, marked as history.
+    let replayed = alice.expect_message("the replay", |kind, data, _| {
+        kind == "TEXT" && data == "before Alice came"
+    });
+    let (_, _, meta) = parse_envelope(&replayed);
+    assert!(meta_true(&meta, "history"), "{replayed}");
+    assert_eq!(meta_str(&meta, "room").as_deref(), Some("lobby"));
+    let (_, room, meta) = parse_envelope(&alice.expect_type("HISTORY"));
+    assert_eq!(
+        (
+            room.as_str(),
+            meta.as_object()
+                .and_then(|m| m.get("count"))
+                .and_then(Value::as_u64)
+        ),
+        ("lobby", Some(1))
+    );
+
+    alice.send_text(&envelope("ROOM_JOIN", "python", "{}"));
+    let (_, room, meta) = parse_envelope(&alice.expect_type("ROOM_JOIN"));
+    assert_eq!(room, "python");
+    assert!(meta_true(&meta, "self"));
+    bob.expect("* Alice left #lobby");
+    bob.send("/join #python");
+    alice.expect_message("Bob coming in", |kind, data, meta| {
+        kind == "ROOM_JOIN" && data == "python" && meta_str(meta, "user").as_deref() == Some("Bob")
+    });
+    bob.send("in python");
+    let meta = expect_chat(&mut alice, "Bob", "in python");
+    assert_eq!(meta_str(&meta, "room").as_deref(), Some("python"));
+    alice.send_text(&envelope("TEXT", "hello python", "{}"));
+    bob.expect("Alice: hello python");
+
+    // Asked for: the room's history, then the list of rooms.
+    alice.send_text(&envelope("HISTORY", "", "{\"limit\": 5}"));
+    alice.expect_message("the replayed text", |kind, data, meta| {
+        kind == "TEXT" && data == "in python" && meta_true(meta, "history")
+    });
+    alice.expect_type("HISTORY");
+    alice.send_text(&envelope("ROOM_LIST", "", "{}"));
+    let (_, _, meta) = parse_envelope(&alice.expect_type("ROOM_LIST"));
+    let rooms = json::to_string(
+        meta.as_object()
+            .and_then(|m| m.get("rooms"))
+            .expect("rooms"),
+    );
+    assert_eq!(
+        rooms,
+        r#"[{"name": "lobby", "members": 0}, {"name": "python", "members": 2}]"#
     );
 }
 
@@ -478,6 +537,8 @@ fn a_kicked_browser_is_told_and_closed() {
 fn a_quiet_socket_is_not_a_closed_one() {
     let server = Server::start(&[]);
     let mut alice = Ws::join(server.port, "Alice");
+    // The end of the lobby's (empty) replay follows the welcome.
+    alice.expect_type("HISTORY");
     assert!(matches!(alice.poll(QUIET), Polled::Quiet));
     assert_eq!(who_is_online(&mut alice), ["Alice"]);
 }
