@@ -24,14 +24,21 @@ use std::fmt;
 
 use crate::cli::ArgError;
 use crate::command::PathError;
+use crate::crypto::scram::{
+    CHANNEL_BINDING, MAX_MESSAGE_LEN, MAX_NONCE_LEN, SALT_LEN as SCRAM_SALT_LEN, ScramError,
+};
+use crate::crypto::sha256::DIGEST_LEN;
 use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
-use crate::message::LeaveReason;
+use crate::message::{AdminAction, LeaveReason, Role};
 use crate::names::{BadChar, MAX_NAME_CHARS, NameError};
+use crate::server::ServeError;
 use crate::server::accounts::{
     AccountError, EntryProblem, FILE_VERSION, FileProblem, KEY_LEN, LoadError, MAX_ACCOUNTS,
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
+use crate::server::accounts::{SecretError, SecretProblem};
+use crate::server::admin::AdminError;
 use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{OpenError, Special, TransferError};
@@ -104,6 +111,7 @@ impl fmt::Display for ArgError {
                 expected,
             } => write!(f, "--{flag} must be {expected}, not \"{value}\""),
             ArgError::Unexpected(arg) => write!(f, "unexpected argument \"{arg}\""),
+            ArgError::Refused { flag, why } => write!(f, "--{flag}: {why}"),
         }
     }
 }
@@ -369,6 +377,151 @@ impl fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+// SCRAM (the login's grammar and outcome). The words a peer put in a SCRAM
+// message never appear here: an error names attribute letters, lengths and
+// counts only, and a server's `e=` word is limited to letters, digits and
+// hyphens before it gets this far.
+impl fmt::Display for ScramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScramError::TooLong { len } => write!(
+                f,
+                "SCRAM message too long: {len} bytes, at most {MAX_MESSAGE_LEN}"
+            ),
+            ScramError::MissingAttribute { expected } => {
+                write!(f, "SCRAM message ends where `{expected}=` should come")
+            }
+            ScramError::UnexpectedAttribute { expected, found } => write!(
+                f,
+                "SCRAM attribute `{found}=` where `{expected}=` should come"
+            ),
+            ScramError::MisplacedAttribute { found } => {
+                write!(f, "SCRAM attribute `{found}=` out of place")
+            }
+            ScramError::BadAttribute => write!(
+                f,
+                "SCRAM message has a part that is not `letter=value` between commas"
+            ),
+            ScramError::EmptyValue { attribute } => {
+                write!(f, "SCRAM attribute `{attribute}=` is empty")
+            }
+            ScramError::BadGs2Header => {
+                write!(f, "SCRAM message does not start with the header `n,,`")
+            }
+            ScramError::ChannelBindingUnsupported => write!(
+                f,
+                "SCRAM channel binding is not supported: the header must be `n,,`"
+            ),
+            ScramError::AuthzidUnsupported => write!(
+                f,
+                "SCRAM authorization identity (`a=`) is not supported: log in as yourself"
+            ),
+            ScramError::MandatoryExtension => {
+                write!(f, "SCRAM mandatory extension (`m=`) is not supported")
+            }
+            ScramError::BadNameEscape => {
+                write!(f, "SCRAM user name has a `=` that is not `=2C` or `=3D`")
+            }
+            ScramError::NulInName => write!(f, "SCRAM user name contains a NUL character"),
+            ScramError::BadNonce => write!(
+                f,
+                "SCRAM nonce must be 1 to {MAX_NONCE_LEN} printable ASCII characters, no commas"
+            ),
+            ScramError::NonceMismatch => write!(f, "SCRAM nonce does not continue this login's"),
+            ScramError::BadBase64 { attribute, error } => {
+                write!(f, "SCRAM attribute `{attribute}=` is not base64: {error}")
+            }
+            ScramError::BadIterationCount => write!(
+                f,
+                "SCRAM iteration count is not a positive number without leading zeros"
+            ),
+            ScramError::IterationsTooLow { iterations } => write!(
+                f,
+                "SCRAM iteration count {iterations} is too low: at least {MIN_ITERATIONS}"
+            ),
+            ScramError::IterationsTooHigh => write!(
+                f,
+                "SCRAM iteration count is too high: at most {MAX_ITERATIONS}"
+            ),
+            ScramError::BadSaltLength { len } => write!(
+                f,
+                "SCRAM salt of {len} bytes: it must be {SCRAM_SALT_LEN} to {MAX_SALT_LEN}"
+            ),
+            ScramError::ChannelBindingMismatch => {
+                write!(
+                    f,
+                    "SCRAM `c=` must be `{CHANNEL_BINDING}` (no channel binding)"
+                )
+            }
+            ScramError::BadKeyLength { attribute, len } => write!(
+                f,
+                "SCRAM attribute `{attribute}=` holds {len} bytes, not {DIGEST_LEN}"
+            ),
+            ScramError::AuthFailed => write!(f, "wrong name or password"),
+            ScramError::ServerSignatureMismatch => write!(
+                f,
+                "the server failed to prove that it knows this account: \
+                 it is not the server the account was registered with"
+            ),
+            ScramError::ServerError(name) => write!(f, "the server refused the login: {name}"),
+            ScramError::BadServerError => write!(f, "SCRAM server error is not a readable word"),
+            ScramError::Random(error) => {
+                write!(f, "cannot read the system's random source: {error}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for SecretError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.display().to_string();
+        write!(f, "cannot use the server's secret {}: ", one_line(&path))?;
+        match &self.problem {
+            SecretProblem::Io(e) => write!(f, "{e}"),
+            SecretProblem::Malformed => write!(
+                f,
+                "it is not one line of 64 hexadecimal digits. Restore it from a backup; \
+                 deleting it makes a new one, and then anyone who noted how the server \
+                 answered unknown names before can tell which names are registered"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SecretError {}
+
+impl fmt::Display for ServeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServeError::Accounts(e) => write!(f, "{e}"),
+            ServeError::Secret(e) => write!(f, "{e}"),
+            ServeError::History(e) => write!(f, "{e}"),
+            ServeError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {}
+
+impl fmt::Display for AdminError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AdminError::NotOnline(name) => {
+                write!(f, "no user named \"{}\" is online", one_line(name))
+            }
+            AdminError::NotRegistered(name) => {
+                write!(f, "no account is registered as \"{}\"", one_line(name))
+            }
+            AdminError::NotMuted(name) => write!(f, "{} is not muted", one_line(name)),
+            AdminError::BadName(e) => write!(f, "{e}"),
+            AdminError::Mute(e) => write!(f, "{e}"),
+            AdminError::Accounts(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for AdminError {}
+
 /// A byte count the way people read it: "1.5 MiB".
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
@@ -467,6 +620,14 @@ Options:
   --chunk-size BYTES     file chunk size for /send (default 4096)
   --files DIR            keep copies of received files in DIR/received, and look in
                          DIR/server for a /send PATH not found here (default files)
+  --accounts FILE        registered names and their password verifiers
+                         (default DIR/accounts.json, DIR as --files; the server's
+                         secret is kept beside it, as accounts.secret)
+  --members-only         only registered names may join; guests are refused
+  --lock-window SECS     5 failed logins within SECS lock a name or an address
+                         for SECS (default 60)
+  --allow-ext LIST       relay only files with these extensions (txt,pdf,png)
+  --deny-ext LIST        never relay files with these extensions (exe,bat)
   --max-rooms N          most rooms at once, lobby included (default 100)
   --history DIR          keep each room's history in DIR (default files/history)
   --no-history           keep the history in memory only: gone when the server stops
@@ -514,6 +675,11 @@ Server commands:
   /rooms                 list the rooms and their members
   /user NAME             show details of one user
   /kick NAME             remove a user from the chat
+  /mute NAME [SECS]      silence NAME for SECS seconds (default 300)
+  /unmute NAME           lift a mute
+  /accounts              list the registered names and their roles
+  /role NAME admin|member  make an account an admin, or a member again
+  /deluser NAME          delete an account (its owner, if online, is removed)
   /help                  show this help
   /quit                  shut the server down
 Press Ctrl+C to stop the server at once."
@@ -526,6 +692,15 @@ pub fn cannot_start(error: &HistoryError) -> String {
 
 pub fn cannot_listen(addr: &str, error: &std::io::Error) -> String {
     format!("chat-server: cannot listen on {}: {error}", one_line(addr))
+}
+
+/// The server could not start serving (after it bound its port).
+pub fn cannot_serve(addr: &str, error: &ServeError) -> String {
+    match error {
+        ServeError::Io(e) => cannot_listen(addr, e),
+        ServeError::History(e) => cannot_start(e),
+        other => format!("chat-server: {}", escaped(other)),
+    }
 }
 
 pub fn log_joined(name: &str, addr: &str, online: usize) -> String {
@@ -1019,8 +1194,12 @@ pub fn error_server_full() -> String {
     "The server is full. Try again later.".to_string()
 }
 
-pub fn error_kicked() -> String {
-    "You were removed from the chat by the server.".to_string()
+/// To a user an admin removed; `by` is `server` for the console.
+pub fn error_kicked(by: &str) -> String {
+    if by == crate::names::SERVER_NAME {
+        return "You were removed from the chat by the server.".to_string();
+    }
+    format!("You were removed from the chat by {}.", one_line(by))
 }
 
 pub fn error_join_timeout(seconds: u64) -> String {
@@ -1090,6 +1269,11 @@ Options:
   --name NAME        your name in the chat
   --downloads DIR    where received files are saved (default files/downloads)
   --chunk-size BYTES file chunk size when sending (default 4096)
+  --register         register NAME with a new password before joining (the
+                     way into a --members-only server)
+  --iterations N     PBKDF2 iterations for a new password, 4096 to 10000000
+                     (default 600000; more is slower to log in, and slower
+                     to guess from a stolen accounts file)
   --trace[=hex]      print every frame sent and received on stderr
   --help             show this help
   --version          show the version"
@@ -1108,8 +1292,22 @@ Chat commands:
   /who                   list who is in your room
   /history [N]           show the last N messages of your room (default 20)
   /list                  list who is online
+  /register              register your name with a password
+  /passwd                change your password
   /help                  show this help
   /quit                  leave the chat"
+        .to_string()
+}
+
+/// The commands `/help` adds for an admin.
+pub fn client_admin_help() -> String {
+    "\
+Admin commands:
+  /kick NAME             remove NAME from the chat
+  /mute NAME [SECS]      silence NAME for SECS seconds (default 300)
+  /unmute NAME           lift a mute
+  /op NAME               make a registered NAME an admin
+  /deop NAME             make an admin a member again"
         .to_string()
 }
 
@@ -1414,4 +1612,442 @@ pub fn file_not_received(name: &str, sender: &str, why: &dyn fmt::Display) -> St
 
 pub fn cannot_save_file(name: &str, error: &std::io::Error) -> String {
     format!("[file] cannot save {}: {error}", one_line(name))
+}
+
+// ---------------------------------------------------------------------------
+// Accounts, logins, admins and file types (contract §10–§12)
+// ---------------------------------------------------------------------------
+//
+// Names here come from peers (a SCRAM user name, a REGISTER, an admin's
+// target), so each goes through `one_line`, like every other name.
+
+// The server's log and console.
+
+pub fn log_new_secret(path: &std::path::Path) -> String {
+    format!(
+        "made a new server secret in {} (keep it with the accounts file)",
+        one_line(&path.display().to_string())
+    )
+}
+
+pub fn log_accounts_loaded(count: usize, path: &std::path::Path) -> String {
+    format!(
+        "{} in {}",
+        count_words(count, "registered account", "registered accounts"),
+        one_line(&path.display().to_string())
+    )
+}
+
+/// "1 thing", "2 things": a count and the right form of its noun.
+fn count_words(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A name that breaks the name rules, as the log shows it.
+pub fn not_a_name(name: &str, why: &NameError) -> String {
+    format!("{} (not a valid name: {why})", one_line(name))
+}
+
+pub fn log_auth_mechanism(mechanism: &str) -> String {
+    format!("AUTH with mechanism \"{}\"", one_line(mechanism))
+}
+
+pub fn log_auth_after_join() -> String {
+    "AUTH after joining".to_string()
+}
+
+pub fn log_logged_in(name: &str, addr: &str, role: &str) -> String {
+    format!(
+        "{} logged in from {} ({})",
+        one_line(name),
+        one_line(addr),
+        one_line(role)
+    )
+}
+
+pub fn log_login_failed(name: &str, addr: &str) -> String {
+    format!("failed login as {} from {}", one_line(name), one_line(addr))
+}
+
+pub fn log_login_now_locked(name: &str, addr: &str, seconds: u64) -> String {
+    format!(
+        "too many failed logins: {} or {} locked for {seconds} s",
+        one_line(name),
+        one_line(addr)
+    )
+}
+
+pub fn log_login_locked(name: &str, addr: &str, seconds: u64) -> String {
+    format!(
+        "login as {} from {} refused: locked for {seconds} s more",
+        one_line(name),
+        one_line(addr)
+    )
+}
+
+pub fn log_auth_required(name: &str, addr: &str) -> String {
+    format!(
+        "{} from {} must log in to join",
+        one_line(name),
+        one_line(addr)
+    )
+}
+
+pub fn log_registered(name: &str, addr: &str) -> String {
+    format!("{} registered from {}", one_line(name), one_line(addr))
+}
+
+pub fn log_password_changed(name: &str, addr: &str) -> String {
+    format!(
+        "{} changed its password from {}",
+        one_line(name),
+        one_line(addr)
+    )
+}
+
+pub fn log_register_refused(name: &str, addr: &str, why: &AccountError) -> String {
+    format!(
+        "registration of {} from {} refused: {}",
+        one_line(name),
+        one_line(addr),
+        escaped(why)
+    )
+}
+
+pub fn log_registrations_limited(addr: &str, seconds: u64) -> String {
+    format!(
+        "registration from {} refused: too many lately, {seconds} s to wait",
+        one_line(addr)
+    )
+}
+
+pub fn log_admin_kicked(by: &str, name: &str) -> String {
+    format!("admin: {} kicked {}", one_line(by), one_line(name))
+}
+
+pub fn log_admin_muted(by: &str, name: &str, seconds: u64, ends: &str) -> String {
+    format!(
+        "admin: {} muted {} for {seconds} s (until {ends})",
+        one_line(by),
+        one_line(name)
+    )
+}
+
+pub fn log_admin_unmuted(by: &str, name: &str) -> String {
+    format!("admin: {} unmuted {}", one_line(by), one_line(name))
+}
+
+pub fn log_admin_role(by: &str, name: &str, before: &str, after: &str) -> String {
+    format!(
+        "admin: {} made {} {} (was {})",
+        one_line(by),
+        one_line(name),
+        one_line(after),
+        one_line(before)
+    )
+}
+
+pub fn log_admin_deleted(by: &str, name: &str) -> String {
+    format!(
+        "admin: {} deleted the account {}",
+        one_line(by),
+        one_line(name)
+    )
+}
+
+pub fn log_admin_forbidden(name: &str, action: &str, target: &str) -> String {
+    format!(
+        "{} is not an admin and may not {} {}",
+        one_line(name),
+        one_line(action),
+        one_line(target)
+    )
+}
+
+pub fn log_file_type_refused(sender: &str, name: &str, why: &Refused) -> String {
+    format!(
+        "file {} from {} refused: {why}",
+        one_line(name),
+        one_line(sender)
+    )
+}
+
+pub fn usage_mute() -> String {
+    "Usage: /mute NAME [SECONDS]".to_string()
+}
+
+pub fn usage_unmute() -> String {
+    "Usage: /unmute NAME".to_string()
+}
+
+pub fn usage_role() -> String {
+    "Usage: /role NAME admin|member".to_string()
+}
+
+pub fn usage_deluser() -> String {
+    "Usage: /deluser NAME".to_string()
+}
+
+pub fn accounts_empty() -> String {
+    "No registered accounts.".to_string()
+}
+
+pub fn accounts_header(count: usize) -> String {
+    format!(
+        "{}:",
+        count_words(count, "registered account", "registered accounts")
+    )
+}
+
+pub fn accounts_row(number: usize, name: &str, role: &str, online: bool) -> String {
+    format!(
+        "  {number}. {} ({}){}",
+        one_line(name),
+        one_line(role),
+        if online { ", online" } else { "" }
+    )
+}
+
+pub fn console_muted(name: &str, seconds: u64, ends: &str) -> String {
+    format!("Muted {} for {seconds} s, until {ends}.", one_line(name))
+}
+
+pub fn console_unmuted(name: &str) -> String {
+    format!("Unmuted {}.", one_line(name))
+}
+
+pub fn console_role(name: &str, before: &str, after: &str) -> String {
+    if before == after {
+        return format!("{} is {} already.", one_line(name), one_line(after));
+    }
+    format!(
+        "{} is now {} (was {}).",
+        one_line(name),
+        one_line(after),
+        one_line(before)
+    )
+}
+
+pub fn console_deleted(name: &str) -> String {
+    format!(
+        "Deleted the account {}; the name is free again.",
+        one_line(name)
+    )
+}
+
+pub fn console_admin_failed(why: &AdminError) -> String {
+    format!("Not done: {}.", escaped(why))
+}
+
+// ERROR texts, server → client.
+
+pub fn error_auth_required(name: &str) -> String {
+    format!(
+        "The name \"{}\" is registered: log in with its password to join as it.",
+        one_line(name)
+    )
+}
+
+/// For `--members-only`, whether the name is registered or not: the answer
+/// must not say which.
+pub fn error_members_only(name: &str) -> String {
+    format!(
+        "This server admits registered names only: log in as \"{}\" with its password, or register a name first.",
+        one_line(name)
+    )
+}
+
+pub fn error_auth_mechanism(mechanism: &str) -> String {
+    format!(
+        "The login mechanism \"{}\" is not offered here: use SCRAM-SHA-256.",
+        one_line(mechanism)
+    )
+}
+
+pub fn error_scram(error: &ScramError) -> String {
+    format!("Bad login message: {}.", escaped(error))
+}
+
+pub fn error_auth_failed() -> String {
+    "Wrong name or password.".to_string()
+}
+
+pub fn error_auth_locked(seconds: u64) -> String {
+    format!(
+        "Too many failed logins for this name or from your address. Try again in {seconds} seconds."
+    )
+}
+
+pub fn error_auth_after_join() -> String {
+    "You have joined already: log in before joining.".to_string()
+}
+
+pub fn error_verifier(why: &VerifierError) -> String {
+    format!("The password verifier was refused: {why}.")
+}
+
+pub fn error_register_own_name(name: &str) -> String {
+    format!(
+        "You can register only the name you use, \"{}\".",
+        one_line(name)
+    )
+}
+
+pub fn error_register_refused(name: &str, why: &AccountError) -> String {
+    format!(
+        "\"{}\" was not registered: {}.",
+        one_line(name),
+        escaped(why)
+    )
+}
+
+pub fn error_registrations_limited(seconds: u64) -> String {
+    format!("Too many registrations from your address lately. Try again in {seconds} seconds.")
+}
+
+pub fn error_forbidden(action: &str) -> String {
+    format!(
+        "Only an admin may {}, and you are not logged in as one.",
+        one_line(action)
+    )
+}
+
+pub fn error_admin(why: &AdminError) -> String {
+    format!("Not done: {}.", escaped(why))
+}
+
+pub fn error_account_deleted(by: &str) -> String {
+    format!(
+        "Your account was deleted by {}, so you were removed from the chat.",
+        one_line(by)
+    )
+}
+
+/// `until` is the local time the mute ends.
+pub fn error_muted(until: &str) -> String {
+    format!("You are muted until {until}: nothing you send reaches anyone until then.")
+}
+
+pub fn error_file_type_refused(name: &str, why: &Refused) -> String {
+    format!("{} was not sent: {why}.", one_line(name))
+}
+
+// The client's screen.
+
+pub fn password_prompt(name: &str) -> String {
+    format!("Password for {}: ", one_line(name))
+}
+
+pub fn new_password_prompt(name: &str) -> String {
+    format!("New password for {}: ", one_line(name))
+}
+
+pub fn repeat_password_prompt() -> String {
+    "The same password again: ".to_string()
+}
+
+pub fn passwords_differ() -> String {
+    "The two passwords differ; nothing changed.".to_string()
+}
+
+pub fn password_empty() -> String {
+    "An empty password is no password; nothing changed.".to_string()
+}
+
+pub fn password_cancelled() -> String {
+    "Cancelled; nothing changed.".to_string()
+}
+
+pub fn login_cancelled() -> String {
+    "No password given: not joining.".to_string()
+}
+
+pub fn logged_in(name: &str, role: Role) -> String {
+    format!("Logged in as {} ({}).", one_line(name), role.as_str())
+}
+
+pub fn wrong_password() -> String {
+    "Wrong password.".to_string()
+}
+
+/// The server's signature was wrong: it is not the server the account was
+/// registered with, or someone in between answered for it.
+pub fn server_failed_proof(addr: &str) -> String {
+    format!(
+        "The server at {} failed to prove that it knows your password: it is not the server \
+         your account was registered with, or someone between you is answering in its place. \
+         Not joining.",
+        one_line(addr)
+    )
+}
+
+/// A server whose login messages this client refuses (too few iterations,
+/// a malformed challenge).
+pub fn login_refused(why: &ScramError) -> String {
+    format!("Login stopped: {}.", escaped(why))
+}
+
+pub fn computing_verifier(iterations: u32) -> String {
+    format!("Deriving the password's verifier ({iterations} PBKDF2 iterations)...")
+}
+
+pub fn registered(name: &str) -> String {
+    format!(
+        "{} is registered. Next time you join as {}, the password is asked for.",
+        one_line(name),
+        one_line(name)
+    )
+}
+
+pub fn password_changed(name: &str) -> String {
+    format!("The password of {} is changed.", one_line(name))
+}
+
+pub fn register_logged_in() -> String {
+    "Your name is registered already; /passwd changes its password.".to_string()
+}
+
+pub fn passwd_guest() -> String {
+    "You are a guest: /register gives your name a password first.".to_string()
+}
+
+pub fn usage_client_admin(command: &str) -> String {
+    match command {
+        "mute" => "Usage: /mute NAME [SECONDS]".to_string(),
+        other => format!("Usage: /{} NAME", one_line(other)),
+    }
+}
+
+/// What an admin sees when the server confirms an action.
+pub fn admin_done(action: AdminAction, target: &str) -> String {
+    let target = one_line(target);
+    match action {
+        AdminAction::Kick => format!("Removed {target} from the chat."),
+        AdminAction::Mute => format!("Muted {target}."),
+        AdminAction::Unmute => format!("Unmuted {target}."),
+        AdminAction::Op => format!("{target} is an admin now."),
+        AdminAction::Deop => format!("{target} is a member now, not an admin."),
+    }
+}
+
+/// What a user sees when an admin acted on it; `until` is the local time a
+/// mute ends.
+pub fn admin_notice(action: AdminAction, by: &str, until: Option<&str>) -> String {
+    let by = one_line(by);
+    match (action, until) {
+        (AdminAction::Mute, Some(until)) => {
+            format!("* {by} muted you until {until}: nothing you send reaches anyone until then.")
+        }
+        (AdminAction::Mute, None) => format!("* {by} muted you."),
+        (AdminAction::Unmute, _) => format!("* {by} lifted your mute."),
+        (AdminAction::Op, _) => {
+            format!("* {by} made you an admin: /help shows the admin commands.")
+        }
+        (AdminAction::Deop, _) => format!("* {by} made you a member: you are not an admin now."),
+        (AdminAction::Kick, _) => format!("* {by} removed you from the chat."),
+    }
+}
+
+pub fn file_type_refused_locally(path: &str, why: &Refused) -> String {
+    format!("Cannot send {}: {why}.", one_line(path))
 }

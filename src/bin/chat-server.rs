@@ -35,12 +35,8 @@ fn main() -> ExitCode {
     };
     match server::serve(listener, config, BufReader::new(io::stdin())) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(server::ServeError::Io(e)) => {
-            eprintln!("{}", text::cannot_listen(&addr, &e));
-            ExitCode::FAILURE
-        }
-        Err(server::ServeError::History(e)) => {
-            eprintln!("{}", text::cannot_start(&e));
+        Err(e) => {
+            eprintln!("{}", text::cannot_serve(&addr, &e));
             ExitCode::FAILURE
         }
     }

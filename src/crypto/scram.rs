@@ -118,7 +118,7 @@ pub const MAX_MESSAGE_LEN: usize = 1024;
 const GS2_HEADER: &str = "n,,";
 
 /// The `c=` attribute's value: the GS2 header in base64.
-const CHANNEL_BINDING: &str = "biws";
+pub const CHANNEL_BINDING: &str = "biws";
 
 /// The attribute letters RFC 5802 defines. Each has one fixed place, so one
 /// of them where an extension may stand is out of order.
@@ -200,96 +200,8 @@ pub enum ScramError {
     Random(io::Error),
 }
 
-impl fmt::Display for ScramError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScramError::TooLong { len } => write!(
-                f,
-                "SCRAM message too long: {len} bytes, at most {MAX_MESSAGE_LEN}"
-            ),
-            ScramError::MissingAttribute { expected } => {
-                write!(f, "SCRAM message ends where `{expected}=` should come")
-            }
-            ScramError::UnexpectedAttribute { expected, found } => write!(
-                f,
-                "SCRAM attribute `{found}=` where `{expected}=` should come"
-            ),
-            ScramError::MisplacedAttribute { found } => {
-                write!(f, "SCRAM attribute `{found}=` out of place")
-            }
-            ScramError::BadAttribute => write!(
-                f,
-                "SCRAM message has a part that is not `letter=value` between commas"
-            ),
-            ScramError::EmptyValue { attribute } => {
-                write!(f, "SCRAM attribute `{attribute}=` is empty")
-            }
-            ScramError::BadGs2Header => {
-                write!(f, "SCRAM message does not start with the header `n,,`")
-            }
-            ScramError::ChannelBindingUnsupported => write!(
-                f,
-                "SCRAM channel binding is not supported: the header must be `n,,`"
-            ),
-            ScramError::AuthzidUnsupported => write!(
-                f,
-                "SCRAM authorization identity (`a=`) is not supported: log in as yourself"
-            ),
-            ScramError::MandatoryExtension => {
-                write!(f, "SCRAM mandatory extension (`m=`) is not supported")
-            }
-            ScramError::BadNameEscape => {
-                write!(f, "SCRAM user name has a `=` that is not `=2C` or `=3D`")
-            }
-            ScramError::NulInName => write!(f, "SCRAM user name contains a NUL character"),
-            ScramError::BadNonce => write!(
-                f,
-                "SCRAM nonce must be 1 to {MAX_NONCE_LEN} printable ASCII characters, no commas"
-            ),
-            ScramError::NonceMismatch => write!(f, "SCRAM nonce does not continue this login's"),
-            ScramError::BadBase64 { attribute, error } => {
-                write!(f, "SCRAM attribute `{attribute}=` is not base64: {error}")
-            }
-            ScramError::BadIterationCount => write!(
-                f,
-                "SCRAM iteration count is not a positive number without leading zeros"
-            ),
-            ScramError::IterationsTooLow { iterations } => write!(
-                f,
-                "SCRAM iteration count {iterations} is too low: at least {MIN_ITERATIONS}"
-            ),
-            ScramError::IterationsTooHigh => write!(
-                f,
-                "SCRAM iteration count is too high: at most {MAX_ITERATIONS}"
-            ),
-            ScramError::BadSaltLength { len } => write!(
-                f,
-                "SCRAM salt of {len} bytes: it must be {SALT_LEN} to {MAX_SALT_LEN}"
-            ),
-            ScramError::ChannelBindingMismatch => {
-                write!(
-                    f,
-                    "SCRAM `c=` must be `{CHANNEL_BINDING}` (no channel binding)"
-                )
-            }
-            ScramError::BadKeyLength { attribute, len } => write!(
-                f,
-                "SCRAM attribute `{attribute}=` holds {len} bytes, not {DIGEST_LEN}"
-            ),
-            ScramError::AuthFailed => write!(f, "wrong name or password"),
-            ScramError::ServerSignatureMismatch => write!(
-                f,
-                "the server failed to prove that it knows this account: \
-                 it is not the server the account was registered with"
-            ),
-            ScramError::ServerError(name) => write!(f, "the server refused the login: {name}"),
-            ScramError::BadServerError => write!(f, "SCRAM server error is not a readable word"),
-            ScramError::Random(error) => {
-                write!(f, "cannot read the system's random source: {error}")
-            }
-        }
-    }
-}
+// The wording of each error is in the catalogue, `crate::text`, with every
+// other sentence a person reads.
 
 impl std::error::Error for ScramError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
@@ -429,10 +341,10 @@ impl ServerSecret {
     /// A stand-in verifier for a name with no account: a salt and keys made
     /// from the name and the secret, and the default count, so that its
     /// server-first message looks like a real account's, and is the same
-    /// every time the name is tried. The name is folded to ASCII lower case
-    /// first, as names are compared: `Bob` and `BOB` are one account.
-    fn decoy(&self, username: &str) -> Verifier {
-        let name = username.to_ascii_lowercase();
+    /// every time the name is tried. `name` is the name as names are
+    /// compared (see [`ServerStart::compare_names_by`]): every spelling of
+    /// one name must get one salt, as one account would.
+    fn decoy(&self, name: &str) -> Verifier {
         let derive = |purpose: &[u8]| {
             let mut input = purpose.to_vec();
             input.push(0);
@@ -600,6 +512,8 @@ fn parse_server_first<'a>(
 #[derive(Debug)]
 pub struct ServerStart {
     username: String,
+    /// The name as the server compares names: what a decoy is made from.
+    name_key: String,
     client_nonce: String,
     bare: String,
 }
@@ -615,6 +529,7 @@ impl ServerStart {
         let client_nonce = check_nonce(attributes.take('r')?)?;
         attributes.extensions()?;
         Ok(ServerStart {
+            name_key: username.to_ascii_lowercase(),
             username,
             client_nonce: client_nonce.to_owned(),
             bare: bare.to_owned(),
@@ -624,6 +539,18 @@ impl ServerStart {
     /// The name the client logs in as, unescaped.
     pub fn username(&self) -> &str {
         &self.username
+    }
+
+    /// Says how the server compares names: `key` is this login's name in
+    /// that form. Two spellings the server takes for one name (`bob` and
+    /// `BOB`, or a full-width `ｂｏｂ` where names are folded that far) find
+    /// one account, with one salt; an unknown name's decoy must behave the
+    /// same, or asking for both spellings would tell a registered name
+    /// (one salt) from a free one (two). Without this, ASCII case alone is
+    /// folded.
+    pub fn compare_names_by(mut self, key: String) -> ServerStart {
+        self.name_key = key;
+        self
     }
 
     /// Answers with a fresh random server nonce. `verifier` is the account's,
@@ -650,10 +577,12 @@ impl ServerStart {
     ) -> Result<ServerFirst, ScramError> {
         check_nonce(server_nonce)?;
         let known = verifier.is_some();
-        let verifier = match verifier {
-            Some(verifier) => verifier.clone(),
-            None => secret.decoy(&self.username),
-        };
+        // The decoy is derived for every name, known or not, so that the
+        // answer takes the same work either way: a few microseconds less
+        // for a known name is a difference an attacker can average out
+        // over many tries.
+        let decoy = secret.decoy(&self.name_key);
+        let verifier = verifier.cloned().unwrap_or(decoy);
         let nonce = format!("{}{server_nonce}", self.client_nonce);
         let message = format!(
             "r={nonce},s={},i={}",

@@ -219,13 +219,15 @@ impl MessageType for FileComplete {
     }
 }
 
-/// `ERROR`: a sentence for a person, a code for a program, and the
-/// transfer it ends, if any.
+/// `ERROR`: a sentence for a person, a code for a program, the transfer it
+/// ends, if any, and for a refusal that lasts a while (`muted`,
+/// `auth_locked`, `rate_limited`), the Unix time it ends.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorReport {
     pub text: String,
     pub code: ErrorCode,
     pub transfer_id: Option<String>,
+    pub until: Option<i64>,
 }
 
 impl ErrorReport {
@@ -235,6 +237,23 @@ impl ErrorReport {
             text,
             code,
             transfer_id: None,
+            until: None,
+        }
+    }
+
+    /// The same error, saying when what it refuses is allowed again.
+    pub fn until(self, unix_time: i64) -> Self {
+        ErrorReport {
+            until: Some(unix_time),
+            ..self
+        }
+    }
+
+    /// The same error, ending the transfer with this (the receiver's) id.
+    pub fn for_transfer(self, transfer_id: &str) -> Self {
+        ErrorReport {
+            transfer_id: Some(transfer_id.to_string()),
+            ..self
         }
     }
 }
@@ -247,6 +266,7 @@ impl MessageType for ErrorReport {
             text: data,
             code: ErrorCode::from_wire(&take_string(meta, "code")?),
             transfer_id: take_optional_string(meta, "transfer_id")?,
+            until: take_optional_i64(meta, "until")?,
         })
     }
 
@@ -254,6 +274,9 @@ impl MessageType for ErrorReport {
         meta.insert("code", self.code.as_str());
         if let Some(id) = self.transfer_id {
             meta.insert("transfer_id", id);
+        }
+        if let Some(until) = self.until {
+            meta.insert("until", until);
         }
         self.text
     }
@@ -310,6 +333,81 @@ impl LeaveReason {
     }
 }
 
+/// What an `ADMIN` message asks for (contract §11): its `data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    /// End the target's connection (`USER_LEAVE` reason `kicked`).
+    Kick,
+    /// Silence the target's `TEXT` and `FILE` for a while.
+    Mute,
+    /// Lift a mute before its time.
+    Unmute,
+    /// Make a registered account an admin.
+    Op,
+    /// Make an admin's account a member again.
+    Deop,
+}
+
+impl AdminAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminAction::Kick => "kick",
+            AdminAction::Mute => "mute",
+            AdminAction::Unmute => "unmute",
+            AdminAction::Op => "op",
+            AdminAction::Deop => "deop",
+        }
+    }
+
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "kick" => AdminAction::Kick,
+            "mute" => AdminAction::Mute,
+            "unmute" => AdminAction::Unmute,
+            "op" => AdminAction::Op,
+            "deop" => AdminAction::Deop,
+            _ => return None,
+        })
+    }
+
+    /// Reads an `ADMIN` message's `data`.
+    fn decode(data: String) -> Result<Self, DecodeError> {
+        AdminAction::from_wire(&data).ok_or_else(|| DecodeError::BadValue {
+            field: "data",
+            value: clip(&data),
+        })
+    }
+}
+
+/// What a connection may do (contract §10, §11), as the welcome and a
+/// login's answer say it: `admin` and `member` are registered accounts,
+/// `guest` is anyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Guest,
+    Member,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Guest => "guest",
+            Role::Member => "member",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "guest" => Role::Guest,
+            "member" => Role::Member,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+}
+
 /// The `code` of an `ERROR` message: what a program can branch on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -342,6 +440,32 @@ pub enum ErrorCode {
     /// Extension: the connection did not join within one heartbeat
     /// interval, and is closed (contract section 7).
     JoinTimeout,
+    /// Extension: this name is registered and the connection has not logged
+    /// in as it, or the server admits registered names only
+    /// (`--members-only`). The connection stays open, to log in.
+    AuthRequired,
+    /// Extension: a login's proof was wrong: a wrong password, or a name
+    /// with no account (the two are answered alike).
+    AuthFailed,
+    /// Extension: too many failed logins for this name or from this
+    /// address; `until` says when to try again.
+    AuthLocked,
+    /// Extension: `REGISTER` verifiers weaker than the server accepts (a
+    /// salt under 16 bytes, fewer than 4096 iterations) or outside its
+    /// bounds (a salt over 64 bytes, more than 10 million iterations).
+    WeakVerifier,
+    /// Extension: too many registrations from this address lately; `until`
+    /// says when to try again.
+    RateLimited,
+    /// Extension: an `ADMIN` action from a connection that is not a
+    /// logged-in admin.
+    Forbidden,
+    /// Extension: an admin muted this user; its `TEXT` and `FILE` go
+    /// nowhere until `until`.
+    Muted,
+    /// Extension: the server does not accept files with this name's
+    /// extension (`--allow-ext`, `--deny-ext`).
+    FileTypeRefused,
     /// Extension: a `ROOM_JOIN` would create more rooms than the server's
     /// limit (`--max-rooms`); the connection stays open.
     RoomLimit,
@@ -367,6 +491,14 @@ impl ErrorCode {
             ErrorCode::ServerShutdown => "server_shutdown",
             ErrorCode::Kicked => "kicked",
             ErrorCode::JoinTimeout => "join_timeout",
+            ErrorCode::AuthRequired => "auth_required",
+            ErrorCode::AuthFailed => "auth_failed",
+            ErrorCode::AuthLocked => "auth_locked",
+            ErrorCode::WeakVerifier => "weak_verifier",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Muted => "muted",
+            ErrorCode::FileTypeRefused => "file_type_refused",
             ErrorCode::RoomLimit => "room_limit",
             ErrorCode::Other(code) => code,
         }
@@ -388,6 +520,14 @@ impl ErrorCode {
             "server_shutdown" => ErrorCode::ServerShutdown,
             "kicked" => ErrorCode::Kicked,
             "join_timeout" => ErrorCode::JoinTimeout,
+            "auth_required" => ErrorCode::AuthRequired,
+            "auth_failed" => ErrorCode::AuthFailed,
+            "auth_locked" => ErrorCode::AuthLocked,
+            "weak_verifier" => ErrorCode::WeakVerifier,
+            "rate_limited" => ErrorCode::RateLimited,
+            "forbidden" => ErrorCode::Forbidden,
+            "muted" => ErrorCode::Muted,
+            "file_type_refused" => ErrorCode::FileTypeRefused,
             "room_limit" => ErrorCode::RoomLimit,
             other => ErrorCode::Other(other.to_string()),
         }
@@ -491,6 +631,13 @@ fn take_optional_u64(obj: &mut Object, field: &'static str) -> Result<Option<u64
     }
 }
 
+fn take_optional_i64(obj: &mut Object, field: &'static str) -> Result<Option<i64>, DecodeError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => take_i64(obj, field).map(Some),
+    }
+}
+
 fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_i64().ok_or(DecodeError::WrongType {
@@ -517,6 +664,29 @@ fn take_leave_reason(obj: &mut Object, field: &'static str) -> Result<LeaveReaso
         field,
         value: reason,
     })
+}
+
+/// A peer's value, cut to a length an error message can carry: the frame
+/// limit allows a megabyte where a word belongs.
+fn clip(value: &str) -> String {
+    const MAX_CHARS: usize = 32;
+    match value.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_string(),
+    }
+}
+
+fn take_optional_role(obj: &mut Object, field: &'static str) -> Result<Option<Role>, DecodeError> {
+    match take_optional_string(obj, field)? {
+        None => Ok(None),
+        Some(role) => match Role::from_wire(&role) {
+            Some(role) => Ok(Some(role)),
+            None => Err(DecodeError::BadValue {
+                field,
+                value: clip(&role),
+            }),
+        },
+    }
 }
 
 fn take_string_list(obj: &mut Object, field: &'static str) -> Result<Vec<String>, DecodeError> {

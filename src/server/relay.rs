@@ -73,13 +73,27 @@ impl Uploads {
             size,
             to,
         } = offer;
-        let mut refuse = |code, text| {
-            send_error(sender, code, text, &id);
+        let mut refuse_with = |report: ErrorReport| {
+            send_report(sender, report, &id);
             if self.refused.len() == REMEMBER_REFUSED {
                 self.refused.pop_front();
             }
             self.refused.push_back(id.clone());
         };
+        // A muted sender's file goes nowhere, like its texts (contract §11).
+        if let Some(report) = server.muted(sender) {
+            return refuse_with(report);
+        }
+        // A file type the server refuses: refused before anything is
+        // opened, so nothing of it is relayed or kept (contract §12).
+        if let Err(why) = server.config.file_types.check(&name) {
+            server.log(&text::log_file_type_refused(&sender.name, &name, &why));
+            return refuse_with(ErrorReport::new(
+                ErrorCode::FileTypeRefused,
+                text::error_file_type_refused(&name, &why),
+            ));
+        }
+        let mut refuse = |code, text| refuse_with(ErrorReport::new(code, text));
         if size > server.config.max_file {
             return refuse(
                 ErrorCode::FileTooLarge,
@@ -255,22 +269,22 @@ impl Uploads {
 }
 
 fn tell_aborted(recipients: &[Arc<Member>], relay_id: &str, why: String) {
-    let message = Outgoing::new(&ServerMessage::Error(ErrorReport {
-        text: why,
-        code: ErrorCode::TransferAborted,
-        transfer_id: Some(relay_id.to_string()),
-    }));
+    let message = Outgoing::new(&ServerMessage::Error(
+        ErrorReport::new(ErrorCode::TransferAborted, why).for_transfer(relay_id),
+    ));
     for member in recipients {
         member.link.send_body(message.clone());
     }
 }
 
 fn send_error(member: &Member, code: ErrorCode, text: String, id: &str) {
-    member.link.send(&ServerMessage::Error(ErrorReport {
-        text,
-        code,
-        transfer_id: Some(id.to_string()),
-    }));
+    send_report(member, ErrorReport::new(code, text), id);
+}
+
+fn send_report(member: &Member, report: ErrorReport, id: &str) {
+    member
+        .link
+        .send(&ServerMessage::Error(report.for_transfer(id)));
 }
 
 /// Who a file sent from the console goes to.
