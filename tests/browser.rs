@@ -22,6 +22,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
 
@@ -380,8 +381,17 @@ fn js(text: &str) -> String {
     json::to_string(&Value::from(text))
 }
 
+/// One Chromium at a time: the tests run in parallel, and two browsers
+/// starting at once on a small CI machine make both slow.
+fn browser_turn() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    // A test that failed while holding the turn must not fail the others.
+    TURN.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 #[test]
 fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
+    let _turn = browser_turn();
     let Some(browser) = Browser::start() else {
         return;
     };
@@ -599,4 +609,96 @@ fn page_crypto_agrees_with_the_library(browser: &Browser) {
         "[true, false]",
         "the page checks the server's signature"
     );
+}
+
+#[test]
+fn a_person_in_a_browser_registers_logs_in_and_is_made_an_admin() {
+    let _turn = browser_turn();
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let mut server = Server::start(&[]);
+    let mut bob = server.join("Bob");
+    browser.open(&format!("http://127.0.0.1:{}/?lang=en", server.port));
+
+    // A new name, registered from the join form: the page works out the
+    // verifier, sends REGISTER, and joins.
+    browser.type_into("#name", "Alice");
+    browser.type_into("#password", "correct horse");
+    browser.run("document.getElementById('register').click();");
+    browser.type_into("#password", ENTER);
+    browser.wait_for("the chat", "!document.getElementById('chat').hidden");
+    browser.wait_for(
+        "the registration",
+        "document.getElementById('log').textContent.includes('Registered \"Alice\"')",
+    );
+    assert_eq!(
+        browser
+            .run("return document.getElementById('password').value;")
+            .as_str(),
+        Some(""),
+        "the password stays in the page"
+    );
+    bob.expect("* Alice joined the chat");
+
+    // A new password, from the box below the message box.
+    browser.type_into("#message", &format!("/passwd{ENTER}"));
+    browser.type_into("#secret", &format!("battery staple{ENTER}"));
+    browser.wait_for(
+        "the new password",
+        "document.getElementById('log').textContent.includes('Password changed.')",
+    );
+    let accounts = std::fs::read_to_string(server.path("files/accounts.json")).expect("accounts");
+    assert!(accounts.contains("\"Alice\""), "{accounts}");
+    for secret in ["correct horse", "battery staple"] {
+        assert!(!accounts.contains(secret), "a password is in the file");
+    }
+
+    // Leaving and coming back: the name is registered, so the form asks for
+    // its password; the old one is refused, the new one logs in.
+    browser.type_into("#message", &format!("/quit{ENTER}"));
+    browser.wait_for(
+        "the rejoin button",
+        "!document.getElementById('rejoin').hidden",
+    );
+    bob.expect("* Alice left");
+    browser.run("document.getElementById('rejoin').click();");
+    browser.wait_for(
+        "the request for a password",
+        "document.getElementById('join-error').textContent.includes('is registered')",
+    );
+    assert_eq!(
+        browser.run("return document.activeElement.id;").as_str(),
+        Some("password")
+    );
+    browser.type_into("#password", &format!("correct horse{ENTER}"));
+    browser.wait_for(
+        "the refusal",
+        "document.getElementById('join-error').textContent === 'Wrong password.'",
+    );
+    browser.clear("#password");
+    browser.type_into("#password", &format!("battery staple{ENTER}"));
+    browser.wait_for("the chat again", "!document.getElementById('chat').hidden");
+    browser.wait_for(
+        "the member's status",
+        "document.getElementById('status').textContent.startsWith('Alice (member)')",
+    );
+    browser.type_into(
+        "#message",
+        &format!("logged in without sending my password{ENTER}"),
+    );
+    bob.expect("Alice: logged in without sending my password");
+
+    // The console makes her an admin; from the page she mutes Bob.
+    server.send("/role Alice admin");
+    browser.wait_for(
+        "the promotion",
+        "document.getElementById('status').textContent.startsWith('Alice (admin)')",
+    );
+    browser.type_into("#message", &format!("/mute Bob 60{ENTER}"));
+    browser.wait_for(
+        "the mute done",
+        "document.getElementById('log').textContent.includes('[admin] mute Bob: done')",
+    );
+    bob.expect("muted you");
 }

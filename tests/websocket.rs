@@ -18,6 +18,7 @@ use common::files::{random_bytes, seeded_rng, write_file};
 use common::ws::{Frame, Polled, Ws, client_frame, envelope, first_byte, opcode, parse_envelope};
 use common::{DEADLINE, QUIET, Server};
 use socket_chat::base64;
+use socket_chat::crypto::scram::{ClientFirst, Verifier};
 use socket_chat::crypto::sha256;
 use socket_chat::json::{self, Value};
 
@@ -290,6 +291,52 @@ fn a_browser_and_a_terminal_share_rooms_and_their_history() {
         rooms,
         r#"[{"name": "lobby", "members": 0}, {"name": "python", "members": 2}]"#
     );
+}
+
+#[test]
+fn a_websocket_client_registers_and_logs_in_like_a_terminal() {
+    let server = Server::start(&[]);
+    let verifier = Verifier::generate("pässword", 4096).expect("a verifier");
+    let mut ws = Ws::connect(server.port);
+    ws.send_text(&envelope(
+        "REGISTER",
+        "Alice",
+        &format!(
+            "{{\"salt\": \"{}\", \"iterations\": 4096, \"stored_key\": \"{}\", \"server_key\": \"{}\"}}",
+            base64::encode(&verifier.salt),
+            base64::encode(&verifier.stored_key),
+            base64::encode(&verifier.server_key)
+        ),
+    ));
+    ws.expect_message("registered", |kind, data, meta| {
+        kind == "REGISTER" && data == "Alice" && meta_true(meta, "ok")
+    });
+    ws.send_close(1000, "").unwrap();
+    ws.expect_close();
+
+    // A registered name, without logging in: refused, and still connected.
+    let mut ws = Ws::connect(server.port);
+    ws.send_text(&envelope("USER_JOIN", "alice", "{}"));
+    expect_error(&mut ws, "auth_required");
+    // SCRAM over the WebSocket: four AUTH messages, then the join.
+    let first = ClientFirst::new("Alice", "pässword").expect("client-first");
+    ws.send_text(&envelope(
+        "AUTH",
+        first.message(),
+        "{\"mechanism\": \"SCRAM-SHA-256\"}",
+    ));
+    let (_, challenge, _) = parse_envelope(&ws.expect_type("AUTH"));
+    let last = first
+        .receive_server_first(&challenge)
+        .expect("server-first");
+    ws.send_text(&envelope("AUTH", last.message(), "{}"));
+    let (_, signature, meta) = parse_envelope(&ws.expect_type("AUTH"));
+    assert!(meta_true(&meta, "ok"));
+    last.receive_server_final(&signature)
+        .expect("the server proves it holds the verifier");
+    ws.send_text(&envelope("USER_JOIN", "Alice", "{}"));
+    let (_, _, meta) = parse_envelope(&ws.expect_type("USER_JOIN"));
+    assert_eq!(meta_str(&meta, "role").as_deref(), Some("member"));
 }
 
 // ---------------------------------------------------------------------------

@@ -146,6 +146,12 @@ const EN = {
   usageHistory: 'Usage: /history [N], N from 1 to 1000',
   usageAdmin: (name) => `Usage: /${name} NAME${name === 'mute' ? ' [SECONDS]' : ''}`,
   adminDone: (action, target) => `[admin] ${action} ${target}: done`,
+  actedOn: (action, by, until) => ({
+    op: `* ${by} made you an admin: /help lists the admin commands.`,
+    deop: `* ${by} made you a member again.`,
+    mute: `* ${by} muted you until ${until}: nothing you send reaches anyone until then.`,
+    unmute: `* ${by} lifted your mute.`,
+  })[action] || `* ${by}: ${action}`,
   fileTypeRefused: (name) => `[file] cannot send ${name}: the server does not take files of this type`,
   deriving: (percent) => `Working out the key from the password… ${percent} %`,
   loggingIn: 'Logging in…',
@@ -260,6 +266,12 @@ const ZH = {
   usageHistory: '用法: /history [N]，N 为 1 到 1000',
   usageAdmin: (name) => `用法: /${name} 用户名${name === 'mute' ? ' [秒数]' : ''}`,
   adminDone: (action, target) => `[管理] ${action} ${target}: 已完成`,
+  actedOn: (action, by, until) => ({
+    op: `* ${by} 把你设为了管理员：/help 列出管理员命令。`,
+    deop: `* ${by} 把你改回了普通成员。`,
+    mute: `* ${by} 禁言了你，直到 ${until}：在那之前你发的内容谁也收不到。`,
+    unmute: `* ${by} 解除了你的禁言。`,
+  })[action] || `* ${by}: ${action}`,
   fileTypeRefused: (name) => `[文件传输] 无法发送 ${name}: 服务器不接受这种类型的文件`,
   deriving: (percent) => `正在由密码计算密钥… ${percent} %`,
   loggingIn: '正在登录…',
@@ -1144,9 +1156,18 @@ const HANDLERS = {
   },
 
   ADMIN(m) {
-    if (m.metadata.ok === true && isName(m.metadata.target)) {
-      notice(T.adminDone(visible(m.data), visible(m.metadata.target)));
+    const meta = m.metadata;
+    // Our own action, done; or one done to us, by an admin or the console.
+    if (meta.ok === true && isName(meta.target)) {
+      notice(T.adminDone(visible(m.data), visible(meta.target)));
+      return;
     }
+    if (!isName(meta.by)) return;
+    if (m.data === 'op') state.role = 'admin';
+    if (m.data === 'deop') state.role = 'member';
+    setStatus(T.statusJoined(visible(state.me), serverAddress, state.role));
+    const until = Number.isSafeInteger(meta.until) ? clock(meta.until) : '';
+    notice(T.actedOn(m.data, displayName(meta.by), until));
   },
 
   ERROR(m) {
