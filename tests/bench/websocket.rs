@@ -3,7 +3,10 @@
 //! delivered to all the others), through one real server, with TCP clients
 //! only, WebSocket clients only, and both at once in one room. The question
 //! it answers: does a browser's transport cost the server much? (The issue
-//! asks for WebSocket deliveries per second at least 80 % of TCP's.)
+//! asks for WebSocket deliveries per second at least 80 % of TCP's.) Each
+//! kind of run is made three times, taking turns, and the best counts: the
+//! machine is shared, and a single run can lose half its speed to a
+//! neighbour.
 //!
 //! The WebSocket clients do what a browser does: the upgrade handshake,
 //! masked frames out (a fresh key per frame), unmasked frames in.
@@ -249,6 +252,20 @@ fn run(port: u16, n: usize, m: usize, kind_of: impl Fn(usize) -> Kind) -> [Optio
     ]
 }
 
+/// Runs of each kind; the best one counts.
+const RUNS: usize = 3;
+
+/// Keeps the run with the most deliveries per second.
+fn keep_best(best: &mut Option<(Figures, Option<u64>)>, run: Option<Figures>, hwm: Option<u64>) {
+    let Some(run) = run else { return };
+    if best
+        .as_ref()
+        .is_none_or(|(old, _)| run.per_second > old.per_second)
+    {
+        *best = Some((run, hwm));
+    }
+}
+
 pub fn bench() {
     println!(
         "== fanout-ws: every client broadcasts M messages, through TCP and WebSocket clients =="
@@ -273,20 +290,45 @@ pub fn bench() {
     };
     for (n, m) in [(10, 200), (100, 20), (300, 5)] {
         let all = |kind_of: &dyn Fn(usize) -> Kind| {
-            let (server, port) = start_server(&dir, &["--max-clients", "2000"]);
+            let (server, port) = start_server(&dir, &["--max-clients", "2000", "--no-history"]);
             let figures = run(port, n, m, kind_of);
             (figures, proc_status_kb(server.pid(), "VmHWM"))
         };
-        let ([tcp, _], tcp_hwm) = all(&|_| Kind::Tcp);
-        let ([_, ws], ws_hwm) = all(&|_| Kind::WebSocket);
-        let ([mixed_tcp, mixed_ws], mixed_hwm) = all(&|i| {
-            if i % 2 == 0 {
+        // The machine is shared and noisy: each kind of run three times,
+        // taking turns, and the best of each counts (as in fanout-history).
+        let mixed_kind = |i: usize| {
+            if i.is_multiple_of(2) {
                 Kind::Tcp
             } else {
                 Kind::WebSocket
             }
-        });
-        let (Some(tcp), Some(ws), Some(mixed_tcp), Some(mixed_ws)) = (tcp, ws, mixed_tcp, mixed_ws)
+        };
+        let mut best: [Option<(Figures, Option<u64>)>; 3] = [None, None, None];
+        let mut mixed_tcp_best: Option<Figures> = None;
+        for _ in 0..RUNS {
+            let ([tcp, _], hwm) = all(&|_| Kind::Tcp);
+            keep_best(&mut best[0], tcp, hwm);
+            let ([_, ws], hwm) = all(&|_| Kind::WebSocket);
+            keep_best(&mut best[1], ws, hwm);
+            let ([mixed_tcp, mixed_ws], hwm) = all(&mixed_kind);
+            // The mixed run counts as a whole: both kinds from the same run.
+            let better = match (&best[2], &mixed_ws) {
+                (None, _) => true,
+                (Some((old, _)), Some(new)) => new.per_second > old.per_second,
+                (Some(_), None) => false,
+            };
+            if better && mixed_ws.is_some() {
+                best[2] = mixed_ws.map(|f| (f, hwm));
+                mixed_tcp_best = mixed_tcp;
+            }
+        }
+        let [tcp, ws, mixed_ws] = best;
+        let (
+            Some((tcp, tcp_hwm)),
+            Some((ws, ws_hwm)),
+            Some((mixed_ws, mixed_hwm)),
+            Some(mixed_tcp),
+        ) = (tcp, ws, mixed_ws, mixed_tcp_best)
         else {
             println!("{n} {m}: a run had no receivers");
             continue;
