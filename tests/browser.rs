@@ -395,12 +395,14 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
     let Some(browser) = Browser::start() else {
         return;
     };
-    let mut server = Server::start(&[]);
+    let server = Server::start(&[]);
     let mut bob = server.join("Bob");
     // Said before Alice comes: the lobby replays it to her as an earlier
-    // message.
+    // message. Once Carol, in the lobby too, has it, it is in the lobby's
+    // history (a room numbers, keeps and queues a message in one step).
+    let mut carol = server.join("Carol");
     bob.send("words from before you came");
-    server.expect("Bob to #lobby: words from before you came");
+    carol.expect("Bob: words from before you came");
     browser.open(&format!("http://127.0.0.1:{}/?lang=en", server.port));
     assert_eq!(
         browser.run("return document.title;").as_str(),
@@ -437,7 +439,7 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
         browser.run("return document.activeElement.id;").as_str(),
         Some("message")
     );
-    bob.expect("* Alice joined the chat (2 online)");
+    bob.expect("* Alice joined the chat (3 online)");
     browser.wait_for(
         "the lobby's earlier message",
         "document.getElementById('log').textContent.includes('(earlier) words from before you came')
@@ -445,7 +447,7 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
     );
     browser.wait_for(
         "the lobby's members",
-        "document.getElementById('members').textContent === 'BobAlice'",
+        "document.getElementById('members').textContent === 'BobCarolAlice'",
     );
 
     // Browser to terminal, and back; markup stays text.
@@ -522,7 +524,7 @@ fn a_person_in_a_browser_chats_and_trades_files_with_a_terminal() {
     browser.type_into("#message", &format!("/rooms{ENTER}"));
     browser.wait_for(
         "the list of rooms",
-        "document.getElementById('log').textContent.includes('Rooms (2): #lobby (0), #python (2)')",
+        "document.getElementById('log').textContent.includes('Rooms (2): #lobby (1), #python (2)')",
     );
 
     if let Some(path) = env::var_os("SOCKET_CHAT_SCREENSHOT") {
