@@ -610,7 +610,8 @@ Options:
   --host HOST            address to listen on
   --max-clients N        most clients at once (default 1000)
   --max-text BYTES       longest chat message (default 65536)
-  --max-frame BYTES      largest frame accepted from a client (default 1048576)
+  --max-frame BYTES      largest frame or WebSocket message accepted from a client
+                         (default 1048576, at most 16777216)
   --queue BYTES          outgoing queue per client (default 4194304)
   --heartbeat SECS       ping a client silent this long, drop it after twice this;
                          close a connection not joined this long after connecting (default 30)
@@ -633,6 +634,9 @@ Options:
   --history-keep N       messages kept per room (default 1000)
   --history-on-join N    messages replayed on entering a room, 0 for none (default 20)
   --trace[=hex]          print every frame sent and received on stderr
+  --allow-origin ORIGIN  let pages from ORIGIN (like http://example.org:8080) open a
+                         WebSocket here; repeat for more (the server's own page
+                         always may)
   --help                 show this help
   --version              show the version"
         .to_string()
@@ -641,6 +645,20 @@ Options:
 /// The first line the server prints; tests and scripts wait for it.
 pub fn listening(addr: &str) -> String {
     format!("Chat server listening on {addr}\nWaiting for clients...")
+}
+
+/// The start-up line for people with a browser: where the chat page is.
+/// `url` is the server's own address; `other_machines` says the server
+/// listens on every interface, so other machines reach it by this one's
+/// address.
+pub fn browser_hint(url: &str, other_machines: bool) -> String {
+    if other_machines {
+        format!(
+            "In a browser, open {url} (from another machine, use this machine's address in place of localhost)"
+        )
+    } else {
+        format!("In a browser, open {url}")
+    }
 }
 
 pub fn console_help() -> String {
@@ -757,6 +775,24 @@ pub fn log_second_join() -> String {
 pub fn log_server_full(addr: &str, max: usize) -> String {
     let clients = if max == 1 { "client" } else { "clients" };
     format!("refused {addr}: the server is full ({max} {clients})")
+}
+
+/// One HTTP request answered: who, what it asked (when it could be read),
+/// the status, and why when it was refused.
+pub fn log_http(
+    addr: &str,
+    request: Option<(&str, &str)>,
+    status: u16,
+    why: Option<&dyn fmt::Display>,
+) -> String {
+    let asked = match request {
+        Some((method, target)) => format!(" \"{} {}\"", one_line(method), one_line(target)),
+        None => String::new(),
+    };
+    match why {
+        Some(why) => format!("HTTP {addr}{asked}: {status}, {}", escaped(why)),
+        None => format!("HTTP {addr}{asked}: {status}"),
+    }
 }
 
 pub fn log_join_timeout(addr: &str, seconds: u64) -> String {

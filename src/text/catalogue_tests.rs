@@ -79,6 +79,7 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         ours version("chat-server");
         ours server_usage();
         ours listening("127.0.0.1:8888");
+        ours browser_hint("http://localhost:8888/", true);
         ours console_help();
         peer cannot_listen(h, &io_error());
         peer log_joined(h, "127.0.0.1:50000", 2);
@@ -93,6 +94,7 @@ fn every_sentence() -> Vec<(&'static str, String, bool)> {
         peer log_before_join(h);
         ours log_second_join();
         ours log_server_full("127.0.0.1:50000", 1);
+        peer log_http("127.0.0.1:50000", Some((h, h)), 400, Some(&h));
         ours log_join_timeout("127.0.0.1:50000", 30);
         ours log_session_panicked("127.0.0.1:50000");
         ours log_setup_failed("127.0.0.1:50000", &io_error());

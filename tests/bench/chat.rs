@@ -12,6 +12,8 @@
 //!   and through a naive server (written below) whose sender thread writes
 //!   to every receiver's socket itself; deliveries per second, latency
 //!   p50/p99, lost messages; then latency at a fixed offered load.
+//! - **fanout-ws**: the same storm with WebSocket clients, alone and beside
+//!   TCP clients in one room ([`websocket`]).
 //! - **fanout-history**: the same fan-out with each room's history on disk
 //!   (`--history DIR`) and in memory only (`--no-history`), best of three
 //!   runs each, alternating: deliveries per second with the log on must
@@ -51,6 +53,7 @@ use socket_chat::transport::tcp;
 mod epoll;
 #[cfg(target_os = "linux")]
 mod storm;
+mod websocket;
 
 const MIB: u64 = 1024 * 1024;
 
@@ -67,6 +70,9 @@ fn main() {
     }
     if wants("fanout") {
         bench_fanout();
+    }
+    if wants("fanout-ws") {
+        websocket::bench();
     }
     if wants("fanout-history") {
         bench_fanout_history();
