@@ -21,7 +21,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::{self, JoinHandle};
 
 use crate::base64;
@@ -591,7 +591,13 @@ impl Drop for FileReceiver {
 ///
 /// The bytes are handed over in batches of about [`BATCH_BYTES`]: a thread
 /// woken for every 4 KiB chunk would spend more on waking up than on the
-/// chunk, and the disk and SHA-256 like big pieces too.
+/// chunk, and the disk and SHA-256 like big pieces too. The writer sends
+/// each batch's buffer back once written, and the next batch is filled in
+/// it: a buffer of 64 KiB or more allocated by one thread and freed by
+/// another, four thousand times per 256 MiB, made the memory allocator give
+/// the top of its heap back to the system and take it again every time,
+/// each 4 KiB of it a page fault (44,000 of them for one 256 MiB file in
+/// the server's session thread).
 pub struct BackgroundReceiver {
     name: String,
     size: u64,
@@ -602,6 +608,8 @@ pub struct BackgroundReceiver {
     batch: Vec<u8>,
     /// `None` once the queue is closed.
     queue: Option<SyncSender<Vec<u8>>>,
+    /// Buffers the writer has written out, to be filled again.
+    spare: Receiver<Vec<u8>>,
     writer: Option<JoinHandle<Result<FileReceiver, TransferError>>>,
 }
 
@@ -617,13 +625,19 @@ impl BackgroundReceiver {
     /// Starts the writer thread for `file`.
     pub fn start(file: FileReceiver) -> io::Result<BackgroundReceiver> {
         let (queue, batches) = sync_channel::<Vec<u8>>(QUEUED_BATCHES);
+        // Unbounded, but it never holds more buffers than were ever in the
+        // queue at once, plus the one being filled.
+        let (give_back, spare) = channel::<Vec<u8>>();
         let (name, size) = (file.name().to_string(), file.size());
         let writer = thread::Builder::new()
             .name("file-writer".to_string())
             .spawn(move || {
                 let mut file = file;
-                for batch in batches {
+                for mut batch in batches {
                     file.write_decoded(&batch)?;
+                    batch.clear();
+                    // Nobody to give it to once the receiver is gone.
+                    let _ = give_back.send(batch);
                 }
                 Ok(file)
             })?;
@@ -634,6 +648,7 @@ impl BackgroundReceiver {
             next_index: 0,
             batch: Vec::with_capacity(BATCH_BYTES),
             queue: Some(queue),
+            spare,
             writer: Some(writer),
         })
     }
@@ -698,7 +713,11 @@ impl BackgroundReceiver {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_BYTES));
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH_BYTES));
+        let batch = std::mem::replace(&mut self.batch, next);
         let sent = self.queue.as_ref().map(|queue| queue.send(batch));
         match sent {
             Some(Ok(())) => Ok(()),
