@@ -10,19 +10,19 @@ pub fn render(message: &ServerMessage, zone: &TimeZone) -> Option<String> {
     let time = |t: i64| zone.local(t).hms();
     Some(match message {
         ServerMessage::Chat(chat) if chat.to.is_none() => {
-            text::chat_line(&time(chat.timestamp), &chat.sender, &chat.text)
+            text::t().chat_line(&time(chat.timestamp), &chat.sender, &chat.text)
         }
         ServerMessage::Chat(chat) => {
-            text::private_line(&time(chat.timestamp), &chat.sender, &chat.text)
+            text::t().private_line(&time(chat.timestamp), &chat.sender, &chat.text)
         }
         ServerMessage::Joined(joined) => {
-            text::joined_line(&time(joined.timestamp), &joined.name, joined.online)
+            text::t().joined_line(&time(joined.timestamp), &joined.name, joined.online)
         }
         ServerMessage::Left(left) => {
-            text::left_line(&time(left.timestamp), &left.name, left.reason, left.online)
+            text::t().left_line(&time(left.timestamp), &left.name, left.reason, left.online)
         }
-        ServerMessage::UserList(list) => text::online_list(&list.users),
-        ServerMessage::Error(error) => text::error_line(&error.text),
+        ServerMessage::UserList(list) => text::t().online_list(&list.users),
+        ServerMessage::Error(error) => text::t().error_line(&error.text),
         _ => return None,
     })
 }

@@ -84,10 +84,10 @@ pub enum Mistake {
 impl Mistake {
     pub fn hint(&self) -> String {
         match self {
-            Mistake::Unknown(name) => text::client_unknown_command(name),
-            Mistake::MsgUsage => text::usage_client_msg(),
-            Mistake::SendUsage(Some(e)) => text::bad_path(e),
-            Mistake::SendUsage(None) => text::usage_send(),
+            Mistake::Unknown(name) => text::t().client_unknown_command(name),
+            Mistake::MsgUsage => text::t().usage_client_msg(),
+            Mistake::SendUsage(Some(e)) => text::t().bad_path(e),
+            Mistake::SendUsage(None) => text::t().usage_send(),
         }
     }
 }

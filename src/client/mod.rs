@@ -183,7 +183,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
     let screen = Screen::new();
     let (events, inbox) = sync_channel(QUEUED_EVENTS);
     if let Err(e) = events::spawn_keyboard(input, events.clone()) {
-        screen.error(&text::error_line(&e.to_string()));
+        screen.error(&text::t().error_line(&e.to_string()));
         return EXIT_CONNECTION;
     }
     let mut keyboard = Keyboard {
@@ -194,9 +194,9 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
         Ok(joined) => joined,
         Err(status) => return status,
     };
-    screen.line(&text::connected(&config.server_addr(), &joined.name));
-    screen.line(&text::online_list(&joined.users));
-    screen.line(&text::client_help());
+    screen.line(&text::t().connected(&config.server_addr(), &joined.name));
+    screen.line(&text::t().online_list(&joined.users));
+    screen.line(&text::t().client_help());
     let mut chat = match Chat::start(config, screen, joined, keyboard, events) {
         Ok(chat) => chat,
         Err(status) => return status,
@@ -273,7 +273,7 @@ impl Chat {
             Err(e) => {
                 outbox.close();
                 let _ = stream.shutdown(Shutdown::Both);
-                screen.error(&text::error_line(&e.to_string()));
+                screen.error(&text::t().error_line(&e.to_string()));
                 return Err(EXIT_CONNECTION);
             }
         };
@@ -330,7 +330,9 @@ impl Chat {
                     Next::Continue
                 }
                 Ok(Event::BadMessage(e)) => {
-                    self.shared.screen.line(&text::error_line(&e.to_string()));
+                    self.shared
+                        .screen
+                        .line(&text::t().error_line(&e.to_string()));
                     Next::Continue
                 }
                 Ok(Event::Disconnected) => {
@@ -361,7 +363,7 @@ impl Chat {
             Ok(None) => return Next::Continue,
             Ok(Some(Input::Quit)) => return Next::Quit,
             Ok(Some(Input::Help)) => {
-                screen.line(&text::client_help());
+                screen.line(&text::t().client_help());
                 return Next::Continue;
             }
             Ok(Some(Input::SendFile { to, path })) => {
@@ -381,7 +383,7 @@ impl Chat {
         if self.shared.outbound.send(message) {
             Next::Continue
         } else {
-            self.shared.screen.error(&text::connection_lost());
+            self.shared.screen.error(&text::t().connection_lost());
             Next::Exit(EXIT_CONNECTION)
         }
     }
@@ -389,7 +391,7 @@ impl Chat {
     /// `/send`: checks what can be checked here, then starts the upload.
     fn send_file(&mut self, to: Option<String>, path: String) {
         if let Some(name) = to.as_deref().filter(|name| !self.is_online(name)) {
-            let line = text::cannot_send_file(&path, &text::no_such_user(name));
+            let line = text::t().cannot_send_file(&path, &text::t().no_such_user(name));
             return self.shared.screen.line(&line);
         }
         // Uploads that are done are joined as new ones start, so that a long
@@ -427,12 +429,12 @@ impl Chat {
             ServerMessage::Error(ErrorReport {
                 code: ErrorCode::ServerShutdown,
                 ..
-            }) => self.farewell = Some(text::server_closed()),
+            }) => self.farewell = Some(text::t().server_closed()),
             ServerMessage::Error(ErrorReport {
                 code: ErrorCode::Kicked,
                 text,
                 ..
-            }) => self.farewell = Some(text::server_farewell(&text)),
+            }) => self.farewell = Some(text::t().server_farewell(&text)),
             other => {
                 track(&mut self.online, &other);
                 if let Some(line) = display::render(&other, &self.zone) {
@@ -445,7 +447,10 @@ impl Chat {
     /// The connection ended while the user was still chatting.
     fn lost(&mut self) -> u8 {
         self.downloads.abandon();
-        let line = self.farewell.take().unwrap_or_else(text::connection_lost);
+        let line = self
+            .farewell
+            .take()
+            .unwrap_or_else(|| text::t().connection_lost());
         self.shared.screen.error(&line);
         EXIT_CONNECTION
     }
@@ -473,7 +478,7 @@ impl Chat {
             }
         }
         self.downloads.abandon();
-        self.shared.screen.line(&text::goodbye());
+        self.shared.screen.line(&text::t().goodbye());
         0
     }
 
@@ -532,20 +537,20 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
             None => prompt_name(keyboard).ok_or(EXIT_CONNECTION)?,
         };
         if let Err(why) = check_name(&name) {
-            screen.error(&text::name_refused(&why.to_string()));
+            screen.error(&text::t().name_refused(&why.to_string()));
             if from_command_line {
                 return Err(EXIT_NAME);
             }
             continue;
         }
         let stream = connect(&config.server_addr()).map_err(|e| {
-            screen.error(&text::cannot_connect(&config.server_addr(), &e));
+            screen.error(&text::t().cannot_connect(&config.server_addr(), &e));
             EXIT_CONNECTION
         })?;
         match ask_to_join(stream, name, config.trace) {
             Ok(joined) => return Ok(joined),
             Err(JoinRefused::Name(reason)) => {
-                screen.error(&text::name_refused(&reason));
+                screen.error(&text::t().name_refused(&reason));
                 if from_command_line {
                     return Err(EXIT_NAME);
                 }
@@ -569,7 +574,7 @@ enum JoinRefused {
 /// Sends `USER_JOIN` and waits for the answer. Nothing else is going on
 /// yet, so this writes and reads the socket directly.
 fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Joined, JoinRefused> {
-    let lost = |_| JoinRefused::Other(text::connection_lost());
+    let lost = |_| JoinRefused::Other(text::t().connection_lost());
     let peer = peer_name(&stream);
     let join = ClientMessage::Join(Join { name });
     trace.frame(Direction::Sent, &peer, &join.encode());
@@ -593,10 +598,10 @@ fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Join
                 ..
             }))) => return Err(JoinRefused::Name(text)),
             Ok(Some(ServerMessage::Error(ErrorReport { text, .. }))) => {
-                return Err(JoinRefused::Other(text::error_line(&text)));
+                return Err(JoinRefused::Other(text::t().error_line(&text)));
             }
             Ok(Some(_)) => continue,
-            Ok(None) | Err(_) => return Err(JoinRefused::Other(text::connection_lost())),
+            Ok(None) | Err(_) => return Err(JoinRefused::Other(text::t().connection_lost())),
         }
     }
 }
@@ -611,7 +616,7 @@ fn peer_name(stream: &TcpStream) -> String {
 
 /// Prints the prompt and waits for a name; `None` at the end of input.
 fn prompt_name(keyboard: &mut Keyboard) -> Option<String> {
-    print!("{}", text::name_prompt());
+    print!("{}", text::t().name_prompt());
     let _ = io::stdout().flush();
     keyboard.next_line().map(|line| line.trim().to_string())
 }
@@ -619,7 +624,7 @@ fn prompt_name(keyboard: &mut Keyboard) -> Option<String> {
 /// Connects to `addr`, trying each address the name resolves to (for
 /// `localhost`, often both `::1` and `127.0.0.1`).
 fn connect(addr: &str) -> io::Result<TcpStream> {
-    let mut last_error = io::Error::new(io::ErrorKind::NotFound, "no address found");
+    let mut last_error = io::Error::new(io::ErrorKind::AddrNotAvailable, "no address found");
     for candidate in addr.to_socket_addrs()? {
         match try_connect(candidate) {
             Ok(stream) => return Ok(stream),

@@ -118,7 +118,7 @@ pub const MAX_MESSAGE_LEN: usize = 1024;
 const GS2_HEADER: &str = "n,,";
 
 /// The `c=` attribute's value: the GS2 header in base64.
-const CHANNEL_BINDING: &str = "biws";
+pub const CHANNEL_BINDING: &str = "biws";
 
 /// The attribute letters RFC 5802 defines. Each has one fixed place, so one
 /// of them where an extension may stand is out of order.
@@ -198,97 +198,6 @@ pub enum ScramError {
     BadServerError,
     /// The operating system's random source could not be read.
     Random(io::Error),
-}
-
-impl fmt::Display for ScramError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ScramError::TooLong { len } => write!(
-                f,
-                "SCRAM message too long: {len} bytes, at most {MAX_MESSAGE_LEN}"
-            ),
-            ScramError::MissingAttribute { expected } => {
-                write!(f, "SCRAM message ends where `{expected}=` should come")
-            }
-            ScramError::UnexpectedAttribute { expected, found } => write!(
-                f,
-                "SCRAM attribute `{found}=` where `{expected}=` should come"
-            ),
-            ScramError::MisplacedAttribute { found } => {
-                write!(f, "SCRAM attribute `{found}=` out of place")
-            }
-            ScramError::BadAttribute => write!(
-                f,
-                "SCRAM message has a part that is not `letter=value` between commas"
-            ),
-            ScramError::EmptyValue { attribute } => {
-                write!(f, "SCRAM attribute `{attribute}=` is empty")
-            }
-            ScramError::BadGs2Header => {
-                write!(f, "SCRAM message does not start with the header `n,,`")
-            }
-            ScramError::ChannelBindingUnsupported => write!(
-                f,
-                "SCRAM channel binding is not supported: the header must be `n,,`"
-            ),
-            ScramError::AuthzidUnsupported => write!(
-                f,
-                "SCRAM authorization identity (`a=`) is not supported: log in as yourself"
-            ),
-            ScramError::MandatoryExtension => {
-                write!(f, "SCRAM mandatory extension (`m=`) is not supported")
-            }
-            ScramError::BadNameEscape => {
-                write!(f, "SCRAM user name has a `=` that is not `=2C` or `=3D`")
-            }
-            ScramError::NulInName => write!(f, "SCRAM user name contains a NUL character"),
-            ScramError::BadNonce => write!(
-                f,
-                "SCRAM nonce must be 1 to {MAX_NONCE_LEN} printable ASCII characters, no commas"
-            ),
-            ScramError::NonceMismatch => write!(f, "SCRAM nonce does not continue this login's"),
-            ScramError::BadBase64 { attribute, error } => {
-                write!(f, "SCRAM attribute `{attribute}=` is not base64: {error}")
-            }
-            ScramError::BadIterationCount => write!(
-                f,
-                "SCRAM iteration count is not a positive number without leading zeros"
-            ),
-            ScramError::IterationsTooLow { iterations } => write!(
-                f,
-                "SCRAM iteration count {iterations} is too low: at least {MIN_ITERATIONS}"
-            ),
-            ScramError::IterationsTooHigh => write!(
-                f,
-                "SCRAM iteration count is too high: at most {MAX_ITERATIONS}"
-            ),
-            ScramError::BadSaltLength { len } => write!(
-                f,
-                "SCRAM salt of {len} bytes: it must be {SALT_LEN} to {MAX_SALT_LEN}"
-            ),
-            ScramError::ChannelBindingMismatch => {
-                write!(
-                    f,
-                    "SCRAM `c=` must be `{CHANNEL_BINDING}` (no channel binding)"
-                )
-            }
-            ScramError::BadKeyLength { attribute, len } => write!(
-                f,
-                "SCRAM attribute `{attribute}=` holds {len} bytes, not {DIGEST_LEN}"
-            ),
-            ScramError::AuthFailed => write!(f, "wrong name or password"),
-            ScramError::ServerSignatureMismatch => write!(
-                f,
-                "the server failed to prove that it knows this account: \
-                 it is not the server the account was registered with"
-            ),
-            ScramError::ServerError(name) => write!(f, "the server refused the login: {name}"),
-            ScramError::BadServerError => write!(f, "SCRAM server error is not a readable word"),
-            ScramError::Random(error) => {
-                write!(f, "cannot read the system's random source: {error}")
-            }
-        }
-    }
 }
 
 impl std::error::Error for ScramError {

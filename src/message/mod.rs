@@ -45,12 +45,11 @@
 pub mod client;
 pub mod server;
 
-use std::fmt;
-
 pub use client::ClientMessage;
 pub use server::ServerMessage;
 
 use crate::json::{self, ErrorKind, Object, ParseError, Value};
+use crate::text::Expected;
 
 /// One message type: its name on the wire, and how its fields are read from
 /// and written into the envelope. Decode and encode sit next to each other,
@@ -109,7 +108,7 @@ pub trait Message: Sized + Clone {
             Some(_) => {
                 return Err(DecodeError::WrongType {
                     field: "metadata",
-                    expected: "an object",
+                    expected: Expected::Object,
                 });
             }
         };
@@ -399,7 +398,7 @@ pub enum DecodeError {
     /// A field holds the wrong kind of value.
     WrongType {
         field: &'static str,
-        expected: &'static str,
+        expected: Expected,
     },
     /// A field has the right type but a value the protocol does not allow.
     BadValue { field: &'static str, value: String },
@@ -416,23 +415,6 @@ impl DecodeError {
             }
             DecodeError::Json(_) => ErrorCode::BadJson,
             _ => ErrorCode::BadMessage,
-        }
-    }
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::Json(e) => write!(f, "{e}"),
-            DecodeError::NotAnObject => write!(f, "a message must be a JSON object"),
-            DecodeError::MissingField(field) => write!(f, "the message has no \"{field}\" field"),
-            DecodeError::WrongType { field, expected } => {
-                write!(f, "\"{field}\" must be {expected}")
-            }
-            DecodeError::BadValue { field, value } => {
-                write!(f, "\"{field}\" cannot be \"{value}\"")
-            }
-            DecodeError::UnknownType(t) => write!(f, "unknown message type \"{t}\""),
         }
     }
 }
@@ -459,7 +441,7 @@ fn take_optional_string(
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(DecodeError::WrongType {
             field,
-            expected: "a string",
+            expected: Expected::String,
         }),
     }
 }
@@ -472,7 +454,7 @@ fn take_u64(obj: &mut Object, field: &'static str) -> Result<u64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_u64().ok_or(DecodeError::WrongType {
         field,
-        expected: "a whole number of at least 0",
+        expected: Expected::NonNegative,
     })
 }
 
@@ -487,7 +469,7 @@ fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_i64().ok_or(DecodeError::WrongType {
         field,
-        expected: "a whole number",
+        expected: Expected::WholeNumber,
     })
 }
 
@@ -498,7 +480,7 @@ fn take_flag(obj: &mut Object, field: &'static str) -> Result<bool, DecodeError>
         Some(Value::Bool(b)) => Ok(b),
         Some(_) => Err(DecodeError::WrongType {
             field,
-            expected: "true or false",
+            expected: Expected::Bool,
         }),
     }
 }
@@ -514,7 +496,7 @@ fn take_leave_reason(obj: &mut Object, field: &'static str) -> Result<LeaveReaso
 fn take_string_list(obj: &mut Object, field: &'static str) -> Result<Vec<String>, DecodeError> {
     let wrong = DecodeError::WrongType {
         field,
-        expected: "a list of strings",
+        expected: Expected::StringList,
     };
     match obj.remove(field) {
         None => Err(DecodeError::MissingField(field)),

@@ -50,13 +50,13 @@ pub enum Mistake {
 impl Mistake {
     pub fn hint(&self) -> String {
         match self {
-            Mistake::NotACommand => text::console_not_a_command(),
-            Mistake::Unknown(name) => text::unknown_command(name),
-            Mistake::MsgUsage => text::usage_msg(),
-            Mistake::SendUsage(Some(e)) => text::bad_path(e),
-            Mistake::SendUsage(None) => text::usage_send(),
-            Mistake::UserUsage => text::usage_user(),
-            Mistake::KickUsage => text::usage_kick(),
+            Mistake::NotACommand => text::t().console_not_a_command(),
+            Mistake::Unknown(name) => text::t().unknown_command(name),
+            Mistake::MsgUsage => text::t().usage_msg(),
+            Mistake::SendUsage(Some(e)) => text::t().bad_path(e),
+            Mistake::SendUsage(None) => text::t().usage_send(),
+            Mistake::UserUsage => text::t().usage_user(),
+            Mistake::KickUsage => text::t().usage_kick(),
         }
     }
 }
@@ -126,55 +126,51 @@ fn execute(server: &Arc<Server>, command: Command) {
     match command {
         Command::Broadcast(text) => {
             room.broadcast(&server_chat(text, None), None);
-            say(&text::sent_to_everyone(room.everyone().len()));
+            say(&text::t().sent_to_everyone(room.everyone().len()));
         }
         Command::Private { to, text } => match room.find(&to) {
             Some(member) => {
                 member
                     .link
                     .send(&server_chat(text, Some(member.name.clone())));
-                say(&text::sent_to(&member.name));
+                say(&text::t().sent_to(&member.name));
             }
-            None => say(&text::no_such_user(&to)),
+            None => say(&text::t().no_such_user(&to)),
         },
         Command::SendFile { to, path } => relay::send_from_console(server, to, path),
         Command::List => {
             let everyone = room.everyone();
             if everyone.is_empty() {
-                say(&text::list_empty());
+                say(&text::t().list_empty());
                 return;
             }
-            say(&text::list_header(everyone.len()));
+            say(&text::t().list_header(everyone.len()));
             for (i, member) in everyone.iter().enumerate() {
-                say(&text::list_row(
-                    i + 1,
-                    &member.name,
-                    &member.link.addr.to_string(),
-                ));
+                say(&text::t().list_row(i + 1, &member.name, &member.link.addr.to_string()));
             }
         }
         Command::User(name) => match room.find(&name) {
-            Some(member) => say(&text::user_details(
+            Some(member) => say(&text::t().user_details(
                 &member.name,
                 &member.link.addr.ip().to_string(),
                 member.link.addr.port(),
                 &server.local_date_time(member.joined_at),
                 member.messages_sent(),
             )),
-            None => say(&text::no_such_user(&name)),
+            None => say(&text::t().no_such_user(&name)),
         },
         Command::Kick(name) => match room.find(&name) {
             Some(member) => {
                 member.link.send(&ServerMessage::Error(ErrorReport::new(
                     ErrorCode::Kicked,
-                    text::error_kicked(),
+                    text::t().error_kicked(),
                 )));
                 member.link.remove(LeaveReason::Kicked);
-                say(&text::kicked(&member.name));
+                say(&text::t().kicked(&member.name));
             }
-            None => say(&text::no_such_user(&name)),
+            None => say(&text::t().no_such_user(&name)),
         },
-        Command::Help => say(&text::console_help()),
+        Command::Help => say(&text::t().console_help()),
         Command::Quit => server.stop(),
     }
 }

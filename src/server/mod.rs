@@ -164,8 +164,8 @@ where
         stopping: AtomicBool::new(false),
         transfers: AtomicU64::new(0),
     });
-    say(&text::listening(&local_addr.to_string()));
-    say(&text::console_help());
+    say(&text::t().listening(&local_addr.to_string()));
+    say(&text::t().console_help());
 
     {
         let server = server.clone();
@@ -210,7 +210,7 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
                 // listener itself must be broken. (Counting every failure
                 // would let anyone who holds enough connections open stop
                 // the server.)
-                server.log(&text::log_accept_failed(&e));
+                server.log(&text::t().log_accept_failed(&e));
                 failures = if server.connection_count() == 0 {
                     failures + 1
                 } else {
@@ -249,16 +249,13 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
 /// the refusal half-closes, reads what the client sent for a moment, and
 /// only then closes; on a thread of its own, so `accept` goes on meanwhile.
 fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
-    server.log(&text::log_server_full(
-        &addr.to_string(),
-        server.config.max_clients,
-    ));
+    server.log(&text::t().log_server_full(&addr.to_string(), server.config.max_clients));
     let _ = spawn("refuse", move || {
         let _ = stream.set_write_timeout(Some(REFUSAL_GRACE));
         let _ = stream.set_read_timeout(Some(REFUSAL_GRACE));
         let refusal = ServerMessage::Error(ErrorReport::new(
             ErrorCode::ServerFull,
-            text::error_server_full(),
+            text::t().error_server_full(),
         ));
         if stream.write_all(&tcp::frame(&refusal)).is_ok() {
             let _ = stream.shutdown(Shutdown::Write);
@@ -274,7 +271,7 @@ const REFUSAL_GRACE: Duration = Duration::from_secs(1);
 fn goodbye() -> ServerMessage {
     ServerMessage::Error(ErrorReport::new(
         ErrorCode::ServerShutdown,
-        text::error_server_shutdown(),
+        text::t().error_server_shutdown(),
     ))
 }
 
@@ -320,12 +317,12 @@ fn tell_and_close(stream: TcpStream, message: &ServerMessage) {
 /// Tells every client the server is going, lets their queues drain, and
 /// waits (a bounded time) for their threads to finish.
 fn shut_down(server: &Server) {
-    say(&text::shutting_down());
+    say(&text::t().shutting_down());
     for link in server.slots.links() {
         say_goodbye(&link);
     }
     server
         .slots
         .wait_until_all_released(Instant::now() + SHUTDOWN_GRACE);
-    say(&text::stopped());
+    say(&text::t().stopped());
 }

@@ -83,16 +83,19 @@ impl Uploads {
         if size > server.config.max_file {
             return refuse(
                 ErrorCode::FileTooLarge,
-                text::error_file_too_large(size, server.config.max_file),
+                text::t().error_file_too_large(size, server.config.max_file),
             );
         }
         if self.active.contains_key(&id) {
-            return refuse(ErrorCode::BadMessage, text::error_duplicate_transfer(&id));
+            return refuse(
+                ErrorCode::BadMessage,
+                text::t().error_duplicate_transfer(&id),
+            );
         }
         if self.active.len() >= MAX_UPLOADS_PER_CLIENT {
             return refuse(
                 ErrorCode::BadMessage,
-                text::error_too_many_transfers(MAX_UPLOADS_PER_CLIENT),
+                text::t().error_too_many_transfers(MAX_UPLOADS_PER_CLIENT),
             );
         }
         // For a private file, `to` becomes the name as its owner spells it.
@@ -102,7 +105,9 @@ impl Uploads {
                     let name = member.name.clone();
                     (vec![member], Some(name))
                 }
-                None => return refuse(ErrorCode::UnknownUser, text::error_unknown_user(target)),
+                None => {
+                    return refuse(ErrorCode::UnknownUser, text::t().error_unknown_user(target));
+                }
             },
             None => {
                 let everyone_else = server
@@ -118,19 +123,14 @@ impl Uploads {
         let copy = match FileReceiver::create(&server.config.received_dir(), &name, size) {
             Ok(copy) => copy,
             Err(e) => {
-                server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string()));
+                server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));
                 return refuse(
                     ErrorCode::TransferAborted,
-                    text::error_server_storage(&name, &e),
+                    text::t().error_server_storage(&name, &e),
                 );
             }
         };
-        server.log(&text::log_file_offer(
-            &sender.name,
-            &name,
-            size,
-            to.as_deref(),
-        ));
+        server.log(&text::t().log_file_offer(&sender.name, &name, size, to.as_deref()));
         let relay_id = server.next_transfer_id();
         let offer = Outgoing::new(&ServerMessage::FileOffer(RelayedOffer {
             name: name.clone(),
@@ -165,7 +165,7 @@ impl Uploads {
             return self.unknown(sender, &id);
         };
         if let Err(e) = relay.copy.write_chunk(index, &data) {
-            let why = text::error_transfer_failed(&relay.name, &e);
+            let why = text::t().error_transfer_failed(&relay.name, &e);
             return self.abort(server, sender, &id, why);
         }
         let body = Outgoing::from_message(ServerMessage::FileChunk(FileChunk {
@@ -200,8 +200,8 @@ impl Uploads {
         let checked = match copy.check(size, &sha256) {
             Ok(checked) => checked,
             Err(e) => {
-                let why = text::error_transfer_failed(&name, &e);
-                server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string()));
+                let why = text::t().error_transfer_failed(&name, &e);
+                server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));
                 send_error(sender, ErrorCode::TransferAborted, why.clone(), &id);
                 return tell_aborted(&recipients, &relay_id, why);
             }
@@ -216,8 +216,8 @@ impl Uploads {
             member.link.send_bulk(done.clone());
         }
         match checked.save() {
-            Ok(path) => server.log(&text::log_file_saved(&sender.name, &path, size)),
-            Err(e) => server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string())),
+            Ok(path) => server.log(&text::t().log_file_saved(&sender.name, &path, size)),
+            Err(e) => server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string())),
         }
     }
 
@@ -228,7 +228,7 @@ impl Uploads {
             send_error(
                 sender,
                 ErrorCode::TransferAborted,
-                text::error_unknown_transfer(id),
+                text::t().error_unknown_transfer(id),
                 id,
             );
         }
@@ -239,7 +239,7 @@ impl Uploads {
     fn abort(&mut self, server: &Server, sender: &Arc<Member>, id: &str, why: String) {
         if let Some(relay) = self.active.remove(id) {
             let (relay_id, name, recipients) = relay.discard();
-            server.log(&text::log_file_aborted(&sender.name, &name, &why));
+            server.log(&text::t().log_file_aborted(&sender.name, &name, &why));
             send_error(sender, ErrorCode::TransferAborted, why.clone(), id);
             tell_aborted(&recipients, &relay_id, why);
         }
@@ -249,8 +249,8 @@ impl Uploads {
     pub fn sender_left(&mut self, server: &Server, sender: &Member) {
         for (_, relay) in self.active.drain() {
             let (relay_id, name, recipients) = relay.discard();
-            let why = text::error_sender_left(&name, &sender.name);
-            server.log(&text::log_file_aborted(&sender.name, &name, &why));
+            let why = text::t().error_sender_left(&name, &sender.name);
+            server.log(&text::t().log_file_aborted(&sender.name, &name, &why));
             tell_aborted(&recipients, &relay_id, why);
         }
     }
@@ -281,30 +281,26 @@ pub(super) fn send_from_console(server: &Arc<Server>, to: Option<String>, path: 
     let recipients: Vec<Arc<Member>> = match &to {
         Some(name) => match server.room.find(name) {
             Some(member) => vec![member],
-            None => return say(&text::no_such_user(name)),
+            None => return say(&text::t().no_such_user(name)),
         },
         None => server.room.everyone().to_vec(),
     };
     if recipients.is_empty() {
-        return say(&text::list_empty());
+        return say(&text::t().list_empty());
     }
     let file = match FileSender::open(&server.config.send_path(&path), server.config.chunk_size) {
         Ok(file) => file,
-        Err(e) => return say(&text::console_file_failed(&path, &e)),
+        Err(e) => return say(&text::t().console_file_failed(&path, &e)),
     };
     // The canonical spelling of the name, as the recipient joined with it.
     let to = to.and(recipients.first().map(|m| m.name.clone()));
-    say(&text::console_file_started(
-        file.name(),
-        file.size(),
-        to.as_deref(),
-    ));
+    say(&text::t().console_file_started(file.name(), file.size(), to.as_deref()));
     let server = server.clone();
     let started = super::spawn("console-send", move || {
         relay_file(&server, file, recipients, to, &path);
     });
     if let Err(e) = started {
-        say(&text::console_file_failed("", &e));
+        say(&text::t().console_file_failed("", &e));
     }
 }
 
@@ -335,11 +331,11 @@ fn relay_file(
             Ok(Some(chunk)) => send(ServerMessage::FileChunk(chunk), &mut recipients),
             Ok(None) => break,
             Err(e) => {
-                say(&text::console_file_failed(path, &e));
+                say(&text::t().console_file_failed(path, &e));
                 tell_aborted(
                     &recipients,
                     &id,
-                    text::error_transfer_failed(file.name(), &e),
+                    text::t().error_transfer_failed(file.name(), &e),
                 );
                 return;
             }
@@ -354,10 +350,5 @@ fn relay_file(
         &mut recipients,
     );
     let seconds = started.elapsed().as_secs_f64();
-    say(&text::console_file_sent(
-        &name,
-        size,
-        to.as_deref(),
-        seconds,
-    ));
+    say(&text::t().console_file_sent(&name, size, to.as_deref(), seconds));
 }

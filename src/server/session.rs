@@ -46,7 +46,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
     let (link, reader, writer) = match start(&server, stream, addr) {
         Ok(started) => started,
         Err(e) => {
-            server.log(&text::log_setup_failed(&addr.to_string(), &e));
+            server.log(&text::t().log_setup_failed(&addr.to_string(), &e));
             return; // the permit goes with this frame
         }
     };
@@ -70,7 +70,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
     let reason = match panic::catch_unwind(AssertUnwindSafe(|| session.run())) {
         Ok(reason) => reason,
         Err(_) => {
-            server.log(&text::log_session_panicked(&addr.to_string()));
+            server.log(&text::t().log_session_panicked(&addr.to_string()));
             LeaveReason::Disconnected
         }
     };
@@ -224,8 +224,8 @@ impl Session<'_> {
                 Ok(None) => Flow::Leave(LeaveReason::Disconnected),
                 Err(e) if e.is_timeout() => self.on_tick(),
                 Err(ReadError::Decode(e)) => {
-                    self.server.log(&text::log_bad_input(&self.who(), &e));
-                    self.send_error(e.code(), text::error_bad_message(&e));
+                    self.server.log(&text::t().log_bad_input(&self.who(), &e));
+                    self.send_error(e.code(), text::t().error_bad_message(&e));
                     Flow::Continue
                 }
                 Err(ReadError::Transport(e)) => self.on_transport_error(e),
@@ -245,7 +245,7 @@ impl Session<'_> {
             self.server.room.leave(member, reason);
             // At shutdown everyone goes at once; the log says so already.
             if !self.server.stopping() {
-                self.server.log(&text::log_left(&member.name, reason));
+                self.server.log(&text::t().log_left(&member.name, reason));
             }
         }
         self.link.close();
@@ -281,8 +281,11 @@ impl Session<'_> {
         }
         let seconds = self.server.config.heartbeat.as_secs();
         let addr = self.link.addr.to_string();
-        self.server.log(&text::log_join_timeout(&addr, seconds));
-        self.send_error(ErrorCode::JoinTimeout, text::error_join_timeout(seconds));
+        self.server.log(&text::t().log_join_timeout(&addr, seconds));
+        self.send_error(
+            ErrorCode::JoinTimeout,
+            text::t().error_join_timeout(seconds),
+        );
         Some(Flow::Leave(LeaveReason::Timeout))
     }
 
@@ -291,13 +294,15 @@ impl Session<'_> {
     fn on_transport_error(&mut self, error: TransportError) -> Flow {
         match &error {
             TransportError::Broken { reply, .. } => {
-                self.server.log(&text::log_bad_input(&self.who(), &error));
-                self.send_error(reply.clone(), text::error_bad_frame(&error));
+                self.server
+                    .log(&text::t().log_bad_input(&self.who(), &error));
+                self.send_error(reply.clone(), text::t().error_bad_frame(&error));
             }
             // The peer is gone, so there is nobody to answer; the log still
             // says that a message was cut off.
             TransportError::Truncated(_) => {
-                self.server.log(&text::log_bad_input(&self.who(), &error));
+                self.server
+                    .log(&text::t().log_bad_input(&self.who(), &error));
             }
             TransportError::Io(_) => {}
         }
@@ -330,8 +335,8 @@ impl Session<'_> {
             ClientMessage::Leave(_) => Flow::Leave(LeaveReason::Quit),
             other => {
                 self.refuse(
-                    text::log_before_join(other.type_name()),
-                    text::error_join_first(),
+                    text::t().log_before_join(other.type_name()),
+                    text::t().error_join_first(),
                 );
                 Flow::Continue
             }
@@ -357,17 +362,19 @@ impl Session<'_> {
                 self.link.send(&ServerMessage::Pong);
             }
             ClientMessage::Pong => {}
-            ClientMessage::Join(_) => {
-                self.refuse(text::log_second_join(), text::error_already_joined())
-            }
+            ClientMessage::Join(_) => self.refuse(
+                text::t().log_second_join(),
+                text::t().error_already_joined(),
+            ),
             ClientMessage::FileOffer(offer) => self.uploads.offer(self.server, member, offer),
             ClientMessage::FileChunk(chunk) => self.uploads.chunk(self.server, member, chunk),
             ClientMessage::FileComplete(complete) => {
                 self.uploads.complete(self.server, member, complete)
             }
             ClientMessage::Error(ErrorReport { text, code, .. }) => {
-                let report = format!("{} ({})", text, code.as_str());
-                self.server.log(&text::log_bad_input(&member.name, &report));
+                let report = text::t().log_client_error(&text, code.as_str());
+                self.server
+                    .log(&text::t().log_bad_input(&member.name, &report));
             }
         }
         Flow::Continue
@@ -379,10 +386,10 @@ impl Session<'_> {
         let addr = self.link.addr.to_string();
         if let Err(why) = check_name(&name) {
             self.server
-                .log(&text::log_refused_name(&addr, &name, &why.to_string()));
+                .log(&text::t().log_refused_name(&addr, &name, &why.to_string()));
             self.send_error(
                 ErrorCode::NameInvalid,
-                text::error_name_invalid(&name, &why),
+                text::t().error_name_invalid(&name, &why),
             );
             return Flow::Leave(LeaveReason::Disconnected);
         }
@@ -394,14 +401,13 @@ impl Session<'_> {
             Ok(member) => {
                 let online = self.server.room.everyone().len();
                 self.server
-                    .log(&text::log_joined(&member.name, &addr, online));
+                    .log(&text::t().log_joined(&member.name, &addr, online));
                 self.phase = Phase::Joined(member);
                 Flow::Continue
             }
             Err(JoinError::NameTaken) => {
-                self.server
-                    .log(&text::log_refused_name(&addr, &name, "taken"));
-                self.send_error(ErrorCode::NameTaken, text::error_name_taken(&name));
+                self.server.log(&text::t().log_name_taken(&addr, &name));
+                self.send_error(ErrorCode::NameTaken, text::t().error_name_taken(&name));
                 Flow::Leave(LeaveReason::Disconnected)
             }
         }
@@ -413,7 +419,7 @@ impl Session<'_> {
         if text.len() > max {
             self.send_error(
                 ErrorCode::TextTooLong,
-                text::error_text_too_long(text.len(), max),
+                text::t().error_text_too_long(text.len() as u64, max as u64),
             );
             return;
         }
@@ -421,7 +427,7 @@ impl Session<'_> {
         let timestamp = crate::localtime::now_unix();
         match to {
             None => {
-                self.server.log(&text::log_public(&member.name, &text));
+                self.server.log(&text::t().log_public(&member.name, &text));
                 let chat = ServerMessage::Chat(Chat {
                     text,
                     sender: member.name.clone(),
@@ -433,7 +439,7 @@ impl Session<'_> {
             Some(to) => match self.server.room.find(&to) {
                 Some(target) => {
                     self.server
-                        .log(&text::log_private(&member.name, &target.name, &text));
+                        .log(&text::t().log_private(&member.name, &target.name, &text));
                     target.link.send(&ServerMessage::Chat(Chat {
                         text,
                         sender: member.name.clone(),
@@ -445,9 +451,9 @@ impl Session<'_> {
                 // console, who reads the log.
                 None if to.eq_ignore_ascii_case(SERVER_NAME) => {
                     self.server
-                        .log(&text::log_private(&member.name, SERVER_NAME, &text));
+                        .log(&text::t().log_private(&member.name, SERVER_NAME, &text));
                 }
-                None => self.send_error(ErrorCode::UnknownUser, text::error_unknown_user(&to)),
+                None => self.send_error(ErrorCode::UnknownUser, text::t().error_unknown_user(&to)),
             },
         }
     }
@@ -455,7 +461,8 @@ impl Session<'_> {
     /// Answers a well-formed message that is not allowed here: one line in
     /// the log saying what came, and `ERROR bad_message` to the client.
     fn refuse(&self, what: String, answer: String) {
-        self.server.log(&text::log_bad_input(&self.who(), &what));
+        self.server
+            .log(&text::t().log_bad_input(&self.who(), &what));
         self.send_error(ErrorCode::BadMessage, answer);
     }
 

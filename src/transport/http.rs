@@ -47,7 +47,6 @@
 //! We also refuse bare LF or CR line ends, which the RFC allows a server to
 //! tolerate. `docs/protocol.md` lists the rules.
 
-use std::fmt;
 use std::io::{self, Read};
 
 use crate::base64;
@@ -144,30 +143,6 @@ impl HttpError {
     /// keeps what it has, and the next call carries on.
     pub fn is_timeout(&self) -> bool {
         matches!(self, HttpError::Io(e) if is_timeout(e))
-    }
-}
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HttpError::Malformed(why) => write!(f, "malformed request: {why}"),
-            HttpError::HeadTooLarge => {
-                write!(f, "request head longer than {MAX_HEAD} bytes")
-            }
-            HttpError::VersionNotSupported => write!(f, "HTTP version not supported"),
-            HttpError::MethodNotAllowed => write!(f, "only GET is served"),
-            HttpError::NotFound => write!(f, "no such page"),
-            HttpError::BadUpgrade(why) => write!(f, "not a valid WebSocket handshake: {why}"),
-            HttpError::WebSocketVersion => write!(f, "only WebSocket version 13 is spoken"),
-            HttpError::ForbiddenOrigin => {
-                write!(
-                    f,
-                    "WebSocket requests from pages of other sites are refused"
-                )
-            }
-            HttpError::Truncated => write!(f, "the connection closed inside the request head"),
-            HttpError::Io(e) => write!(f, "{e}"),
-        }
     }
 }
 

@@ -1,0 +1,1287 @@
+//! The Chinese sentences (中文), the language of the original program.
+//!
+//! Every line the original's README shows (`../original/README.zh.md`) is
+//! written here exactly as it reads there, with only the values differing:
+//! the server's banner and command help, the client's connection lines and
+//! command help, chat lines, `[私信]`, the `[文件传输]` and `[文件接收]`
+//! lines, `📋 在线用户列表` and `👤 用户信息`. Commands and messages the
+//! original does not have are written in the same style: `/cmd <参数> -
+//! 说明` help lines, ASCII `: ` after a label, a name in `'…'` after `用户`.
+//! The server is `服务器` on a Chinese screen; on the wire it stays
+//! `server` ([`SERVER_NAME`]).
+//!
+//! The original shows sizes in plain bytes (`(2048576 字节)`) where it
+//! announces a file; other sentences use [`Text::bytes`] ("1.5 MiB").
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io;
+use std::path::{Component, Path};
+
+use super::terminal::{for_terminal, one_line};
+use super::{Expected, Text, VERSION, code_point, escaped, rate, scaled_bytes};
+use crate::base64;
+use crate::cli::ArgError;
+use crate::command::PathError;
+use crate::crypto::scram::{
+    CHANNEL_BINDING, MAX_ITERATIONS as SCRAM_MAX_ITERATIONS, MAX_MESSAGE_LEN, MAX_NONCE_LEN,
+    MAX_SALT_LEN as SCRAM_MAX_SALT_LEN, MIN_ITERATIONS as SCRAM_MIN_ITERATIONS, SALT_LEN,
+    ScramError,
+};
+use crate::crypto::sha256::DIGEST_LEN;
+use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
+use crate::frame::FrameError;
+use crate::json::{ErrorKind, MAX_DEPTH, ParseError};
+use crate::message::{DecodeError, LeaveReason};
+use crate::names::{BadChar, MAX_NAME_CHARS, NameError, SERVER_NAME};
+use crate::server::accounts::{
+    AccountError, EntryProblem, FILE_VERSION, FileProblem, KEY_LEN, LoadError, MAX_ACCOUNTS,
+    MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
+    MIN_SALT_LEN, VerifierError,
+};
+use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
+use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
+use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
+use crate::transport::http::{HttpError, MAX_HEAD};
+use crate::transport::websocket::WsError;
+use crate::unicode::UNICODE_VERSION;
+
+/// The server's name on a Chinese screen.
+const SERVER: &str = "服务器";
+
+/// Chinese.
+pub struct Zh;
+
+impl Text for Zh {
+    // --- Words used inside sentences -------------------------------------
+
+    fn bytes(&self, n: u64) -> String {
+        scaled_bytes(n).unwrap_or_else(|| format!("{n} 字节"))
+    }
+
+    fn io_error(&self, error: &io::Error) -> String {
+        use io::ErrorKind::*;
+        let words = match error.kind() {
+            NotFound => "找不到文件或目录",
+            PermissionDenied => "权限不足",
+            ConnectionRefused => "连接被拒绝",
+            ConnectionReset => "连接被对方重置",
+            ConnectionAborted => "连接被中止",
+            NotConnected => "尚未连接",
+            AddrInUse => "地址已被占用",
+            AddrNotAvailable => "地址不可用",
+            HostUnreachable => "无法到达主机",
+            NetworkUnreachable => "无法到达网络",
+            NetworkDown => "网络已断开",
+            BrokenPipe => "对方已关闭连接",
+            AlreadyExists => "已有同名文件",
+            IsADirectory => "这是一个文件夹",
+            NotADirectory => "路径中有一部分不是文件夹",
+            DirectoryNotEmpty => "文件夹不是空的",
+            ReadOnlyFilesystem => "文件系统是只读的",
+            StorageFull => "磁盘空间已满",
+            FileTooLarge => "文件太大",
+            TimedOut => "操作超时",
+            WouldBlock => "操作会阻塞",
+            Interrupted => "操作被中断",
+            UnexpectedEof => "数据意外结束",
+            InvalidInput => "参数无效",
+            InvalidData => "数据无效",
+            OutOfMemory => "内存不足",
+            Unsupported => "不支持此操作",
+            // Anything rarer keeps the system's own (English) words.
+            _ => return error.to_string(),
+        };
+        match error.raw_os_error() {
+            Some(code) => format!("{words} (os error {code})"),
+            None => words.to_string(),
+        }
+    }
+
+    fn expected(&self, what: Expected) -> String {
+        match what {
+            Expected::Port => "0 到 65535 之间的端口号".to_string(),
+            Expected::Positive => "大于 0 的整数".to_string(),
+            Expected::Smaller => "更小的数".to_string(),
+            Expected::ChunkSize => format!("1 到 {MAX_CHUNK_SIZE} 字节之间的分块大小"),
+            Expected::TraceMode => "空或 \"hex\"（如 --trace=hex）".to_string(),
+            Expected::Lang => "\"en\"（英文）或 \"zh\"（中文）".to_string(),
+            Expected::String => "字符串".to_string(),
+            Expected::Object => "对象".to_string(),
+            Expected::WholeNumber => "整数".to_string(),
+            Expected::NonNegative => "不小于 0 的整数".to_string(),
+            Expected::Bool => "true 或 false".to_string(),
+            Expected::StringList => "字符串列表".to_string(),
+        }
+    }
+
+    // --- Errors a person sees ----------------------------------------------
+
+    fn name_error(&self, error: &NameError) -> String {
+        match error {
+            NameError::Empty => "名字不能为空".to_string(),
+            NameError::TooLong => format!("名字最多 {MAX_NAME_CHARS} 个字符"),
+            NameError::BadCharacter(' ', BadChar::Space) => "名字不能包含空格".to_string(),
+            // As in English: the code point, never the character itself.
+            NameError::BadCharacter(c, why) => {
+                let code = code_point(*c);
+                match why {
+                    BadChar::Space => format!("名字不能包含空白字符（{code} 就是一个）"),
+                    BadChar::Control => {
+                        format!("名字不能包含 {code}，这是一个控制字符（它能移动光标或擦除文字）")
+                    }
+                    BadChar::Format => format!(
+                        "名字不能包含 {code}，这是一个不可见的格式字符（它能隐藏文字或改变文字的顺序）"
+                    ),
+                    BadChar::Separator => format!("名字不能包含 {code}，这是一个行或段落分隔符"),
+                    BadChar::PrivateUse => format!(
+                        "名字不能包含 {code}，这是一个私用区字符（它在每台电脑上显示得都不一样）"
+                    ),
+                    BadChar::Unassigned => {
+                        format!("名字不能包含 {code}，Unicode {UNICODE_VERSION} 尚未分配这个字符")
+                    }
+                }
+            }
+            NameError::BadStart(c) => format!("名字不能以 '{c}' 开头"),
+            NameError::Reserved(name) => format!("名字 \"{name}\" 是保留的"),
+            NameError::LooksLike(name) => format!("它读起来是 \"{name}\"，这个名字是保留的"),
+        }
+    }
+
+    fn arg_error(&self, error: &ArgError) -> String {
+        match error {
+            ArgError::UnknownFlag(flag) => format!("未知选项 --{}", one_line(flag)),
+            ArgError::MissingValue(flag) => format!("选项 --{} 需要一个值", one_line(flag)),
+            ArgError::BadValue {
+                flag,
+                value,
+                expected,
+            } => format!(
+                "--{} 必须是{}，而不是 \"{}\"",
+                one_line(flag),
+                self.expected(*expected),
+                one_line(value)
+            ),
+            ArgError::Unexpected(arg) => format!("多余的参数 \"{}\"", one_line(arg)),
+        }
+    }
+
+    fn path_error(&self, error: &PathError) -> String {
+        match error {
+            PathError::Missing => "没有给出文件",
+            PathError::UnclosedQuote => "文件名两边的引号没有闭合",
+            PathError::TextAfterQuote => "带引号的文件名后面有多余的文字",
+        }
+        .to_string()
+    }
+
+    fn open_error(&self, error: &OpenError) -> String {
+        match error {
+            OpenError::NotFound => "没有这个文件".to_string(),
+            OpenError::IsDirectory => "这是一个文件夹，不是文件".to_string(),
+            OpenError::NotAFile(Special::Fifo) => {
+                "这是一个命名管道 (FIFO)，不是普通文件".to_string()
+            }
+            OpenError::NotAFile(Special::Device) => "这是一个设备，不是普通文件".to_string(),
+            OpenError::NotAFile(Special::Socket) => "这是一个套接字，不是普通文件".to_string(),
+            OpenError::NotAFile(Special::Other) => "这不是普通文件".to_string(),
+            OpenError::Unreadable(e) => format!("无法读取: {}", self.io_error(e)),
+        }
+    }
+
+    fn transfer_error(&self, error: &TransferError) -> String {
+        match error {
+            TransferError::OutOfOrder { expected, got } => {
+                format!("收到了第 {got} 块，应该是第 {expected} 块")
+            }
+            TransferError::TooMuchData { size } => {
+                format!("收到的数据超过了声明的 {size} 字节")
+            }
+            TransferError::BadChunk(e) => {
+                format!("有一块数据不是有效的 base64（{}）", self.base64_error(e))
+            }
+            TransferError::SizeMismatch { expected, received } => {
+                format!("收到了 {received} 字节，但文件应该有 {expected} 字节")
+            }
+            TransferError::ChecksumMismatch => "SHA-256 校验和不匹配: 数据已损坏".to_string(),
+            TransferError::Io(e) => format!("无法写入文件: {}", self.io_error(e)),
+        }
+    }
+
+    fn frame_error(&self, error: &FrameError) -> String {
+        match error {
+            FrameError::TooLarge { len, limit } => {
+                format!("{len} 字节的帧超过了 {limit} 字节的上限")
+            }
+            FrameError::ZeroLength => "长度为零的帧".to_string(),
+            FrameError::Truncated { expected, received } => {
+                format!("连接在一帧的中途关闭（{expected} 字节中只收到了 {received} 字节）")
+            }
+            FrameError::Io(e) => self.io_error(e),
+        }
+    }
+
+    fn decode_error(&self, error: &DecodeError) -> String {
+        match error {
+            DecodeError::Json(e) => self.json_error(e),
+            DecodeError::NotAnObject => "消息必须是 JSON 对象".to_string(),
+            DecodeError::MissingField(field) => format!("消息没有 \"{field}\" 字段"),
+            DecodeError::WrongType { field, expected } => {
+                format!("\"{field}\" 必须是{}", self.expected(*expected))
+            }
+            DecodeError::BadValue { field, value } => {
+                format!("\"{field}\" 不能是 \"{}\"", one_line(value))
+            }
+            DecodeError::UnknownType(t) => format!("未知的消息类型 \"{}\"", one_line(t)),
+        }
+    }
+
+    fn json_error(&self, error: &ParseError) -> String {
+        format!(
+            "第 {} 字节处: {}",
+            error.offset(),
+            self.json_error_kind(error.kind())
+        )
+    }
+
+    fn json_error_kind(&self, kind: &ErrorKind) -> String {
+        match kind {
+            ErrorKind::InvalidUtf8 => "无效的 UTF-8".to_string(),
+            ErrorKind::UnexpectedEnd => "输入意外结束".to_string(),
+            ErrorKind::ExpectedValue => "这里应该是一个 JSON 值".to_string(),
+            ErrorKind::ExpectedKey => "这里应该是 '\"'，作为对象键的开头".to_string(),
+            ErrorKind::ExpectedColon => "对象键后面应该是 ':'".to_string(),
+            ErrorKind::ExpectedCommaOrCloseBracket => "数组元素后面应该是 ',' 或 ']'".to_string(),
+            ErrorKind::ExpectedCommaOrCloseBrace => "对象成员后面应该是 ',' 或 '}'".to_string(),
+            ErrorKind::TrailingComma => "右括号前有多余的逗号".to_string(),
+            ErrorKind::InvalidLiteral => "无效的字面量（应该是 true、false 或 null）".to_string(),
+            ErrorKind::LeadingZero => "数字有前导零".to_string(),
+            ErrorKind::InvalidNumber => "无效的数字（这里应该是一个数位）".to_string(),
+            ErrorKind::ControlCharacter => "字符串中有未转义的控制字符".to_string(),
+            ErrorKind::InvalidEscape => "字符串中有无效的转义序列".to_string(),
+            ErrorKind::LoneSurrogate => "\\u 转义中有不成对的代理项".to_string(),
+            ErrorKind::TrailingCharacters => "JSON 值后面有多余的文字".to_string(),
+            ErrorKind::TooDeep => format!("嵌套超过了 {MAX_DEPTH} 层"),
+        }
+    }
+
+    fn base64_error(&self, error: &base64::DecodeError) -> String {
+        match *error {
+            base64::DecodeError::InvalidLength { len } => {
+                format!("base64 文本的长度必须是 4 的倍数，但它是 {len}")
+            }
+            base64::DecodeError::InvalidByte { offset, byte } => {
+                format!("第 {offset} 字节处有无效的 base64 字符 0x{byte:02x}")
+            }
+            base64::DecodeError::InvalidPadding { offset } => format!(
+                "第 {offset} 字节处的 base64 填充无效: '=' 只能是最后一个或两个字符，\
+                 且它前面未用到的位必须为零"
+            ),
+        }
+    }
+
+    fn ws_error(&self, error: &WsError) -> String {
+        match error {
+            WsError::Unmasked => "客户端的帧没有掩码".to_string(),
+            WsError::ReservedBits(bits) => format!("设置了保留位 {bits:#05b}"),
+            WsError::ReservedOpcode(op) => format!("保留的操作码 {op:#x}"),
+            WsError::BadLength => "帧的长度没有用最短的形式写出".to_string(),
+            WsError::FragmentedControl => "控制帧被分片了".to_string(),
+            WsError::ControlTooLong => "控制帧超过了 125 字节".to_string(),
+            WsError::UnexpectedContinuation => "延续帧前面没有可以延续的消息".to_string(),
+            WsError::UnfinishedMessage => "上一条消息还没结束，新消息就开始了".to_string(),
+            WsError::BadClose => "格式错误的关闭帧".to_string(),
+            WsError::Binary => "二进制消息（只接受文本）".to_string(),
+            WsError::NotUtf8 => "不是 UTF-8 的文本消息".to_string(),
+            WsError::TooLarge { len, limit } => {
+                format!("{len} 字节的消息超过了 {limit} 字节的上限")
+            }
+            WsError::Truncated => "连接在一帧的中途关闭".to_string(),
+            WsError::Io(e) => self.io_error(e),
+        }
+    }
+
+    fn http_error(&self, error: &HttpError) -> String {
+        match error {
+            HttpError::Malformed(why) => format!("格式错误的请求: {why}"),
+            HttpError::HeadTooLarge => format!("请求头超过了 {MAX_HEAD} 字节"),
+            HttpError::VersionNotSupported => "不支持这个 HTTP 版本".to_string(),
+            HttpError::MethodNotAllowed => "只提供 GET".to_string(),
+            HttpError::NotFound => "没有这个页面".to_string(),
+            HttpError::BadUpgrade(why) => format!("不是有效的 WebSocket 握手: {why}"),
+            HttpError::WebSocketVersion => "只支持 WebSocket 第 13 版".to_string(),
+            HttpError::ForbiddenOrigin => "拒绝来自其他网站页面的 WebSocket 请求".to_string(),
+            HttpError::Truncated => "连接在请求头的中途关闭".to_string(),
+            HttpError::Io(e) => self.io_error(e),
+        }
+    }
+
+    fn scram_error(&self, error: &ScramError) -> String {
+        match error {
+            ScramError::TooLong { len } => {
+                format!("SCRAM 消息太长: {len} 字节，最多 {MAX_MESSAGE_LEN}")
+            }
+            ScramError::MissingAttribute { expected } => {
+                format!("SCRAM 消息在应该出现 `{expected}=` 的地方结束了")
+            }
+            ScramError::UnexpectedAttribute { expected, found } => {
+                format!("SCRAM 属性 `{found}=` 出现在应该是 `{expected}=` 的位置")
+            }
+            ScramError::MisplacedAttribute { found } => {
+                format!("SCRAM 属性 `{found}=` 的位置不对")
+            }
+            ScramError::BadAttribute => "SCRAM 消息中有一部分不是逗号之间的 `字母=值`".to_string(),
+            ScramError::EmptyValue { attribute } => format!("SCRAM 属性 `{attribute}=` 为空"),
+            ScramError::BadGs2Header => "SCRAM 消息不是以头部 `n,,` 开始的".to_string(),
+            ScramError::ChannelBindingUnsupported => {
+                "不支持 SCRAM 通道绑定: 头部必须是 `n,,`".to_string()
+            }
+            ScramError::AuthzidUnsupported => {
+                "不支持 SCRAM 授权身份 (`a=`): 请以你自己的身份登录".to_string()
+            }
+            ScramError::MandatoryExtension => "不支持 SCRAM 强制扩展 (`m=`)".to_string(),
+            ScramError::BadNameEscape => "SCRAM 用户名中的 `=` 不是 `=2C` 或 `=3D`".to_string(),
+            ScramError::NulInName => "SCRAM 用户名包含 NUL 字符".to_string(),
+            ScramError::BadNonce => {
+                format!("SCRAM 随机数必须是 1 到 {MAX_NONCE_LEN} 个可打印的 ASCII 字符，且不含逗号")
+            }
+            ScramError::NonceMismatch => "SCRAM 随机数与本次登录的不一致".to_string(),
+            ScramError::BadBase64 { attribute, error } => format!(
+                "SCRAM 属性 `{attribute}=` 不是 base64: {}",
+                self.base64_error(error)
+            ),
+            ScramError::BadIterationCount => "SCRAM 迭代次数不是没有前导零的正整数".to_string(),
+            ScramError::IterationsTooLow { iterations } => {
+                format!("SCRAM 迭代次数 {iterations} 太低: 至少要 {SCRAM_MIN_ITERATIONS}")
+            }
+            ScramError::IterationsTooHigh => {
+                format!("SCRAM 迭代次数太高: 最多 {SCRAM_MAX_ITERATIONS}")
+            }
+            ScramError::BadSaltLength { len } => {
+                format!("SCRAM 盐有 {len} 字节: 必须在 {SALT_LEN} 到 {SCRAM_MAX_SALT_LEN} 之间")
+            }
+            ScramError::ChannelBindingMismatch => {
+                format!("SCRAM `c=` 必须是 `{CHANNEL_BINDING}`（不使用通道绑定）")
+            }
+            ScramError::BadKeyLength { attribute, len } => {
+                format!("SCRAM 属性 `{attribute}=` 有 {len} 字节，而不是 {DIGEST_LEN}")
+            }
+            ScramError::AuthFailed => "用户名或密码错误".to_string(),
+            ScramError::ServerSignatureMismatch => {
+                "服务器未能证明它知道这个账户: 它不是注册这个账户的那台服务器".to_string()
+            }
+            ScramError::ServerError(name) => format!("服务器拒绝了登录: {}", one_line(name)),
+            ScramError::BadServerError => "SCRAM 服务器错误不是一个可读的单词".to_string(),
+            ScramError::Random(error) => {
+                format!("无法读取系统的随机源: {}", self.io_error(error))
+            }
+        }
+    }
+
+    fn verifier_error(&self, error: &VerifierError) -> String {
+        match error {
+            VerifierError::BadBase64 { field, error } => format!(
+                "{} 不是有效的 base64（{}）",
+                field.key(),
+                self.base64_error(error)
+            ),
+            VerifierError::KeyLength { field, len } => {
+                format!("{} 必须是 {KEY_LEN} 字节，而不是 {len}", field.key())
+            }
+            VerifierError::SaltTooShort { len } => {
+                format!("盐至少要 {MIN_SALT_LEN} 字节，而不是 {len}")
+            }
+            VerifierError::SaltTooLong { len } => {
+                format!("盐最多 {MAX_SALT_LEN} 字节，而不是 {len}")
+            }
+            VerifierError::TooFewIterations { iterations } => {
+                format!("至少需要 {MIN_ITERATIONS} 次迭代，而不是 {iterations}")
+            }
+            VerifierError::TooManyIterations { iterations } => {
+                format!("最多允许 {MAX_ITERATIONS} 次迭代，而不是 {iterations}")
+            }
+        }
+    }
+
+    fn account_error(&self, error: &AccountError) -> String {
+        match error {
+            AccountError::Taken => "这个名字已经注册过了".to_string(),
+            AccountError::NoSuchAccount => "这个名字没有注册".to_string(),
+            AccountError::BadName(e) => self.name_error(e),
+            AccountError::Weak(e) => format!("密码的验证信息被拒绝: {}", self.verifier_error(e)),
+            AccountError::Full => format!("服务器已有 {MAX_ACCOUNTS} 个账户，达到了上限"),
+            AccountError::Save(e) => {
+                format!("无法写入账户文件（{}）；没有做任何更改", self.io_error(e))
+            }
+        }
+    }
+
+    fn accounts_load_error(&self, error: &LoadError) -> String {
+        let path = error.path.display().to_string();
+        let problem = match &error.problem {
+            FileProblem::Unreadable(e) => self.io_error(e),
+            FileProblem::TooLarge { len } => format!(
+                "它有 {}，而账户文件最多 {}",
+                self.bytes(*len),
+                self.bytes(ACCOUNTS_MAX_FILE_BYTES)
+            ),
+            FileProblem::Empty => "它是空的（删除它即可从零个账户开始）".to_string(),
+            FileProblem::NotJson(e) => format!("它不是有效的 JSON（{}）", self.json_error(e)),
+            FileProblem::NotAnObject => "它不是 JSON 对象".to_string(),
+            FileProblem::Version(None) => "它没有 \"version\"".to_string(),
+            FileProblem::Version(Some(v)) => format!(
+                "它的版本是 {}；本服务器读取的是第 {FILE_VERSION} 版",
+                one_line(v)
+            ),
+            FileProblem::NoAccountList => "它没有 \"accounts\" 列表".to_string(),
+            FileProblem::TooManyAccounts { count } => {
+                format!("它列出了 {count} 个账户，超过了服务器最多保存的 {MAX_ACCOUNTS} 个")
+            }
+            FileProblem::Entry {
+                index,
+                name,
+                problem,
+            } => {
+                let which = match name {
+                    Some(name) => format!("第 {} 个账户（\"{}\"）", index + 1, one_line(name)),
+                    None => format!("第 {} 个账户", index + 1),
+                };
+                let what = match problem {
+                    EntryProblem::NotAnObject => "不是 JSON 对象".to_string(),
+                    EntryProblem::Missing(field) => format!("没有 \"{field}\""),
+                    EntryProblem::WrongType { field, expected } => {
+                        format!("的 \"{field}\" 不是{}", self.expected(*expected))
+                    }
+                    EntryProblem::BadName(e) => format!("的名字有问题: {}", self.name_error(e)),
+                    EntryProblem::UnknownRole(role) => format!(
+                        "的角色是 \"{}\"；角色只能是 \"admin\" 或 \"member\"",
+                        one_line(role)
+                    ),
+                    EntryProblem::Verifier(e) => format!("无法使用: {}", self.verifier_error(e)),
+                    EntryProblem::Duplicate { first } => {
+                        format!("与第 {} 个账户同名", first + 1)
+                    }
+                };
+                format!("{which}{what}")
+            }
+        };
+        format!(
+            "无法使用账户文件 {}: {problem}。在文件修好或移走之前，服务器不会启动。",
+            one_line(&path)
+        )
+    }
+
+    fn mute_error(&self, error: &MuteError) -> String {
+        match error {
+            MuteError::Zero => "禁言至少需要 1 秒".to_string(),
+            MuteError::TooLong => format!("禁言最长 {} 秒（一周）", MAX_MUTE.as_secs()),
+            MuteError::Full => format!("已有 {MAX_MUTED} 个名字被禁言"),
+        }
+    }
+
+    fn ext_list_error(&self, error: &ExtListError) -> String {
+        match error {
+            ExtListError::EmptyItem { position } => {
+                format!("扩展名列表的第 {position} 项为空")
+            }
+            ExtListError::InnerDot { item } => format!(
+                "\"{}\" 中间有点: 只有名字的最后一个扩展名才算数，所以只写那一个",
+                one_line(item)
+            ),
+            ExtListError::BadCharacter { item, c } if c.is_whitespace() => {
+                format!("\"{}\" 包含空格", one_line(item))
+            }
+            ExtListError::BadCharacter { item, c } => format!(
+                "\"{}\" 包含 {}，扩展名不能包含这个字符",
+                one_line(item),
+                code_point(*c)
+            ),
+            ExtListError::TooLong { item } => {
+                format!("\"{}\" 超过了 {MAX_EXT_CHARS} 个字符", one_line(item))
+            }
+            ExtListError::TooMany { count } => {
+                format!("列表最多可以有 {MAX_EXTS} 个扩展名，而不是 {count}")
+            }
+        }
+    }
+
+    fn file_refused(&self, refused: &Refused) -> String {
+        match refused {
+            Refused::Denied { ext } => format!("这里不接受以 .{} 结尾的文件", one_line(ext)),
+            Refused::NotAllowed { ext: Some(ext) } => {
+                format!("以 .{} 结尾的文件不在这里接受的类型之中", one_line(ext))
+            }
+            Refused::NotAllowed { ext: None } => {
+                "没有扩展名的文件不在这里接受的类型之中".to_string()
+            }
+        }
+    }
+
+    fn history_error(&self, error: &HistoryError) -> String {
+        match error {
+            HistoryError::BadRoomName => "这个房间名无法保存在历史记录中".to_string(),
+            HistoryError::Closed => "历史记录已关闭: 服务器正在停止".to_string(),
+            HistoryError::Folder { dir, error } => format!(
+                "无法使用历史记录文件夹 {}: {}",
+                dir.display(),
+                self.io_error(error)
+            ),
+            HistoryError::InUse { dir } => format!(
+                "历史记录文件夹 {} 正被另一台服务器使用\
+                 （用 --history DIR 给这台服务器单独的文件夹，或用 --no-history 运行它）",
+                dir.display()
+            ),
+            HistoryError::Read { path, error } => format!(
+                "无法读取历史记录文件 {}: {}\
+                 （没有它服务器不会启动，以免有房间从 1 重新编号）",
+                path.display(),
+                self.io_error(error)
+            ),
+        }
+    }
+
+    fn history_problem(&self, problem: &Problem) -> String {
+        match problem {
+            Problem::WriteFailed { room, error } => format!(
+                "历史记录: 无法写入房间 \"{}\" 的文件: {}；\
+                 在能够重新写入之前，它的新消息只保存在内存中",
+                one_line(room),
+                self.io_error(error)
+            ),
+            Problem::WriteResumed { room, lost } => format!(
+                "历史记录: 房间 \"{}\" 的文件又可以写入了；期间有 {lost} 条消息没有写入磁盘",
+                one_line(room)
+            ),
+            Problem::SyncFailed { room, error } => {
+                let what = match room {
+                    Some(room) => format!(
+                        "历史记录: 房间 \"{}\" 的 fsync 失败: {}",
+                        one_line(room),
+                        self.io_error(error)
+                    ),
+                    None => format!(
+                        "历史记录: 历史记录文件夹的 fsync 失败: {}",
+                        self.io_error(error)
+                    ),
+                };
+                format!("{what}；断电时最后一秒的消息可能会丢失")
+            }
+            Problem::CompactFailed { room, error } => format!(
+                "历史记录: 无法压缩房间 \"{}\" 的文件: {}；\
+                 旧文件完整保留，并会一直变大，直到压缩成功",
+                one_line(room),
+                self.io_error(error)
+            ),
+            Problem::QueueFull { dropped } => {
+                format!("历史记录: 磁盘跟不上了；{dropped} 条消息只保存在内存中")
+            }
+        }
+    }
+
+    fn history_recovery(&self, room: &RoomRecovery) -> String {
+        let mut parts = Vec::new();
+        if room.corrupt > 0 {
+            let listed: Vec<String> = room.corrupt_lines.iter().map(u64::to_string).collect();
+            let more = room.corrupt.saturating_sub(listed.len());
+            let mut part = format!(
+                "跳过了 {} 个损坏的行（第 {} 行",
+                room.corrupt,
+                listed.join("、")
+            );
+            if more > 0 {
+                part.push_str(&format!("，另外还有 {more} 行"));
+            }
+            part.push('）');
+            parts.push(part);
+        }
+        if let Some(torn) = room.torn {
+            parts.push(format!(
+                "截掉了不完整的最后一行（第 {} 行，{} 字节）",
+                torn.line, torn.bytes
+            ));
+        }
+        format!(
+            "历史记录: 房间 \"{}\": {}；读取了 {} 条消息，seq 到 {}",
+            one_line(&room.room),
+            parts.join("，"),
+            room.messages,
+            room.last_seq
+        )
+    }
+
+    // --- Both programs' command lines --------------------------------------
+
+    fn bad_arguments(&self, program: &str, error: &ArgError) -> String {
+        format!(
+            "{program}: {}\n请试试 '{program} --help'。",
+            self.arg_error(error)
+        )
+    }
+
+    fn version(&self, program: &str) -> String {
+        format!("{program} {VERSION}")
+    }
+
+    // --- Server: command line, console, log --------------------------------
+
+    fn server_usage(&self) -> String {
+        "\
+用法: chat-server [端口] [主机] [选项]
+
+运行聊天室服务器。端口默认为 8888（0 表示任选一个空闲端口），
+主机默认为 localhost（用 0.0.0.0 接受其他机器的连接）。
+
+选项:
+  --port 端口            监听的端口
+  --host 主机            监听的地址
+  --max-clients N        同时在线的客户端上限（默认 1000）
+  --max-text 字节数      一条聊天消息的最大长度（默认 65536）
+  --max-frame 字节数     接受客户端的最大帧（默认 1048576）
+  --queue 字节数         每个客户端的发送队列（默认 4194304）
+  --heartbeat 秒数       客户端沉默这么久就发 PING，沉默两倍时长则断开；
+                         连接后这么久仍未加入的连接也会被关闭（默认 30）
+  --send-timeout 秒数    客户端这么久无法接收数据就断开（默认 10）
+  --max-file 字节数      客户端可发送的最大文件（默认 1073741824 = 1 GiB）
+  --chunk-size 字节数    /send 的文件分块大小（默认 4096）
+  --files 目录           收到的文件副本存放在 目录/received；/send 的路径在
+                         当前目录找不到时，到 目录/server 中查找（默认 files）
+  --trace[=hex]          在标准错误上打印收发的每一帧
+  --lang zh|en           界面语言（默认由 LC_ALL、LC_MESSAGES、LANG 决定）
+  --help                 显示本帮助
+  --version              显示版本"
+            .to_string()
+    }
+
+    fn listening(&self, addr: &str) -> String {
+        format!("聊天服务器已启动，监听 {addr}\n等待客户端连接...")
+    }
+
+    fn console_help(&self) -> String {
+        // The blank line first, as in the original, between the banner and
+        // the commands.
+        "
+服务器管理命令:
+  /msg <消息内容> - 向所有客户端广播消息
+  /msg @用户名 <消息内容> - 向指定用户发送私信
+  /send <文件路径> - 向所有客户端广播文件
+  /send @用户名 <文件路径> - 向指定用户发送文件
+    （在当前目录找不到的文件路径，会到 files/server/ 中查找）
+  /list - 显示在线用户列表
+  /user <用户名> - 显示用户详细信息
+  /kick <用户名> - 将用户移出聊天室
+  /help - 显示帮助信息
+  /quit - 关闭服务器
+按 Ctrl+C 停止服务器"
+            .to_string()
+    }
+
+    fn cannot_listen(&self, addr: &str, error: &io::Error) -> String {
+        format!(
+            "chat-server: 无法监听 {}: {}",
+            one_line(addr),
+            self.io_error(error)
+        )
+    }
+
+    fn log_joined(&self, name: &str, addr: &str, online: usize) -> String {
+        format!(
+            "用户 '{}' 加入了聊天室，来自 {addr} (在线 {online} 人)",
+            one_line(name)
+        )
+    }
+
+    fn log_left(&self, name: &str, reason: LeaveReason) -> String {
+        format!("用户 '{}' {}", one_line(name), leave_phrase(reason))
+    }
+
+    fn log_public(&self, sender: &str, text: &str) -> String {
+        format!("{} 对所有人说: {}", who(sender), for_terminal(text))
+    }
+
+    fn log_private(&self, sender: &str, to: &str, text: &str) -> String {
+        format!(
+            "{} 对 {} 说 (私信): {}",
+            who(sender),
+            who(to),
+            for_terminal(text)
+        )
+    }
+
+    fn log_refused_name(&self, addr: &str, name: &str, why: &str) -> String {
+        format!(
+            "拒绝了来自 {addr} 的名字 \"{}\": {}",
+            one_line(name),
+            one_line(why)
+        )
+    }
+
+    fn log_name_taken(&self, addr: &str, name: &str) -> String {
+        format!("拒绝了来自 {addr} 的名字 \"{}\": 已被占用", one_line(name))
+    }
+
+    fn log_bad_input(&self, who: &str, error: &dyn fmt::Display) -> String {
+        format!("来自 {} 的错误输入: {}", one_line(who), escaped(error))
+    }
+
+    fn log_before_join(&self, kind: &str) -> String {
+        format!("在 USER_JOIN 之前发送了 {}", one_line(kind))
+    }
+
+    fn log_second_join(&self) -> String {
+        "第二次发送 USER_JOIN".to_string()
+    }
+
+    fn log_client_error(&self, text: &str, code: &str) -> String {
+        format!("{} ({})", one_line(text), one_line(code))
+    }
+
+    fn log_server_full(&self, addr: &str, max: usize) -> String {
+        format!("拒绝了 {addr}: 服务器已满 ({max} 个客户端)")
+    }
+
+    fn log_join_timeout(&self, addr: &str, seconds: u64) -> String {
+        format!("关闭了 {addr}: 连接后 {seconds} 秒内没有加入")
+    }
+
+    fn log_session_panicked(&self, addr: &str) -> String {
+        format!("处理 {addr} 时发生内部错误，该连接已关闭")
+    }
+
+    fn log_setup_failed(&self, addr: &str, error: &io::Error) -> String {
+        format!("建立来自 {addr} 的连接失败: {}", self.io_error(error))
+    }
+
+    fn log_accept_failed(&self, error: &io::Error) -> String {
+        format!("接受连接失败: {}", self.io_error(error))
+    }
+
+    fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
+        format!(
+            "用户 '{}' 正在向 {} 发送文件: {} ({})",
+            who(sender),
+            audience(to),
+            one_line(name),
+            self.bytes(size)
+        )
+    }
+
+    fn log_file_saved(&self, sender: &str, path: &Path, size: u64) -> String {
+        format!(
+            "已收到用户 '{}' 的文件 {} ({})",
+            who(sender),
+            escaped(&path.display()),
+            self.bytes(size)
+        )
+    }
+
+    fn log_file_aborted(&self, sender: &str, name: &str, why: &str) -> String {
+        format!(
+            "用户 '{}' 的文件 {} 传输中止: {}",
+            who(sender),
+            one_line(name),
+            one_line(why)
+        )
+    }
+
+    fn console_file_sent(&self, name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
+        format!(
+            "文件 {} ({}) 已发送给 {}，用时 {seconds:.2} 秒 ({})。",
+            one_line(name),
+            self.bytes(size),
+            audience(to),
+            rate(size, seconds)
+        )
+    }
+
+    fn console_file_failed(&self, path: &str, why: &dyn fmt::Display) -> String {
+        format!("无法发送 {}: {}。", one_line(path), escaped(why))
+    }
+
+    fn console_file_started(&self, name: &str, size: u64, to: Option<&str>) -> String {
+        format!(
+            "正在向 {} 发送文件 {} ({})...",
+            audience(to),
+            one_line(name),
+            self.bytes(size)
+        )
+    }
+
+    fn shutting_down(&self) -> String {
+        "正在关闭服务器: 通知客户端并关闭连接...".to_string()
+    }
+
+    fn stopped(&self) -> String {
+        "服务器已停止。".to_string()
+    }
+
+    fn console_not_a_command(&self) -> String {
+        "命令以 '/' 开头。要对所有人说话，请输入 /msg <消息内容>（/help 列出所有命令）。"
+            .to_string()
+    }
+
+    fn unknown_command(&self, name: &str) -> String {
+        format!("未知命令 /{}。输入 /help 查看命令列表。", one_line(name))
+    }
+
+    fn usage_msg(&self) -> String {
+        "用法: /msg <消息内容> 或 /msg @用户名 <消息内容>".to_string()
+    }
+
+    fn usage_send(&self) -> String {
+        "用法: /send <文件路径> 或 /send @用户名 <文件路径>（路径中有空格时请加引号）".to_string()
+    }
+
+    fn usage_user(&self) -> String {
+        "用法: /user <用户名>".to_string()
+    }
+
+    fn usage_kick(&self) -> String {
+        "用法: /kick <用户名>".to_string()
+    }
+
+    fn kicked(&self, name: &str) -> String {
+        format!("已将 {} 移出聊天室。", one_line(name))
+    }
+
+    fn no_such_user(&self, name: &str) -> String {
+        format!("没有名为 \"{}\" 的在线用户。", one_line(name))
+    }
+
+    fn sent_to_everyone(&self, count: usize) -> String {
+        format!("已发送给所有人 (在线 {count} 人)。")
+    }
+
+    fn sent_to(&self, name: &str) -> String {
+        format!("已发送给 {}。", one_line(name))
+    }
+
+    fn list_empty(&self) -> String {
+        "📋 当前没有在线用户。".to_string()
+    }
+
+    fn list_header(&self, count: usize) -> String {
+        format!("📋 在线用户列表 ({count}):")
+    }
+
+    fn list_row(&self, number: usize, name: &str, addr: &str) -> String {
+        format!("  {number}. {} ({addr})", one_line(name))
+    }
+
+    fn user_details(&self, name: &str, ip: &str, port: u16, since: &str, messages: u64) -> String {
+        let name = one_line(name);
+        format!(
+            "👤 用户信息:\n  用户名: {name}\n  IP地址: {ip}\n  端口: {port}\n  连接状态: 在线\n  连接时间: {since}\n  消息数: {messages}"
+        )
+    }
+
+    // --- Server: history ----------------------------------------------------
+
+    fn history_opened(&self, report: &OpenReport) -> String {
+        let dir = report.dir.display();
+        if report.rooms.is_empty() {
+            return format!("历史记录: 保存在 {dir}（还没有房间）");
+        }
+        let lost = report.lines_lost();
+        format!(
+            "历史记录: 保存在 {dir}: {} 个房间，共 {} 条消息{}",
+            report.rooms.len(),
+            report.messages(),
+            if lost == 0 {
+                String::new()
+            } else {
+                format!("，有 {lost} 行因损坏而丢失（见下）")
+            }
+        )
+    }
+
+    fn history_removed_temp(&self, names: &[String]) -> String {
+        format!(
+            "历史记录: 已删除一次中断的压缩留下的文件（{}）；它正在重写的文件完好无损",
+            one_line(&names.join(", "))
+        )
+    }
+
+    fn history_ignored(&self, names: &[String]) -> String {
+        format!(
+            "历史记录: 忽略了 {} 个不属于任何房间的文件: {}",
+            names.len(),
+            one_line(&names.join(", "))
+        )
+    }
+
+    // --- Server → client ERROR texts ----------------------------------------
+
+    fn error_name_invalid(&self, name: &str, why: &NameError) -> String {
+        format!(
+            "名字 \"{}\" 不能使用: {}。",
+            one_line(name),
+            self.name_error(why)
+        )
+    }
+
+    fn error_name_refused(&self, name: &str) -> String {
+        format!("服务器不接受名字 \"{}\"。", one_line(name))
+    }
+
+    fn error_name_taken(&self, name: &str) -> String {
+        format!("名字 \"{}\" 已被占用，请换一个。", one_line(name))
+    }
+
+    fn error_unknown_user(&self, name: &str) -> String {
+        self.no_such_user(name)
+    }
+
+    fn error_text_too_long(&self, len: u64, max: u64) -> String {
+        format!("你的消息长 {len} 字节，上限是 {max} 字节，没有发送。")
+    }
+
+    fn error_text_too_long_unsized(&self) -> String {
+        "你的消息超过了服务器允许的长度，没有发送。".to_string()
+    }
+
+    fn error_join_first(&self) -> String {
+        "请先加入: 第一条消息必须是带有你的名字的 USER_JOIN。".to_string()
+    }
+
+    fn error_already_joined(&self) -> String {
+        "你已经加入了。".to_string()
+    }
+
+    fn error_bad_frame(&self, detail: &dyn fmt::Display) -> String {
+        format!("错误的帧: {}。连接即将关闭。", escaped(detail))
+    }
+
+    fn error_bad_message(&self, detail: &dyn fmt::Display) -> String {
+        format!("错误的消息: {}。", escaped(detail))
+    }
+
+    fn error_not_understood(&self) -> String {
+        "服务器无法读取本客户端发送的一条消息。".to_string()
+    }
+
+    fn error_frame_too_large(&self, limit: Option<u64>) -> String {
+        match limit {
+            Some(limit) => format!(
+                "本客户端发送的帧超过了服务器 {} 的上限，连接已关闭。",
+                self.bytes(limit)
+            ),
+            None => "本客户端发送的帧超过了服务器的上限，连接已关闭。".to_string(),
+        }
+    }
+
+    fn error_server_full(&self) -> String {
+        "服务器已满，请稍后再试。".to_string()
+    }
+
+    fn error_kicked(&self) -> String {
+        "你已被服务器移出聊天室。".to_string()
+    }
+
+    fn error_join_timeout(&self, seconds: u64) -> String {
+        format!("你没有在 {seconds} 秒内加入，连接即将关闭。")
+    }
+
+    fn error_server_shutdown(&self) -> String {
+        "服务器正在关闭。".to_string()
+    }
+
+    fn error_file_too_large(&self, size: u64, max: u64) -> String {
+        format!(
+            "文件大小为 {}，上限是 {}，没有发送。",
+            self.bytes(size),
+            self.bytes(max)
+        )
+    }
+
+    fn error_file_too_large_unsized(&self) -> String {
+        "文件超过了服务器允许的大小，没有发送。".to_string()
+    }
+
+    fn error_unknown_transfer(&self, id: &str) -> String {
+        format!("没有正在进行的传输 \"{}\"。", one_line(id))
+    }
+
+    fn error_duplicate_transfer(&self, id: &str) -> String {
+        format!("传输 \"{}\" 已经在进行中。", one_line(id))
+    }
+
+    fn error_too_many_transfers(&self, max: usize) -> String {
+        format!("每个用户最多同时进行 {max} 个传输。")
+    }
+
+    fn error_transfer_failed(&self, name: &str, why: &dyn fmt::Display) -> String {
+        format!("{} 传输失败: {}。", one_line(name), escaped(why))
+    }
+
+    fn error_sender_left(&self, name: &str, sender: &str) -> String {
+        format!("{} 在 {} 传完之前离开了。", who(sender), one_line(name))
+    }
+
+    fn error_server_storage(&self, name: &str, error: &io::Error) -> String {
+        format!(
+            "服务器无法保存 {}: {}。",
+            one_line(name),
+            self.io_error(error)
+        )
+    }
+
+    fn error_transfer_aborted(&self) -> String {
+        "传输已中止".to_string()
+    }
+
+    // --- Client: command line, screen ----------------------------------------
+
+    fn client_usage(&self) -> String {
+        "\
+用法: chat-client [端口] [主机] [用户名] [选项]
+
+加入聊天室。端口默认为 8888，主机默认为 localhost；
+没有给出用户名时，客户端会询问。
+
+选项:
+  --port 端口          服务器端口
+  --host 主机          服务器地址
+  --name 用户名        你在聊天室中的名字
+  --downloads 目录     收到的文件保存在哪里（默认 files/downloads）
+  --chunk-size 字节数  发送文件时的分块大小（默认 4096）
+  --trace[=hex]        在标准错误上打印收发的每一帧
+  --lang zh|en         界面语言（默认由 LC_ALL、LC_MESSAGES、LANG 决定）
+  --help               显示本帮助
+  --version            显示版本"
+            .to_string()
+    }
+
+    fn client_help(&self) -> String {
+        // The blank line first, as in the original, between the connection
+        // lines and the commands.
+        "
+聊天室命令:
+  /send <文件路径> - 发送文件
+  /send @用户名 <文件路径> - 向指定用户发送文件
+  /msg @用户名 <消息内容> - 向指定用户发送私信
+  /list - 显示在线用户列表
+  /help - 显示帮助信息
+  /quit - 退出聊天室
+  直接输入文本发送消息"
+            .to_string()
+    }
+
+    fn name_prompt(&self) -> String {
+        "输入用户名: ".to_string()
+    }
+
+    fn cannot_connect(&self, addr: &str, error: &io::Error) -> String {
+        format!(
+            "无法连接到聊天服务器 {}: {}。",
+            one_line(addr),
+            self.io_error(error)
+        )
+    }
+
+    fn name_refused(&self, reason: &str) -> String {
+        format!("名字被拒绝: {}", one_line(reason))
+    }
+
+    fn connected(&self, addr: &str, name: &str) -> String {
+        format!(
+            "已连接到服务器 {}\n用户名: {}",
+            one_line(addr),
+            one_line(name)
+        )
+    }
+
+    fn online_list(&self, names: &[String]) -> String {
+        let names: Vec<_> = names.iter().map(|n| one_line(n)).collect();
+        format!("在线用户 ({}): {}", names.len(), names.join(", "))
+    }
+
+    fn chat_line(&self, time: &str, sender: &str, text: &str) -> String {
+        format!("[{time}] {}: {}", who(sender), for_terminal(text))
+    }
+
+    fn private_line(&self, time: &str, sender: &str, text: &str) -> String {
+        format!("[{time}] {}: [私信] {}", who(sender), for_terminal(text))
+    }
+
+    fn joined_line(&self, time: &str, name: &str, online: u64) -> String {
+        format!(
+            "[{time}] * {} 加入了聊天室 (在线 {online} 人)",
+            one_line(name)
+        )
+    }
+
+    fn left_line(&self, time: &str, name: &str, reason: LeaveReason, online: u64) -> String {
+        format!(
+            "[{time}] * {} {} (在线 {online} 人)",
+            one_line(name),
+            leave_phrase(reason)
+        )
+    }
+
+    fn error_line(&self, text: &str) -> String {
+        format!("[错误] {}", for_terminal(text))
+    }
+
+    fn server_farewell(&self, text: &str) -> String {
+        for_terminal(text).into_owned()
+    }
+
+    fn server_closed(&self) -> String {
+        "服务器已关闭。再见！".to_string()
+    }
+
+    fn connection_lost(&self) -> String {
+        "与服务器的连接已断开。".to_string()
+    }
+
+    fn goodbye(&self) -> String {
+        "你已离开聊天室。".to_string()
+    }
+
+    fn client_unknown_command(&self, name: &str) -> String {
+        format!(
+            "未知命令 /{}，没有发送。输入 /help 查看命令列表。",
+            one_line(name)
+        )
+    }
+
+    fn usage_client_msg(&self) -> String {
+        "用法: /msg @用户名 <消息内容>".to_string()
+    }
+
+    fn bad_path(&self, error: &PathError) -> String {
+        format!("{}。{}", self.path_error(error), self.usage_send())
+    }
+
+    fn cannot_send_file(&self, path: &str, why: &dyn fmt::Display) -> String {
+        format!("[文件传输] 无法发送 {}: {}", one_line(path), escaped(why))
+    }
+
+    fn file_too_large_locally(&self, path: &str, size: u64, max: u64) -> String {
+        format!(
+            "[文件传输] 无法发送 {}: 文件大小为 {}，服务器最多接受 {}",
+            one_line(path),
+            self.bytes(size),
+            self.bytes(max)
+        )
+    }
+
+    fn sending_file(&self, name: &str, size: u64, to: Option<&str>) -> String {
+        format!(
+            "[文件传输] 正在向 {} 发送文件: {} ({size} 字节)",
+            audience(to),
+            one_line(name)
+        )
+    }
+
+    fn sending_progress(&self, _name: &str, percent: f64) -> String {
+        format!("[文件发送] 进度: {percent:.1}%")
+    }
+
+    fn file_sent(&self, name: &str, size: u64, seconds: f64, sha256: &str) -> String {
+        format!(
+            "[文件传输] 文件发送完成: {} ({}，用时 {seconds:.2} 秒，{}，SHA-256 {})",
+            one_line(name),
+            self.bytes(size),
+            rate(size, seconds),
+            one_line(sha256)
+        )
+    }
+
+    fn file_send_stopped(&self, name: &str, why: &str) -> String {
+        format!(
+            "[文件传输] 文件 {} 发送中止: {}",
+            one_line(name),
+            one_line(why)
+        )
+    }
+
+    fn incoming_file(&self, sender: &str, name: &str, size: u64) -> String {
+        format!(
+            "[文件传输] 用户 '{}' 正在发送文件: {} ({size} 字节)",
+            who(sender),
+            one_line(name)
+        )
+    }
+
+    fn receiving_progress(&self, _name: &str, _sender: &str, percent: f64) -> String {
+        format!("[文件接收] 进度: {percent:.1}%")
+    }
+
+    /// As the original shows it: the last progress line stays, then the
+    /// name and where the file is; what the original did not have (size,
+    /// time, checksum) goes on a line of its own after those.
+    fn file_received(
+        &self,
+        name: &str,
+        sender: &str,
+        size: u64,
+        seconds: f64,
+        path: &Path,
+        sha256: &str,
+    ) -> String {
+        format!(
+            "{}\n[文件传输] 文件接收完成: {}\n保存位置: {}\n{}，用时 {seconds:.2} 秒 ({})，SHA-256 {}",
+            self.receiving_progress(name, sender, 100.0),
+            one_line(name),
+            escaped(&shown_path(path)),
+            self.bytes(size),
+            rate(size, seconds),
+            one_line(sha256)
+        )
+    }
+
+    fn file_not_received(&self, name: &str, sender: &str, why: &dyn fmt::Display) -> String {
+        format!(
+            "[文件传输] 没能收下用户 '{}' 的文件 {}: {}；未完成的文件已删除",
+            who(sender),
+            one_line(name),
+            escaped(why)
+        )
+    }
+
+    fn cannot_save_file(&self, name: &str, error: &io::Error) -> String {
+        format!(
+            "[文件传输] 无法保存 {}: {}",
+            one_line(name),
+            self.io_error(error)
+        )
+    }
+}
+
+/// Who said or sent something: `服务器` for the server, else the peer's
+/// name, escaped.
+fn who(name: &str) -> Cow<'_, str> {
+    if name == SERVER_NAME {
+        Cow::Borrowed(SERVER)
+    } else {
+        one_line(name)
+    }
+}
+
+/// Who a file goes to, in a sentence.
+fn audience(to: Option<&str>) -> Cow<'_, str> {
+    match to {
+        Some(name) => who(name),
+        None => Cow::Borrowed("所有人"),
+    }
+}
+
+/// How a leave reason reads after a name: "Bob {离开了聊天室}".
+fn leave_phrase(reason: LeaveReason) -> &'static str {
+    match reason {
+        LeaveReason::Quit => "离开了聊天室",
+        LeaveReason::Disconnected => "断开了连接",
+        LeaveReason::Timeout => "连接超时",
+        LeaveReason::Kicked => "被服务器移出了聊天室",
+    }
+}
+
+/// A path as the original shows where it saved a file: a relative one
+/// starts with `./` (`./files/downloads/document.pdf`).
+fn shown_path(path: &Path) -> String {
+    match path.components().next() {
+        Some(Component::Normal(_)) => format!("./{}", path.display()),
+        _ => path.display().to_string(),
+    }
+}
