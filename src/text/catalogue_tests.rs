@@ -385,7 +385,10 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         all.push(t.open_error(&e));
     }
     for e in [
-        TransferError::OutOfOrder { expected: 1, got: 2 },
+        TransferError::OutOfOrder {
+            expected: 1,
+            got: 2,
+        },
         TransferError::TooMuchData { size: 3 },
         TransferError::BadChunk(b64),
         TransferError::SizeMismatch {
@@ -440,10 +443,7 @@ fn every_error(t: &dyn Text) -> Vec<String> {
     ] {
         all.push(t.json_error_kind(&kind));
     }
-    for e in [
-        base64::DecodeError::InvalidByte { offset: 1, byte: 0 },
-        b64,
-    ] {
+    for e in [base64::DecodeError::InvalidByte { offset: 1, byte: 0 }, b64] {
         all.push(t.base64_error(&e));
     }
     for e in [
@@ -525,7 +525,9 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         },
         VerifierError::SaltTooLong { len: 99 },
         VerifierError::TooFewIterations { iterations: 1 },
-        VerifierError::TooManyIterations { iterations: 1 << 40 },
+        VerifierError::TooManyIterations {
+            iterations: 1 << 40,
+        },
     ] {
         all.push(t.verifier_error(&e));
     }
@@ -560,7 +562,9 @@ fn every_error(t: &dyn Text) -> Vec<String> {
             expected: Expected::WholeNumber,
         }),
         entry(EntryProblem::BadName(NameError::Empty)),
-        entry(EntryProblem::Verifier(VerifierError::SaltTooShort { len: 1 })),
+        entry(EntryProblem::Verifier(VerifierError::SaltTooShort {
+            len: 1,
+        })),
         entry(EntryProblem::Duplicate { first: 0 }),
     ] {
         let e = LoadError {
