@@ -533,11 +533,10 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
             size: rng.random_range(0..5000),
             sha256: "0".repeat(64),
         }),
-        10 => ClientMessage::Error(ErrorReport {
-            text: random_text(rng),
-            code: ErrorCode::Other("made_up".to_string()),
-            transfer_id: None,
-        }),
+        10 => ClientMessage::Error(ErrorReport::new(
+            ErrorCode::Other("made_up".to_string()),
+            random_text(rng),
+        )),
         _ => ClientMessage::Leave(Leave { name: name(rng) }),
     }
 }

@@ -15,8 +15,8 @@ use rand::{RngExt, SeedableRng};
 use socket_chat::message::client::{self, Join, Leave, Text};
 use socket_chat::message::server::{self, Chat, Joined, Left, UserList, Welcome};
 use socket_chat::message::{
-    ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, LeaveReason, Message,
-    ServerMessage,
+    ClientMessage, ErrorCode, ErrorDetails, ErrorReason, ErrorReport, FileChunk, FileComplete,
+    LeaveReason, Message, ServerMessage,
 };
 use socket_chat::transport::{ReadError, tcp};
 
@@ -81,6 +81,19 @@ fn error(rng: &mut StdRng) -> ErrorReport {
         text: text(rng),
         code,
         transfer_id: maybe(rng),
+        details: ErrorDetails {
+            name: maybe(rng),
+            size: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
+            limit: rng.random_bool(0.5).then(|| rng.random()),
+            seconds: rng.random_bool(0.5).then(|| rng.random()),
+            reason: match rng.random_range(0..3) {
+                0 => None,
+                1 => Some(ErrorReason::SenderLeft),
+                _ => Some(ErrorReason::Other(
+                    "zz_".to_string() + &text(rng).replace(|c: char| !c.is_ascii_lowercase(), ""),
+                )),
+            },
+        },
     }
 }
 

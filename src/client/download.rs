@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::display::transfer_error_text;
 use super::screen::{Progress, Screen};
 use crate::message::server::FileOffer;
-use crate::message::{FileChunk, FileComplete};
+use crate::message::{ErrorReport, FileChunk, FileComplete};
 use crate::text;
 use crate::transfer::FileReceiver;
 
@@ -127,13 +128,14 @@ impl Downloads {
         screen.line(&line);
     }
 
-    /// `ERROR transfer_aborted`: the transfer ended early. Returns false if
-    /// the id is not one of ours.
-    pub fn abort(&mut self, screen: &Screen, id: &str, reason: &str) -> bool {
+    /// An `ERROR` about the transfer `id` (`transfer_aborted`): it ended
+    /// early. Returns false if the id is not one of ours.
+    pub fn abort(&mut self, screen: &Screen, id: &str, error: &ErrorReport) -> bool {
         match self.active.remove(id) {
             Some(download) => {
                 let (name, sender) = download.discard();
-                screen.line(&text::t().file_not_received(&name, &sender, &reason));
+                let why = transfer_error_text(error, &name, &sender);
+                screen.line(&text::t().file_not_received(&name, &sender, &why));
                 true
             }
             None => false,

@@ -420,21 +420,21 @@ impl Chat {
             ServerMessage::FileComplete(complete) => self.downloads.complete(screen, complete),
             // An error about a transfer ends that transfer, whichever way
             // it was going.
-            ServerMessage::Error(ErrorReport {
-                text,
-                transfer_id: Some(id),
-                ..
-            }) if self.downloads.abort(screen, &id, &text)
-                || self.shared.uploads.stop(&id, &text) => {}
+            ServerMessage::Error(error)
+                if error.transfer_id.as_deref().is_some_and(|id| {
+                    self.downloads.abort(screen, id, &error)
+                        || self.shared.uploads.stop(id, &display::error_text(&error))
+                }) => {}
             ServerMessage::Error(ErrorReport {
                 code: ErrorCode::ServerShutdown,
                 ..
             }) => self.farewell = Some(text::t().server_closed()),
-            ServerMessage::Error(ErrorReport {
-                code: ErrorCode::Kicked,
-                text,
-                ..
-            }) => self.farewell = Some(text::t().server_farewell(&text)),
+            ServerMessage::Error(
+                error @ ErrorReport {
+                    code: ErrorCode::Kicked,
+                    ..
+                },
+            ) => self.farewell = Some(display::error_text(&error)),
             other => {
                 track(&mut self.online, &other);
                 if let Some(line) = display::render(&other, &self.zone) {
@@ -592,13 +592,15 @@ fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Join
                     max_file_size: welcome.max_file_size,
                 });
             }
-            Ok(Some(ServerMessage::Error(ErrorReport {
-                text,
-                code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
-                ..
-            }))) => return Err(JoinRefused::Name(text)),
-            Ok(Some(ServerMessage::Error(ErrorReport { text, .. }))) => {
-                return Err(JoinRefused::Other(text::t().error_line(&text)));
+            Ok(Some(ServerMessage::Error(
+                error @ ErrorReport {
+                    code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
+                    ..
+                },
+            ))) => return Err(JoinRefused::Name(display::error_text(&error))),
+            Ok(Some(ServerMessage::Error(error))) => {
+                let why = display::error_text(&error);
+                return Err(JoinRefused::Other(text::t().error_line(&why)));
             }
             Ok(Some(_)) => continue,
             Ok(None) | Err(_) => return Err(JoinRefused::Other(text::t().connection_lost())),

@@ -226,11 +226,9 @@ mod tests {
                 size: 2,
                 sha256: "ab".repeat(32),
             }),
-            ClientMessage::Error(ErrorReport {
-                text: "gone".into(),
-                code: ErrorCode::TransferAborted,
-                transfer_id: Some("t7".into()),
-            }),
+            ClientMessage::Error(
+                ErrorReport::new(ErrorCode::TransferAborted, "gone".into()).for_transfer("t7"),
+            ),
             ClientMessage::ListRequest,
             ClientMessage::Ping,
             ClientMessage::Pong,

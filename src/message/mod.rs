@@ -220,11 +220,35 @@ impl MessageType for FileComplete {
 
 /// `ERROR`: a sentence for a person, a code for a program, and the
 /// transfer it ends, if any.
+///
+/// The sentence is in the sender's language. So that a reader in another
+/// language is not left with it, the metadata also carries what the
+/// sentence was made from ([`ErrorDetails`]): a client that knows the code
+/// says it again in its own words, and shows `text` only for a code it
+/// does not know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorReport {
     pub text: String,
     pub code: ErrorCode,
     pub transfer_id: Option<String>,
+    pub details: ErrorDetails,
+}
+
+/// Extension: the values an `ERROR`'s sentence was made from, each
+/// optional (a version 1 peer sends none of them). `docs/protocol.md`
+/// lists which code carries which.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorDetails {
+    /// `"name"`: the name refused, or the user who is not online.
+    pub name: Option<String>,
+    /// `"size"`: how large the refused thing was, in bytes.
+    pub size: Option<u64>,
+    /// `"limit"`: the limit it broke (bytes, or a count).
+    pub limit: Option<u64>,
+    /// `"seconds"`: how long the server waited.
+    pub seconds: Option<u64>,
+    /// `"reason"`: which of a code's cases this is.
+    pub reason: Option<ErrorReason>,
 }
 
 impl ErrorReport {
@@ -234,7 +258,44 @@ impl ErrorReport {
             text,
             code,
             transfer_id: None,
+            details: ErrorDetails::default(),
         }
+    }
+
+    /// ... about the transfer `id`, which it ends.
+    pub fn for_transfer(mut self, id: &str) -> Self {
+        self.transfer_id = Some(id.to_string());
+        self
+    }
+
+    /// ... about this name.
+    pub fn about(mut self, name: &str) -> Self {
+        self.details.name = Some(name.to_string());
+        self
+    }
+
+    /// ... about something of `size` bytes, over `limit`.
+    pub fn sized(mut self, size: u64, limit: u64) -> Self {
+        self.details.size = Some(size);
+        self.limited(limit)
+    }
+
+    /// ... about a limit.
+    pub fn limited(mut self, limit: u64) -> Self {
+        self.details.limit = Some(limit);
+        self
+    }
+
+    /// ... after waiting this long.
+    pub fn after(mut self, seconds: u64) -> Self {
+        self.details.seconds = Some(seconds);
+        self
+    }
+
+    /// ... in this case of its code.
+    pub fn because(mut self, reason: ErrorReason) -> Self {
+        self.details.reason = Some(reason);
+        self
     }
 }
 
@@ -246,6 +307,13 @@ impl MessageType for ErrorReport {
             text: data,
             code: ErrorCode::from_wire(&take_string(meta, "code")?),
             transfer_id: take_optional_string(meta, "transfer_id")?,
+            details: ErrorDetails {
+                name: take_optional_string(meta, "name")?,
+                size: take_optional_u64(meta, "size")?,
+                limit: take_optional_u64(meta, "limit")?,
+                seconds: take_optional_u64(meta, "seconds")?,
+                reason: take_optional_string(meta, "reason")?.map(|r| ErrorReason::from_wire(&r)),
+            },
         })
     }
 
@@ -253,6 +321,28 @@ impl MessageType for ErrorReport {
         meta.insert("code", self.code.as_str());
         if let Some(id) = self.transfer_id {
             meta.insert("transfer_id", id);
+        }
+        let ErrorDetails {
+            name,
+            size,
+            limit,
+            seconds,
+            reason,
+        } = self.details;
+        if let Some(name) = name {
+            meta.insert("name", name);
+        }
+        if let Some(size) = size {
+            meta.insert("size", size);
+        }
+        if let Some(limit) = limit {
+            meta.insert("limit", limit);
+        }
+        if let Some(seconds) = seconds {
+            meta.insert("seconds", seconds);
+        }
+        if let Some(reason) = reason {
+            meta.insert("reason", reason.as_str());
         }
         self.text
     }
@@ -303,6 +393,66 @@ impl LeaveReason {
             "kicked" => LeaveReason::Kicked,
             _ => return None,
         })
+    }
+}
+
+/// Extension: the `reason` of an `ERROR`, which of its code's cases it is,
+/// where one code covers several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorReason {
+    /// `transfer_aborted`: the sender left before the file was complete.
+    SenderLeft,
+    /// `transfer_aborted`: the data did not check out (a chunk out of
+    /// order or not base64, too many bytes, a wrong size).
+    Damaged,
+    /// `transfer_aborted`: the whole file arrived, but its SHA-256 is not
+    /// the one announced.
+    Checksum,
+    /// `transfer_aborted`: the server could not keep its copy.
+    Storage,
+    /// `transfer_aborted`: no transfer with that id is in progress.
+    UnknownTransfer,
+    /// `bad_message`: a transfer with that id is in progress already.
+    DuplicateTransfer,
+    /// `bad_message`: the sender has `limit` transfers going already.
+    TooManyTransfers,
+    /// `bad_message`: something other than `USER_JOIN` came first.
+    JoinFirst,
+    /// `bad_message`: a second `USER_JOIN`.
+    AlreadyJoined,
+    /// A reason this version does not know, kept as it came.
+    Other(String),
+}
+
+impl ErrorReason {
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorReason::SenderLeft => "sender_left",
+            ErrorReason::Damaged => "damaged",
+            ErrorReason::Checksum => "checksum",
+            ErrorReason::Storage => "storage",
+            ErrorReason::UnknownTransfer => "unknown_transfer",
+            ErrorReason::DuplicateTransfer => "duplicate_transfer",
+            ErrorReason::TooManyTransfers => "too_many_transfers",
+            ErrorReason::JoinFirst => "join_first",
+            ErrorReason::AlreadyJoined => "already_joined",
+            ErrorReason::Other(reason) => reason,
+        }
+    }
+
+    fn from_wire(s: &str) -> Self {
+        match s {
+            "sender_left" => ErrorReason::SenderLeft,
+            "damaged" => ErrorReason::Damaged,
+            "checksum" => ErrorReason::Checksum,
+            "storage" => ErrorReason::Storage,
+            "unknown_transfer" => ErrorReason::UnknownTransfer,
+            "duplicate_transfer" => ErrorReason::DuplicateTransfer,
+            "too_many_transfers" => ErrorReason::TooManyTransfers,
+            "join_first" => ErrorReason::JoinFirst,
+            "already_joined" => ErrorReason::AlreadyJoined,
+            other => ErrorReason::Other(other.to_string()),
+        }
     }
 }
 

@@ -291,8 +291,8 @@ impl MessageType for UserList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::ErrorCode;
     use crate::message::checks::{encodes_to, round_trip};
+    use crate::message::{ErrorCode, ErrorReason};
 
     /// One example of every message, used by the round-trip test.
     fn examples() -> Vec<ServerMessage> {
@@ -350,16 +350,22 @@ mod tests {
                 size: 2,
                 sha256: "ab".repeat(32),
             }),
-            ServerMessage::Error(ErrorReport {
-                text: "No such user".into(),
-                code: ErrorCode::UnknownUser,
-                transfer_id: None,
-            }),
-            ServerMessage::Error(ErrorReport {
-                text: "gone".into(),
-                code: ErrorCode::TransferAborted,
-                transfer_id: Some("t7".into()),
-            }),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::UnknownUser, "No such user".into()).about("Bob"),
+            ),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::TransferAborted, "gone".into())
+                    .for_transfer("t7")
+                    .because(ErrorReason::SenderLeft),
+            ),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::TextTooLong, "long".into()).sized(70000, 65536),
+            ),
+            ServerMessage::Error(ErrorReport::new(ErrorCode::JoinTimeout, "late".into()).after(30)),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::BadMessage, "?".into())
+                    .because(ErrorReason::Other("new_reason".into())),
+            ),
             ServerMessage::UserList(UserList {
                 users: vec!["Alice".into()],
             }),
@@ -422,12 +428,30 @@ mod tests {
                 r#"{"type": "FILE", "data": "r.pdf", "metadata": {"transfer_id": "t1", "size": 10, "sender": "Alice"}}"#,
             ),
             (
-                ServerMessage::Error(ErrorReport {
-                    text: "x".into(),
-                    code: ErrorCode::TransferAborted,
-                    transfer_id: Some("t1".into()),
-                }),
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::TransferAborted, "x".into()).for_transfer("t1"),
+                ),
                 r#"{"type": "ERROR", "data": "x", "metadata": {"code": "transfer_aborted", "transfer_id": "t1"}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::TransferAborted, "x".into())
+                        .for_transfer("t1")
+                        .because(ErrorReason::Damaged),
+                ),
+                r#"{"type": "ERROR", "data": "x", "metadata": {"code": "transfer_aborted", "transfer_id": "t1", "reason": "damaged"}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::FileTooLarge, "x".into()).sized(10, 5),
+                ),
+                r#"{"type": "ERROR", "data": "x", "metadata": {"code": "file_too_large", "size": 10, "limit": 5}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::NameTaken, "x".into()).about("Bob"),
+                ),
+                r#"{"type": "ERROR", "data": "x", "metadata": {"code": "name_taken", "name": "Bob"}}"#,
             ),
             (
                 ServerMessage::UserList(UserList {
@@ -460,11 +484,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             m,
-            ServerMessage::Error(ErrorReport {
-                text: "?".into(),
-                code: ErrorCode::Other("new_thing".into()),
-                transfer_id: None
-            })
+            ServerMessage::Error(ErrorReport::new(
+                ErrorCode::Other("new_thing".into()),
+                "?".into()
+            ))
         );
     }
 

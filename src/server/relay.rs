@@ -20,10 +20,12 @@ use std::time::Instant;
 use super::room::Member;
 use super::{Server, say};
 use crate::message::server::FileOffer as RelayedOffer;
-use crate::message::{ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage, client};
+use crate::message::{
+    ErrorCode, ErrorReason, ErrorReport, FileChunk, FileComplete, ServerMessage, client,
+};
 use crate::names::SERVER_NAME;
 use crate::text;
-use crate::transfer::{FileReceiver, FileSender};
+use crate::transfer::{FileReceiver, FileSender, TransferError};
 use crate::transport::Outgoing;
 
 /// Uploads one client may have in progress at once.
@@ -73,29 +75,31 @@ impl Uploads {
             size,
             to,
         } = offer;
-        let mut refuse = |code, text| {
-            send_error(sender, code, text, &id);
+        let mut refuse = |report: ErrorReport| {
+            send_error(sender, report.for_transfer(&id));
             if self.refused.len() == REMEMBER_REFUSED {
                 self.refused.pop_front();
             }
             self.refused.push_back(id.clone());
         };
-        if size > server.config.max_file {
-            return refuse(
-                ErrorCode::FileTooLarge,
-                text::t().error_file_too_large(size, server.config.max_file),
-            );
+        let max = server.config.max_file;
+        if size > max {
+            let text = text::t().error_file_too_large(size, max);
+            return refuse(ErrorReport::new(ErrorCode::FileTooLarge, text).sized(size, max));
         }
         if self.active.contains_key(&id) {
+            let text = text::t().error_duplicate_transfer(&id);
             return refuse(
-                ErrorCode::BadMessage,
-                text::t().error_duplicate_transfer(&id),
+                ErrorReport::new(ErrorCode::BadMessage, text)
+                    .because(ErrorReason::DuplicateTransfer),
             );
         }
         if self.active.len() >= MAX_UPLOADS_PER_CLIENT {
+            let text = text::t().error_too_many_transfers(MAX_UPLOADS_PER_CLIENT);
             return refuse(
-                ErrorCode::BadMessage,
-                text::t().error_too_many_transfers(MAX_UPLOADS_PER_CLIENT),
+                ErrorReport::new(ErrorCode::BadMessage, text)
+                    .because(ErrorReason::TooManyTransfers)
+                    .limited(MAX_UPLOADS_PER_CLIENT as u64),
             );
         }
         // For a private file, `to` becomes the name as its owner spells it.
@@ -106,7 +110,8 @@ impl Uploads {
                     (vec![member], Some(name))
                 }
                 None => {
-                    return refuse(ErrorCode::UnknownUser, text::t().error_unknown_user(target));
+                    let text = text::t().error_unknown_user(target);
+                    return refuse(ErrorReport::new(ErrorCode::UnknownUser, text).about(target));
                 }
             },
             None => {
@@ -124,9 +129,10 @@ impl Uploads {
             Ok(copy) => copy,
             Err(e) => {
                 server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));
+                let text = text::t().error_server_storage(&name, &e);
                 return refuse(
-                    ErrorCode::TransferAborted,
-                    text::t().error_server_storage(&name, &e),
+                    ErrorReport::new(ErrorCode::TransferAborted, text)
+                        .because(ErrorReason::Storage),
                 );
             }
         };
@@ -166,7 +172,7 @@ impl Uploads {
         };
         if let Err(e) = relay.copy.write_chunk(index, &data) {
             let why = text::t().error_transfer_failed(&relay.name, &e);
-            return self.abort(server, sender, &id, why);
+            return self.abort(server, sender, &id, why, ErrorReason::Damaged);
         }
         let body = Outgoing::from_message(ServerMessage::FileChunk(FileChunk {
             transfer_id: relay.relay_id.clone(),
@@ -200,10 +206,17 @@ impl Uploads {
         let checked = match copy.check(size, &sha256) {
             Ok(checked) => checked,
             Err(e) => {
+                let reason = match e {
+                    TransferError::ChecksumMismatch => ErrorReason::Checksum,
+                    _ => ErrorReason::Damaged,
+                };
                 let why = text::t().error_transfer_failed(&name, &e);
                 server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));
-                send_error(sender, ErrorCode::TransferAborted, why.clone(), &id);
-                return tell_aborted(&recipients, &relay_id, why);
+                send_error(
+                    sender,
+                    aborted(why.clone(), reason.clone()).for_transfer(&id),
+                );
+                return tell_aborted(&recipients, &relay_id, why, Some(reason));
             }
         };
         let done = Outgoing::new(&ServerMessage::FileComplete(FileComplete {
@@ -225,23 +238,32 @@ impl Uploads {
     /// the tail of one we just refused.
     fn unknown(&self, sender: &Member, id: &str) {
         if !self.refused.iter().any(|r| r == id) {
+            let text = text::t().error_unknown_transfer(id);
             send_error(
                 sender,
-                ErrorCode::TransferAborted,
-                text::t().error_unknown_transfer(id),
-                id,
+                aborted(text, ErrorReason::UnknownTransfer).for_transfer(id),
             );
         }
     }
 
     /// Ends one transfer that went wrong: the sender and every recipient are
     /// told, and the server's partial copy is deleted.
-    fn abort(&mut self, server: &Server, sender: &Arc<Member>, id: &str, why: String) {
+    fn abort(
+        &mut self,
+        server: &Server,
+        sender: &Arc<Member>,
+        id: &str,
+        why: String,
+        reason: ErrorReason,
+    ) {
         if let Some(relay) = self.active.remove(id) {
             let (relay_id, name, recipients) = relay.discard();
             server.log(&text::t().log_file_aborted(&sender.name, &name, &why));
-            send_error(sender, ErrorCode::TransferAborted, why.clone(), id);
-            tell_aborted(&recipients, &relay_id, why);
+            send_error(
+                sender,
+                aborted(why.clone(), reason.clone()).for_transfer(id),
+            );
+            tell_aborted(&recipients, &relay_id, why, Some(reason));
         }
     }
 
@@ -251,28 +273,32 @@ impl Uploads {
             let (relay_id, name, recipients) = relay.discard();
             let why = text::t().error_sender_left(&name, &sender.name);
             server.log(&text::t().log_file_aborted(&sender.name, &name, &why));
-            tell_aborted(&recipients, &relay_id, why);
+            tell_aborted(&recipients, &relay_id, why, Some(ErrorReason::SenderLeft));
         }
     }
 }
 
-fn tell_aborted(recipients: &[Arc<Member>], relay_id: &str, why: String) {
-    let message = Outgoing::new(&ServerMessage::Error(ErrorReport {
-        text: why,
-        code: ErrorCode::TransferAborted,
-        transfer_id: Some(relay_id.to_string()),
-    }));
+/// `ERROR transfer_aborted`, saying why in words and in its `reason`.
+fn aborted(why: String, reason: ErrorReason) -> ErrorReport {
+    ErrorReport::new(ErrorCode::TransferAborted, why).because(reason)
+}
+
+fn tell_aborted(
+    recipients: &[Arc<Member>],
+    relay_id: &str,
+    why: String,
+    reason: Option<ErrorReason>,
+) {
+    let mut report = ErrorReport::new(ErrorCode::TransferAborted, why).for_transfer(relay_id);
+    report.details.reason = reason;
+    let message = Outgoing::new(&ServerMessage::Error(report));
     for member in recipients {
         member.link.send_body(message.clone());
     }
 }
 
-fn send_error(member: &Member, code: ErrorCode, text: String, id: &str) {
-    member.link.send(&ServerMessage::Error(ErrorReport {
-        text,
-        code,
-        transfer_id: Some(id.to_string()),
-    }));
+fn send_error(member: &Member, report: ErrorReport) {
+    member.link.send(&ServerMessage::Error(report));
 }
 
 /// `/send` on the console: a file from the server itself, sent on its own
@@ -332,11 +358,8 @@ fn relay_file(
             Ok(None) => break,
             Err(e) => {
                 say(&text::t().console_file_failed(path, &e));
-                tell_aborted(
-                    &recipients,
-                    &id,
-                    text::t().error_transfer_failed(file.name(), &e),
-                );
+                let why = text::t().error_transfer_failed(file.name(), &e);
+                tell_aborted(&recipients, &id, why, None);
                 return;
             }
         }

@@ -29,7 +29,7 @@ use crate::frame::is_timeout;
 use crate::message::client::Text;
 use crate::message::server::{Chat, UserList};
 use crate::message::{
-    ClientMessage, ErrorCode, ErrorReport, LeaveReason, Message as _, ServerMessage,
+    ClientMessage, ErrorCode, ErrorReason, ErrorReport, LeaveReason, Message as _, ServerMessage,
 };
 use crate::names::{SERVER_NAME, check_name};
 use crate::text;
@@ -282,10 +282,8 @@ impl Session<'_> {
         let seconds = self.server.config.heartbeat.as_secs();
         let addr = self.link.addr.to_string();
         self.server.log(&text::t().log_join_timeout(&addr, seconds));
-        self.send_error(
-            ErrorCode::JoinTimeout,
-            text::t().error_join_timeout(seconds),
-        );
+        let text = text::t().error_join_timeout(seconds);
+        self.send(ErrorReport::new(ErrorCode::JoinTimeout, text).after(seconds));
         Some(Flow::Leave(LeaveReason::Timeout))
     }
 
@@ -296,7 +294,11 @@ impl Session<'_> {
             TransportError::Broken { reply, .. } => {
                 self.server
                     .log(&text::t().log_bad_input(&self.who(), &error));
-                self.send_error(reply.clone(), text::t().error_bad_frame(&error));
+                let mut report = ErrorReport::new(reply.clone(), text::t().error_bad_frame(&error));
+                if *reply == ErrorCode::FrameTooLarge {
+                    report = report.limited(self.server.config.max_frame as u64);
+                }
+                self.send(report);
             }
             // The peer is gone, so there is nobody to answer; the log still
             // says that a message was cut off.
@@ -337,6 +339,7 @@ impl Session<'_> {
                 self.refuse(
                     text::t().log_before_join(other.type_name()),
                     text::t().error_join_first(),
+                    ErrorReason::JoinFirst,
                 );
                 Flow::Continue
             }
@@ -365,6 +368,7 @@ impl Session<'_> {
             ClientMessage::Join(_) => self.refuse(
                 text::t().log_second_join(),
                 text::t().error_already_joined(),
+                ErrorReason::AlreadyJoined,
             ),
             ClientMessage::FileOffer(offer) => self.uploads.offer(self.server, member, offer),
             ClientMessage::FileChunk(chunk) => self.uploads.chunk(self.server, member, chunk),
@@ -387,10 +391,8 @@ impl Session<'_> {
         if let Err(why) = check_name(&name) {
             self.server
                 .log(&text::t().log_refused_name(&addr, &name, &why.to_string()));
-            self.send_error(
-                ErrorCode::NameInvalid,
-                text::t().error_name_invalid(&name, &why),
-            );
+            let text = text::t().error_name_invalid(&name, &why);
+            self.send(ErrorReport::new(ErrorCode::NameInvalid, text).about(&name));
             return Flow::Leave(LeaveReason::Disconnected);
         }
         match self
@@ -407,7 +409,8 @@ impl Session<'_> {
             }
             Err(JoinError::NameTaken) => {
                 self.server.log(&text::t().log_name_taken(&addr, &name));
-                self.send_error(ErrorCode::NameTaken, text::t().error_name_taken(&name));
+                let text = text::t().error_name_taken(&name);
+                self.send(ErrorReport::new(ErrorCode::NameTaken, text).about(&name));
                 Flow::Leave(LeaveReason::Disconnected)
             }
         }
@@ -417,10 +420,9 @@ impl Session<'_> {
     fn relay_text(&mut self, member: &Arc<Member>, text: String, to: Option<String>) {
         let max = self.server.config.max_text;
         if text.len() > max {
-            self.send_error(
-                ErrorCode::TextTooLong,
-                text::t().error_text_too_long(text.len() as u64, max as u64),
-            );
+            let (len, max) = (text.len() as u64, max as u64);
+            let text = text::t().error_text_too_long(len, max);
+            self.send(ErrorReport::new(ErrorCode::TextTooLong, text).sized(len, max));
             return;
         }
         member.count_message();
@@ -453,22 +455,30 @@ impl Session<'_> {
                     self.server
                         .log(&text::t().log_private(&member.name, SERVER_NAME, &text));
                 }
-                None => self.send_error(ErrorCode::UnknownUser, text::t().error_unknown_user(&to)),
+                None => {
+                    let text = text::t().error_unknown_user(&to);
+                    self.send(ErrorReport::new(ErrorCode::UnknownUser, text).about(&to));
+                }
             },
         }
     }
 
     /// Answers a well-formed message that is not allowed here: one line in
     /// the log saying what came, and `ERROR bad_message` to the client.
-    fn refuse(&self, what: String, answer: String) {
+    fn refuse(&self, what: String, answer: String, reason: ErrorReason) {
         self.server
             .log(&text::t().log_bad_input(&self.who(), &what));
-        self.send_error(ErrorCode::BadMessage, answer);
+        self.send(ErrorReport::new(ErrorCode::BadMessage, answer).because(reason));
     }
 
     fn send_error(&self, code: ErrorCode, text: String) {
-        self.link
-            .send(&ServerMessage::Error(ErrorReport::new(code, text)));
+        self.send(ErrorReport::new(code, text));
+    }
+
+    /// Sends an `ERROR` with the details a client needs to say it in its
+    /// own language.
+    fn send(&self, report: ErrorReport) {
+        self.link.send(&ServerMessage::Error(report));
     }
 
     /// The client's name if it has one, else its address.

@@ -44,13 +44,7 @@ const WORDS_LEFT_OUT: &[(&str, &str)] = &[("zh", "sending_progress"), ("zh", "re
 
 /// Chinese sentences with no Chinese in them, because there are no words
 /// to translate: the version, a list row, a peer's own sentence.
-const NO_WORDS: &[&str] = &[
-    "version",
-    "list_row",
-    "server_farewell",
-    "log_client_error",
-    "chat_line",
-];
+const NO_WORDS: &[&str] = &["version", "list_row", "log_client_error", "chat_line"];
 
 /// `(method name, what it returned, whether a peer's words went in)`.
 fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
@@ -198,6 +192,8 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         peer error_sender_left(h, h);
         peer error_server_storage(h, &io_error());
         ours error_transfer_aborted();
+        ours error_transfer_damaged();
+        ours error_server_cannot_store();
         ours client_usage();
         ours client_help();
         ours name_prompt();
@@ -210,7 +206,6 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         peer joined_line("12:00:01", h, 2);
         peer left_line("12:00:01", h, reason, 1);
         peer error_line(h);
-        peer server_farewell(h);
         ours server_closed();
         ours connection_lost();
         ours goodbye();

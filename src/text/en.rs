@@ -1043,6 +1043,14 @@ Press Ctrl+C to stop the server at once."
         "the transfer was aborted".to_string()
     }
 
+    fn error_transfer_damaged(&self) -> String {
+        "the data did not arrive intact".to_string()
+    }
+
+    fn error_server_cannot_store(&self) -> String {
+        "the server could not store the file".to_string()
+    }
+
     // --- Client: command line, screen ------------------------------------------
 
     fn client_usage(&self) -> String {
@@ -1130,12 +1138,6 @@ Chat commands:
 
     fn error_line(&self, text: &str) -> String {
         format!("[error] {}", for_terminal(text))
-    }
-
-    /// The server's own last word, such as why it removed us: its sentence,
-    /// escaped like every text that arrives.
-    fn server_farewell(&self, text: &str) -> String {
-        for_terminal(text).into_owned()
     }
 
     fn server_closed(&self) -> String {

@@ -351,6 +351,12 @@ pub trait Text: Sync {
     fn error_server_storage(&self, name: &str, error: &io::Error) -> String;
     /// `transfer_aborted` with no reason a client knows.
     fn error_transfer_aborted(&self) -> String;
+    /// `transfer_aborted` because the data did not check out, as a client
+    /// says it (the server's sentence has the details).
+    fn error_transfer_damaged(&self) -> String;
+    /// `transfer_aborted` because the server could not keep its copy, as a
+    /// client says it.
+    fn error_server_cannot_store(&self) -> String;
 
     // --- Client: command line, screen ----------------------------------------
 
@@ -368,8 +374,6 @@ pub trait Text: Sync {
     /// An error shown while chatting; `text` is already a sentence (ours,
     /// or the server's for a code we do not know), escaped here.
     fn error_line(&self, text: &str) -> String;
-    /// The server's own last word, such as why it removed us.
-    fn server_farewell(&self, text: &str) -> String;
     fn server_closed(&self) -> String;
     fn connection_lost(&self) -> String;
     fn goodbye(&self) -> String;

@@ -1029,6 +1029,14 @@ impl Text for Zh {
         "传输已中止".to_string()
     }
 
+    fn error_transfer_damaged(&self) -> String {
+        "数据没有完整无损地到达".to_string()
+    }
+
+    fn error_server_cannot_store(&self) -> String {
+        "服务器无法保存这个文件".to_string()
+    }
+
     // --- Client: command line, screen ----------------------------------------
 
     fn client_usage(&self) -> String {
@@ -1120,10 +1128,6 @@ impl Text for Zh {
 
     fn error_line(&self, text: &str) -> String {
         format!("[错误] {}", for_terminal(text))
-    }
-
-    fn server_farewell(&self, text: &str) -> String {
-        for_terminal(text).into_owned()
     }
 
     fn server_closed(&self) -> String {
