@@ -4,8 +4,10 @@ mod common;
 
 use common::{Server, Stream};
 
+/// The server does not echo a text to its sender: the line Alice sees is
+/// her client's own confirmation, so she sees it once.
 #[test]
-fn broadcast_reaches_everyone_else_but_not_the_sender() {
+fn broadcast_reaches_everyone_else_and_the_sender_sees_it_once() {
     let server = Server::start(&[]);
     let mut alice = server.join("Alice");
     let mut bob = server.join("Bob");
@@ -13,7 +15,27 @@ fn broadcast_reaches_everyone_else_but_not_the_sender() {
     alice.send("Hello, everyone!");
     bob.expect("Alice: Hello, everyone!");
     carol.expect("Alice: Hello, everyone!");
-    alice.expect_none("Hello, everyone!");
+    alice.proc.expect_once("Alice: Hello, everyone!");
+}
+
+/// After Enter, your own message looks as everyone else sees it, with
+/// your clock's time.
+#[test]
+fn your_own_message_appears_as_the_others_see_it() {
+    let server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    let mut bob = server.join("Bob");
+    alice.send("Hello Bob!");
+    let own = alice.expect("Alice: Hello Bob!");
+    let seen = bob.expect("Alice: Hello Bob!");
+    assert_eq!(own.len(), seen.len(), "{own} / {seen}");
+    assert_eq!(&own[10..], &seen[10..]);
+    let bytes = own.as_bytes();
+    assert_eq!(
+        (bytes[0], bytes[3], bytes[6], bytes[9]),
+        (b'[', b':', b':', b']'),
+        "{own}"
+    );
 }
 
 #[test]
@@ -39,10 +61,25 @@ fn private_message_reaches_only_its_target() {
     let mut alice = server.join("Alice");
     let mut bob = server.join("Bob");
     let mut carol = server.join("Carol");
+    // Alice's client checks the name against who it has heard is online,
+    // as she does on her screen.
+    alice.expect("* Carol joined");
     alice.send("/msg @Bob just for you");
     bob.expect("Alice: [private] just for you");
     carol.expect_none("just for you");
-    alice.expect_none("just for you");
+    let own = alice.proc.expect_once("just for you");
+    assert!(own.ends_with("] → Bob: just for you"), "{own}");
+}
+
+/// A private message to yourself is delivered like any other: the
+/// confirmation, then the message itself.
+#[test]
+fn a_private_message_to_yourself_is_confirmed_and_delivered() {
+    let server = Server::start(&[]);
+    let mut alice = server.join("Alice");
+    alice.send("/msg @Alice psst");
+    alice.expect("→ Alice: psst");
+    alice.expect("Alice: [private] psst");
 }
 
 #[test]
@@ -50,8 +87,11 @@ fn private_message_target_ignores_ascii_case() {
     let server = Server::start(&[]);
     let mut alice = server.join("Alice");
     let mut bob = server.join("Bob");
+    alice.expect("* Bob joined");
     alice.send("/msg @bOB hello");
     bob.expect("Alice: [private] hello");
+    // The confirmation spells the name as the server does.
+    alice.expect("→ Bob: hello");
 }
 
 #[test]
@@ -62,6 +102,71 @@ fn unknown_private_target_is_an_error_to_the_sender_only() {
     alice.send("/msg @Nobody are you there");
     alice.expect("[error] No user named \"Nobody\" is online.");
     bob.expect_none("are you there");
+    alice.expect_none("are you there");
+}
+
+/// The client knows who is online and how long a text may be (the server's
+/// welcome says), so it refuses what the server would refuse: the reason
+/// replaces the confirmation, and nothing is sent, as its trace shows.
+#[test]
+fn refusals_the_server_would_make_are_made_before_sending() {
+    let server = Server::start(&["--max-text", "10"]);
+    let mut bob = server.join("Bob");
+    let mut alice = server.join_with("Alice", &["--trace"]);
+    alice.send("/msg @Nobody hi");
+    alice.expect("[error] No user named \"Nobody\" is online.");
+    alice.send("eleven byte");
+    alice.expect("[error] Your message is 11 bytes long; the limit is 10. It was not sent.");
+    // Ten bytes are fine, and the confirmation comes only now.
+    alice.send("ten bytes!");
+    alice.expect("Alice: ten bytes!");
+    bob.expect("Alice: ten bytes!");
+    for needle in ["Nobody", "eleven"] {
+        alice.proc.expect_none_err(needle);
+        alice.expect_none(&format!(": {needle}"));
+    }
+    bob.expect_none("eleven");
+}
+
+/// Whoever the client thinks is online, the server decides: a refusal that
+/// comes back after the confirmation is still shown. A stand-in server
+/// welcomes Alice with Bob in the room, then refuses her message to Bob as
+/// if he had just left.
+#[test]
+fn a_refusal_from_the_server_after_the_confirmation_is_shown() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut alice = common::Client::start(port, &["--name", "Alice"]);
+    let (mut socket, _) = listener.accept().unwrap();
+    socket.set_read_timeout(Some(common::DEADLINE)).unwrap();
+    let mut writer = socket.try_clone().unwrap();
+    let mut read_body = || {
+        let mut length = [0; 4];
+        socket.read_exact(&mut length).unwrap();
+        let mut body = vec![0; u32::from_be_bytes(length) as usize];
+        socket.read_exact(&mut body).unwrap();
+        String::from_utf8(body).unwrap()
+    };
+    let mut send_body = |body: &str| {
+        let length = u32::try_from(body.len()).unwrap().to_be_bytes();
+        writer
+            .write_all(&[&length[..], body.as_bytes()].concat())
+            .unwrap();
+    };
+    assert!(read_body().contains(r#""USER_JOIN""#));
+    send_body(
+        r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 0}}"#,
+    );
+    alice.expect("Online (2): Bob, Alice");
+    alice.send("/msg @Bob are you there");
+    alice.expect("→ Bob: are you there");
+    let text = read_body();
+    assert!(text.contains(r#""to": "Bob""#), "{text}");
+    send_body(
+        r#"{"type": "ERROR", "data": "No user named \"Bob\" is online.", "metadata": {"code": "unknown_user"}}"#,
+    );
+    alice.expect("[error] No user named \"Bob\" is online.");
 }
 
 #[test]

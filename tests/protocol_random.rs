@@ -131,6 +131,7 @@ fn server_message(rng: &mut StdRng) -> ServerMessage {
             users: names(rng),
             timestamp: ts,
             max_file_size: rng.random_bool(0.5).then_some(n),
+            max_text: rng.random_bool(0.5).then_some(n),
         }),
         1 => ServerMessage::Joined(Joined {
             name: text(rng),

@@ -386,26 +386,41 @@ fn row_of(screen: &[String], needle: &str) -> Option<usize> {
     screen.iter().position(|r| r.contains(needle))
 }
 
-#[test]
-#[ignore = "needs the line editor wired into the client (issue 10, item 4): \
-            remove this once the client's event loop feeds it"]
-fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
-    if !have_tmux("a_message_arriving_while_typing_leaves_the_half_typed_line_intact") {
-        return;
-    }
-    let server = common::Server::start(&[]);
-    let mut bob = server.join("Bob");
+/// Starts Alice's client in a pane, in a folder of her own (returned with
+/// the pane, to live as long), joined to `server`, and waits for her
+/// prompt.
+fn alice_in_a_pane(server: &common::Server) -> (Pane, TempDir) {
     let home = TempDir::new().expect("temp dir");
     let port = server.port.to_string();
     let mut alice = Pane::start(
         Path::new(env!("CARGO_BIN_EXE_chat-client")),
-        &["--host", "127.0.0.1", "--port", &port, "--name", "Alice"],
+        &[
+            "--lang",
+            "en",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--name",
+            "Alice",
+        ],
         &[("TZ", "UTC")],
         home.path(),
     );
     alice.wait_for("Alice's prompt after joining", |s| {
         row_of(s, "Connected to").is_some() && last_row(s) == ">"
     });
+    (alice, home)
+}
+
+#[test]
+fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
+    if !have_tmux("a_message_arriving_while_typing_leaves_the_half_typed_line_intact") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let (mut alice, _home) = alice_in_a_pane(&server);
     bob.expect("Alice joined");
 
     // Half a line, with Chinese in it, and the cursor moved back into it.
@@ -466,4 +481,189 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     bob.expect("Alice left");
     let (before, after) = alice.settings_before_and_after();
     assert_eq!(before, after, "the terminal was left changed");
+}
+
+/// Checks that the terminal's settings after the program are those from
+/// before it.
+fn assert_given_back(pane: &Pane) {
+    let (before, after) = pane.settings_before_and_after();
+    assert_eq!(before, after, "the terminal was left changed");
+}
+
+/// Whether a row is a chat line: "[hh:mm:ss] " and then `rest`.
+fn is_line(row: &str, rest: &str) -> bool {
+    let b = row.as_bytes();
+    b.len() > 11 && b[0] == b'[' && b[3] == b':' && b[9] == b']' && &row[11..] == rest
+}
+
+#[test]
+fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back() {
+    if !have_tmux("your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back") {
+        return;
+    }
+    let mut server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let (mut alice, _home) = alice_in_a_pane(&server);
+
+    alice.type_text("Hello Bob!");
+    alice.press(&["Enter"]);
+    bob.expect("Alice: Hello Bob!");
+    let screen = alice.wait_for("Alice's own line", |s| {
+        s.iter().any(|r| is_line(r, "Alice: Hello Bob!")) && last_row(s) == ">"
+    });
+    assert!(
+        row_of(&screen, "> Hello").is_none(),
+        "the typed line stays as well as its confirmation:\n{}",
+        screen.join("\n")
+    );
+
+    alice.type_text("/msg @bob psst");
+    alice.press(&["Enter"]);
+    bob.expect("Alice: [private] psst");
+    alice.wait_for("the private message's confirmation", |s| {
+        s.iter().any(|r| is_line(r, "→ Bob: psst")) && last_row(s) == ">"
+    });
+
+    // A command stays on screen, as in a shell, above what it prints; in
+    // the editor, /help lists the editing keys too.
+    alice.type_text("/help");
+    alice.press(&["Enter"]);
+    let screen = alice.wait_for("the help with the editing keys", |s| {
+        row_of(s, "Ctrl-D").is_some() && last_row(s) == ">"
+    });
+    assert!(
+        row_of(&screen, "> /help").is_some(),
+        "{}",
+        screen.join("\n")
+    );
+
+    // The server shuts down while Alice is half-way through a line: the
+    // reason is the last line, status 0, and the terminal is as it was.
+    alice.type_text("half a li");
+    alice.wait_for("the half-typed line", |s| last_row(s) == "> half a li");
+    server.send("/quit");
+    assert_eq!(alice.wait_done(), 0);
+    let screen = alice.screen();
+    assert_eq!(
+        last_row(&screen),
+        "The server has shut down. Goodbye.",
+        "{}",
+        screen.join("\n")
+    );
+    assert_given_back(&alice);
+}
+
+#[test]
+fn a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back() {
+    if !have_tmux("a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back") {
+        return;
+    }
+    let mut server = common::Server::start(&[]);
+    let (mut alice, _home) = alice_in_a_pane(&server);
+    alice.type_text("unsent");
+    alice.wait_for("the half-typed line", |s| last_row(s) == "> unsent");
+    server.proc.kill();
+    assert_eq!(alice.wait_done(), 1);
+    let screen = alice.screen();
+    assert_eq!(
+        last_row(&screen),
+        "Connection to the server lost.",
+        "{}",
+        screen.join("\n")
+    );
+    assert!(
+        row_of(&screen, "> unsent").is_none(),
+        "{}",
+        screen.join("\n")
+    );
+    assert_given_back(&alice);
+}
+
+#[test]
+fn ctrl_d_on_an_empty_line_leaves_and_elsewhere_deletes() {
+    if !have_tmux("ctrl_d_on_an_empty_line_leaves_and_elsewhere_deletes") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let (mut alice, _home) = alice_in_a_pane(&server);
+    bob.expect("Alice joined");
+    alice.type_text("abc");
+    alice.press(&["Home", "C-d"]);
+    alice.wait_for("the first character deleted", |s| last_row(s) == "> bc");
+    alice.press(&["End", "C-u"]);
+    alice.wait_for("the line erased", |s| last_row(s) == ">");
+    alice.press(&["C-d"]);
+    assert_eq!(alice.wait_done(), 0);
+    bob.expect("* Alice left (1 online)");
+    assert!(row_of(&alice.screen(), "You left the chat.").is_some());
+    assert_given_back(&alice);
+}
+
+/// Ctrl-Z is a key in raw mode, so the client stops itself: the shell gets
+/// the terminal back in its old mode, and `fg` brings the chat back with
+/// the half-typed line redrawn. The pane runs an interactive shell (job
+/// control is the shell's), and the client is started from it.
+#[test]
+fn ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back() {
+    let test = "ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back";
+    if !have_tmux(test) {
+        return;
+    }
+    // The client stops itself with the `kill` program (not a shell's
+    // builtin: it runs no shell).
+    if Command::new("kill").arg("-l").output().is_err() {
+        eprintln!("{test}: the kill program is not installed, so this test did not run");
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    let home = TempDir::new().expect("temp dir");
+    let mut shell = Pane::start(
+        Path::new("sh"),
+        &["-i"],
+        &[("TZ", "UTC"), ("PS1", "$ "), ("ENV", "/dev/null")],
+        home.path(),
+    );
+    shell.wait_for("the shell's prompt", |s| last_row(s) == "$");
+    let client = format!(
+        "'{}' --lang en --host 127.0.0.1 --port {} --name Alice",
+        env!("CARGO_BIN_EXE_chat-client"),
+        server.port
+    );
+    shell.type_text(&client);
+    shell.press(&["Enter"]);
+    shell.wait_for("Alice's prompt", |s| last_row(s) == ">");
+    bob.expect("Alice joined");
+    shell.type_text("half a li");
+    shell.wait_for("the half-typed line", |s| last_row(s) == "> half a li");
+
+    shell.press(&["C-z"]);
+    shell.wait_for("the shell's prompt after Ctrl-Z", |s| {
+        row_of(s, "Stopped").is_some() && last_row(s) == "$"
+    });
+    let during = shell.dir.path().join("during");
+    shell.type_text(&format!("stty -g > '{}'; echo SAVED", during.display()));
+    shell.press(&["Enter"]);
+    shell.wait_for("the settings saved", |s| {
+        s.iter().any(|r| r == "SAVED") && last_row(s) == "$"
+    });
+    let before = shell.read("before");
+    let during = std::fs::read_to_string(&during).expect("the settings while stopped");
+    assert_eq!(before, during, "the shell got the terminal in raw mode");
+
+    shell.type_text("fg");
+    shell.press(&["Enter"]);
+    shell.wait_for("the line redrawn", |s| last_row(s) == "> half a li");
+    shell.type_text("ne");
+    shell.press(&["Enter"]);
+    bob.expect("Alice: half a line");
+    shell.press(&["C-c"]);
+    shell.wait_for("the shell's prompt after the client", |s| {
+        row_of(s, "You left the chat.").is_some() && last_row(s) == "$"
+    });
+    shell.type_text("exit");
+    shell.press(&["Enter"]);
+    assert_eq!(shell.wait_done(), 0);
+    assert_given_back(&shell);
 }

@@ -1,5 +1,7 @@
 //! `chat-client`: reads the command line and hands over to the library's
-//! [`socket_chat::client::run`], with the keyboard as input.
+//! [`socket_chat::client::run`], with the keyboard as input: edited by the
+//! client when standard input and output are a terminal, read line by line
+//! otherwise.
 
 use std::io;
 use std::process::ExitCode;
@@ -28,5 +30,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    ExitCode::from(client::run(config, io::stdin()))
+    let typing = if client::terminal::is_interactive() {
+        client::Typing::Editor
+    } else {
+        client::Typing::Lines
+    };
+    // `io::stdin()` unlocked: the keyboard thread reads it, and `stty`,
+    // run as a child, works on the same terminal.
+    ExitCode::from(client::run(config, io::stdin(), typing))
 }

@@ -67,6 +67,12 @@ pub enum Outcome {
     /// Ctrl-C: the user wants out (the client treats it as `/quit`). With
     /// signals turned off in raw mode, it arrives as a key, not as SIGINT.
     Interrupt,
+    /// Ctrl-Z: the user wants the shell back for a while (job control).
+    /// Also a key in raw mode, not SIGTSTP: the program must give the
+    /// terminal its old mode before it stops, and take raw mode again when
+    /// it continues. The input row has been cleared; [`Editor::redraw`]
+    /// (or the next [`Editor::advance`]) draws it again, as it was.
+    Suspend,
 }
 
 /// One key, decoded from the bytes a terminal sends.
@@ -93,6 +99,7 @@ enum Key {
     /// Ctrl-D: delete under the cursor, or end of input on an empty line.
     CtrlD,
     CtrlC,
+    CtrlZ,
     /// Ctrl-L: clear the screen and redraw.
     ClearScreen,
 }
@@ -278,8 +285,9 @@ impl Decoder {
             0x10 => Key::Up,          // Ctrl-P
             0x15 => Key::KillToStart, // Ctrl-U
             0x17 => Key::KillWord,    // Ctrl-W
+            0x1a => Key::CtrlZ,       // Ctrl-Z
             0x7f => Key::Backspace,   // what most terminals send for Backspace
-            // Other control keys (Tab, Ctrl-Z, …) have no binding. Tab in
+            // Other control keys (Tab, Ctrl-\, …) have no binding. Tab in
             // particular is not inserted: its width depends on the column.
             0x00..=0x1f => return,
             0x20..=0x7e => Key::Char(char::from(byte)),
@@ -589,6 +597,11 @@ impl Editor {
             Key::CtrlD if self.line.is_empty() => return Some(Outcome::EndOfInput),
             Key::CtrlD => self.delete_forward(),
             Key::CtrlC => return Some(Outcome::Interrupt),
+            Key::CtrlZ => {
+                // The shell prints on this row next; the line is kept.
+                self.clear_rows(out);
+                return Some(Outcome::Suspend);
+            }
             Key::Left => self.cursor = self.cluster_before(self.cursor),
             Key::Right => self.cursor = self.cluster_after(self.cursor),
             Key::WordLeft => self.cursor = self.word_start(self.cursor),
@@ -1341,6 +1354,25 @@ mod tests {
         let mut s = Setup::new(40);
         assert_eq!(s.keys(b"half a li\x03"), [Outcome::Interrupt]);
         assert_eq!(s.keys(b"\x03"), [Outcome::Interrupt]);
+    }
+
+    #[test]
+    fn ctrl_z_clears_the_row_and_redraw_brings_the_line_back() {
+        let mut s = Setup::new(40);
+        s.print("[07:49:39] Bob: hi");
+        // One step, as the client takes it: the program stops right after.
+        s.editor.feed(b"half\x02\x1a");
+        let mut out = Vec::new();
+        assert_eq!(s.editor.advance(&mut out), Some(Outcome::Suspend));
+        s.term.write(&out);
+        assert_eq!(s.term.screen(), ["[07:49:39] Bob: hi"]);
+        assert_eq!(s.col(), 0);
+        let mut out = Vec::new();
+        s.editor.redraw(&mut out);
+        s.term.write(&out);
+        assert_eq!(s.term.screen(), ["[07:49:39] Bob: hi", "> half"]);
+        assert_eq!(s.col(), 5, "the cursor is where it was");
+        assert_eq!(s.line(), "half");
     }
 
     #[test]

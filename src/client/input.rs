@@ -46,6 +46,12 @@ impl Lines {
     pub fn next_line(&mut self) -> Option<String> {
         self.complete.pop_front()
     }
+
+    /// Takes the bytes of the line not yet ended: when the line editor
+    /// takes over, what was typed of the next line is its to edit.
+    pub fn take_partial(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.partial)
+    }
 }
 
 /// A typed line as text, without its line ending. Invalid UTF-8 from the
@@ -150,6 +156,16 @@ mod tests {
         assert_eq!(lines.next_line(), None);
         lines.end();
         assert_eq!(lines.next_line().as_deref(), Some("no end"));
+        assert_eq!(lines.next_line(), None);
+    }
+
+    #[test]
+    fn the_unfinished_line_can_be_taken_away() {
+        let mut lines = Lines::default();
+        lines.push(b"Alice\nhel");
+        assert_eq!(lines.take_partial(), b"hel");
+        lines.end();
+        assert_eq!(lines.next_line().as_deref(), Some("Alice"));
         assert_eq!(lines.next_line(), None);
     }
 

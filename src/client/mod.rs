@@ -18,6 +18,20 @@
 //! place too: [`run`] returns the exit status, whether the user quit or the
 //! server went away.
 //!
+//! On a terminal, the keys go to a line editor ([`editor`]) instead of the
+//! terminal's own line mode ([`terminal`] switches it to raw mode), so that
+//! a message arriving while the user types is printed *above* the input
+//! row, and the half-typed line is drawn again below it. With a pipe, or
+//! where the terminal cannot be switched, lines are read whole as before.
+//!
+//! The server does not echo our own `TEXT` back, so after Enter the client
+//! prints the line as everyone else sees it, but only once it knows the
+//! server will take it: the welcome says how long a text may be, and the
+//! join and leave notices say who is online, so the refusals the server
+//! would make (too long, nobody of that name) are made here instead, and
+//! replace the confirmation. A refusal that still comes from the server
+//! (someone left a moment ago) is printed when it arrives.
+//!
 //! Sending never waits on the network: messages go into an
 //! [`Outbox`](crate::server::outbox::Outbox), the same bounded queue the
 //! server gives each client, and a writer thread writes them. Files go out
@@ -28,8 +42,10 @@
 //! - [`config`]: the command line.
 //! - [`events`]: the two reading threads and what they report.
 //! - [`input`]: what the user typed: bytes into lines, lines into [`input::Input`].
+//! - [`editor`] and [`terminal`]: the line editor, and the raw mode it needs.
 //! - [`display`]: what an incoming message looks like on screen.
-//! - [`screen`]: printing, with a progress line that updates in place.
+//! - [`screen`]: printing, with a progress line that updates in place, and
+//!   the input line kept below everything printed.
 //! - [`upload`] and [`download`]: files out and in.
 
 pub mod config;
@@ -57,16 +73,23 @@ use input::{Input, Lines};
 use screen::Screen;
 use upload::Uploads;
 
+use editor::{Editor, Outcome};
+use terminal::RawMode;
+
 use crate::frame::DEFAULT_MAX_FRAME;
-use crate::localtime::TimeZone;
+use crate::localtime::{TimeZone, now_unix};
 use crate::message::client::{Join, Leave, Text};
 use crate::message::{ClientMessage, ErrorCode, ErrorReport, Message as _, ServerMessage};
-use crate::names::{check_name, name_key};
+use crate::names::{SERVER_NAME, check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
 use crate::trace::{Direction, Trace};
 use crate::transport::{Framing, Outgoing, tcp, tune_socket};
 
+/// Exit status when the chat ended as it should: the user quit, the server
+/// shut down, or the server removed us. Each is a line saying why, not an
+/// error, so that `make run-client` does not report a failure.
+pub const EXIT_OK: u8 = 0;
 /// Exit status when the server is gone or unreachable.
 pub const EXIT_CONNECTION: u8 = 1;
 /// Exit status when the name given on the command line is refused.
@@ -150,6 +173,19 @@ struct Joined {
     name: String,
     users: Vec<String>,
     max_file_size: Option<u64>,
+    max_text: Option<u64>,
+}
+
+/// How the user's keys become lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Typing {
+    /// Whole lines, as a pipe delivers them, or a terminal in its own line
+    /// mode (which echoes and edits them itself).
+    Lines,
+    /// The keyboard is a terminal: after joining, switch it to raw mode and
+    /// edit the line here, falling back to [`Typing::Lines`] if the switch
+    /// fails. The name prompt before it stays in line mode.
+    Editor,
 }
 
 /// Where typed lines come from: the events, cut into lines.
@@ -177,9 +213,16 @@ impl Keyboard {
     }
 }
 
-/// Runs the client until the user quits (0) or the connection ends (1).
-/// `input` is what the user types: the keyboard, or a pipe in tests.
-pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
+/// Runs the client until the chat ends, and returns the exit status: 0 when
+/// it ended as it should (`/quit`, the server shut down or removed us), 1
+/// when the connection was lost or never made, 2 for a refused name given
+/// on the command line.
+///
+/// `input` is what the user types: the keyboard, or a pipe in tests. With
+/// [`Typing::Editor`], `input` must read the terminal that standard input
+/// is (the same reader, never a second handle on it), since that is the
+/// terminal whose mode changes.
+pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -> u8 {
     let screen = Screen::new();
     let (events, inbox) = sync_channel(QUEUED_EVENTS);
     if let Err(e) = events::spawn_keyboard(input, events.clone()) {
@@ -197,12 +240,29 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I) -> u8 {
     screen.line(&text::t().connected(&config.server_addr(), &joined.name));
     screen.line(&text::t().online_list(&joined.users));
     screen.line(&text::t().client_help());
-    let mut chat = match Chat::start(config, screen, joined, keyboard, events) {
+    // Raw mode lasts as long as this guard, which the chat keeps: it is
+    // dropped on the way out of this function, however it is left, a panic
+    // included (unwinding runs destructors). Nothing in the client calls
+    // `process::exit`.
+    let raw = match typing {
+        Typing::Editor => RawMode::enter().ok(),
+        Typing::Lines => None,
+    };
+    if raw.is_some() {
+        let mut editor = Editor::new(&text::t().input_prompt(), terminal::width());
+        // The confirmation printed after Enter takes the typed line's place.
+        editor.keep_submitted(false);
+        editor.feed(&keyboard.lines.take_partial());
+        screen.start_editing(editor);
+    }
+    let mut chat = match Chat::start(config, screen, joined, keyboard, events, raw) {
         Ok(chat) => chat,
         Err(status) => return status,
     };
     let status = chat.run();
     chat.finish();
+    chat.shared.screen.stop_editing();
+    drop(chat.raw.take());
     status
 }
 
@@ -215,13 +275,17 @@ struct Chat {
     events: Receiver<Event>,
     lines: Lines,
     /// Who is online, kept up to date from the welcome and the join and
-    /// leave notices, so that `/send @NAME` can refuse an unknown name
-    /// before streaming a file nobody will receive.
+    /// leave notices, so that `/msg @NAME` and `/send @NAME` can refuse an
+    /// unknown name before sending what nobody will receive.
     online: Vec<String>,
+    /// The longest text the server takes, from its welcome (an older server
+    /// does not say; then only the server checks).
+    max_text: Option<u64>,
     downloads: Downloads,
     zone: TimeZone,
     /// The server says why before it closes a connection on purpose; that
-    /// reason is the last line the user sees, instead of "connection lost".
+    /// reason is the last line the user sees, instead of "connection lost",
+    /// and the chat ended as it should.
     farewell: Option<String>,
     /// Whether the socket thread has reported the end of the connection
     /// (after which it has ended).
@@ -229,12 +293,14 @@ struct Chat {
     socket_thread: Option<JoinHandle<()>>,
     writer_thread: Option<JoinHandle<io::Result<()>>>,
     upload_threads: Vec<JoinHandle<()>>,
+    /// The terminal in raw mode, while the line editor runs.
+    raw: Option<RawMode>,
 }
 
 /// What the loop does after an event.
 enum Next {
     Continue,
-    /// The user is done (`/quit`, or the end of input).
+    /// The user is done (`/quit`, Ctrl-C, Ctrl-D, or the end of input).
     Quit,
     /// The connection is gone: exit with this status.
     Exit(u8),
@@ -249,6 +315,7 @@ impl Chat {
         joined: Joined,
         keyboard: Keyboard,
         events: SyncSender<Event>,
+        raw: Option<RawMode>,
     ) -> Result<Chat, u8> {
         let Joined {
             stream,
@@ -256,6 +323,7 @@ impl Chat {
             name,
             users,
             max_file_size,
+            max_text,
         } = joined;
         let outbox = Arc::new(Outbox::new(OUTBOX_BYTES));
         let threads = (|| {
@@ -292,6 +360,7 @@ impl Chat {
             events: keyboard.events,
             lines: keyboard.lines,
             online: users,
+            max_text,
             downloads,
             zone: TimeZone::from_env(),
             farewell: None,
@@ -299,6 +368,7 @@ impl Chat {
             socket_thread: Some(socket),
             writer_thread: Some(writer),
             upload_threads: Vec::new(),
+            raw,
         })
     }
 
@@ -314,10 +384,15 @@ impl Chat {
                 Next::Exit(status) => return status,
             }
             next = match self.events.recv() {
+                Ok(Event::Keys(bytes)) if self.shared.screen.is_editing() => {
+                    self.shared.screen.feed(&bytes);
+                    self.edited_lines()
+                }
                 Ok(Event::Keys(bytes)) => {
                     self.lines.push(&bytes);
                     self.typed_lines()
                 }
+                // A terminal that hangs up ends the input as Ctrl-D does.
                 Ok(Event::KeysEnded) => {
                     self.lines.end();
                     match self.typed_lines() {
@@ -337,12 +412,43 @@ impl Chat {
                 }
                 Ok(Event::Disconnected) => {
                     self.disconnected = true;
-                    Next::Exit(self.lost())
+                    Next::Exit(self.ended())
                 }
                 // Every sender is gone: no socket thread, so no connection.
-                Err(_) => Next::Exit(self.lost()),
+                Err(_) => Next::Exit(self.ended()),
             };
         }
+    }
+
+    /// Acts on every line finished in the editor so far. Ctrl-C and Ctrl-D
+    /// (on an empty line) are keys in raw mode, not a signal and the end of
+    /// input: both leave as `/quit` does.
+    fn edited_lines(&mut self) -> Next {
+        let mut entered = false;
+        let next = loop {
+            match self.shared.screen.next_typed() {
+                None => break Next::Continue,
+                Some(Outcome::Line(line)) => {
+                    entered = true;
+                    match self.typed(&line) {
+                        Next::Continue => {}
+                        other => break other,
+                    }
+                }
+                Some(Outcome::EndOfInput | Outcome::Interrupt) => break Next::Quit,
+                Some(Outcome::Suspend) => {
+                    self.suspend();
+                    entered = true; // the window may have changed meanwhile
+                }
+            }
+        };
+        // No signal tells us that the window was resized (std has no
+        // SIGWINCH), so the width is read again after each Enter: a line
+        // typed after a resize is drawn for the new width.
+        if entered && matches!(next, Next::Continue) {
+            self.shared.screen.set_width(terminal::width());
+        }
+        next
     }
 
     /// Acts on every complete line typed so far.
@@ -356,35 +462,98 @@ impl Chat {
         Next::Continue
     }
 
+    /// Ctrl-Z: stops the client until the shell continues it, then draws
+    /// the input row again. The connection stays open meanwhile, and what
+    /// the server sends waits in the socket; a server with a heartbeat
+    /// drops a client stopped for longer than twice its interval
+    /// (chapter 6).
+    fn suspend(&mut self) {
+        if let Some(raw) = &self.raw {
+            // Without job control (or without `kill`) nothing stops: the
+            // chat just goes on.
+            let _ = raw.suspend();
+        }
+        self.shared.screen.redraw();
+    }
+
     /// Acts on one line the user typed.
     fn typed(&mut self, line: &str) -> Next {
+        let input = input::parse(line);
         let screen = &self.shared.screen;
-        let message = match input::parse(line) {
-            Ok(None) => return Next::Continue,
-            Ok(Some(Input::Quit)) => return Next::Quit,
+        // In the editor, a command stays on screen above what it prints, as
+        // in a shell; a chat line is replaced by its confirmation.
+        if screen.is_editing()
+            && !matches!(
+                input,
+                Ok(None | Some(Input::Say(_) | Input::Private { .. }))
+            )
+        {
+            screen.line(&text::t().typed_command(line));
+        }
+        match input {
+            Ok(None) => Next::Continue,
+            Ok(Some(Input::Quit)) => Next::Quit,
             Ok(Some(Input::Help)) => {
                 screen.line(&text::t().client_help());
-                return Next::Continue;
+                if screen.is_editing() {
+                    screen.line(&text::t().editor_help());
+                }
+                Next::Continue
             }
             Ok(Some(Input::SendFile { to, path })) => {
                 self.send_file(to, path);
-                return Next::Continue;
+                Next::Continue
             }
-            Ok(Some(Input::Say(text))) => ClientMessage::Text(Text { text, to: None }),
-            Ok(Some(Input::Private { to, text })) => {
-                ClientMessage::Text(Text { text, to: Some(to) })
-            }
-            Ok(Some(Input::List)) => ClientMessage::ListRequest,
+            Ok(Some(Input::Say(text))) => self.say(text, None),
+            Ok(Some(Input::Private { to, text })) => self.say(text, Some(to)),
+            Ok(Some(Input::List)) => self.send(ClientMessage::ListRequest),
             Err(mistake) => {
                 screen.line(&mistake.hint());
+                Next::Continue
+            }
+        }
+    }
+
+    /// Sends a chat text, to everyone or to one user, and shows it as the
+    /// others will see it; or, if the server would refuse it, says why and
+    /// sends nothing.
+    fn say(&mut self, text: String, to: Option<String>) -> Next {
+        let screen = &self.shared.screen;
+        if let Some(max) = self.max_text.filter(|&max| text.len() as u64 > max) {
+            let line = text::t().error_text_too_long(text.len() as u64, max);
+            screen.line(&text::t().error_line(&line));
+            return Next::Continue;
+        }
+        // The name as the server knows it (`/msg @bob` is to Bob).
+        let to = match to.map(|name| self.online_name(&name).ok_or(name)) {
+            None => None,
+            Some(Ok(name)) => Some(name),
+            Some(Err(name)) => {
+                screen.line(&text::t().error_line(&text::t().no_such_user(&name)));
                 return Next::Continue;
             }
         };
+        let time = self.zone.local(now_unix()).hms();
+        let confirmation = match &to {
+            None => text::t().chat_line(&time, &self.name, &text),
+            Some(to) => text::t().own_private_line(&time, to, &text),
+        };
+        match self.send(ClientMessage::Text(Text { text, to })) {
+            Next::Continue => {
+                self.shared.screen.line(&confirmation);
+                Next::Continue
+            }
+            other => other,
+        }
+    }
+
+    /// Queues a message for the server. A queue that takes nothing more
+    /// means the connection is closing or gone: the chat ends.
+    fn send(&mut self, message: ClientMessage) -> Next {
         if self.shared.outbound.send(message) {
             Next::Continue
         } else {
-            self.shared.screen.error(&text::t().connection_lost());
-            Next::Exit(EXIT_CONNECTION)
+            Next::Exit(self.ended())
         }
     }
 
@@ -404,8 +573,22 @@ impl Chat {
 
     /// Whether `name` is online (ignoring ASCII case, as the server does).
     fn is_online(&self, name: &str) -> bool {
+        self.find_online(name).is_some()
+    }
+
+    /// The name of whoever online `name` means, spelt as they chose it.
+    fn find_online(&self, name: &str) -> Option<&String> {
         let key = name_key(name);
-        self.online.iter().any(|n| name_key(n) == key)
+        self.online.iter().find(|n| name_key(n) == key)
+    }
+
+    /// Who a private message to `name` reaches, spelt as the server spells
+    /// it: someone online, or the server's console. `None`: nobody.
+    fn online_name(&self, name: &str) -> Option<String> {
+        if name.eq_ignore_ascii_case(SERVER_NAME) {
+            return Some(SERVER_NAME.to_string());
+        }
+        self.find_online(name).cloned()
     }
 
     /// Handles one message from the server.
@@ -444,15 +627,21 @@ impl Chat {
         }
     }
 
-    /// The connection ended while the user was still chatting.
-    fn lost(&mut self) -> u8 {
+    /// The connection ended while the user was still chatting: on purpose,
+    /// if the server said why first (it shut down, or removed us), and that
+    /// is a normal ending; else it was lost.
+    fn ended(&mut self) -> u8 {
         self.downloads.abandon();
-        let line = self
-            .farewell
-            .take()
-            .unwrap_or_else(|| text::t().connection_lost());
-        self.shared.screen.error(&line);
-        EXIT_CONNECTION
+        match self.farewell.take() {
+            Some(farewell) => {
+                self.shared.screen.line(&farewell);
+                EXIT_OK
+            }
+            None => {
+                self.shared.screen.error(&text::t().connection_lost());
+                EXIT_CONNECTION
+            }
+        }
     }
 
     /// Leaving politely: say goodbye, close our sending side, and give the
@@ -479,7 +668,7 @@ impl Chat {
         }
         self.downloads.abandon();
         self.shared.screen.line(&text::t().goodbye());
-        0
+        EXIT_OK
     }
 
     /// Ends every thread but the keyboard's, and joins them: uploads stop
@@ -590,6 +779,7 @@ fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Join
                     name: welcome.name,
                     users: welcome.users,
                     max_file_size: welcome.max_file_size,
+                    max_text: welcome.max_text,
                 });
             }
             Ok(Some(ServerMessage::Error(

@@ -1,16 +1,27 @@
 //! The client's screen: whole lines, plus one progress line that updates in
-//! place while a file moves.
+//! place while a file moves, and, on a terminal, the line being typed.
 //!
-//! Two threads print (the event loop and a file-sending thread), so
+//! Several threads print (the event loop and the file-sending threads), so
 //! printing goes through one lock: a chat line never lands in the middle of
-//! a progress line. On a terminal, progress is redrawn in place with `\r`
-//! (carriage return: back to the start of the line); when the output is a
-//! file or a pipe, progress is not shown at all, only the final line.
+//! a progress line, or of the line the user is typing.
+//!
+//! There are two ways to show it all:
+//!
+//! - **Plain**, when the keyboard is a pipe, or the terminal stays in its
+//!   own line mode: each line is written as it comes. On a terminal,
+//!   progress is redrawn in place with `\r` (carriage return: back to the
+//!   start of the line); when the output is a file or a pipe, progress is
+//!   not shown at all, only the final line.
+//! - **Editing**, when the terminal is in raw mode and the client draws the
+//!   input line itself ([`super::editor`]): every line goes *above* the
+//!   input row, which is then drawn again, half-typed line and cursor as
+//!   they were; progress is the editor's status row, just above it.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::editor::{Editor, Outcome};
 use crate::sync::lock;
 
 /// How often a progress line may be redrawn.
@@ -18,35 +29,56 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
 pub struct Screen {
     terminal: bool,
-    /// True while a progress line is on screen, unfinished.
-    progress_shown: Mutex<bool>,
+    state: Mutex<State>,
+}
+
+/// What the lock guards: what is on screen besides finished lines.
+#[derive(Default)]
+struct State {
+    /// True while a plain progress line is on screen, unfinished.
+    progress_shown: bool,
+    /// The line editor, while the user types into it.
+    editor: Option<Editor>,
 }
 
 impl Screen {
     pub fn new() -> Self {
         Screen {
             terminal: io::stdout().is_terminal(),
-            progress_shown: Mutex::new(false),
+            state: Mutex::new(State::default()),
         }
     }
 
-    /// Prints a line on stdout (after clearing any progress line).
+    /// Prints a line on stdout: above the input row while editing, else
+    /// after clearing any progress line. `text` may hold several lines.
     pub fn line(&self, text: &str) {
-        let mut shown = lock(&self.progress_shown);
+        let mut state = lock(&self.state);
+        if let Some(editor) = state.editor.as_mut() {
+            let mut out = Vec::new();
+            editor.print_above(text, &mut out);
+            return write_out(&out);
+        }
         let mut out = io::stdout().lock();
         // Writing to a closed stdout must not panic (`println!` would): the
         // chat goes on even if nobody is watching.
-        if *shown {
+        if state.progress_shown {
             let _ = write!(out, "\r\x1b[K");
-            *shown = false;
+            state.progress_shown = false;
         }
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
     }
 
-    /// Prints a line on stderr: for the line that ends the program.
+    /// Prints a line on stderr: for the line that ends the program. While
+    /// editing, editing ends first, so that the line starts on a clean row
+    /// and no prompt is drawn after it.
     pub fn error(&self, text: &str) {
-        let _shown = lock(&self.progress_shown);
+        let mut state = lock(&self.state);
+        if let Some(editor) = state.editor.as_mut() {
+            let mut out = Vec::new();
+            editor.finish(&mut out);
+            write_out(&out);
+        }
         let _ = writeln!(io::stderr(), "{text}");
     }
 
@@ -61,11 +93,84 @@ impl Screen {
         if !self.terminal {
             return;
         }
-        let mut shown = lock(&self.progress_shown);
+        let mut state = lock(&self.state);
+        if let Some(editor) = state.editor.as_mut() {
+            let mut out = Vec::new();
+            editor.show_status(text, &mut out);
+            return write_out(&out);
+        }
         let mut out = io::stdout().lock();
         let _ = write!(out, "\r\x1b[K{text}");
         let _ = out.flush();
-        *shown = true;
+        state.progress_shown = true;
+    }
+
+    /// Hands the screen's bottom row to `editor` (the terminal is in raw
+    /// mode by now) and draws its prompt.
+    pub fn start_editing(&self, mut editor: Editor) {
+        let mut state = lock(&self.state);
+        let mut out = Vec::new();
+        if state.progress_shown {
+            out.extend_from_slice(b"\r\x1b[K");
+            state.progress_shown = false;
+        }
+        editor.redraw(&mut out);
+        state.editor = Some(editor);
+        write_out(&out);
+    }
+
+    /// Whether the line editor is drawing the input line.
+    pub fn is_editing(&self) -> bool {
+        lock(&self.state).editor.is_some()
+    }
+
+    /// Gives the editor bytes from the keyboard; [`Screen::next_typed`]
+    /// applies them.
+    pub fn feed(&self, keys: &[u8]) {
+        if let Some(editor) = lock(&self.state).editor.as_mut() {
+            editor.feed(keys);
+        }
+    }
+
+    /// Applies the keys fed so far, drawing as it goes, up to the next one
+    /// that finishes something (Enter, Ctrl-D, Ctrl-C); `None` once all are
+    /// applied. The lock is let go in between, so that the caller can act
+    /// on a line (and print its confirmation) before the next is drawn.
+    pub fn next_typed(&self) -> Option<Outcome> {
+        let mut state = lock(&self.state);
+        let editor = state.editor.as_mut()?;
+        let mut out = Vec::new();
+        let outcome = editor.advance(&mut out);
+        write_out(&out);
+        outcome
+    }
+
+    /// Draws the input row again, as it was (after Ctrl-Z cleared it).
+    pub fn redraw(&self) {
+        if let Some(editor) = lock(&self.state).editor.as_mut() {
+            let mut out = Vec::new();
+            editor.redraw(&mut out);
+            write_out(&out);
+        }
+    }
+
+    /// Follows a change of the terminal's width (`None`: unknown).
+    pub fn set_width(&self, width: Option<usize>) {
+        if let Some(editor) = lock(&self.state).editor.as_mut() {
+            let mut out = Vec::new();
+            editor.set_width(width, &mut out);
+            write_out(&out);
+        }
+    }
+
+    /// Ends editing: the input row is cleared, and what is printed from
+    /// here on is plain again (the terminal is about to leave raw mode).
+    pub fn stop_editing(&self) {
+        if let Some(mut editor) = lock(&self.state).editor.take() {
+            let mut out = Vec::new();
+            editor.finish(&mut out);
+            write_out(&out);
+        }
     }
 }
 
@@ -73,6 +178,13 @@ impl Default for Screen {
     fn default() -> Self {
         Screen::new()
     }
+}
+
+/// Writes what the editor drew, in one go.
+fn write_out(bytes: &[u8]) {
+    let mut out = io::stdout().lock();
+    let _ = out.write_all(bytes);
+    let _ = out.flush();
 }
 
 /// Decides when a transfer's progress is worth redrawing: at most every

@@ -75,7 +75,8 @@ static SAVED: Mutex<Option<String>> = Mutex::new(None);
 /// - `-echo`: keys are not echoed; the editor draws the line;
 /// - `-isig`: Ctrl-C, Ctrl-Z and Ctrl-\ are keys, not signals, so that
 ///   Ctrl-C ends the client politely (as `/quit`) instead of killing it
-///   with the terminal still raw;
+///   with the terminal still raw, and Ctrl-Z stops it only after the
+///   terminal is given back ([`RawMode::suspend`]);
 /// - `-iexten`: Ctrl-V and Ctrl-O are keys too;
 /// - `-ixon`: Ctrl-S is a key, not "freeze the output", which looks like a
 ///   hung program to whoever presses it by accident.
@@ -86,7 +87,7 @@ static SAVED: Mutex<Option<String>> = Mutex::new(None);
 #[derive(Debug)]
 #[must_use = "the terminal goes back to its old mode when this is dropped"]
 pub struct RawMode {
-    _guard: Guard,
+    guard: Guard,
 }
 
 impl RawMode {
@@ -94,9 +95,44 @@ impl RawMode {
     /// terminals and `stty` can do it.
     pub fn enter() -> Result<RawMode, TerminalError> {
         Ok(RawMode {
-            _guard: Guard::set(RAW_MODE)?,
+            guard: Guard::set(RAW_MODE)?,
         })
     }
+
+    /// Ctrl-Z: stops the program as the terminal itself would, and returns
+    /// once the shell has continued it (`fg`), with raw mode taken again.
+    ///
+    /// In raw mode Ctrl-Z is a key, not a signal, so the program stops
+    /// itself: it gives the terminal back its old mode (the shell must not
+    /// get it raw), then has `kill -TSTP 0` send SIGTSTP to its whole
+    /// process group, which is what the terminal sends on Ctrl-Z in line
+    /// mode. (The whole group, not just this process: under
+    /// `make run-client` the shell's job is `make`, and only when every
+    /// process of the job stops does the shell say "Stopped" and take the
+    /// terminal back.) `kill` is in the group too, so it stops with us, and
+    /// our wait for it to finish lasts until the job is continued. Where
+    /// the group may not stop (no shell with job control started it), the
+    /// signal is ignored, and this returns at once.
+    pub fn suspend(&self) -> Result<(), TerminalError> {
+        stty(&[&self.guard.saved])?;
+        let stopped = stop_process_group();
+        stty(RAW_MODE.args)?;
+        stopped
+    }
+}
+
+/// Sends SIGTSTP to this process's group, with the `kill` program.
+#[cfg(unix)]
+fn stop_process_group() -> Result<(), TerminalError> {
+    run(Command::new("kill")
+        .args(["-TSTP", "0"])
+        .stdin(Stdio::null()))
+    .map(drop)
+}
+
+#[cfg(not(unix))]
+fn stop_process_group() -> Result<(), TerminalError> {
+    Err(TerminalError::Unsupported)
 }
 
 /// The terminal with its echo off, for typing a password, until this is
@@ -240,12 +276,17 @@ pub fn password_from_line(line: &str) -> Option<String> {
 /// Runs `stty` with `args` on our terminal and returns what it printed.
 #[cfg(unix)]
 fn stty(args: &[&str]) -> Result<String, TerminalError> {
-    let output = Command::new("stty")
-        .args(args)
-        // The one thing that matters: stty works on its standard input,
-        // and it must be our terminal. (`output()` would otherwise give
-        // the child an empty stdin.)
-        .stdin(Stdio::inherit())
+    // The one thing that matters: stty works on its standard input, and it
+    // must be our terminal. (`output()` would otherwise give the child an
+    // empty stdin.)
+    run(Command::new("stty").args(args).stdin(Stdio::inherit()))
+}
+
+/// Runs a program to its end and returns what it printed, or, if it
+/// failed, what it wrote on its standard error.
+#[cfg(unix)]
+fn run(command: &mut Command) -> Result<String, TerminalError> {
+    let output = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()

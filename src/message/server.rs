@@ -108,14 +108,17 @@ impl Message for ServerMessage {
 }
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
-/// `max_file_size` (extension) lets a client refuse a file that is too big
-/// before sending any of it.
+/// `max_file_size` and `max_text` (extensions) let a client refuse a file
+/// or a chat text that is too big before sending any of it, and so tell
+/// its user at once, instead of after the server has refused.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Welcome {
     pub name: String,
     pub users: Vec<String>,
     pub timestamp: i64,
     pub max_file_size: Option<u64>,
+    /// The longest chat text the server accepts, in bytes of UTF-8.
+    pub max_text: Option<u64>,
 }
 
 impl MessageType for Welcome {
@@ -128,6 +131,7 @@ impl MessageType for Welcome {
             users: take_string_list(meta, "users")?,
             timestamp: take_i64(meta, "timestamp")?,
             max_file_size: take_optional_u64(meta, "max_file_size")?,
+            max_text: take_optional_u64(meta, "max_text")?,
         })
     }
 
@@ -137,6 +141,9 @@ impl MessageType for Welcome {
         meta.insert("timestamp", self.timestamp);
         if let Some(max) = self.max_file_size {
             meta.insert("max_file_size", max);
+        }
+        if let Some(max) = self.max_text {
+            meta.insert("max_text", max);
         }
         self.name
     }
@@ -302,12 +309,14 @@ mod tests {
                 users: vec!["Bob".into(), "Alice".into()],
                 timestamp: 1_700_000_000,
                 max_file_size: None,
+                max_text: None,
             }),
             ServerMessage::Welcome(Welcome {
                 name: "Alice".into(),
                 users: vec![],
                 timestamp: 1,
                 max_file_size: Some(1 << 30),
+                max_text: Some(65536),
             }),
             ServerMessage::Joined(Joined {
                 name: "Alice".into(),
@@ -388,6 +397,7 @@ mod tests {
                     users: vec!["Bob".into(), "Alice".into()],
                     timestamp: 17,
                     max_file_size: None,
+                    max_text: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
             ),

@@ -153,12 +153,14 @@ impl Room {
 
     /// Adds a member, welcomes it and tells everyone else. This happens
     /// under the lock, so nobody can see the newcomer's messages before the
-    /// notice that it joined.
+    /// notice that it joined. The welcome announces the server's limits on
+    /// a file and a chat text, so the client can check before it sends.
     pub fn join(
         &self,
         name: String,
         link: Arc<Link>,
         max_file_size: u64,
+        max_text: u64,
     ) -> Result<Arc<Member>, JoinError> {
         let mut members = lock(&self.members);
         let key = name_key(&name);
@@ -183,6 +185,7 @@ impl Room {
             users,
             timestamp,
             max_file_size: Some(max_file_size),
+            max_text: Some(max_text),
         }));
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {
             name: member.name.clone(),

@@ -395,11 +395,13 @@ impl Session<'_> {
             self.send(ErrorReport::new(ErrorCode::NameInvalid, text).about(&name));
             return Flow::Leave(LeaveReason::Disconnected);
         }
-        match self
-            .server
-            .room
-            .join(name.clone(), self.link.clone(), self.server.config.max_file)
-        {
+        let config = &self.server.config;
+        match self.server.room.join(
+            name.clone(),
+            self.link.clone(),
+            config.max_file,
+            config.max_text as u64,
+        ) {
             Ok(member) => {
                 let online = self.server.room.everyone().len();
                 self.server

@@ -44,7 +44,14 @@ const WORDS_LEFT_OUT: &[(&str, &str)] = &[("zh", "sending_progress"), ("zh", "re
 
 /// Chinese sentences with no Chinese in them, because there are no words
 /// to translate: the version, a list row, a peer's own sentence.
-const NO_WORDS: &[&str] = &["version", "list_row", "log_client_error", "chat_line"];
+const NO_WORDS: &[&str] = &[
+    "version",
+    "list_row",
+    "log_client_error",
+    "chat_line",
+    "input_prompt",
+    "typed_command",
+];
 
 /// `(method name, what it returned, whether a peer's words went in)`.
 fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
@@ -196,6 +203,9 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         ours error_server_cannot_store();
         ours client_usage();
         ours client_help();
+        ours editor_help();
+        ours input_prompt();
+        peer typed_command(h);
         ours name_prompt();
         peer cannot_connect(h, &io_error());
         peer name_refused(h);
@@ -203,6 +213,7 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         peer online_list(&names);
         peer chat_line("12:00:01", h, h);
         peer private_line("12:00:01", h, h);
+        peer own_private_line("12:00:01", h, h);
         peer joined_line("12:00:01", h, 2);
         peer left_line("12:00:01", h, reason, 1);
         peer error_line(h);

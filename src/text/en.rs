@@ -1058,7 +1058,9 @@ Press Ctrl+C to stop the server at once."
 Usage: chat-client [PORT] [HOST] [NAME] [OPTIONS]
 
 Joins a chat room. PORT defaults to 8888, HOST to localhost; without a NAME
-the client asks for one.
+the client asks for one. On a terminal, the client edits the line you type
+itself, so that messages arriving meanwhile are printed above it (/help in
+the chat lists the keys); with a pipe, it reads whole lines.
 
 Options:
   --port PORT        server port
@@ -1083,6 +1085,29 @@ Chat commands:
   /help                  show this help
   /quit                  leave the chat"
             .to_string()
+    }
+
+    fn editor_help(&self) -> String {
+        "\
+Editing keys:
+  Left Right Home End    move along the line
+  Up Down                bring back an earlier line
+  Backspace Delete       erase a character
+  Ctrl-W                 erase the word before the cursor
+  Ctrl-U Ctrl-K          erase to the start, or to the end, of the line
+  Ctrl-L                 clear the screen
+  Ctrl-C                 leave the chat, as /quit
+  Ctrl-D                 on an empty line: leave the chat
+  Ctrl-Z                 stop the client for a while (fg brings it back)"
+            .to_string()
+    }
+
+    fn input_prompt(&self) -> String {
+        "> ".to_string()
+    }
+
+    fn typed_command(&self, line: &str) -> String {
+        format!("{}{}", self.input_prompt(), one_line(line))
     }
 
     fn name_prompt(&self) -> String {
@@ -1119,6 +1144,10 @@ Chat commands:
             one_line(sender),
             for_terminal(text)
         )
+    }
+
+    fn own_private_line(&self, time: &str, to: &str, text: &str) -> String {
+        format!("[{time}] → {}: {}", one_line(to), for_terminal(text))
     }
 
     fn joined_line(&self, time: &str, name: &str, online: u64) -> String {

@@ -362,6 +362,15 @@ pub trait Text: Sync {
 
     fn client_usage(&self) -> String;
     fn client_help(&self) -> String;
+    /// What `/help` adds while the client edits the line itself (on a
+    /// terminal, [`crate::client::editor`]).
+    fn editor_help(&self) -> String;
+    /// The prompt in front of the line being typed.
+    fn input_prompt(&self) -> String;
+    /// A command the user typed, left on screen above what it printed, as
+    /// a shell leaves it. (A chat line is replaced by its confirmation
+    /// instead.)
+    fn typed_command(&self, line: &str) -> String;
     fn name_prompt(&self) -> String;
     fn cannot_connect(&self, addr: &str, error: &io::Error) -> String;
     fn name_refused(&self, reason: &str) -> String;
@@ -369,6 +378,9 @@ pub trait Text: Sync {
     fn online_list(&self, names: &[String]) -> String;
     fn chat_line(&self, time: &str, sender: &str, text: &str) -> String;
     fn private_line(&self, time: &str, sender: &str, text: &str) -> String;
+    /// The confirmation of a private message the user sent: what they
+    /// said, and to whom.
+    fn own_private_line(&self, time: &str, to: &str, text: &str) -> String;
     fn joined_line(&self, time: &str, name: &str, online: u64) -> String;
     fn left_line(&self, time: &str, name: &str, reason: LeaveReason, online: u64) -> String;
     /// An error shown while chatting; `text` is already a sentence (ours,

@@ -1044,7 +1044,9 @@ impl Text for Zh {
 用法: chat-client [端口] [主机] [用户名] [选项]
 
 加入聊天室。端口默认为 8888，主机默认为 localhost；
-没有给出用户名时，客户端会询问。
+没有给出用户名时，客户端会询问。在终端上，客户端自己编辑你输入的这一行，
+期间收到的消息显示在它上面（在聊天室中输入 /help 查看按键）；
+输入来自管道时，客户端按整行读取。
 
 选项:
   --port 端口          服务器端口
@@ -1072,6 +1074,29 @@ impl Text for Zh {
   /quit - 退出聊天室
   直接输入文本发送消息"
             .to_string()
+    }
+
+    fn editor_help(&self) -> String {
+        "\
+编辑按键:
+  Left Right Home End - 在这一行中移动
+  Up Down - 找回之前输入的行
+  Backspace Delete - 删除一个字符
+  Ctrl-W - 删除光标前的一个词
+  Ctrl-U Ctrl-K - 删除到行首，或删除到行尾
+  Ctrl-L - 清屏
+  Ctrl-C - 退出聊天室，同 /quit
+  Ctrl-D - 在空行上: 退出聊天室
+  Ctrl-Z - 暂停客户端（用 fg 恢复）"
+            .to_string()
+    }
+
+    fn input_prompt(&self) -> String {
+        "> ".to_string()
+    }
+
+    fn typed_command(&self, line: &str) -> String {
+        format!("{}{}", self.input_prompt(), one_line(line))
     }
 
     fn name_prompt(&self) -> String {
@@ -1109,6 +1134,10 @@ impl Text for Zh {
 
     fn private_line(&self, time: &str, sender: &str, text: &str) -> String {
         format!("[{time}] {}: [私信] {}", who(sender), for_terminal(text))
+    }
+
+    fn own_private_line(&self, time: &str, to: &str, text: &str) -> String {
+        format!("[{time}] → {}: [私信] {}", who(to), for_terminal(text))
     }
 
     fn joined_line(&self, time: &str, name: &str, online: u64) -> String {

@@ -360,6 +360,7 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     users: vec![],
                     timestamp: 0,
                     max_file_size: None,
+                    max_text: None,
                 }));
                 let _ = writer.lock().expect("lock").write_all(&welcome);
                 clients.lock().expect("lock").push((id, writer.clone()));
