@@ -215,6 +215,12 @@ fn walk(zh: bool) {
     // A user's private message reads the same way.
     bob.send("/msg @Alice psst");
     expect_timed(&mut alice.proc, &format!("Bob: {private} psst"));
+    // And the sender sees what it sent, and to whom.
+    if zh {
+        expect_timed(&mut bob.proc, "→ Alice: [私信] psst");
+    } else {
+        expect_timed(&mut bob.proc, "→ Alice: psst");
+    }
     bob.expect_none("请检查你的个人设置");
 
     // 场景 3: files from the server, to everyone and to Bob.

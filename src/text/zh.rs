@@ -757,7 +757,7 @@ impl Text for Zh {
 
     fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
         format!(
-            "用户 '{}' 正在向 {} 发送文件: {} ({})",
+            "用户 '{}' 正在向{}发送文件: {} ({})",
             who(sender),
             audience(to),
             one_line(name),
@@ -785,10 +785,10 @@ impl Text for Zh {
 
     fn console_file_sent(&self, name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
         format!(
-            "文件 {} ({}) 已发送给 {}，用时 {seconds:.2} 秒 ({})。",
+            "文件 {} ({}) 已发送给{}，用时 {seconds:.2} 秒 ({})。",
             one_line(name),
             self.bytes(size),
-            audience(to),
+            audience(to).trim_end(),
             rate(size, seconds)
         )
     }
@@ -799,7 +799,7 @@ impl Text for Zh {
 
     fn console_file_started(&self, name: &str, size: u64, to: Option<&str>) -> String {
         format!(
-            "正在向 {} 发送文件 {} ({})...",
+            "正在向{}发送文件 {} ({})...",
             audience(to),
             one_line(name),
             self.bytes(size)
@@ -1201,7 +1201,7 @@ impl Text for Zh {
 
     fn sending_file(&self, name: &str, size: u64, to: Option<&str>) -> String {
         format!(
-            "[文件传输] 正在向 {} 发送文件: {} ({size} 字节)",
+            "[文件传输] 正在向{}发送文件: {} ({size} 字节)",
             audience(to),
             one_line(name)
         )
@@ -1254,7 +1254,7 @@ impl Text for Zh {
         sha256: &str,
     ) -> String {
         format!(
-            "{}\n[文件传输] 文件接收完成: {}\n保存位置: {}\n{}，用时 {seconds:.2} 秒 ({})，SHA-256 {}",
+            "{}\n[文件传输] 文件接收完成: {}\n保存位置: {}\n大小 {}，用时 {seconds:.2} 秒 ({})，SHA-256 {}",
             self.receiving_progress(name, sender, 100.0),
             one_line(name),
             escaped(&shown_path(path)),
@@ -1292,11 +1292,12 @@ fn who(name: &str) -> Cow<'_, str> {
     }
 }
 
-/// Who a file goes to, in a sentence.
-fn audience(to: Option<&str>) -> Cow<'_, str> {
+/// Who a file goes to, in a sentence: `所有人`, or a name with a space on
+/// each side, as Chinese text sets a Latin word (`正在向 Bob 发送文件`).
+fn audience(to: Option<&str>) -> String {
     match to {
-        Some(name) => who(name),
-        None => Cow::Borrowed("所有人"),
+        Some(name) => format!(" {} ", who(name)),
+        None => "所有人".to_string(),
     }
 }
 
