@@ -118,6 +118,8 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         ours base64_error(&base64::DecodeError::InvalidLength { len: 5 });
         ours ws_error(&WsError::Binary);
         ours http_error(&HttpError::NotFound);
+        ours http_malformed(Malformed::BadHost);
+        ours http_upgrade(Upgrade::BadKey);
         peer scram_error(&ScramError::ServerError(HOSTILE.to_string()));
         ours verifier_error(&VerifierError::SaltTooShort { len: 3 });
         ours account_error(&AccountError::Taken);
@@ -470,17 +472,53 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         all.push(t.ws_error(&e));
     }
     for e in [
-        HttpError::Malformed("x"),
+        HttpError::Malformed(Malformed::NoHost),
         HttpError::HeadTooLarge,
         HttpError::VersionNotSupported,
         HttpError::MethodNotAllowed,
-        HttpError::BadUpgrade("x"),
+        HttpError::BadUpgrade(Upgrade::NoKey),
         HttpError::WebSocketVersion,
         HttpError::ForbiddenOrigin,
         HttpError::Truncated,
         HttpError::Io(io()),
     ] {
         all.push(t.http_error(&e));
+    }
+    {
+        use Malformed as M;
+        for problem in [
+            M::LfWithoutCr,
+            M::CrWithoutLf,
+            M::ControlInHead,
+            M::NoEmptyLine,
+            M::LineWithoutCrLf,
+            M::EmptyLineInside,
+            M::RequestLine,
+            M::MethodNotToken,
+            M::BadVersion,
+            M::TargetWithoutSlash,
+            M::BadPercent,
+            M::BadTargetCharacter,
+            M::FoldedHeader,
+            M::HeaderWithoutColon,
+            M::HeaderNameNotToken,
+            M::ControlInHeader,
+            M::TwoHosts,
+            M::NoHost,
+        ] {
+            all.push(t.http_malformed(problem));
+        }
+    }
+    for problem in [
+        Upgrade::RepeatedHeader,
+        Upgrade::NotHttp11,
+        Upgrade::NoConnectionUpgrade,
+        Upgrade::NoUpgradeWebsocket,
+        Upgrade::NoVersion,
+        Upgrade::NoKey,
+        Upgrade::Body,
+    ] {
+        all.push(t.http_upgrade(problem));
     }
     for e in [
         S::TooLong { len: 2000 },

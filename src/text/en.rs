@@ -32,7 +32,7 @@ use crate::server::accounts::{
 use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
-use crate::transport::http::{HttpError, MAX_HEAD};
+use crate::transport::http::{HttpError, MAX_HEAD, Malformed, Upgrade};
 use crate::transport::websocket::WsError;
 use crate::unicode::UNICODE_VERSION;
 
@@ -276,12 +276,17 @@ impl Text for En {
 
     fn http_error(&self, error: &HttpError) -> String {
         match error {
-            HttpError::Malformed(why) => format!("malformed request: {why}"),
+            HttpError::Malformed(why) => {
+                format!("malformed request: {}", self.http_malformed(*why))
+            }
             HttpError::HeadTooLarge => format!("request head longer than {MAX_HEAD} bytes"),
             HttpError::VersionNotSupported => "HTTP version not supported".to_string(),
             HttpError::MethodNotAllowed => "only GET is served".to_string(),
             HttpError::NotFound => "no such page".to_string(),
-            HttpError::BadUpgrade(why) => format!("not a valid WebSocket handshake: {why}"),
+            HttpError::BadUpgrade(why) => format!(
+                "not a valid WebSocket handshake: {}",
+                self.http_upgrade(*why)
+            ),
             HttpError::WebSocketVersion => "only WebSocket version 13 is spoken".to_string(),
             HttpError::ForbiddenOrigin => {
                 "WebSocket requests from pages of other sites are refused".to_string()
@@ -289,6 +294,47 @@ impl Text for En {
             HttpError::Truncated => "the connection closed inside the request head".to_string(),
             HttpError::Io(e) => e.to_string(),
         }
+    }
+
+    fn http_malformed(&self, problem: Malformed) -> String {
+        match problem {
+            Malformed::LfWithoutCr => "a line ends without CR",
+            Malformed::CrWithoutLf => "a CR not followed by LF",
+            Malformed::ControlInHead => "a control character in the head",
+            Malformed::NoEmptyLine => "the head does not end with an empty line",
+            Malformed::LineWithoutCrLf => "a line does not end with CR LF",
+            Malformed::EmptyLineInside => "an empty line inside the head",
+            Malformed::RequestLine => {
+                "the request line is not METHOD TARGET VERSION with single spaces"
+            }
+            Malformed::MethodNotToken => "the method is not a token",
+            Malformed::BadVersion => "the version is not HTTP/x.y",
+            Malformed::TargetWithoutSlash => "the target does not start with /",
+            Malformed::BadPercent => "a % in the target is not followed by two hex digits",
+            Malformed::BadTargetCharacter => "a character not allowed in the target",
+            Malformed::FoldedHeader => "a header line folded onto the next",
+            Malformed::HeaderWithoutColon => "a header line without a colon",
+            Malformed::HeaderNameNotToken => "a header name is not a token",
+            Malformed::ControlInHeader => "a control character in a header value",
+            Malformed::TwoHosts => "more than one Host header",
+            Malformed::NoHost => "an HTTP/1.1 request without a Host header",
+            Malformed::BadHost => "the Host header is not HOST or HOST:PORT",
+        }
+        .to_string()
+    }
+
+    fn http_upgrade(&self, problem: Upgrade) -> String {
+        match problem {
+            Upgrade::RepeatedHeader => "a header that may appear once appears twice",
+            Upgrade::NotHttp11 => "WebSocket needs HTTP/1.1",
+            Upgrade::NoConnectionUpgrade => "Connection does not list \"upgrade\"",
+            Upgrade::NoUpgradeWebsocket => "Upgrade does not list \"websocket\"",
+            Upgrade::NoVersion => "no Sec-WebSocket-Version",
+            Upgrade::NoKey => "no Sec-WebSocket-Key",
+            Upgrade::BadKey => "Sec-WebSocket-Key is not 16 bytes in base64",
+            Upgrade::Body => "an upgrade request with a body",
+        }
+        .to_string()
     }
 
     fn scram_error(&self, error: &ScramError) -> String {

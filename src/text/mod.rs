@@ -74,7 +74,7 @@ use crate::server::accounts::{AccountError, LoadError, VerifierError};
 use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
 use crate::server::mutes::MuteError;
 use crate::transfer::{OpenError, TransferError};
-use crate::transport::http::HttpError;
+use crate::transport::http::{HttpError, Malformed, Upgrade};
 use crate::transport::websocket::WsError;
 #[cfg(doc)]
 use terminal::for_terminal;
@@ -239,6 +239,8 @@ pub trait Text: Sync {
     fn base64_error(&self, error: &base64::DecodeError) -> String;
     fn ws_error(&self, error: &WsError) -> String;
     fn http_error(&self, error: &HttpError) -> String;
+    fn http_malformed(&self, problem: Malformed) -> String;
+    fn http_upgrade(&self, problem: Upgrade) -> String;
     fn scram_error(&self, error: &ScramError) -> String;
     fn verifier_error(&self, error: &VerifierError) -> String;
     fn account_error(&self, error: &AccountError) -> String;

@@ -42,7 +42,7 @@ use crate::server::accounts::{
 use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
-use crate::transport::http::{HttpError, MAX_HEAD};
+use crate::transport::http::{HttpError, MAX_HEAD, Malformed, Upgrade};
 use crate::transport::websocket::WsError;
 use crate::unicode::UNICODE_VERSION;
 
@@ -303,17 +303,60 @@ impl Text for Zh {
 
     fn http_error(&self, error: &HttpError) -> String {
         match error {
-            HttpError::Malformed(why) => format!("格式错误的请求: {why}"),
+            HttpError::Malformed(why) => {
+                format!("格式错误的请求: {}", self.http_malformed(*why))
+            }
             HttpError::HeadTooLarge => format!("请求头超过了 {MAX_HEAD} 字节"),
             HttpError::VersionNotSupported => "不支持这个 HTTP 版本".to_string(),
             HttpError::MethodNotAllowed => "只提供 GET".to_string(),
             HttpError::NotFound => "没有这个页面".to_string(),
-            HttpError::BadUpgrade(why) => format!("不是有效的 WebSocket 握手: {why}"),
+            HttpError::BadUpgrade(why) => {
+                format!("不是有效的 WebSocket 握手: {}", self.http_upgrade(*why))
+            }
             HttpError::WebSocketVersion => "只支持 WebSocket 第 13 版".to_string(),
             HttpError::ForbiddenOrigin => "拒绝来自其他网站页面的 WebSocket 请求".to_string(),
             HttpError::Truncated => "连接在请求头的中途关闭".to_string(),
             HttpError::Io(e) => self.io_error(e),
         }
+    }
+
+    fn http_malformed(&self, problem: Malformed) -> String {
+        match problem {
+            Malformed::LfWithoutCr => "有一行以 LF 结尾，前面没有 CR",
+            Malformed::CrWithoutLf => "CR 后面没有跟着 LF",
+            Malformed::ControlInHead => "请求头中有控制字符",
+            Malformed::NoEmptyLine => "请求头没有以空行结束",
+            Malformed::LineWithoutCrLf => "有一行不是以 CR LF 结尾的",
+            Malformed::EmptyLineInside => "请求头中间有空行",
+            Malformed::RequestLine => "请求行不是以单个空格分隔的 METHOD TARGET VERSION",
+            Malformed::MethodNotToken => "请求方法不是一个 token",
+            Malformed::BadVersion => "版本不是 HTTP/x.y",
+            Malformed::TargetWithoutSlash => "请求目标不是以 / 开头的",
+            Malformed::BadPercent => "请求目标中的 % 后面不是两个十六进制数字",
+            Malformed::BadTargetCharacter => "请求目标中有不允许的字符",
+            Malformed::FoldedHeader => "有一个头部行折到了下一行",
+            Malformed::HeaderWithoutColon => "有一个头部行没有冒号",
+            Malformed::HeaderNameNotToken => "有一个头部名不是 token",
+            Malformed::ControlInHeader => "头部的值中有控制字符",
+            Malformed::TwoHosts => "有不止一个 Host 头部",
+            Malformed::NoHost => "HTTP/1.1 请求没有 Host 头部",
+            Malformed::BadHost => "Host 头部不是 HOST 或 HOST:PORT",
+        }
+        .to_string()
+    }
+
+    fn http_upgrade(&self, problem: Upgrade) -> String {
+        match problem {
+            Upgrade::RepeatedHeader => "只能出现一次的头部出现了两次",
+            Upgrade::NotHttp11 => "WebSocket 需要 HTTP/1.1",
+            Upgrade::NoConnectionUpgrade => "Connection 中没有 \"upgrade\"",
+            Upgrade::NoUpgradeWebsocket => "Upgrade 中没有 \"websocket\"",
+            Upgrade::NoVersion => "没有 Sec-WebSocket-Version",
+            Upgrade::NoKey => "没有 Sec-WebSocket-Key",
+            Upgrade::BadKey => "Sec-WebSocket-Key 不是 base64 编码的 16 个字节",
+            Upgrade::Body => "升级请求带有正文",
+        }
+        .to_string()
     }
 
     fn scram_error(&self, error: &ScramError) -> String {
