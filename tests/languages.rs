@@ -17,15 +17,19 @@ use std::process::{Command, Stdio};
 
 use common::{Client, Proc, Server, Stream};
 
-/// Where in `proc`'s stdout so far each of `lines` first stands, exactly;
-/// panics unless all are there, in this order.
-fn in_order(proc: &Proc, lines: &[&str]) {
-    let out: Vec<&str> = proc
-        .history
+/// The lines `proc` has printed on stdout so far.
+fn stdout(proc: &Proc) -> Vec<&str> {
+    proc.history
         .iter()
         .filter(|(s, _)| *s == Stream::Out)
         .map(|(_, l)| l.as_str())
-        .collect();
+        .collect()
+}
+
+/// Where in `proc`'s stdout so far each of `lines` first stands, exactly;
+/// panics unless all are there, in this order.
+fn in_order(proc: &Proc, lines: &[&str]) {
+    let out = stdout(proc);
     let mut from = 0;
     for want in lines {
         match out[from..].iter().position(|l| l == want) {
@@ -126,12 +130,7 @@ fn client_banner(zh: bool, port: u16, name: &str) -> Vec<String> {
 /// original's or a command of ours written the same way: `  /cmd … - …` in
 /// Chinese, so the two styles never mix.
 fn extra_help_lines_follow_the_style(proc: &Proc, first: &str, last: &str) {
-    let out: Vec<&str> = proc
-        .history
-        .iter()
-        .filter(|(s, _)| *s == Stream::Out)
-        .map(|(_, l)| l.as_str())
-        .collect();
+    let out = stdout(proc);
     let start = out.iter().position(|l| *l == first).expect("first line");
     let end = out.iter().position(|l| *l == last).expect("last line");
     for line in &out[start + 1..end] {
