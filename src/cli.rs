@@ -139,6 +139,23 @@ impl FlagValue<'_> {
         usize::try_from(n).map_err(|_| self.bad(&n.to_string(), Expected::Smaller))
     }
 
+    /// A whole number, 0 or more.
+    pub fn count(&mut self) -> Result<usize, ArgError> {
+        let value = self.text()?;
+        value
+            .parse::<usize>()
+            .map_err(|_| self.bad(&value, Expected::Count))
+    }
+
+    /// A switch such as `--no-history`: it takes no value, so the next
+    /// argument is left alone, and `--no-history=x` is a mistake.
+    pub fn switch(&mut self) -> Result<bool, ArgError> {
+        match self.inline.take() {
+            None => Ok(true),
+            Some(value) => Err(self.bad(&value, Expected::NoValue)),
+        }
+    }
+
     /// Whole seconds, above 0.
     pub fn seconds(&mut self) -> Result<Duration, ArgError> {
         self.positive().map(Duration::from_secs)

@@ -4,7 +4,8 @@
 //! grammar, so a command means the same thing in both:
 //!
 //! - a command is a line starting with `/`, its name runs to the first space;
-//! - `@name` right after it picks one user (`/msg @Bob hi`);
+//! - `@name` right after it picks one user (`/msg @Bob hi`), `#room` one
+//!   room (`/msg #python hi`, on the server's console);
 //! - a path may be quoted with `"` or `'` to hold spaces; inside quotes a
 //!   backslash is an ordinary character, so Windows paths need no escaping.
 
@@ -20,11 +21,36 @@ pub fn split_command(line: &str) -> Option<(&str, &str)> {
 
 /// An optional `@name` at the start of `rest`, and what follows it.
 pub fn take_target(rest: &str) -> (Option<&str>, &str) {
-    match rest.strip_prefix('@') {
-        Some(after) => match after.split_once(char::is_whitespace) {
-            Some((name, rest)) => (Some(name), rest.trim()),
-            None => (Some(after), ""),
-        },
+    match take_marked(rest, '@') {
+        Some((name, rest)) => (Some(name), rest),
+        None => (None, rest),
+    }
+}
+
+/// The word after `mark` at the start of `rest`, and what follows it.
+fn take_marked(rest: &str, mark: char) -> Option<(&str, &str)> {
+    let after = rest.strip_prefix(mark)?;
+    Some(match after.split_once(char::is_whitespace) {
+        Some((word, rest)) => (word, rest.trim()),
+        None => (after, ""),
+    })
+}
+
+/// Who a command is for, when it names someone: `@name` or `#room`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient<'a> {
+    User(&'a str),
+    Room(&'a str),
+}
+
+/// An optional `@name` or `#room` at the start of `rest`, and what follows
+/// it.
+pub fn take_recipient(rest: &str) -> (Option<Recipient<'_>>, &str) {
+    if let Some((name, rest)) = take_marked(rest, '@') {
+        return (Some(Recipient::User(name)), rest);
+    }
+    match take_marked(rest, '#') {
+        Some((room, rest)) => (Some(Recipient::Room(room)), rest),
         None => (None, rest),
     }
 }
@@ -80,6 +106,20 @@ mod tests {
         assert_eq!(take_target("@Bob"), (Some("Bob"), ""));
         assert_eq!(take_target("hi @Bob"), (None, "hi @Bob"));
         assert_eq!(take_target("@ hi"), (Some(""), "hi"));
+    }
+
+    #[test]
+    fn rooms_are_marked_with_a_hash() {
+        assert_eq!(
+            take_recipient("#python hi  there"),
+            (Some(Recipient::Room("python")), "hi  there")
+        );
+        assert_eq!(
+            take_recipient("@Bob hi"),
+            (Some(Recipient::User("Bob")), "hi")
+        );
+        assert_eq!(take_recipient("#"), (Some(Recipient::Room("")), ""));
+        assert_eq!(take_recipient("hi #python"), (None, "hi #python"));
     }
 
     #[test]

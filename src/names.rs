@@ -26,8 +26,11 @@
 //! rules do not try to answer. Chapter 6 (`docs/06-misbehaving-peers.md`,
 //! "Look-alike names") shows the tempting wrong version of these rules.
 //!
-//! Room names (a later issue) follow the same rules with their own reserved
-//! words and forbidden first characters: they are one more [`NameRules`].
+//! Room names (contract §8) follow the same rules, and are one more
+//! [`NameRules`]: [`ROOM_NAMES`]. A person types `#python`, and the `#` is
+//! how the commands tell a room from a user (`/msg #python hi` beside
+//! `/msg @Bob hi`); it is not part of the name, so no room name may start
+//! with one.
 
 use std::borrow::Cow;
 
@@ -107,6 +110,17 @@ pub const USER_NAMES: NameRules = NameRules {
     bad_starts: &['@', '/'],
 };
 
+/// Room names: as user names, and `#` may not start one either, since the
+/// commands use it to mark a room (the wire carries `python`, never
+/// `#python`). Compared like user names, by [`name_key`].
+pub const ROOM_NAMES: NameRules = NameRules {
+    reserved: &[SERVER_NAME],
+    bad_starts: &['#', '@', '/'],
+};
+
+/// The room everyone is in on joining; it always exists.
+pub const LOBBY: &str = "lobby";
+
 impl NameRules {
     /// Checks a requested name against these rules.
     pub fn check(&self, name: &str) -> Result<(), NameError> {
@@ -138,6 +152,12 @@ impl NameRules {
 /// Checks a requested user name against the rules above.
 pub fn check_name(name: &str) -> Result<(), NameError> {
     USER_NAMES.check(name)
+}
+
+/// Checks a requested room name (without its `#`) against
+/// [`ROOM_NAMES`].
+pub fn check_room_name(name: &str) -> Result<(), NameError> {
+    ROOM_NAMES.check(name)
 }
 
 /// A name as it reads: ASCII letters in lower case, and every compatibility
@@ -267,6 +287,26 @@ mod tests {
         assert_ne!(name_key("Zoë"), name_key("ZOË"));
         assert_ne!(name_key("bob"), name_key("bоb")); // Cyrillic о: not a compatibility form
         assert_eq!(name_key("张伟"), "张伟");
+    }
+
+    #[test]
+    fn room_names_follow_the_user_name_rules_and_may_not_start_with_a_hash() {
+        for name in ["python", "Python", "C++", "张伟的房间", "..", "a/b", "CON"] {
+            assert_eq!(check_room_name(name), Ok(()), "{name}");
+        }
+        assert_eq!(check_room_name("#python"), Err(NameError::BadStart('#')));
+        assert_eq!(check_room_name("@bob"), Err(NameError::BadStart('@')));
+        assert_eq!(check_room_name(""), Err(NameError::Empty));
+        assert_eq!(check_room_name(&"x".repeat(33)), Err(NameError::TooLong));
+        assert_eq!(
+            check_room_name("two words"),
+            Err(NameError::BadCharacter(' ', BadChar::Space))
+        );
+        assert_eq!(
+            check_room_name("evil\u{202e}"),
+            Err(NameError::BadCharacter('\u{202e}', BadChar::Format))
+        );
+        assert_eq!(name_key("Python"), name_key("PYTHON"));
     }
 
     #[test]

@@ -48,7 +48,10 @@ fn list_is_numbered_with_addresses() {
     server.expect("Online users (2):");
     let first = server.expect("  1. Alice (127.0.0.1:");
     let second = server.expect("  2. Bob (127.0.0.1:");
-    assert!(first.ends_with(')') && second.ends_with(')'));
+    assert!(
+        first.ends_with(") in #lobby") && second.ends_with(") in #lobby"),
+        "{first}\n{second}"
+    );
 }
 
 #[test]
@@ -159,7 +162,7 @@ fn client_messages_are_logged_with_a_time() {
     // heard is online: Bob, once his join notice has arrived.
     alice.expect("* Bob joined");
     alice.send("for the log");
-    let line = server.expect("Alice to everyone: for the log");
+    let line = server.expect("Alice to #lobby: for the log");
     assert!(
         line.starts_with('[') && line.as_bytes()[9] == b']',
         "{line}"

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -20,6 +20,25 @@ use socket_chat::server::history::{Entry, History, HistoryError, OpenReport, Opt
 
 /// How long a test waits for the writer before it calls that a failure.
 const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Held while this test process starts a child, and while a test opens a
+/// history folder.
+///
+/// Starting a child copies every open file descriptor into it until the
+/// child executes its program (then the ones marked close-on-exec, as Rust
+/// marks every file, are closed). A folder's lock belongs to the open file,
+/// so for that moment a child holds the lock of whatever history another
+/// test had open: a test that shuts its history down and at once opens the
+/// folder again would find it locked, "in use by another server". With
+/// this held around both, no copy is ever alive while a folder is opened.
+static SPAWNING: Mutex<()> = Mutex::new(());
+
+/// Opens a history folder with no child being started meanwhile (see
+/// [`SPAWNING`]).
+fn open_history(dir: &Path, options: Options) -> Result<(History, OpenReport), HistoryError> {
+    let _no_spawn = SPAWNING.lock().unwrap_or_else(|e| e.into_inner());
+    History::open(dir, options)
+}
 
 /// A history folder inside a temporary directory of its own.
 struct Folder {
@@ -47,7 +66,7 @@ impl Folder {
         options.reporter = Box::new(move |p| {
             let _ = tx.send(p);
         });
-        let (history, report) = History::open(&self.dir, options).expect("open history");
+        let (history, report) = open_history(&self.dir, options).expect("open history");
         (history, report, rx)
     }
 
@@ -464,21 +483,23 @@ fn in_memory_mode_numbers_and_replays_but_writes_nothing() {
 fn a_second_server_on_the_same_folder_is_refused() {
     let folder = Folder::new();
     let (history, _, _) = folder.open(100);
-    let second = History::open(&folder.dir, Options::new(100));
+    let second = open_history(&folder.dir, Options::new(100));
     assert!(matches!(second, Err(HistoryError::InUse { .. })));
     // Once the first has stopped, the folder is free again.
     drop(history);
-    assert!(History::open(&folder.dir, Options::new(100)).is_ok());
+    assert!(open_history(&folder.dir, Options::new(100)).is_ok());
 }
 
 #[test]
 fn files_that_are_no_rooms_history_are_left_alone_and_reported() {
     let folder = Folder::new();
     fs::create_dir_all(&folder.dir).expect("dir");
-    for name in ["notes.txt", "room-Lobby.jsonl", "lobby.jsonl"] {
+    for name in ["notes.txt", "room-Lobby.jsonl", "lobby.jsonl", ".gitkeep"] {
         fs::write(folder.dir.join(name), "keep me\n").expect("write");
     }
     let (history, report, _) = folder.open(100);
+    // Hidden files (the `.gitkeep` of `files/history/`) are left alone
+    // without a word.
     assert_eq!(report.ignored.len(), 3, "{report:?}");
     assert!(report.rooms.is_empty());
     append(&history, "lobby", "hi");
@@ -547,6 +568,7 @@ fn a_killed_process_loses_nothing_it_had_written() {
     }
 
     let folder = Folder::new();
+    let spawning = SPAWNING.lock().unwrap_or_else(|e| e.into_inner());
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "--exact",
@@ -558,6 +580,8 @@ fn a_killed_process_loses_nothing_it_had_written() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the child");
+    // `spawn` returns once the child runs its program: no copies left.
+    drop(spawning);
     let stdout = child.stdout.take().expect("piped");
     let (tx, rx) = channel();
     thread::spawn(move || {
@@ -586,7 +610,7 @@ fn a_room_file_that_cannot_be_read_stops_the_start() {
     // Going on without it would number the room from 1 again.
     let folder = Folder::new();
     fs::create_dir_all(folder.dir.join("room-lobby.jsonl")).expect("a folder in its place");
-    match History::open(&folder.dir, Options::new(100)) {
+    match open_history(&folder.dir, Options::new(100)) {
         Err(error @ HistoryError::Read { .. }) => {
             assert!(error.to_string().contains("room-lobby.jsonl"), "{error}");
         }

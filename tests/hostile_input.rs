@@ -18,7 +18,7 @@ use common::{DEADLINE, Pair};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use socket_chat::frame::{DEFAULT_MAX_FRAME, is_timeout};
-use socket_chat::message::client::{FileOffer, Join, Leave, Text};
+use socket_chat::message::client::{FileOffer, HistoryRequest, Join, Leave, RoomJoin, Text};
 use socket_chat::message::{
     ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage,
 };
@@ -507,7 +507,7 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
         _ => random_text(rng),
     };
     let id = |rng: &mut StdRng| rng.random_range(0..4).to_string();
-    match rng.random_range(0..12) {
+    match rng.random_range(0..15) {
         0 | 1 => ClientMessage::Join(Join { name: name(rng) }),
         2 | 3 => ClientMessage::Text(Text {
             text: random_text(rng),
@@ -537,6 +537,14 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
             ErrorCode::Other("made_up".to_string()),
             random_text(rng),
         )),
+        // Rooms and history (contract §8, §9): names good and bad, and
+        // replays of every size.
+        11 => ClientMessage::RoomJoin(RoomJoin { name: name(rng) }),
+        12 => ClientMessage::RoomListRequest,
+        13 => ClientMessage::History(HistoryRequest {
+            limit: rng.random_range(1..=1000),
+            before: rng.random_bool(0.5).then(|| rng.random_range(0..50)),
+        }),
         _ => ClientMessage::Leave(Leave { name: name(rng) }),
     }
 }

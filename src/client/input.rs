@@ -4,7 +4,12 @@
 use std::collections::VecDeque;
 
 use crate::command::{self, PathError};
+use crate::message::client::MAX_HISTORY_LIMIT;
+use crate::names::{NameError, check_room_name};
 use crate::text;
+
+/// How many messages `/history` shows when no number is given.
+pub const DEFAULT_HISTORY: u64 = 20;
 
 /// Cuts the bytes the keyboard thread passes on into lines.
 ///
@@ -73,6 +78,14 @@ pub enum Input {
     SendFile { to: Option<String>, path: String },
     /// `/list`
     List,
+    /// `/join #ROOM` (or `/join ROOM`): the room's name, without the `#`.
+    Join(String),
+    /// `/rooms`
+    Rooms,
+    /// `/who`: the members of my room.
+    Who,
+    /// `/history [N]`
+    History(u64),
     /// `/help`
     Help,
     /// `/quit`
@@ -85,6 +98,11 @@ pub enum Mistake {
     Unknown(String),
     MsgUsage,
     SendUsage(Option<PathError>),
+    JoinUsage,
+    /// A room name the server would refuse: checked here first, as a user
+    /// name is before joining.
+    BadRoom(String, NameError),
+    HistoryUsage,
 }
 
 impl Mistake {
@@ -94,7 +112,32 @@ impl Mistake {
             Mistake::MsgUsage => text::t().usage_client_msg(),
             Mistake::SendUsage(Some(e)) => text::t().bad_path(e),
             Mistake::SendUsage(None) => text::t().usage_send(),
+            Mistake::JoinUsage => text::t().usage_join(),
+            Mistake::BadRoom(name, why) => text::t().room_refused(name, why),
+            Mistake::HistoryUsage => text::t().usage_history(),
         }
+    }
+}
+
+/// `/join #python`, `/join python`: the name without one leading `#`,
+/// checked against the room-name rules.
+fn parse_join(rest: &str) -> Result<Input, Mistake> {
+    let name = rest.strip_prefix('#').unwrap_or(rest);
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return Err(Mistake::JoinUsage);
+    }
+    check_room_name(name).map_err(|why| Mistake::BadRoom(name.to_string(), why))?;
+    Ok(Input::Join(name.to_string()))
+}
+
+/// `/history`, `/history 50`.
+fn parse_history(rest: &str) -> Result<Input, Mistake> {
+    if rest.is_empty() {
+        return Ok(Input::History(DEFAULT_HISTORY));
+    }
+    match rest.parse::<u64>() {
+        Ok(n) if (1..=MAX_HISTORY_LIMIT).contains(&n) => Ok(Input::History(n)),
+        _ => Err(Mistake::HistoryUsage),
     }
 }
 
@@ -133,6 +176,10 @@ pub fn parse(line: &str) -> Result<Option<Input>, Mistake> {
             }
         }
         "list" => Input::List,
+        "join" => parse_join(rest)?,
+        "rooms" => Input::Rooms,
+        "who" => Input::Who,
+        "history" => parse_history(rest)?,
         "help" => Input::Help,
         "quit" | "exit" => Input::Quit,
         other => return Err(Mistake::Unknown(other.to_string())),
@@ -205,6 +252,38 @@ mod tests {
         assert_eq!(parse("/help"), Ok(Some(Input::Help)));
         assert_eq!(parse("/quit"), Ok(Some(Input::Quit)));
         assert_eq!(parse("//shrug"), Ok(Some(Input::Say("/shrug".into()))));
+    }
+
+    #[test]
+    fn room_commands() {
+        assert_eq!(
+            parse("/join #python"),
+            Ok(Some(Input::Join("python".into())))
+        );
+        assert_eq!(
+            parse("/join Python"),
+            Ok(Some(Input::Join("Python".into())))
+        );
+        assert_eq!(parse("/rooms"), Ok(Some(Input::Rooms)));
+        assert_eq!(parse("/who"), Ok(Some(Input::Who)));
+        assert_eq!(parse("/history"), Ok(Some(Input::History(20))));
+        assert_eq!(parse("/history 1000"), Ok(Some(Input::History(1000))));
+        assert_eq!(parse("/join"), Err(Mistake::JoinUsage));
+        assert_eq!(parse("/join #"), Err(Mistake::JoinUsage));
+        assert_eq!(parse("/join #a b"), Err(Mistake::JoinUsage));
+        assert_eq!(
+            parse("/join ##x"),
+            Err(Mistake::BadRoom("#x".into(), NameError::BadStart('#')))
+        );
+        for bad in [
+            "/history 0",
+            "/history 1001",
+            "/history lots",
+            "/history -5",
+        ] {
+            assert_eq!(parse(bad), Err(Mistake::HistoryUsage), "{bad}");
+        }
+        assert!(!Mistake::HistoryUsage.hint().is_empty());
     }
 
     #[test]

@@ -78,9 +78,10 @@ use terminal::RawMode;
 
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::localtime::{TimeZone, now_unix};
-use crate::message::client::{Join, Leave, Text};
+use crate::message::client::{HistoryRequest, Join, Leave, RoomJoin, Text};
+use crate::message::server::{HistoryEnd, RoomWelcome};
 use crate::message::{ClientMessage, ErrorCode, ErrorReport, Message as _, ServerMessage};
-use crate::names::{SERVER_NAME, check_name, name_key};
+use crate::names::{LOBBY, SERVER_NAME, check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
 use crate::trace::{Direction, Trace};
@@ -172,6 +173,8 @@ struct Joined {
     reader: ServerReader<TcpStream>,
     name: String,
     users: Vec<String>,
+    /// The room the welcome put us in (`lobby`).
+    room: String,
     max_file_size: Option<u64>,
     max_text: Option<u64>,
 }
@@ -239,6 +242,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
     };
     screen.line(&text::t().connected(&config.server_addr(), &joined.name));
     screen.line(&text::t().online_list(&joined.users));
+    screen.line(&text::t().in_room_alone(&joined.room));
     screen.line(&text::t().client_help());
     // Raw mode lasts as long as this guard, which the chat keeps: it is
     // dropped on the way out of this function, however it is left, a panic
@@ -249,7 +253,8 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
         Typing::Lines => None,
     };
     if raw.is_some() {
-        let mut editor = Editor::new(&text::t().input_prompt(), terminal::width());
+        // The prompt names the room the user is in (`#lobby> `).
+        let mut editor = Editor::new(&text::t().room_prompt(&joined.room), terminal::width());
         // The confirmation printed after Enter takes the typed line's place.
         editor.keep_submitted(false);
         editor.feed(&keyboard.lines.take_partial());
@@ -278,6 +283,12 @@ struct Chat {
     /// leave notices, so that `/msg @NAME` and `/send @NAME` can refuse an
     /// unknown name before sending what nobody will receive.
     online: Vec<String>,
+    /// The room we are in, as the server spells it.
+    room: String,
+    /// `/history` requests whose answer has not come yet: their end is
+    /// shown even when nothing was replayed, while an automatic replay on
+    /// entering a room that had nothing to replay shows nothing.
+    histories_asked: usize,
     /// The longest text the server takes, from its welcome (an older server
     /// does not say; then only the server checks).
     max_text: Option<u64>,
@@ -322,6 +333,7 @@ impl Chat {
             reader,
             name,
             users,
+            room,
             max_file_size,
             max_text,
         } = joined;
@@ -360,6 +372,8 @@ impl Chat {
             events: keyboard.events,
             lines: keyboard.lines,
             online: users,
+            room,
+            histories_asked: 0,
             max_text,
             downloads,
             zone: TimeZone::from_env(),
@@ -488,7 +502,7 @@ impl Chat {
                 Ok(None | Some(Input::Say(_) | Input::Private { .. }))
             )
         {
-            screen.line(&text::t().typed_command(line));
+            screen.line(&text::t().typed_command(&self.room, line));
         }
         match input {
             Ok(None) => Next::Continue,
@@ -507,6 +521,20 @@ impl Chat {
             Ok(Some(Input::Say(text))) => self.say(text, None),
             Ok(Some(Input::Private { to, text })) => self.say(text, Some(to)),
             Ok(Some(Input::List)) => self.send(ClientMessage::ListRequest),
+            Ok(Some(Input::Join(name))) => self.send(ClientMessage::RoomJoin(RoomJoin { name })),
+            Ok(Some(Input::Rooms)) => self.send(ClientMessage::RoomListRequest),
+            // Asking for the room we are in repeats the server's
+            // confirmation, with the members, and tells nobody.
+            Ok(Some(Input::Who)) => self.send(ClientMessage::RoomJoin(RoomJoin {
+                name: self.room.clone(),
+            })),
+            Ok(Some(Input::History(limit))) => {
+                self.histories_asked += 1;
+                self.send(ClientMessage::History(HistoryRequest {
+                    limit,
+                    before: None,
+                }))
+            }
             Err(mistake) => {
                 screen.line(&mistake.hint());
                 Next::Continue
@@ -618,10 +646,27 @@ impl Chat {
                     ..
                 },
             ) => self.farewell = Some(display::error_text(&error)),
+            ServerMessage::RoomWelcome(RoomWelcome { room, members, .. }) => {
+                // In a new room, or the answer to `/who`: either way, where
+                // we are and who is there.
+                screen.line(&text::t().in_room(&room, &members));
+                screen.set_prompt(&text::t().room_prompt(&room));
+                self.room = room;
+            }
+            ServerMessage::HistoryEnd(HistoryEnd { room, count }) => {
+                let asked = self.histories_asked > 0;
+                self.histories_asked = self.histories_asked.saturating_sub(1);
+                if count > 0 || asked {
+                    screen.line(&text::t().history_end(&room, count));
+                }
+            }
             other => {
                 track(&mut self.online, &other);
-                if let Some(line) = display::render(&other, &self.zone) {
-                    screen.line(&line);
+                let earlier = matches!(&other, ServerMessage::Chat(chat) if chat.history);
+                match display::render(&other, &self.zone) {
+                    Some(line) if earlier => screen.earlier(&line),
+                    Some(line) => screen.line(&line),
+                    None => {}
                 }
             }
         }
@@ -778,6 +823,9 @@ fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Join
                     reader,
                     name: welcome.name,
                     users: welcome.users,
+                    // A server older than rooms has one room, which the
+                    // protocol calls the lobby.
+                    room: welcome.room.unwrap_or_else(|| LOBBY.to_string()),
                     max_file_size: welcome.max_file_size,
                     max_text: welcome.max_text,
                 });

@@ -24,6 +24,10 @@ use std::time::{Duration, Instant};
 use super::editor::{Editor, Outcome};
 use crate::sync::lock;
 
+/// Select Graphic Rendition: faint, and back to normal.
+const DIM: &str = "\x1b[2m";
+const RESET: &str = "\x1b[0m";
+
 /// How often a progress line may be redrawn.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -67,6 +71,19 @@ impl Screen {
         }
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
+    }
+
+    /// Prints a message replayed from history: as [`Screen::line`], dimmed
+    /// on a terminal so that earlier messages stand back from live ones.
+    /// `text` has passed the catalogue's terminal rule, so it holds no
+    /// escape sequence of its own, and the dimming cannot leak past it:
+    /// SGR 2 (faint) before, SGR 0 (reset) after, on every line.
+    pub fn earlier(&self, text: &str) {
+        if !self.terminal {
+            return self.line(text);
+        }
+        let dimmed: Vec<String> = text.lines().map(|l| format!("{DIM}{l}{RESET}")).collect();
+        self.line(&dimmed.join("\n"));
     }
 
     /// Prints a line on stderr: for the line that ends the program. While
@@ -117,6 +134,17 @@ impl Screen {
         editor.redraw(&mut out);
         state.editor = Some(editor);
         write_out(&out);
+    }
+
+    /// Changes the editor's prompt (to show the room the user is in) and
+    /// draws the input row again; nothing without the editor. `prompt` has
+    /// passed the catalogue's terminal rule.
+    pub fn set_prompt(&self, prompt: &str) {
+        if let Some(editor) = lock(&self.state).editor.as_mut() {
+            let mut out = Vec::new();
+            editor.set_prompt(prompt, &mut out);
+            write_out(&out);
+        }
     }
 
     /// Whether the line editor is drawing the input line.

@@ -6,8 +6,8 @@
 //! server sets has those keys ignored, never obeyed (contract section 5).
 
 use super::{
-    DecodeError, ErrorReport, FileChunk, FileComplete, Message, MessageType, PING, PONG, USER_LIST,
-    parts, take_optional_string, take_string, take_u64,
+    DecodeError, ErrorReport, FileChunk, FileComplete, Message, MessageType, PING, PONG, ROOM_LIST,
+    USER_LIST, parts, take_optional_string, take_optional_u64, take_string, take_u64,
 };
 use crate::json::Object;
 
@@ -34,6 +34,12 @@ pub enum ClientMessage {
     Ping,
     /// `PONG` (extension): the answer to the server's `PING`.
     Pong,
+    /// `ROOM_JOIN` (extension): move to a room, creating it if need be.
+    RoomJoin(RoomJoin),
+    /// `ROOM_LIST` (extension): which rooms are there?
+    RoomListRequest,
+    /// `HISTORY` (extension): replay earlier messages of my room.
+    History(HistoryRequest),
 }
 
 impl Message for ClientMessage {
@@ -49,6 +55,9 @@ impl Message for ClientMessage {
             USER_LIST => ClientMessage::ListRequest,
             PING => ClientMessage::Ping,
             PONG => ClientMessage::Pong,
+            RoomJoin::NAME => ClientMessage::RoomJoin(RoomJoin::decode(data, meta)?),
+            ROOM_LIST => ClientMessage::RoomListRequest,
+            HistoryRequest::NAME => ClientMessage::History(HistoryRequest::decode(data, meta)?),
             other => return Err(DecodeError::UnknownType(other.to_string())),
         })
     }
@@ -65,6 +74,9 @@ impl Message for ClientMessage {
             ClientMessage::ListRequest => (USER_LIST, String::new()),
             ClientMessage::Ping => (PING, String::new()),
             ClientMessage::Pong => (PONG, String::new()),
+            ClientMessage::RoomJoin(m) => parts(m, meta),
+            ClientMessage::RoomListRequest => (ROOM_LIST, String::new()),
+            ClientMessage::History(m) => parts(m, meta),
         }
     }
 
@@ -80,6 +92,9 @@ impl Message for ClientMessage {
             ClientMessage::ListRequest => USER_LIST,
             ClientMessage::Ping => PING,
             ClientMessage::Pong => PONG,
+            ClientMessage::RoomJoin(_) => RoomJoin::NAME,
+            ClientMessage::RoomListRequest => ROOM_LIST,
+            ClientMessage::History(_) => HistoryRequest::NAME,
         }
     }
 
@@ -188,6 +203,68 @@ impl MessageType for FileOffer {
     }
 }
 
+/// `ROOM_JOIN`, client → server (extension): move to the room named in
+/// `data`, which is created if nobody is in it. The name is as the user
+/// typed it without the `#` (a person types `#python`, the wire says
+/// `python`); the server checks it against the room-name rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomJoin {
+    pub name: String,
+}
+
+impl MessageType for RoomJoin {
+    const NAME: &'static str = "ROOM_JOIN";
+
+    fn decode(data: String, _meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(RoomJoin { name: data })
+    }
+
+    fn encode(self, _meta: &mut Object) -> String {
+        self.name
+    }
+}
+
+/// The most messages one `HISTORY` request may ask for (contract §9).
+pub const MAX_HISTORY_LIMIT: u64 = 1000;
+
+/// `HISTORY`, client → server (extension): replay the last `limit`
+/// messages of my room, or the last `limit` before `seq` = `before`.
+///
+/// `limit` is checked here, where it is read: 1 to
+/// [`MAX_HISTORY_LIMIT`], so that no code past the decoder ever sees a
+/// request for none or for a million.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryRequest {
+    pub limit: u64,
+    pub before: Option<u64>,
+}
+
+impl MessageType for HistoryRequest {
+    const NAME: &'static str = "HISTORY";
+
+    fn decode(_data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        let limit = take_u64(meta, "limit")?;
+        if !(1..=MAX_HISTORY_LIMIT).contains(&limit) {
+            return Err(DecodeError::BadValue {
+                field: "limit",
+                value: limit.to_string(),
+            });
+        }
+        Ok(HistoryRequest {
+            limit,
+            before: take_optional_u64(meta, "before")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("limit", self.limit);
+        if let Some(before) = self.before {
+            meta.insert("before", before);
+        }
+        String::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +309,18 @@ mod tests {
             ClientMessage::ListRequest,
             ClientMessage::Ping,
             ClientMessage::Pong,
+            ClientMessage::RoomJoin(RoomJoin {
+                name: "Python".into(),
+            }),
+            ClientMessage::RoomListRequest,
+            ClientMessage::History(HistoryRequest {
+                limit: 20,
+                before: None,
+            }),
+            ClientMessage::History(HistoryRequest {
+                limit: 1000,
+                before: Some(57),
+            }),
         ]
     }
 
@@ -276,7 +365,39 @@ mod tests {
                 ClientMessage::ListRequest,
                 r#"{"type": "USER_LIST", "data": "", "metadata": {}}"#,
             ),
+            (
+                ClientMessage::RoomJoin(RoomJoin {
+                    name: "python".into(),
+                }),
+                r#"{"type": "ROOM_JOIN", "data": "python", "metadata": {}}"#,
+            ),
+            (
+                ClientMessage::RoomListRequest,
+                r#"{"type": "ROOM_LIST", "data": "", "metadata": {}}"#,
+            ),
+            (
+                ClientMessage::History(HistoryRequest {
+                    limit: 50,
+                    before: Some(120),
+                }),
+                r#"{"type": "HISTORY", "data": "", "metadata": {"limit": 50, "before": 120}}"#,
+            ),
         ]);
+    }
+
+    #[test]
+    fn a_history_limit_outside_one_to_a_thousand_is_bad_message() {
+        for limit in ["0", "1001", "-1", "1.5", "\"20\"", "null"] {
+            let body =
+                format!(r#"{{"type": "HISTORY", "data": "", "metadata": {{"limit": {limit}}}}}"#);
+            let err = ClientMessage::decode(body.as_bytes()).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::BadMessage, "{body}");
+        }
+        let err = ClientMessage::decode(
+            br#"{"type": "HISTORY", "data": "", "metadata": {"limit": 5, "before": "x"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::BadMessage);
     }
 
     #[test]

@@ -357,6 +357,9 @@ const PING: &str = "PING";
 const PONG: &str = "PONG";
 /// `USER_LIST`: a client's question (empty); a server's answer has fields.
 const USER_LIST: &str = "USER_LIST";
+/// `ROOM_LIST` (extension): a client's question (empty); a server's answer
+/// has fields.
+const ROOM_LIST: &str = "ROOM_LIST";
 
 // ---------------------------------------------------------------------------
 // Codes and reasons
@@ -420,6 +423,9 @@ pub enum ErrorReason {
     JoinFirst,
     /// `bad_message`: a second `USER_JOIN`.
     AlreadyJoined,
+    /// `name_invalid`: the name refused is a room's (from `ROOM_JOIN`),
+    /// and the connection stays open.
+    RoomName,
     /// A reason this version does not know, kept as it came.
     Other(String),
 }
@@ -436,6 +442,7 @@ impl ErrorReason {
             ErrorReason::TooManyTransfers => "too_many_transfers",
             ErrorReason::JoinFirst => "join_first",
             ErrorReason::AlreadyJoined => "already_joined",
+            ErrorReason::RoomName => "room",
             ErrorReason::Other(reason) => reason,
         }
     }
@@ -451,6 +458,7 @@ impl ErrorReason {
             "too_many_transfers" => ErrorReason::TooManyTransfers,
             "join_first" => ErrorReason::JoinFirst,
             "already_joined" => ErrorReason::AlreadyJoined,
+            "room" => ErrorReason::RoomName,
             other => ErrorReason::Other(other.to_string()),
         }
     }
@@ -488,6 +496,9 @@ pub enum ErrorCode {
     /// Extension: the connection did not join within one heartbeat
     /// interval, and is closed (contract section 7).
     JoinTimeout,
+    /// Extension: a `ROOM_JOIN` would create more rooms than the server's
+    /// limit (`--max-rooms`); the connection stays open.
+    RoomLimit,
     /// A code this version does not know. Kept, not refused, so that a newer
     /// server can add codes without breaking older clients.
     Other(String),
@@ -510,6 +521,7 @@ impl ErrorCode {
             ErrorCode::ServerShutdown => "server_shutdown",
             ErrorCode::Kicked => "kicked",
             ErrorCode::JoinTimeout => "join_timeout",
+            ErrorCode::RoomLimit => "room_limit",
             ErrorCode::Other(code) => code,
         }
     }
@@ -530,6 +542,7 @@ impl ErrorCode {
             "server_shutdown" => ErrorCode::ServerShutdown,
             "kicked" => ErrorCode::Kicked,
             "join_timeout" => ErrorCode::JoinTimeout,
+            "room_limit" => ErrorCode::RoomLimit,
             other => ErrorCode::Other(other.to_string()),
         }
     }
@@ -733,7 +746,11 @@ mod tests {
 
     #[test]
     fn codes_round_trip_through_their_wire_names() {
-        for code in [ErrorCode::JoinTimeout, ErrorCode::Other("new_thing".into())] {
+        for code in [
+            ErrorCode::JoinTimeout,
+            ErrorCode::RoomLimit,
+            ErrorCode::Other("new_thing".into()),
+        ] {
             assert_eq!(ErrorCode::from_wire(code.as_str()), code);
         }
     }

@@ -6,10 +6,11 @@
 
 use super::{
     DecodeError, ErrorReport, FileChunk, FileComplete, LeaveReason, Message, MessageType, PING,
-    PONG, USER_LIST, parts, string_list, take_flag, take_i64, take_leave_reason,
+    PONG, ROOM_LIST, USER_LIST, parts, string_list, take_flag, take_i64, take_leave_reason,
     take_optional_string, take_optional_u64, take_string, take_string_list, take_u64,
 };
-use crate::json::Object;
+use crate::json::{Object, Value};
+use crate::text::Expected;
 
 /// Every message a server can send.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +38,18 @@ pub enum ServerMessage {
     Ping,
     /// `PONG` (extension): the answer to a client's `PING`.
     Pong,
+    /// `ROOM_JOIN` with `"self": true` (extension), to the joiner: you are
+    /// in this room now, with these members.
+    RoomWelcome(RoomWelcome),
+    /// `ROOM_JOIN` (extension), to the room's other members: someone came.
+    RoomEntered(RoomNotice),
+    /// `ROOM_LEAVE` (extension), to the room's remaining members: someone
+    /// moved to another room.
+    RoomLeft(RoomNotice),
+    /// `ROOM_LIST` (extension): the rooms and how many are in each.
+    RoomList(RoomList),
+    /// `HISTORY` (extension): the end of a replay, and how long it was.
+    HistoryEnd(HistoryEnd),
 }
 
 impl Message for ServerMessage {
@@ -58,6 +71,15 @@ impl Message for ServerMessage {
             UserList::NAME => ServerMessage::UserList(UserList::decode(data, meta)?),
             PING => ServerMessage::Ping,
             PONG => ServerMessage::Pong,
+            // The same two shapes as `USER_JOIN`: the joiner's own
+            // confirmation, or a notice to the others.
+            RoomWelcome::NAME if take_flag(meta, "self")? => {
+                ServerMessage::RoomWelcome(RoomWelcome::decode(data, meta)?)
+            }
+            ROOM_JOIN => ServerMessage::RoomEntered(RoomNotice::decode(data, meta)?),
+            ROOM_LEAVE => ServerMessage::RoomLeft(RoomNotice::decode(data, meta)?),
+            RoomList::NAME => ServerMessage::RoomList(RoomList::decode(data, meta)?),
+            HistoryEnd::NAME => ServerMessage::HistoryEnd(HistoryEnd::decode(data, meta)?),
             other => return Err(DecodeError::UnknownType(other.to_string())),
         })
     }
@@ -75,6 +97,11 @@ impl Message for ServerMessage {
             ServerMessage::UserList(m) => parts(m, meta),
             ServerMessage::Ping => (PING, String::new()),
             ServerMessage::Pong => (PONG, String::new()),
+            ServerMessage::RoomWelcome(m) => parts(m, meta),
+            ServerMessage::RoomEntered(m) => (ROOM_JOIN, m.encode(meta)),
+            ServerMessage::RoomLeft(m) => (ROOM_LEAVE, m.encode(meta)),
+            ServerMessage::RoomList(m) => parts(m, meta),
+            ServerMessage::HistoryEnd(m) => parts(m, meta),
         }
     }
 
@@ -91,6 +118,11 @@ impl Message for ServerMessage {
             ServerMessage::UserList(_) => UserList::NAME,
             ServerMessage::Ping => PING,
             ServerMessage::Pong => PONG,
+            ServerMessage::RoomWelcome(_) => RoomWelcome::NAME,
+            ServerMessage::RoomEntered(_) => ROOM_JOIN,
+            ServerMessage::RoomLeft(_) => ROOM_LEAVE,
+            ServerMessage::RoomList(_) => RoomList::NAME,
+            ServerMessage::HistoryEnd(_) => HistoryEnd::NAME,
         }
     }
 
@@ -102,20 +134,24 @@ impl Message for ServerMessage {
             ServerMessage::Error(m) => m.text.len(),
             ServerMessage::Welcome(m) => names(&m.users),
             ServerMessage::UserList(m) => names(&m.users),
+            ServerMessage::RoomWelcome(m) => names(&m.members),
+            ServerMessage::RoomList(m) => m.rooms.iter().map(|r| r.name.len() + 32).sum(),
             _ => 0,
         }
     }
 }
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
-/// `max_file_size` and `max_text` (extensions) let a client refuse a file
-/// or a chat text that is too big before sending any of it, and so tell
-/// its user at once, instead of after the server has refused.
+/// `room` (extension) is the room it is in now, `lobby`; `max_file_size`
+/// and `max_text` (extensions) let a client refuse a file or a chat text
+/// that is too big before sending any of it, and so tell its user at once,
+/// instead of after the server has refused.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Welcome {
     pub name: String,
     pub users: Vec<String>,
     pub timestamp: i64,
+    pub room: Option<String>,
     pub max_file_size: Option<u64>,
     /// The longest chat text the server accepts, in bytes of UTF-8.
     pub max_text: Option<u64>,
@@ -130,6 +166,7 @@ impl MessageType for Welcome {
             name: data,
             users: take_string_list(meta, "users")?,
             timestamp: take_i64(meta, "timestamp")?,
+            room: take_optional_string(meta, "room")?,
             max_file_size: take_optional_u64(meta, "max_file_size")?,
             max_text: take_optional_u64(meta, "max_text")?,
         })
@@ -139,6 +176,9 @@ impl MessageType for Welcome {
         meta.insert("self", true);
         meta.insert("users", string_list(self.users));
         meta.insert("timestamp", self.timestamp);
+        if let Some(room) = self.room {
+            meta.insert("room", room);
+        }
         if let Some(max) = self.max_file_size {
             meta.insert("max_file_size", max);
         }
@@ -206,12 +246,35 @@ impl MessageType for Left {
 
 /// `TEXT`, server → client: a chat line with its sender and time; `to` is
 /// set when it was private (and then `"private": true` goes with it).
+///
+/// A room's message (extension) carries its `room` and its number there,
+/// `seq`; a message replayed from the history also carries
+/// `"history": true`. Private messages and the console's messages to
+/// everyone carry none of the three.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chat {
     pub text: String,
     pub sender: String,
     pub timestamp: i64,
     pub to: Option<String>,
+    pub room: Option<String>,
+    pub seq: Option<u64>,
+    pub history: bool,
+}
+
+impl Chat {
+    /// A chat line with no room: private (`to`), or to everyone.
+    pub fn new(text: String, sender: String, timestamp: i64, to: Option<String>) -> Self {
+        Chat {
+            text,
+            sender,
+            timestamp,
+            to,
+            room: None,
+            seq: None,
+            history: false,
+        }
+    }
 }
 
 impl MessageType for Chat {
@@ -223,6 +286,9 @@ impl MessageType for Chat {
             sender: take_string(meta, "sender")?,
             timestamp: take_i64(meta, "timestamp")?,
             to: take_optional_string(meta, "to")?,
+            room: take_optional_string(meta, "room")?,
+            seq: take_optional_u64(meta, "seq")?,
+            history: take_flag(meta, "history")?,
         })
     }
 
@@ -232,6 +298,15 @@ impl MessageType for Chat {
         if let Some(to) = self.to {
             meta.insert("private", true);
             meta.insert("to", to);
+        }
+        if let Some(room) = self.room {
+            meta.insert("room", room);
+        }
+        if let Some(seq) = self.seq {
+            meta.insert("seq", seq);
+        }
+        if self.history {
+            meta.insert("history", true);
         }
         self.text
     }
@@ -247,6 +322,8 @@ pub struct FileOffer {
     /// Set when the file was sent to one user only.
     pub to: Option<String>,
     pub sender: String,
+    /// Set when the file was sent to a room (extension): the room's name.
+    pub room: Option<String>,
 }
 
 impl MessageType for FileOffer {
@@ -259,6 +336,7 @@ impl MessageType for FileOffer {
             size: take_u64(meta, "size")?,
             to: take_optional_string(meta, "to")?,
             sender: take_string(meta, "sender")?,
+            room: take_optional_string(meta, "room")?,
         })
     }
 
@@ -269,6 +347,9 @@ impl MessageType for FileOffer {
             meta.insert("to", to);
         }
         meta.insert("sender", self.sender);
+        if let Some(room) = self.room {
+            meta.insert("room", room);
+        }
         self.name
     }
 }
@@ -295,6 +376,152 @@ impl MessageType for UserList {
     }
 }
 
+/// `ROOM_JOIN` with `"self": true`, server → the joiner (extension): it is
+/// in `room` now (as the room's creator spelt it), with these `members`,
+/// itself included, in the order they came.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomWelcome {
+    pub room: String,
+    pub members: Vec<String>,
+    pub timestamp: i64,
+}
+
+impl MessageType for RoomWelcome {
+    const NAME: &'static str = "ROOM_JOIN";
+
+    /// The `self` flag has already been read, to tell this from a
+    /// [`RoomNotice`].
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(RoomWelcome {
+            room: data,
+            members: take_string_list(meta, "members")?,
+            timestamp: take_i64(meta, "timestamp")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("self", true);
+        meta.insert("members", string_list(self.members));
+        meta.insert("timestamp", self.timestamp);
+        self.room
+    }
+}
+
+/// The two room notices (extension), one shape: `ROOM_JOIN` to the room's
+/// other members when `user` came in, `ROOM_LEAVE` to its remaining
+/// members when `user` moved to another room; the room has `members` now.
+/// (Leaving the server is `USER_LEAVE`, to everyone, and no `ROOM_LEAVE`.)
+/// The variant, [`ServerMessage::RoomEntered`] or
+/// [`ServerMessage::RoomLeft`], says which.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomNotice {
+    pub room: String,
+    pub user: String,
+    pub members: u64,
+    pub timestamp: i64,
+}
+
+/// The type names of the notices ([`RoomWelcome`] shares the first).
+const ROOM_JOIN: &str = RoomWelcome::NAME;
+const ROOM_LEAVE: &str = "ROOM_LEAVE";
+
+impl RoomNotice {
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(RoomNotice {
+            room: data,
+            user: take_string(meta, "user")?,
+            members: take_u64(meta, "members")?,
+            timestamp: take_i64(meta, "timestamp")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("user", self.user);
+        meta.insert("members", self.members);
+        meta.insert("timestamp", self.timestamp);
+        self.room
+    }
+}
+
+/// One row of a [`RoomList`]: a room and how many are in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomInfo {
+    pub name: String,
+    pub members: u64,
+}
+
+/// `ROOM_LIST`, server → client (extension): every room, `lobby` first,
+/// then by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoomList {
+    pub rooms: Vec<RoomInfo>,
+}
+
+impl MessageType for RoomList {
+    const NAME: &'static str = ROOM_LIST;
+
+    fn decode(_data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        let wrong = DecodeError::WrongType {
+            field: "rooms",
+            expected: Expected::RoomList,
+        };
+        let Some(Value::Array(items)) = meta.remove("rooms") else {
+            return Err(wrong);
+        };
+        let rooms = items
+            .into_iter()
+            .map(|item| match item {
+                Value::Object(mut row) => Ok(RoomInfo {
+                    name: take_string(&mut row, "name")?,
+                    members: take_u64(&mut row, "members")?,
+                }),
+                _ => Err(wrong.clone()),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(RoomList { rooms })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        let rooms = self
+            .rooms
+            .into_iter()
+            .map(|room| {
+                let mut row = Object::new();
+                row.insert("name", room.name);
+                row.insert("members", room.members);
+                Value::from(row)
+            })
+            .collect::<Vec<_>>();
+        meta.insert("rooms", rooms);
+        String::new()
+    }
+}
+
+/// `HISTORY`, server → client (extension): ends a replay of `count`
+/// messages of `room`, which came just before it (live messages may have
+/// come between them; their `seq` orders them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEnd {
+    pub room: String,
+    pub count: u64,
+}
+
+impl MessageType for HistoryEnd {
+    const NAME: &'static str = "HISTORY";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(HistoryEnd {
+            room: data,
+            count: take_u64(meta, "count")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("count", self.count);
+        self.room
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -308,6 +535,7 @@ mod tests {
                 name: "Alice".into(),
                 users: vec!["Bob".into(), "Alice".into()],
                 timestamp: 1_700_000_000,
+                room: None,
                 max_file_size: None,
                 max_text: None,
             }),
@@ -315,6 +543,7 @@ mod tests {
                 name: "Alice".into(),
                 users: vec![],
                 timestamp: 1,
+                room: Some("lobby".into()),
                 max_file_size: Some(1 << 30),
                 max_text: Some(65536),
             }),
@@ -329,17 +558,18 @@ mod tests {
                 timestamp: 1,
                 online: 0,
             }),
+            ServerMessage::Chat(Chat::new("你好 😀".into(), "Alice".into(), 5, None)),
+            ServerMessage::Chat(Chat::new(
+                "psst".into(),
+                "server".into(),
+                5,
+                Some("Bob".into()),
+            )),
             ServerMessage::Chat(Chat {
-                text: "你好 😀".into(),
-                sender: "Alice".into(),
-                timestamp: 5,
-                to: None,
-            }),
-            ServerMessage::Chat(Chat {
-                text: "psst".into(),
-                sender: "server".into(),
-                timestamp: 5,
-                to: Some("Bob".into()),
+                room: Some("Python".into()),
+                seq: Some(42),
+                history: true,
+                ..Chat::new("earlier".into(), "Bob".into(), 3, None)
             }),
             ServerMessage::FileOffer(FileOffer {
                 name: "a b.txt".into(),
@@ -347,6 +577,15 @@ mod tests {
                 size: 4097,
                 to: Some("Bob".into()),
                 sender: "Alice".into(),
+                room: None,
+            }),
+            ServerMessage::FileOffer(FileOffer {
+                name: "notes.txt".into(),
+                transfer_id: "t2".into(),
+                size: 1,
+                to: None,
+                sender: "Alice".into(),
+                room: Some("python".into()),
             }),
             ServerMessage::FileChunk(FileChunk {
                 transfer_id: "t1".into(),
@@ -380,6 +619,40 @@ mod tests {
             }),
             ServerMessage::Ping,
             ServerMessage::Pong,
+            ServerMessage::RoomWelcome(RoomWelcome {
+                room: "Python".into(),
+                members: vec!["Bob".into(), "Alice".into()],
+                timestamp: 8,
+            }),
+            ServerMessage::RoomEntered(RoomNotice {
+                room: "Python".into(),
+                user: "Alice".into(),
+                members: 2,
+                timestamp: 8,
+            }),
+            ServerMessage::RoomLeft(RoomNotice {
+                room: "lobby".into(),
+                user: "Alice".into(),
+                members: 0,
+                timestamp: 8,
+            }),
+            ServerMessage::RoomList(RoomList {
+                rooms: vec![
+                    RoomInfo {
+                        name: "lobby".into(),
+                        members: 3,
+                    },
+                    RoomInfo {
+                        name: "Python".into(),
+                        members: 1,
+                    },
+                ],
+            }),
+            ServerMessage::RoomList(RoomList { rooms: vec![] }),
+            ServerMessage::HistoryEnd(HistoryEnd {
+                room: "lobby".into(),
+                count: 0,
+            }),
         ]
     }
 
@@ -396,10 +669,22 @@ mod tests {
                     name: "Alice".into(),
                     users: vec!["Bob".into(), "Alice".into()],
                     timestamp: 17,
+                    room: None,
                     max_file_size: None,
                     max_text: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
+            ),
+            (
+                ServerMessage::Welcome(Welcome {
+                    name: "Alice".into(),
+                    users: vec!["Alice".into()],
+                    timestamp: 17,
+                    room: Some("lobby".into()),
+                    max_file_size: Some(1024),
+                    max_text: Some(64),
+                }),
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "room": "lobby", "max_file_size": 1024, "max_text": 64}}"#,
             ),
             (
                 ServerMessage::Joined(Joined {
@@ -419,13 +704,30 @@ mod tests {
                 r#"{"type": "USER_LEAVE", "data": "Bob", "metadata": {"reason": "quit", "timestamp": 3, "online": 1}}"#,
             ),
             (
-                ServerMessage::Chat(Chat {
-                    text: "Hi 😀".into(),
-                    sender: "Alice".into(),
-                    timestamp: 9,
-                    to: Some("Bob".into()),
-                }),
+                ServerMessage::Chat(Chat::new(
+                    "Hi 😀".into(),
+                    "Alice".into(),
+                    9,
+                    Some("Bob".into()),
+                )),
                 r#"{"type": "TEXT", "data": "Hi \ud83d\ude00", "metadata": {"sender": "Alice", "timestamp": 9, "private": true, "to": "Bob"}}"#,
+            ),
+            (
+                ServerMessage::Chat(Chat {
+                    room: Some("lobby".into()),
+                    seq: Some(7),
+                    ..Chat::new("hi".into(), "Alice".into(), 9, None)
+                }),
+                r#"{"type": "TEXT", "data": "hi", "metadata": {"sender": "Alice", "timestamp": 9, "room": "lobby", "seq": 7}}"#,
+            ),
+            (
+                ServerMessage::Chat(Chat {
+                    room: Some("lobby".into()),
+                    seq: Some(7),
+                    history: true,
+                    ..Chat::new("hi".into(), "Alice".into(), 9, None)
+                }),
+                r#"{"type": "TEXT", "data": "hi", "metadata": {"sender": "Alice", "timestamp": 9, "room": "lobby", "seq": 7, "history": true}}"#,
             ),
             (
                 ServerMessage::FileOffer(FileOffer {
@@ -434,8 +736,9 @@ mod tests {
                     size: 10,
                     to: None,
                     sender: "Alice".into(),
+                    room: Some("lobby".into()),
                 }),
-                r#"{"type": "FILE", "data": "r.pdf", "metadata": {"transfer_id": "t1", "size": 10, "sender": "Alice"}}"#,
+                r#"{"type": "FILE", "data": "r.pdf", "metadata": {"transfer_id": "t1", "size": 10, "sender": "Alice", "room": "lobby"}}"#,
             ),
             (
                 ServerMessage::Error(
@@ -473,7 +776,70 @@ mod tests {
                 ServerMessage::Ping,
                 r#"{"type": "PING", "data": "", "metadata": {}}"#,
             ),
+            (
+                ServerMessage::RoomWelcome(RoomWelcome {
+                    room: "python".into(),
+                    members: vec!["Bob".into(), "Alice".into()],
+                    timestamp: 4,
+                }),
+                r#"{"type": "ROOM_JOIN", "data": "python", "metadata": {"self": true, "members": ["Bob", "Alice"], "timestamp": 4}}"#,
+            ),
+            (
+                ServerMessage::RoomEntered(RoomNotice {
+                    room: "python".into(),
+                    user: "Alice".into(),
+                    members: 2,
+                    timestamp: 4,
+                }),
+                r#"{"type": "ROOM_JOIN", "data": "python", "metadata": {"user": "Alice", "members": 2, "timestamp": 4}}"#,
+            ),
+            (
+                ServerMessage::RoomLeft(RoomNotice {
+                    room: "lobby".into(),
+                    user: "Alice".into(),
+                    members: 1,
+                    timestamp: 4,
+                }),
+                r#"{"type": "ROOM_LEAVE", "data": "lobby", "metadata": {"user": "Alice", "members": 1, "timestamp": 4}}"#,
+            ),
+            (
+                ServerMessage::RoomList(RoomList {
+                    rooms: vec![
+                        RoomInfo {
+                            name: "lobby".into(),
+                            members: 1,
+                        },
+                        RoomInfo {
+                            name: "python".into(),
+                            members: 2,
+                        },
+                    ],
+                }),
+                r#"{"type": "ROOM_LIST", "data": "", "metadata": {"rooms": [{"name": "lobby", "members": 1}, {"name": "python", "members": 2}]}}"#,
+            ),
+            (
+                ServerMessage::HistoryEnd(HistoryEnd {
+                    room: "lobby".into(),
+                    count: 20,
+                }),
+                r#"{"type": "HISTORY", "data": "lobby", "metadata": {"count": 20}}"#,
+            ),
         ]);
+    }
+
+    #[test]
+    fn a_room_list_must_be_a_list_of_rows() {
+        for meta in [
+            r#"{}"#,
+            r#"{"rooms": "lobby"}"#,
+            r#"{"rooms": ["lobby"]}"#,
+            r#"{"rooms": [{"name": "lobby"}]}"#,
+            r#"{"rooms": [{"name": 1, "members": 1}]}"#,
+        ] {
+            let body = format!(r#"{{"type": "ROOM_LIST", "data": "", "metadata": {meta}}}"#);
+            let err = ServerMessage::decode(body.as_bytes()).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::BadMessage, "{body}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::history::{DEFAULT_KEEP, DEFAULT_ON_JOIN};
 use crate::cli::{self, ArgError, Command, FlagValue, Settings};
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::trace::Trace;
@@ -43,6 +44,18 @@ pub struct Config {
     pub files_dir: PathBuf,
     /// Print every frame on stderr (`--trace`, `--trace=hex`).
     pub trace: Trace,
+    /// Most rooms at once, `lobby` included (`--max-rooms`).
+    pub max_rooms: usize,
+    /// Where the rooms' history is kept (`--history DIR`); `None` means
+    /// `history/` in [`Config::files_dir`], so `files/history/`.
+    pub history: Option<PathBuf>,
+    /// Keep the history in memory only (`--no-history`).
+    pub no_history: bool,
+    /// Messages kept per room (`--history-keep`).
+    pub history_keep: usize,
+    /// Messages replayed on entering a room, 0 for none
+    /// (`--history-on-join`).
+    pub history_on_join: usize,
 }
 
 impl Default for Config {
@@ -60,6 +73,11 @@ impl Default for Config {
             chunk_size: DEFAULT_CHUNK_SIZE,
             files_dir: PathBuf::from("files"),
             trace: Trace::Off,
+            max_rooms: 100,
+            history: None,
+            no_history: false,
+            history_keep: DEFAULT_KEEP,
+            history_on_join: DEFAULT_ON_JOIN,
         }
     }
 }
@@ -89,6 +107,11 @@ impl Settings for Config {
             "chunk-size" => self.chunk_size = value.chunk_size()?,
             "files" => self.files_dir = PathBuf::from(value.text()?),
             "trace" => self.trace = value.trace()?,
+            "max-rooms" => self.max_rooms = value.size()?,
+            "history" => self.history = Some(PathBuf::from(value.text()?)),
+            "no-history" => self.no_history = value.switch()?,
+            "history-keep" => self.history_keep = value.size()?,
+            "history-on-join" => self.history_on_join = value.count()?,
             _ => return Err(value.unknown()),
         }
         Ok(())
@@ -110,6 +133,14 @@ impl Config {
     /// unless `--files` says otherwise.
     pub fn server_files_dir(&self) -> PathBuf {
         self.files_dir.join("server")
+    }
+
+    /// Where the rooms' history is kept: `--history DIR`, else
+    /// `files/history/` (in `--files DIR` if given).
+    pub fn history_dir(&self) -> PathBuf {
+        self.history
+            .clone()
+            .unwrap_or_else(|| self.files_dir.join("history"))
     }
 
     /// The file a console `/send PATH` means.
@@ -210,6 +241,43 @@ mod tests {
         assert_eq!(config.send_path("nowhere.txt"), Path::new("nowhere.txt"));
         let absolute = dir.path().join("only-kept.txt");
         assert_eq!(config.send_path(&absolute.display().to_string()), absolute);
+    }
+
+    #[test]
+    fn room_and_history_flags() {
+        let c = config(&[]);
+        assert_eq!(c.history_dir(), Path::new("files/history"));
+        assert_eq!(
+            (c.max_rooms, c.history_keep, c.history_on_join),
+            (100, 1000, 20)
+        );
+        assert!(!c.no_history);
+        let c = config(&["--files", "elsewhere"]);
+        assert_eq!(c.history_dir(), Path::new("elsewhere/history"));
+        let c = config(&[
+            "--history",
+            "/var/chat",
+            "--no-history",
+            "--max-rooms=3",
+            "--history-keep",
+            "50",
+            "--history-on-join",
+            "0",
+        ]);
+        assert_eq!(c.history_dir(), Path::new("/var/chat"));
+        assert!(c.no_history);
+        assert_eq!((c.max_rooms, c.history_keep, c.history_on_join), (3, 50, 0));
+        for bad in [
+            &["--max-rooms", "0"][..],
+            &["--history-keep", "0"],
+            &["--history-on-join", "-1"],
+            &["--no-history=yes"],
+        ] {
+            assert!(
+                matches!(parse(bad), Err(ArgError::BadValue { .. })),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,8 @@ use std::io::BufRead;
 
 use std::sync::Arc;
 
-use super::{Server, relay, say};
+use super::relay::{self, Target};
+use super::{Server, say};
 use crate::command::{self, PathError};
 use crate::localtime::now_unix;
 use crate::message::server::Chat;
@@ -18,14 +19,18 @@ use crate::text;
 /// A console command, read from one line.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
-    /// `/msg TEXT`
+    /// `/msg TEXT`: everyone, in every room, with no room and no `seq`.
     Broadcast(String),
+    /// `/msg #ROOM TEXT`: a room's message, numbered and kept in its history.
+    RoomMessage { room: String, text: String },
     /// `/msg @NAME TEXT`
     Private { to: String, text: String },
-    /// `/send PATH`, `/send @NAME PATH`
-    SendFile { to: Option<String>, path: String },
-    /// `/list`
+    /// `/send PATH`, `/send @NAME PATH`, `/send #ROOM PATH`
+    SendFile { to: Target, path: String },
+    /// `/list`: who is online, and in which room.
     List,
+    /// `/rooms`
+    Rooms,
     /// `/user NAME`
     User(String),
     /// `/kick NAME`
@@ -54,7 +59,7 @@ impl Mistake {
             Mistake::Unknown(name) => text::t().unknown_command(name),
             Mistake::MsgUsage => text::t().usage_msg(),
             Mistake::SendUsage(Some(e)) => text::t().bad_path(e),
-            Mistake::SendUsage(None) => text::t().usage_send(),
+            Mistake::SendUsage(None) => text::t().usage_console_send(),
             Mistake::UserUsage => text::t().usage_user(),
             Mistake::KickUsage => text::t().usage_kick(),
         }
@@ -70,27 +75,36 @@ pub fn parse(line: &str) -> Result<Option<Command>, Mistake> {
         return Err(Mistake::NotACommand);
     };
     let command = match name {
-        "msg" => match command::take_target(rest) {
+        "msg" => match command::take_recipient(rest) {
             (_, "") => return Err(Mistake::MsgUsage),
-            (Some(""), _) => return Err(Mistake::MsgUsage),
-            (Some(to), text) => Command::Private {
+            (Some(command::Recipient::User("") | command::Recipient::Room("")), _) => {
+                return Err(Mistake::MsgUsage);
+            }
+            (Some(command::Recipient::User(to)), text) => Command::Private {
                 to: to.to_string(),
+                text: text.to_string(),
+            },
+            (Some(command::Recipient::Room(room)), text) => Command::RoomMessage {
+                room: room.to_string(),
                 text: text.to_string(),
             },
             (None, text) => Command::Broadcast(text.to_string()),
         },
         "send" => {
-            let (to, rest) = command::take_target(rest);
-            if to == Some("") {
-                return Err(Mistake::SendUsage(None));
-            }
+            let (to, rest) = command::take_recipient(rest);
+            let to = match to {
+                None => Target::Everyone,
+                Some(command::Recipient::User("") | command::Recipient::Room("")) => {
+                    return Err(Mistake::SendUsage(None));
+                }
+                Some(command::Recipient::User(name)) => Target::User(name.to_string()),
+                Some(command::Recipient::Room(room)) => Target::Room(room.to_string()),
+            };
             let path = command::parse_path(rest).map_err(|e| Mistake::SendUsage(Some(e)))?;
-            Command::SendFile {
-                to: to.map(str::to_string),
-                path,
-            }
+            Command::SendFile { to, path }
         }
         "list" => Command::List,
+        "rooms" => Command::Rooms,
         "user" if rest.is_empty() => return Err(Mistake::UserUsage),
         "user" => Command::User(rest.trim_start_matches('@').to_string()),
         "kick" if rest.is_empty() => return Err(Mistake::KickUsage),
@@ -122,13 +136,20 @@ pub(super) fn run<C: BufRead>(server: &Arc<Server>, input: C) {
 
 /// Carries out one command, printing its result on the console.
 fn execute(server: &Arc<Server>, command: Command) {
-    let room = &server.room;
+    let directory = &server.directory;
     match command {
         Command::Broadcast(text) => {
-            room.broadcast(&server_chat(text, None), None);
-            say(&text::t().sent_to_everyone(room.everyone().len()));
+            directory.broadcast(&server_chat(text, None), None);
+            say(&text::t().sent_to_everyone(directory.everyone().len()));
         }
-        Command::Private { to, text } => match room.find(&to) {
+        Command::RoomMessage { room, text } => match server.rooms.find(&room) {
+            Some(room) => match server.rooms.say(&room, SERVER_NAME, text, None) {
+                Some((seq, reached)) => say(&text::t().sent_to_room(room.name(), reached, seq)),
+                None => say(&text::t().stopping()),
+            },
+            None => say(&text::t().no_such_room(&room)),
+        },
+        Command::Private { to, text } => match directory.find(&to) {
             Some(member) => {
                 member
                     .link
@@ -139,17 +160,32 @@ fn execute(server: &Arc<Server>, command: Command) {
         },
         Command::SendFile { to, path } => relay::send_from_console(server, to, path),
         Command::List => {
-            let everyone = room.everyone();
+            let everyone = directory.everyone();
             if everyone.is_empty() {
                 say(&text::t().list_empty());
                 return;
             }
             say(&text::t().list_header(everyone.len()));
+            // Each member's room is read from the member (a leaf lock),
+            // with nothing else held: see the lock order in directory.rs.
             for (i, member) in everyone.iter().enumerate() {
-                say(&text::t().list_row(i + 1, &member.name, &member.link.addr.to_string()));
+                say(&text::t().list_row(
+                    i + 1,
+                    &member.name,
+                    &member.link.addr.to_string(),
+                    member.room().name(),
+                ));
             }
         }
-        Command::User(name) => match room.find(&name) {
+        Command::Rooms => {
+            let rooms = server.rooms.list();
+            say(&text::t().rooms_header(rooms.len()));
+            for (room, members) in rooms {
+                let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
+                say(&text::t().rooms_row(room.name(), &names));
+            }
+        }
+        Command::User(name) => match directory.find(&name) {
             Some(member) => say(&text::t().user_details(
                 &member.name,
                 &member.link.addr.ip().to_string(),
@@ -159,7 +195,7 @@ fn execute(server: &Arc<Server>, command: Command) {
             )),
             None => say(&text::t().no_such_user(&name)),
         },
-        Command::Kick(name) => match room.find(&name) {
+        Command::Kick(name) => match directory.find(&name) {
             Some(member) => {
                 member.link.send(&ServerMessage::Error(ErrorReport::new(
                     ErrorCode::Kicked,
@@ -175,14 +211,9 @@ fn execute(server: &Arc<Server>, command: Command) {
     }
 }
 
-/// A chat message from the server's console.
+/// A chat message from the server's console, to everyone or one user.
 fn server_chat(text: String, to: Option<String>) -> ServerMessage {
-    ServerMessage::Chat(Chat {
-        text,
-        sender: SERVER_NAME.to_string(),
-        timestamp: now_unix(),
-        to,
-    })
+    ServerMessage::Chat(Chat::new(text, SERVER_NAME.to_string(), now_unix(), to))
 }
 
 #[cfg(test)]
@@ -205,14 +236,14 @@ mod tests {
         assert_eq!(
             parse("/send @Bob \"/path/to/user guide.txt\""),
             Ok(Some(Command::SendFile {
-                to: Some("Bob".into()),
+                to: Target::User("Bob".into()),
                 path: "/path/to/user guide.txt".into()
             }))
         );
         assert_eq!(
             parse("/send files/server/a.txt"),
             Ok(Some(Command::SendFile {
-                to: None,
+                to: Target::Everyone,
                 path: "files/server/a.txt".into()
             }))
         );
@@ -229,6 +260,34 @@ mod tests {
         assert_eq!(parse("/help"), Ok(Some(Command::Help)));
         assert_eq!(parse(" /quit "), Ok(Some(Command::Quit)));
         assert_eq!(parse("   "), Ok(None));
+    }
+
+    #[test]
+    fn room_commands() {
+        assert_eq!(
+            parse("/msg #python Meeting at noon"),
+            Ok(Some(Command::RoomMessage {
+                room: "python".into(),
+                text: "Meeting at noon".into()
+            }))
+        );
+        assert_eq!(
+            parse("/send #python notes.txt"),
+            Ok(Some(Command::SendFile {
+                to: Target::Room("python".into()),
+                path: "notes.txt".into()
+            }))
+        );
+        assert_eq!(parse("/rooms"), Ok(Some(Command::Rooms)));
+        // Without a room, `/msg TEXT` is still to everyone, even when the
+        // text mentions a room further on.
+        assert_eq!(
+            parse("/msg see #python"),
+            Ok(Some(Command::Broadcast("see #python".into())))
+        );
+        assert_eq!(parse("/msg #python"), Err(Mistake::MsgUsage));
+        assert_eq!(parse("/msg # hi"), Err(Mistake::MsgUsage));
+        assert_eq!(parse("/send # x"), Err(Mistake::SendUsage(None)));
     }
 
     #[test]

@@ -16,7 +16,11 @@
 //! - [`config`]: settings and limits, from the command line.
 //! - [`permit`]: connection slots, each given back when its holder is done.
 //! - [`session`]: one client's life, phase by phase: connected, joined.
-//! - [`room`]: who is online; broadcast and private delivery.
+//! - [`directory`]: who is online: names, private delivery, kick, and the
+//!   notices that someone joined or left the server.
+//! - [`rooms`]: which room each member is in, and a room's messages,
+//!   numbered and kept in its history ([`history`]). The lock order between
+//!   the two is written at the top of both files: directory, then rooms.
 //! - [`outbox`]: each client's bounded queue and its writer thread.
 //! - [`relay`]: files passing through: checked, copied, forwarded chunk by chunk.
 //! - [`console`]: the admin commands typed on the server's stdin.
@@ -28,13 +32,14 @@
 pub mod accounts;
 pub mod config;
 pub mod console;
+pub mod directory;
 pub mod history;
 pub mod lockout;
 pub mod mutes;
 pub mod outbox;
 pub mod permit;
 pub mod relay;
-pub mod room;
+pub mod rooms;
 pub mod session;
 pub mod web;
 
@@ -46,8 +51,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub use config::Config;
+use directory::{Directory, Link};
+use history::{History, HistoryError, Options};
 use permit::Slots;
-use room::{Link, Room};
+use rooms::Rooms;
 
 use crate::localtime::{TimeZone, now_unix};
 use crate::message::{ErrorCode, ErrorReport, ServerMessage};
@@ -65,7 +72,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// State shared by every thread of a running server.
 pub struct Server {
     pub config: Config,
-    pub room: Room,
+    pub directory: Directory,
+    pub rooms: Rooms,
     local_addr: SocketAddr,
     time_zone: TimeZone,
     stopping: AtomicBool,
@@ -147,24 +155,58 @@ where
         .spawn(f)
 }
 
+/// Why [`serve`] could not run.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The listener failed.
+    Io(io::Error),
+    /// The history folder cannot be used (see [`HistoryError`]).
+    History(HistoryError),
+}
+
+impl From<io::Error> for ServeError {
+    fn from(e: io::Error) -> Self {
+        ServeError::Io(e)
+    }
+}
+
+/// Opens the rooms' history as the configuration says: a folder on disk
+/// (`--history DIR`, `files/history/` by default) read back, or memory
+/// only (`--no-history`). Returns it with the lines that report what the
+/// folder held, for the console.
+fn open_history(config: &Config) -> Result<(History, Vec<String>), HistoryError> {
+    if config.no_history {
+        return Ok((History::in_memory(config.history_keep), Vec::new()));
+    }
+    let options = Options::new(config.history_keep);
+    let (history, report) = History::open(&config.history_dir(), options)?;
+    Ok((history, report.log_lines()))
+}
+
 /// Runs the server on `listener` until `/quit` is typed on `console` (or
 /// [`Server::stop`] is called). End of console input does not stop it: a
 /// server started in the background has no console.
-pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> io::Result<()>
+pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> Result<(), ServeError>
 where
     C: BufRead + Send + 'static,
 {
     let local_addr = listener.local_addr()?;
+    // Before the first client: numbering must continue where it stopped.
+    let (history, opened) = open_history(&config).map_err(ServeError::History)?;
     let server = Arc::new(Server {
         slots: Slots::new(config.max_clients),
+        rooms: Rooms::new(history, config.max_rooms, config.history_on_join),
+        directory: Directory::new(),
         config,
-        room: Room::new(),
         local_addr,
         time_zone: TimeZone::from_env(),
         stopping: AtomicBool::new(false),
         transfers: AtomicU64::new(0),
     });
     say(&text::t().listening(&local_addr.to_string()));
+    for line in opened {
+        say(&line);
+    }
     say(&text::t().console_help());
 
     {
@@ -324,5 +366,12 @@ fn shut_down(server: &Server) {
     server
         .slots
         .wait_until_all_released(Instant::now() + SHUTDOWN_GRACE);
+    // Every session has ended, so nothing more is said: the history writes
+    // and syncs what it still holds, and lets go of its folder.
+    let history = server.rooms.history();
+    let progress = history.shutdown();
+    if history.dir().is_some() {
+        say(&text::t().history_closed(&progress));
+    }
     say(&text::t().stopped());
 }

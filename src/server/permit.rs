@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
-use super::room::Link;
+use super::directory::Link;
 use crate::sync::lock;
 
 /// The server's connection slots.

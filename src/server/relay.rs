@@ -17,7 +17,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::room::Member;
+use super::directory::Member;
 use super::{Server, say};
 use crate::message::server::FileOffer as RelayedOffer;
 use crate::message::{
@@ -102,12 +102,14 @@ impl Uploads {
                     .limited(MAX_UPLOADS_PER_CLIENT as u64),
             );
         }
-        // For a private file, `to` becomes the name as its owner spells it.
-        let (recipients, to): (Vec<Arc<Member>>, _) = match &to {
-            Some(target) => match server.room.find(target) {
+        // For a private file, `to` becomes the name as its owner spells it;
+        // a file to no one in particular goes to the sender's room, and
+        // says which.
+        let (recipients, to, room): (Vec<Arc<Member>>, _, _) = match &to {
+            Some(target) => match server.directory.find(target) {
                 Some(member) => {
                     let name = member.name.clone();
-                    (vec![member], Some(name))
+                    (vec![member], Some(name), None)
                 }
                 None => {
                     let text = text::t().error_unknown_user(target);
@@ -115,14 +117,13 @@ impl Uploads {
                 }
             },
             None => {
-                let everyone_else = server
-                    .room
-                    .everyone()
-                    .iter()
+                let room = sender.room();
+                let others = room
+                    .members()
+                    .into_iter()
                     .filter(|m| !Arc::ptr_eq(m, sender))
-                    .cloned()
                     .collect();
-                (everyone_else, None)
+                (others, None, Some(room.name().to_string()))
             }
         };
         let copy = match FileReceiver::create(&server.config.received_dir(), &name, size) {
@@ -136,7 +137,8 @@ impl Uploads {
                 );
             }
         };
-        server.log(&text::t().log_file_offer(&sender.name, &name, size, to.as_deref()));
+        let audience = audience(to.as_deref(), room.as_deref());
+        server.log(&text::t().log_file_offer(&sender.name, &name, size, &audience));
         let relay_id = server.next_transfer_id();
         let offer = Outgoing::new(&ServerMessage::FileOffer(RelayedOffer {
             name: name.clone(),
@@ -144,6 +146,7 @@ impl Uploads {
             size,
             to,
             sender: sender.name.clone(),
+            room,
         }));
         let recipients = recipients
             .into_iter()
@@ -301,15 +304,44 @@ fn send_error(member: &Member, report: ErrorReport) {
     member.link.send(&ServerMessage::Error(report));
 }
 
+/// Who a file sent from the console goes to.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Everyone online, in every room (`/send PATH`): no `room` on it.
+    Everyone,
+    /// One user (`/send @NAME PATH`).
+    User(String),
+    /// The members of one room (`/send #ROOM PATH`).
+    Room(String),
+}
+
+/// How the log and the console name where a file goes: a user, `#room`,
+/// or everyone.
+fn audience(to: Option<&str>, room: Option<&str>) -> text::Audience {
+    match (to, room) {
+        (Some(name), _) => text::Audience::User(name.to_string()),
+        (None, Some(room)) => text::Audience::Room(room.to_string()),
+        (None, None) => text::Audience::Everyone,
+    }
+}
+
 /// `/send` on the console: a file from the server itself, sent on its own
 /// thread so that the console (and `/quit`) stays responsive meanwhile.
-pub(super) fn send_from_console(server: &Arc<Server>, to: Option<String>, path: String) {
-    let recipients: Vec<Arc<Member>> = match &to {
-        Some(name) => match server.room.find(name) {
-            Some(member) => vec![member],
+pub(super) fn send_from_console(server: &Arc<Server>, target: Target, path: String) {
+    // `to` and `room` as the recipients' own spelling has them.
+    let (recipients, to, room): (Vec<Arc<Member>>, _, _) = match &target {
+        Target::User(name) => match server.directory.find(name) {
+            Some(member) => {
+                let name = member.name.clone();
+                (vec![member], Some(name), None)
+            }
             None => return say(&text::t().no_such_user(name)),
         },
-        None => server.room.everyone().to_vec(),
+        Target::Room(name) => match server.rooms.find(name) {
+            Some(room) => (room.members(), None, Some(room.name().to_string())),
+            None => return say(&text::t().no_such_room(name)),
+        },
+        Target::Everyone => (server.directory.everyone().to_vec(), None, None),
     };
     if recipients.is_empty() {
         return say(&text::t().list_empty());
@@ -318,12 +350,11 @@ pub(super) fn send_from_console(server: &Arc<Server>, to: Option<String>, path: 
         Ok(file) => file,
         Err(e) => return say(&text::t().console_file_failed(&path, &e)),
     };
-    // The canonical spelling of the name, as the recipient joined with it.
-    let to = to.and(recipients.first().map(|m| m.name.clone()));
-    say(&text::t().console_file_started(file.name(), file.size(), to.as_deref()));
+    let audience = audience(to.as_deref(), room.as_deref());
+    say(&text::t().console_file_started(file.name(), file.size(), &audience));
     let server = server.clone();
     let started = super::spawn("console-send", move || {
-        relay_file(&server, file, recipients, to, &path);
+        relay_file(&server, file, recipients, (to, room), &path);
     });
     if let Err(e) = started {
         say(&text::t().console_file_failed("", &e));
@@ -334,7 +365,7 @@ fn relay_file(
     server: &Server,
     mut file: FileSender,
     mut recipients: Vec<Arc<Member>>,
-    to: Option<String>,
+    (to, room): (Option<String>, Option<String>),
     path: &str,
 ) {
     let started = Instant::now();
@@ -350,6 +381,7 @@ fn relay_file(
         size: offer.size,
         to: offer.to,
         sender: SERVER_NAME.to_string(),
+        room: room.clone(),
     };
     send(ServerMessage::FileOffer(offer), &mut recipients);
     loop {
@@ -373,5 +405,6 @@ fn relay_file(
         &mut recipients,
     );
     let seconds = started.elapsed().as_secs_f64();
-    say(&text::t().console_file_sent(&name, size, to.as_deref(), seconds));
+    let audience = audience(to.as_deref(), room.as_deref());
+    say(&text::t().console_file_sent(&name, size, &audience, seconds));
 }

@@ -2,7 +2,7 @@
 //!
 //! A session goes through phases ([`Phase`]): *connected* (it may only ask
 //! for a name, and has one heartbeat interval to do it), then *joined* (a
-//! member of the room). Each phase has its own handler, so what a message
+//! member, in one room at a time). Each phase has its own handler, so what a message
 //! means always depends on where the session is, never on a flag checked
 //! here and there.
 //!
@@ -20,18 +20,19 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::directory::{JoinError, Joining, Link, Member};
 use super::outbox::{Outbox, run_writer};
 use super::permit::Permit;
 use super::relay::Uploads;
-use super::room::{JoinError, Link, Member};
+use super::rooms::{Entered, RoomError};
 use super::{Server, say_goodbye, spawn};
 use crate::frame::is_timeout;
-use crate::message::client::Text;
+use crate::message::client::{HistoryRequest, RoomJoin, Text};
 use crate::message::server::{Chat, UserList};
 use crate::message::{
     ClientMessage, ErrorCode, ErrorReason, ErrorReport, LeaveReason, Message as _, ServerMessage,
 };
-use crate::names::{SERVER_NAME, check_name};
+use crate::names::{SERVER_NAME, check_name, check_room_name};
 use crate::text;
 use crate::transport::{
     Framing, MessageReader, ReadBody, ReadError, TransportError, tcp, tune_socket,
@@ -187,7 +188,7 @@ enum Phase {
     /// Logging in (contract section 10) will be a phase between this one
     /// and `Joined`: `AUTH` messages, then `USER_JOIN` with the same name.
     Connected { join_by: Instant },
-    /// Joined under a name: a member of the room.
+    /// Joined under a name: a member, in one room (`lobby` at first).
     Joined(Arc<Member>),
 }
 
@@ -242,7 +243,9 @@ impl Session<'_> {
     fn finish(&mut self, reason: LeaveReason) {
         if let Phase::Joined(member) = &self.phase {
             self.uploads.sender_left(self.server, member);
-            self.server.room.leave(member, reason);
+            self.server
+                .directory
+                .leave(member, reason, &self.server.rooms);
             // At shutdown everyone goes at once; the log says so already.
             if !self.server.stopping() {
                 self.server.log(&text::t().log_left(&member.name, reason));
@@ -346,15 +349,21 @@ impl Session<'_> {
         }
     }
 
-    /// A member's messages: chat, files, and questions about the room.
+    /// A member's messages: chat, files, rooms, history, and questions
+    /// about who is online.
     fn handle_joined(&mut self, member: &Arc<Member>, message: ClientMessage) -> Flow {
         match message {
             ClientMessage::Text(Text { text, to }) => self.relay_text(member, text, to),
             ClientMessage::Leave(_) => return Flow::Leave(LeaveReason::Quit),
+            ClientMessage::RoomJoin(RoomJoin { name }) => self.enter_room(member, &name),
+            ClientMessage::RoomListRequest => {
+                self.link.send(&self.server.rooms.list_message());
+            }
+            ClientMessage::History(request) => self.replay_history(member, request),
             ClientMessage::ListRequest => {
                 let users = self
                     .server
-                    .room
+                    .directory
                     .everyone()
                     .iter()
                     .map(|m| m.name.clone())
@@ -395,17 +404,22 @@ impl Session<'_> {
             self.send(ErrorReport::new(ErrorCode::NameInvalid, text).about(&name));
             return Flow::Leave(LeaveReason::Disconnected);
         }
-        let config = &self.server.config;
-        match self.server.room.join(
+        let server = self.server;
+        let config = &server.config;
+        match server.directory.join(
             name.clone(),
             self.link.clone(),
+            &server.rooms,
             config.max_file,
             config.max_text as u64,
         ) {
-            Ok(member) => {
-                let online = self.server.room.everyone().len();
-                self.server
-                    .log(&text::t().log_joined(&member.name, &addr, online));
+            Ok(Joining { member, replay }) => {
+                let online = server.directory.everyone().len();
+                server.log(&text::t().log_joined(&member.name, &addr, online));
+                // The lobby's last messages, as on entering any room.
+                if server.rooms.replays_on_join() {
+                    member.room().replay(&self.link, &replay);
+                }
                 self.phase = Phase::Joined(member);
                 Flow::Continue
             }
@@ -418,7 +432,59 @@ impl Session<'_> {
         }
     }
 
-    /// Relays a chat message to everyone else, or to one user.
+    /// `ROOM_JOIN`: checks the name, moves the member, and replays the new
+    /// room's last messages. A bad name or a full server is answered with
+    /// an `ERROR`, and the member stays where it was, connected.
+    fn enter_room(&mut self, member: &Arc<Member>, name: &str) {
+        if let Err(why) = check_room_name(name) {
+            self.server
+                .log(&text::t().log_bad_room(&member.name, name, &why.to_string()));
+            let text = text::t().error_room_invalid(name, &why);
+            return self.send(
+                ErrorReport::new(ErrorCode::NameInvalid, text)
+                    .about(name)
+                    .because(ErrorReason::RoomName),
+            );
+        }
+        let rooms = &self.server.rooms;
+        match rooms.enter(member, name) {
+            Ok(Entered::Already(_)) => {}
+            Ok(Entered::Moved { room, replay }) => {
+                self.server
+                    .log(&text::t().log_entered_room(&member.name, room.name()));
+                if rooms.replays_on_join() {
+                    room.replay(&self.link, &replay);
+                }
+            }
+            Err(RoomError::Limit(max)) => {
+                self.server
+                    .log(&text::t().log_room_limit(&member.name, name, max));
+                let text = text::t().error_room_limit(name, max);
+                self.send(
+                    ErrorReport::new(ErrorCode::RoomLimit, text)
+                        .about(name)
+                        .limited(max as u64),
+                );
+            }
+        }
+    }
+
+    /// `HISTORY`: the last `limit` messages of the member's room (or those
+    /// before `before`), replayed to it alone.
+    fn replay_history(&mut self, member: &Arc<Member>, request: HistoryRequest) {
+        let HistoryRequest { limit, before } = request;
+        let room = member.room();
+        let history = self.server.rooms.history();
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let entries = match before {
+            Some(seq) => history.before(room.name(), seq, limit),
+            None => history.last(room.name(), limit),
+        };
+        room.replay(&self.link, &entries);
+    }
+
+    /// Relays a chat message to the other members of the sender's room, or
+    /// to one user in any room.
     fn relay_text(&mut self, member: &Arc<Member>, text: String, to: Option<String>) {
         let max = self.server.config.max_text;
         if text.len() > max {
@@ -428,28 +494,26 @@ impl Session<'_> {
             return;
         }
         member.count_message();
-        let timestamp = crate::localtime::now_unix();
         match to {
             None => {
-                self.server.log(&text::t().log_public(&member.name, &text));
-                let chat = ServerMessage::Chat(Chat {
-                    text,
-                    sender: member.name.clone(),
-                    timestamp,
-                    to: None,
-                });
-                self.server.room.broadcast(&chat, Some(member));
+                let room = member.room();
+                self.server
+                    .log(&text::t().log_public(&member.name, room.name(), &text));
+                self.server
+                    .rooms
+                    .say(&room, &member.name, text, Some(member));
             }
-            Some(to) => match self.server.room.find(&to) {
+            // Private messages cross rooms, and carry no room.
+            Some(to) => match self.server.directory.find(&to) {
                 Some(target) => {
                     self.server
                         .log(&text::t().log_private(&member.name, &target.name, &text));
-                    target.link.send(&ServerMessage::Chat(Chat {
+                    target.link.send(&ServerMessage::Chat(Chat::new(
                         text,
-                        sender: member.name.clone(),
-                        timestamp,
-                        to: Some(target.name.clone()),
-                    }));
+                        member.name.clone(),
+                        crate::localtime::now_unix(),
+                        Some(target.name.clone()),
+                    )));
                 }
                 // A private message to the server is for the admin at the
                 // console, who reads the log.

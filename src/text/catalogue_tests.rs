@@ -51,6 +51,8 @@ const NO_WORDS: &[&str] = &[
     "chat_line",
     "input_prompt",
     "typed_command",
+    "room_prompt",
+    "rooms_row",
 ];
 
 /// `(method name, what it returned, whether a peer's words went in)`.
@@ -66,7 +68,10 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
     let name_error = NameError::BadCharacter('\u{202e}', BadChar::Format);
     let names = vec!["Alice".to_string(), HOSTILE.to_string()];
     let reason = LeaveReason::Quit;
-    let report = OpenReport {
+    let rooms = vec![("lobby".to_string(), 3), (HOSTILE.to_string(), 1)];
+    let progress = crate::server::history::Progress::default();
+    let history_error = HistoryError::BadRoomName;
+    let report = crate::server::history::OpenReport {
         dir: Path::new("files/history").to_path_buf(),
         rooms: Vec::new(),
         removed_temp: Vec::new(),
@@ -138,7 +143,10 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         peer cannot_listen(h, &io_error());
         peer log_joined(h, "127.0.0.1:50000", 2);
         peer log_left(h, reason);
-        peer log_public(h, h);
+        peer log_public(h, h, h);
+        peer log_entered_room(h, h);
+        peer log_bad_room(h, h, h);
+        peer log_room_limit(h, h, 100);
         peer log_private(h, h, h);
         peer log_refused_name("127.0.0.1:50000", h, h);
         peer log_name_taken("127.0.0.1:50000", h);
@@ -151,35 +159,45 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         ours log_session_panicked("127.0.0.1:50000");
         ours log_setup_failed("127.0.0.1:50000", &io_error());
         ours log_accept_failed(&io_error());
-        peer log_file_offer(h, h, 10, Some(h));
+        peer log_file_offer(h, h, 10, &Audience::User(h.into()));
         peer log_file_saved(h, hostile_path, 10);
         peer log_file_aborted(h, h, h);
-        peer console_file_sent(h, 10, Some(h), 1.0);
+        peer console_file_sent(h, 10, &Audience::Room(h.into()), 1.0);
         peer console_file_failed(h, &h);
-        peer console_file_started(h, 10, Some(h));
+        peer console_file_started(h, 10, &Audience::User(h.into()));
         ours shutting_down();
         ours stopped();
         ours console_not_a_command();
         peer unknown_command(h);
         ours usage_msg();
         ours usage_send();
+        ours usage_console_send();
         ours usage_user();
         ours usage_kick();
         peer kicked(h);
         peer no_such_user(h);
         ours sent_to_everyone(3);
         peer sent_to(h);
+        peer sent_to_room(h, 2, 7);
+        peer no_such_room(h);
+        ours stopping();
+        ours rooms_header(2);
+        peer rooms_row(h, &names);
         ours list_empty();
         ours list_header(3);
-        peer list_row(1, h, "127.0.0.1:50000");
+        peer list_row(1, h, "127.0.0.1:50000", h);
         peer user_details(h, "127.0.0.1", 50000, "2026-01-01 12:00:00", 7);
         ours history_opened(&report);
+        ours history_closed(&progress);
+        ours cannot_start(&history_error);
         peer history_removed_temp(&names);
         peer history_ignored(&names);
         peer error_name_invalid(h, &name_error);
         peer error_name_refused(h);
         peer error_name_taken(h);
         peer error_unknown_user(h);
+        peer error_room_invalid(h, &name_error);
+        peer error_room_limit(h, 100);
         ours error_text_too_long(70000, 65536);
         ours error_text_too_long_unsized();
         ours error_join_first();
@@ -207,13 +225,24 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         ours client_help();
         ours editor_help();
         ours input_prompt();
-        peer typed_command(h);
+        peer typed_command(h, h);
         ours name_prompt();
         peer cannot_connect(h, &io_error());
         peer name_refused(h);
         peer connected(h, h);
         peer online_list(&names);
         peer chat_line("12:00:01", h, h);
+        peer earlier_line("12:00:01", h, h);
+        peer history_end(h, 0);
+        peer in_room(h, &names);
+        peer in_room_alone(h);
+        peer room_prompt(h);
+        peer room_entered_line("12:00:01", h, h, 2);
+        peer room_left_line("12:00:01", h, h, 1);
+        peer rooms_list(&rooms);
+        ours usage_join();
+        ours usage_history();
+        peer room_refused(h, &name_error);
         peer private_line("12:00:01", h, h);
         peer own_private_line("12:00:01", h, h);
         peer joined_line("12:00:01", h, 2);
@@ -365,6 +394,9 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         Expected::ChunkSize,
         Expected::TraceMode,
         Expected::Lang,
+        Expected::Count,
+        Expected::NoValue,
+        Expected::RoomList,
         Expected::String,
         Expected::Object,
         Expected::WholeNumber,
@@ -684,6 +716,15 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         }),
     };
     all.push(t.history_recovery(&torn));
+    for (written, lost) in [(5, 0), (5, 2)] {
+        let progress = crate::server::history::Progress {
+            written,
+            synced: written,
+            lost,
+            syncs: 1,
+        };
+        all.push(t.history_closed(&progress));
+    }
     all
 }
 

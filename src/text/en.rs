@@ -9,7 +9,7 @@ use std::io;
 use std::path::Path;
 
 use super::terminal::{for_terminal, one_line};
-use super::{Expected, Text, VERSION, code_point, escaped, rate, scaled_bytes};
+use super::{Audience, Expected, Text, VERSION, code_point, escaped, rate, room_tag, scaled_bytes};
 use crate::base64;
 use crate::cli::ArgError;
 use crate::command::PathError;
@@ -29,7 +29,7 @@ use crate::server::accounts::{
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
-use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
+use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
 use crate::transport::http::{HttpError, MAX_HEAD, Malformed, Upgrade};
@@ -58,12 +58,15 @@ impl Text for En {
             Expected::ChunkSize => format!("a chunk size from 1 to {MAX_CHUNK_SIZE} bytes"),
             Expected::TraceMode => "nothing or \"hex\" (as in --trace=hex)".to_string(),
             Expected::Lang => "\"en\" (English) or \"zh\" (Chinese)".to_string(),
+            Expected::Count => "a whole number (0 or more)".to_string(),
+            Expected::NoValue => "given without a value".to_string(),
             Expected::String => "a string".to_string(),
             Expected::Object => "an object".to_string(),
             Expected::WholeNumber => "a whole number".to_string(),
             Expected::NonNegative => "a whole number of at least 0".to_string(),
             Expected::Bool => "true or false".to_string(),
             Expected::StringList => "a list of strings".to_string(),
+            Expected::RoomList => "a list of {\"name\", \"members\"} objects".to_string(),
         }
     }
 
@@ -697,7 +700,14 @@ Options:
   --chunk-size BYTES     file chunk size for /send (default 4096)
   --files DIR            keep copies of received files in DIR/received, and look in
                          DIR/server for a /send PATH not found here (default files)
+  --max-rooms N          most rooms at once, lobby included (default 100)
+  --history DIR          keep each room's history in DIR (default files/history)
+  --no-history           keep the history in memory only: gone when the server stops
+  --history-keep N       messages kept per room (default 1000)
+  --history-on-join N    messages replayed on entering a room, 0 for none (default 20)
   --trace[=hex]          print every frame sent and received on stderr
+  --lang zh|en           the language to speak (default: the locale's, from
+                         LC_ALL, LC_MESSAGES or LANG)
   --help                 show this help
   --version              show the version"
             .to_string()
@@ -711,12 +721,15 @@ Options:
     fn console_help(&self) -> String {
         "\
 Server commands:
-  /msg TEXT              send TEXT to everyone
+  /msg TEXT              send TEXT to everyone, in every room
+  /msg #ROOM TEXT        send TEXT to ROOM (kept in its history)
   /msg @NAME TEXT        send TEXT to NAME only
   /send PATH             send a file to everyone
+  /send #ROOM PATH       send a file to the members of ROOM
   /send @NAME PATH       send a file to NAME only
                          (a PATH not found here is looked for in files/server/)
-  /list                  list who is online
+  /list                  list who is online, and in which room
+  /rooms                 list the rooms and their members
   /user NAME             show details of one user
   /kick NAME             remove a user from the chat
   /help                  show this help
@@ -729,6 +742,10 @@ Press Ctrl+C to stop the server at once."
         format!("chat-server: cannot listen on {}: {error}", one_line(addr))
     }
 
+    fn cannot_start(&self, error: &HistoryError) -> String {
+        format!("chat-server: {error}")
+    }
+
     fn log_joined(&self, name: &str, addr: &str, online: usize) -> String {
         format!("{} joined from {addr} ({online} online)", one_line(name))
     }
@@ -737,8 +754,34 @@ Press Ctrl+C to stop the server at once."
         format!("{} {}", one_line(name), leave_phrase(reason))
     }
 
-    fn log_public(&self, sender: &str, text: &str) -> String {
-        format!("{} to everyone: {}", one_line(sender), for_terminal(text))
+    fn log_public(&self, sender: &str, room: &str, text: &str) -> String {
+        format!(
+            "{} to {}: {}",
+            one_line(sender),
+            room_tag(room),
+            for_terminal(text)
+        )
+    }
+
+    fn log_entered_room(&self, name: &str, room: &str) -> String {
+        format!("{} moved to {}", one_line(name), room_tag(room))
+    }
+
+    fn log_bad_room(&self, who: &str, room: &str, why: &str) -> String {
+        format!(
+            "refused room name \"{}\" from {}: {}",
+            one_line(room),
+            one_line(who),
+            one_line(why)
+        )
+    }
+
+    fn log_room_limit(&self, who: &str, room: &str, max: usize) -> String {
+        format!(
+            "refused room \"{}\" for {}: there are {max} rooms, the limit",
+            one_line(room),
+            one_line(who)
+        )
     }
 
     fn log_private(&self, sender: &str, to: &str, text: &str) -> String {
@@ -801,7 +844,7 @@ Press Ctrl+C to stop the server at once."
         format!("accepting a connection failed: {error}")
     }
 
-    fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
+    fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: &Audience) -> String {
         format!(
             "{} is sending {} ({}) to {}",
             one_line(sender),
@@ -829,7 +872,7 @@ Press Ctrl+C to stop the server at once."
         )
     }
 
-    fn console_file_sent(&self, name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
+    fn console_file_sent(&self, name: &str, size: u64, to: &Audience, seconds: f64) -> String {
         format!(
             "Sent {} ({}) to {} in {seconds:.2} s ({}).",
             one_line(name),
@@ -843,7 +886,7 @@ Press Ctrl+C to stop the server at once."
         format!("Cannot send {}: {}.", one_line(path), escaped(why))
     }
 
-    fn console_file_started(&self, name: &str, size: u64, to: Option<&str>) -> String {
+    fn console_file_started(&self, name: &str, size: u64, to: &Audience) -> String {
         format!(
             "Sending {} ({}) to {}...",
             one_line(name),
@@ -873,11 +916,16 @@ Press Ctrl+C to stop the server at once."
     }
 
     fn usage_msg(&self) -> String {
-        "Usage: /msg TEXT  or  /msg @NAME TEXT".to_string()
+        "Usage: /msg TEXT  or  /msg #ROOM TEXT  or  /msg @NAME TEXT".to_string()
     }
 
     fn usage_send(&self) -> String {
         "Usage: /send PATH  or  /send @NAME PATH (quote a path that has spaces)".to_string()
+    }
+
+    fn usage_console_send(&self) -> String {
+        "Usage: /send PATH  or  /send #ROOM PATH  or  /send @NAME PATH (quote a path that has spaces)"
+            .to_string()
     }
 
     fn usage_user(&self) -> String {
@@ -904,6 +952,39 @@ Press Ctrl+C to stop the server at once."
         format!("Sent to {}.", one_line(name))
     }
 
+    fn sent_to_room(&self, room: &str, members: usize, seq: u64) -> String {
+        format!(
+            "Sent to {} ({}), seq {seq}.",
+            room_tag(room),
+            count(members, "member", "members")
+        )
+    }
+
+    fn no_such_room(&self, room: &str) -> String {
+        format!(
+            "There is no room {}: a room exists while someone is in it (/rooms lists them).",
+            room_tag(room)
+        )
+    }
+
+    fn stopping(&self) -> String {
+        "The server is stopping; nothing was sent.".to_string()
+    }
+
+    fn rooms_header(&self, rooms: usize) -> String {
+        format!("Rooms ({rooms}):")
+    }
+
+    fn rooms_row(&self, room: &str, members: &[String]) -> String {
+        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
+        format!(
+            "  {} ({}): {}",
+            room_tag(room),
+            names.len(),
+            names.join(", ")
+        )
+    }
+
     fn list_empty(&self) -> String {
         "No users online.".to_string()
     }
@@ -912,8 +993,12 @@ Press Ctrl+C to stop the server at once."
         format!("Online users ({count}):")
     }
 
-    fn list_row(&self, number: usize, name: &str, addr: &str) -> String {
-        format!("  {number}. {} ({addr})", one_line(name))
+    fn list_row(&self, number: usize, name: &str, addr: &str, room: &str) -> String {
+        format!(
+            "  {number}. {} ({addr}) in {}",
+            one_line(name),
+            room_tag(room)
+        )
     }
 
     fn user_details(&self, name: &str, ip: &str, port: u16, since: &str, messages: u64) -> String {
@@ -941,6 +1026,21 @@ Press Ctrl+C to stop the server at once."
                 format!(", {} lost to damage (below)", count(lost, "line", "lines"))
             }
         )
+    }
+
+    fn history_closed(&self, progress: &Progress) -> String {
+        let written = count(progress.written as usize, "message", "messages");
+        let syncs = count(progress.syncs as usize, "group fsync", "group fsyncs");
+        if progress.written == 0 && progress.lost == 0 {
+            "history: nothing new was written this run".to_string()
+        } else if progress.lost == 0 {
+            format!("history: {written} written this run, all of them synced ({syncs})")
+        } else {
+            format!(
+                "history: {written} written this run ({syncs}); {} could not be written (reported above)",
+                count(progress.lost as usize, "message", "messages")
+            )
+        }
     }
 
     fn history_removed_temp(&self, names: &[String]) -> String {
@@ -984,6 +1084,22 @@ Press Ctrl+C to stop the server at once."
 
     fn error_unknown_user(&self, name: &str) -> String {
         self.no_such_user(name)
+    }
+
+    fn error_room_invalid(&self, room: &str, why: &NameError) -> String {
+        format!(
+            "The room name \"{}\" cannot be used: {}. You are still in your room.",
+            one_line(room),
+            self.name_error(why)
+        )
+    }
+
+    fn error_room_limit(&self, room: &str, max: usize) -> String {
+        format!(
+            "This server allows {} at once, and there are that many already, so {} was not created. You are still in your room.",
+            count(max, "room", "rooms"),
+            room_tag(room)
+        )
     }
 
     fn error_text_too_long(&self, len: u64, max: u64) -> String {
@@ -1115,6 +1231,7 @@ Options:
   --downloads DIR    where received files are saved (default files/downloads)
   --chunk-size BYTES file chunk size when sending (default 4096)
   --trace[=hex]      print every frame sent and received on stderr
+  --lang zh|en       the language to speak (default: the locale's)
   --help             show this help
   --version          show the version"
             .to_string()
@@ -1123,10 +1240,14 @@ Options:
     fn client_help(&self) -> String {
         "\
 Chat commands:
-  TEXT                   send TEXT to everyone
-  /msg @NAME TEXT        send TEXT to NAME only
-  /send PATH             send a file to everyone
+  TEXT                   send TEXT to your room
+  /msg @NAME TEXT        send TEXT to NAME only, in any room
+  /send PATH             send a file to your room
   /send @NAME PATH       send a file to NAME only
+  /join #ROOM            go to ROOM (it is made if nobody is there)
+  /rooms                 list the rooms
+  /who                   list who is in your room
+  /history [N]           show the last N messages of your room (default 20)
   /list                  list who is online
   /help                  show this help
   /quit                  leave the chat"
@@ -1152,8 +1273,12 @@ Editing keys:
         "> ".to_string()
     }
 
-    fn typed_command(&self, line: &str) -> String {
-        format!("{}{}", self.input_prompt(), one_line(line))
+    fn room_prompt(&self, room: &str) -> String {
+        format!("{}{}", room_tag(room), self.input_prompt())
+    }
+
+    fn typed_command(&self, room: &str, line: &str) -> String {
+        format!("{}{}", self.room_prompt(room), one_line(line))
     }
 
     fn name_prompt(&self) -> String {
@@ -1182,6 +1307,79 @@ Editing keys:
 
     fn chat_line(&self, time: &str, sender: &str, text: &str) -> String {
         format!("[{time}] {}: {}", one_line(sender), for_terminal(text))
+    }
+
+    fn earlier_line(&self, time: &str, sender: &str, text: &str) -> String {
+        format!(
+            "[{time}] (earlier) {}: {}",
+            one_line(sender),
+            for_terminal(text)
+        )
+    }
+
+    fn history_end(&self, room: &str, count: u64) -> String {
+        match count {
+            0 => format!("(no earlier messages in {})", room_tag(room)),
+            1 => format!("(1 earlier message of {} above)", room_tag(room)),
+            n => format!("({n} earlier messages of {} above)", room_tag(room)),
+        }
+    }
+
+    fn in_room(&self, room: &str, members: &[String]) -> String {
+        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
+        format!(
+            "You are in {} ({}): {}",
+            room_tag(room),
+            names.len(),
+            names.join(", ")
+        )
+    }
+
+    fn in_room_alone(&self, room: &str) -> String {
+        format!("You are in {}. /who lists who is here.", room_tag(room))
+    }
+
+    fn room_entered_line(&self, time: &str, user: &str, room: &str, members: u64) -> String {
+        format!(
+            "[{time}] * {} came into {} ({members} here)",
+            one_line(user),
+            room_tag(room)
+        )
+    }
+
+    fn room_left_line(&self, time: &str, user: &str, room: &str, members: u64) -> String {
+        format!(
+            "[{time}] * {} left {} for another room ({members} here)",
+            one_line(user),
+            room_tag(room)
+        )
+    }
+
+    fn rooms_list(&self, rooms: &[(String, u64)]) -> String {
+        let rooms: Vec<String> = rooms
+            .iter()
+            .map(|(room, members)| format!("{} ({members})", room_tag(room)))
+            .collect();
+        format!("Rooms ({}): {}", rooms.len(), rooms.join(", "))
+    }
+
+    fn usage_join(&self) -> String {
+        "Usage: /join #ROOM".to_string()
+    }
+
+    fn usage_history(&self) -> String {
+        format!(
+            "Usage: /history [N], N from 1 to {}",
+            crate::message::client::MAX_HISTORY_LIMIT
+        )
+    }
+
+    fn room_refused(&self, room: &str, why: &NameError) -> String {
+        format!(
+            "The room name \"{}\" cannot be used: {}. Nothing was sent.",
+            one_line(room),
+            self.name_error(why)
+        )
     }
 
     fn private_line(&self, time: &str, sender: &str, text: &str) -> String {
@@ -1256,11 +1454,14 @@ Editing keys:
     }
 
     fn sending_file(&self, name: &str, size: u64, to: Option<&str>) -> String {
+        let to = match to {
+            Some(name) => one_line(name).into_owned(),
+            None => "your room".to_string(),
+        };
         format!(
-            "[file] sending {} ({}) to {}",
+            "[file] sending {} ({}) to {to}",
             one_line(name),
-            self.bytes(size),
-            audience(to)
+            self.bytes(size)
         )
     }
 
@@ -1337,11 +1538,12 @@ Editing keys:
     }
 }
 
-/// Who a file goes to, in a sentence.
-fn audience(to: Option<&str>) -> String {
+/// An [`Audience`] in a sentence: `everyone`, `Bob`, `#python`.
+fn audience(to: &Audience) -> String {
     match to {
-        Some(name) => one_line(name).into_owned(),
-        None => "everyone".to_string(),
+        Audience::Everyone => "everyone".to_string(),
+        Audience::User(name) => one_line(name).into_owned(),
+        Audience::Room(room) => room_tag(room),
     }
 }
 

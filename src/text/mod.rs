@@ -71,7 +71,7 @@ use crate::json::{ErrorKind, ParseError};
 use crate::message::{DecodeError, LeaveReason};
 use crate::names::NameError;
 use crate::server::accounts::{AccountError, LoadError, VerifierError};
-use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
+use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::MuteError;
 use crate::transfer::{OpenError, TransferError};
 use crate::transport::http::{HttpError, Malformed, Upgrade};
@@ -177,6 +177,17 @@ pub fn t() -> &'static dyn Text {
 // The sentences
 // ---------------------------------------------------------------------------
 
+/// Where a message or a file goes, for the sentences that say so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// Everyone online, in every room.
+    Everyone,
+    /// One user.
+    User(String),
+    /// The members of one room.
+    Room(String),
+}
+
 /// What kind of value a reader wanted where it found something else: on a
 /// command line (`--port` must be *a port number*), in a message (`size`
 /// must be *a whole number*), in an accounts file.
@@ -194,6 +205,10 @@ pub enum Expected {
     TraceMode,
     /// `en` or `zh`.
     Lang,
+    /// A whole number, 0 or more (a count).
+    Count,
+    /// Nothing: a switch such as `--no-history` takes no value.
+    NoValue,
     /// A JSON string.
     String,
     /// A JSON object.
@@ -206,6 +221,8 @@ pub enum Expected {
     Bool,
     /// A JSON list of strings.
     StringList,
+    /// A JSON list of `{"name", "members"}` objects (`ROOM_LIST`).
+    RoomList,
 }
 
 /// Every sentence, one method each. See the module documentation for how
@@ -266,9 +283,13 @@ pub trait Text: Sync {
     fn listening(&self, addr: &str) -> String;
     fn console_help(&self) -> String;
     fn cannot_listen(&self, addr: &str, error: &io::Error) -> String;
+    fn cannot_start(&self, error: &HistoryError) -> String;
     fn log_joined(&self, name: &str, addr: &str, online: usize) -> String;
     fn log_left(&self, name: &str, reason: LeaveReason) -> String;
-    fn log_public(&self, sender: &str, text: &str) -> String;
+    fn log_public(&self, sender: &str, room: &str, text: &str) -> String;
+    fn log_entered_room(&self, name: &str, room: &str) -> String;
+    fn log_bad_room(&self, who: &str, room: &str, why: &str) -> String;
+    fn log_room_limit(&self, who: &str, room: &str, max: usize) -> String;
     fn log_private(&self, sender: &str, to: &str, text: &str) -> String;
     /// A refused name: `why` is the refusal's own sentence.
     fn log_refused_name(&self, addr: &str, name: &str, why: &str) -> String;
@@ -286,32 +307,39 @@ pub trait Text: Sync {
     fn log_session_panicked(&self, addr: &str) -> String;
     fn log_setup_failed(&self, addr: &str, error: &io::Error) -> String;
     fn log_accept_failed(&self, error: &io::Error) -> String;
-    fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: Option<&str>) -> String;
+    fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: &Audience) -> String;
     fn log_file_saved(&self, sender: &str, path: &Path, size: u64) -> String;
     fn log_file_aborted(&self, sender: &str, name: &str, why: &str) -> String;
-    fn console_file_sent(&self, name: &str, size: u64, to: Option<&str>, seconds: f64) -> String;
+    fn console_file_sent(&self, name: &str, size: u64, to: &Audience, seconds: f64) -> String;
     fn console_file_failed(&self, path: &str, why: &dyn fmt::Display) -> String;
-    fn console_file_started(&self, name: &str, size: u64, to: Option<&str>) -> String;
+    fn console_file_started(&self, name: &str, size: u64, to: &Audience) -> String;
     fn shutting_down(&self) -> String;
     fn stopped(&self) -> String;
     fn console_not_a_command(&self) -> String;
     fn unknown_command(&self, name: &str) -> String;
     fn usage_msg(&self) -> String;
     fn usage_send(&self) -> String;
+    fn usage_console_send(&self) -> String;
     fn usage_user(&self) -> String;
     fn usage_kick(&self) -> String;
     fn kicked(&self, name: &str) -> String;
     fn no_such_user(&self, name: &str) -> String;
     fn sent_to_everyone(&self, count: usize) -> String;
     fn sent_to(&self, name: &str) -> String;
+    fn sent_to_room(&self, room: &str, members: usize, seq: u64) -> String;
+    fn no_such_room(&self, room: &str) -> String;
+    fn stopping(&self) -> String;
+    fn rooms_header(&self, rooms: usize) -> String;
+    fn rooms_row(&self, room: &str, members: &[String]) -> String;
     fn list_empty(&self) -> String;
     fn list_header(&self, count: usize) -> String;
-    fn list_row(&self, number: usize, name: &str, addr: &str) -> String;
+    fn list_row(&self, number: usize, name: &str, addr: &str, room: &str) -> String;
     fn user_details(&self, name: &str, ip: &str, port: u16, since: &str, messages: u64) -> String;
 
     // --- Server: history ----------------------------------------------------
 
     fn history_opened(&self, report: &OpenReport) -> String;
+    fn history_closed(&self, progress: &Progress) -> String;
     fn history_removed_temp(&self, names: &[String]) -> String;
     fn history_ignored(&self, names: &[String]) -> String;
 
@@ -327,6 +355,8 @@ pub trait Text: Sync {
     fn error_name_refused(&self, name: &str) -> String;
     fn error_name_taken(&self, name: &str) -> String;
     fn error_unknown_user(&self, name: &str) -> String;
+    fn error_room_invalid(&self, room: &str, why: &NameError) -> String;
+    fn error_room_limit(&self, room: &str, max: usize) -> String;
     fn error_text_too_long(&self, len: u64, max: u64) -> String;
     /// `text_too_long` from a server that did not say the sizes.
     fn error_text_too_long_unsized(&self) -> String;
@@ -369,16 +399,35 @@ pub trait Text: Sync {
     fn editor_help(&self) -> String;
     /// The prompt in front of the line being typed.
     fn input_prompt(&self) -> String;
-    /// A command the user typed, left on screen above what it printed, as
-    /// a shell leaves it. (A chat line is replaced by its confirmation
-    /// instead.)
-    fn typed_command(&self, line: &str) -> String;
+    /// The prompt while editing: the room the user is in, then
+    /// [`input_prompt`] (`#python> `).
+    fn room_prompt(&self, room: &str) -> String;
+    /// A command the user typed, left on screen above what it printed, as a
+    /// shell leaves it, after the prompt it was typed at (`room`'s). A chat
+    /// line is replaced by its confirmation instead.
+    fn typed_command(&self, room: &str, line: &str) -> String;
     fn name_prompt(&self) -> String;
     fn cannot_connect(&self, addr: &str, error: &io::Error) -> String;
     fn name_refused(&self, reason: &str) -> String;
     fn connected(&self, addr: &str, name: &str) -> String;
     fn online_list(&self, names: &[String]) -> String;
     fn chat_line(&self, time: &str, sender: &str, text: &str) -> String;
+    /// A message replayed from the room's history: said before, marked so.
+    fn earlier_line(&self, time: &str, sender: &str, text: &str) -> String;
+    /// The end of a replay of `count` messages of `room`.
+    fn history_end(&self, room: &str, count: u64) -> String;
+    /// Where the user is now, with who is there: after joining the server,
+    /// entering a room, or `/who`.
+    fn in_room(&self, room: &str, members: &[String]) -> String;
+    /// Where the user is when the members are not known yet (the welcome
+    /// names everyone online, not the lobby's members).
+    fn in_room_alone(&self, room: &str) -> String;
+    fn room_entered_line(&self, time: &str, user: &str, room: &str, members: u64) -> String;
+    fn room_left_line(&self, time: &str, user: &str, room: &str, members: u64) -> String;
+    fn rooms_list(&self, rooms: &[(String, u64)]) -> String;
+    fn usage_join(&self) -> String;
+    fn usage_history(&self) -> String;
+    fn room_refused(&self, room: &str, why: &NameError) -> String;
     fn private_line(&self, time: &str, sender: &str, text: &str) -> String;
     /// The confirmation of a private message the user sent: what they
     /// said, and to whom.
@@ -441,6 +490,11 @@ fn rate(n: u64, seconds: f64) -> String {
         return "-".to_string();
     }
     format!("{:.1} MiB/s", n as f64 / seconds / (1024.0 * 1024.0))
+}
+
+/// A room's name as people type it, in both languages: `#python`.
+fn room_tag(room: &str) -> String {
+    format!("#{}", one_line(room))
 }
 
 /// An error or reason that may quote a peer's words, on one line.

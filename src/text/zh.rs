@@ -19,7 +19,7 @@ use std::io;
 use std::path::{Component, Path};
 
 use super::terminal::{for_terminal, one_line};
-use super::{Expected, Text, VERSION, code_point, escaped, rate, scaled_bytes};
+use super::{Audience, Expected, Text, VERSION, code_point, escaped, rate, room_tag, scaled_bytes};
 use crate::base64;
 use crate::cli::ArgError;
 use crate::command::PathError;
@@ -32,6 +32,7 @@ use crate::crypto::sha256::DIGEST_LEN;
 use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
 use crate::frame::FrameError;
 use crate::json::{ErrorKind, MAX_DEPTH, ParseError};
+use crate::message::client::MAX_HISTORY_LIMIT;
 use crate::message::{DecodeError, LeaveReason};
 use crate::names::{BadChar, MAX_NAME_CHARS, NameError, SERVER_NAME};
 use crate::server::accounts::{
@@ -39,7 +40,7 @@ use crate::server::accounts::{
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
-use crate::server::history::{HistoryError, OpenReport, Problem, RoomRecovery};
+use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
 use crate::transport::http::{HttpError, MAX_HEAD, Malformed, Upgrade};
@@ -106,12 +107,15 @@ impl Text for Zh {
             Expected::ChunkSize => format!("1 到 {MAX_CHUNK_SIZE} 字节之间的分块大小"),
             Expected::TraceMode => "空或 \"hex\"（如 --trace=hex）".to_string(),
             Expected::Lang => "\"en\"（英文）或 \"zh\"（中文）".to_string(),
+            Expected::Count => "不小于 0 的整数".to_string(),
+            Expected::NoValue => "不带值的开关".to_string(),
             Expected::String => "字符串".to_string(),
             Expected::Object => "对象".to_string(),
             Expected::WholeNumber => "整数".to_string(),
             Expected::NonNegative => "不小于 0 的整数".to_string(),
             Expected::Bool => "true 或 false".to_string(),
             Expected::StringList => "字符串列表".to_string(),
+            Expected::RoomList => "由 {\"name\", \"members\"} 对象组成的列表".to_string(),
         }
     }
 
@@ -688,6 +692,11 @@ impl Text for Zh {
   --chunk-size 字节数    /send 的文件分块大小（默认 4096）
   --files 目录           收到的文件副本存放在 目录/received；/send 的路径在
                          当前目录找不到时，到 目录/server 中查找（默认 files）
+  --max-rooms N          同时存在的房间上限，包括 lobby（默认 100）
+  --history 目录         把每个房间的历史记录保存在这个目录（默认 files/history）
+  --no-history           历史记录只保存在内存中: 服务器停止后就没有了
+  --history-keep N       每个房间保留的消息数（默认 1000）
+  --history-on-join N    进入房间时重放的消息数，0 表示不重放（默认 20）
   --trace[=hex]          在标准错误上打印收发的每一帧
   --lang zh|en           界面语言（默认由 LC_ALL、LC_MESSAGES、LANG 决定）
   --help                 显示本帮助
@@ -705,11 +714,14 @@ impl Text for Zh {
         "
 服务器管理命令:
   /msg <消息内容> - 向所有客户端广播消息
+  /msg #房间 <消息内容> - 向指定房间发送消息（保存在它的历史记录中）
   /msg @用户名 <消息内容> - 向指定用户发送私信
   /send <文件路径> - 向所有客户端广播文件
+  /send #房间 <文件路径> - 向指定房间的成员发送文件
   /send @用户名 <文件路径> - 向指定用户发送文件
     （在当前目录找不到的文件路径，会到 files/server/ 中查找）
   /list - 显示在线用户列表
+  /rooms - 显示房间列表和房间里的人
   /user <用户名> - 显示用户详细信息
   /kick <用户名> - 将用户移出聊天室
   /help - 显示帮助信息
@@ -726,6 +738,10 @@ impl Text for Zh {
         )
     }
 
+    fn cannot_start(&self, error: &HistoryError) -> String {
+        format!("chat-server: {}", self.history_error(error))
+    }
+
     fn log_joined(&self, name: &str, addr: &str, online: usize) -> String {
         format!(
             "用户 '{}' 加入了聊天室，来自 {addr} (在线 {online} 人)",
@@ -737,8 +753,34 @@ impl Text for Zh {
         format!("用户 '{}' {}", one_line(name), leave_phrase(reason))
     }
 
-    fn log_public(&self, sender: &str, text: &str) -> String {
-        format!("{} 对所有人说: {}", who(sender), for_terminal(text))
+    fn log_public(&self, sender: &str, room: &str, text: &str) -> String {
+        format!(
+            "{} 在 {} 说: {}",
+            who(sender),
+            room_tag(room),
+            for_terminal(text)
+        )
+    }
+
+    fn log_entered_room(&self, name: &str, room: &str) -> String {
+        format!("用户 '{}' 进入了 {}", one_line(name), room_tag(room))
+    }
+
+    fn log_bad_room(&self, who: &str, room: &str, why: &str) -> String {
+        format!(
+            "拒绝了来自 {} 的房间名 \"{}\": {}",
+            one_line(who),
+            one_line(room),
+            one_line(why)
+        )
+    }
+
+    fn log_room_limit(&self, who: &str, room: &str, max: usize) -> String {
+        format!(
+            "拒绝了 {} 要的房间 \"{}\": 已有 {max} 个房间，达到上限",
+            one_line(who),
+            one_line(room)
+        )
     }
 
     fn log_private(&self, sender: &str, to: &str, text: &str) -> String {
@@ -798,7 +840,7 @@ impl Text for Zh {
         format!("接受连接失败: {}", self.io_error(error))
     }
 
-    fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: Option<&str>) -> String {
+    fn log_file_offer(&self, sender: &str, name: &str, size: u64, to: &Audience) -> String {
         format!(
             "用户 '{}' 正在向{}发送文件: {} ({})",
             who(sender),
@@ -826,7 +868,7 @@ impl Text for Zh {
         )
     }
 
-    fn console_file_sent(&self, name: &str, size: u64, to: Option<&str>, seconds: f64) -> String {
+    fn console_file_sent(&self, name: &str, size: u64, to: &Audience, seconds: f64) -> String {
         format!(
             "文件 {} ({}) 已发送给{}，用时 {seconds:.2} 秒 ({})。",
             one_line(name),
@@ -840,7 +882,7 @@ impl Text for Zh {
         format!("无法发送 {}: {}。", one_line(path), escaped(why))
     }
 
-    fn console_file_started(&self, name: &str, size: u64, to: Option<&str>) -> String {
+    fn console_file_started(&self, name: &str, size: u64, to: &Audience) -> String {
         format!(
             "正在向{}发送文件 {} ({})...",
             audience(to),
@@ -867,11 +909,17 @@ impl Text for Zh {
     }
 
     fn usage_msg(&self) -> String {
-        "用法: /msg <消息内容> 或 /msg @用户名 <消息内容>".to_string()
+        "用法: /msg <消息内容>、/msg #房间 <消息内容> 或 /msg @用户名 <消息内容>".to_string()
     }
 
     fn usage_send(&self) -> String {
         "用法: /send <文件路径> 或 /send @用户名 <文件路径>（路径中有空格时请加引号）".to_string()
+    }
+
+    fn usage_console_send(&self) -> String {
+        "用法: /send <文件路径>、/send #房间 <文件路径> 或 /send @用户名 <文件路径>\
+         （路径中有空格时请加引号）"
+            .to_string()
     }
 
     fn usage_user(&self) -> String {
@@ -898,6 +946,38 @@ impl Text for Zh {
         format!("已发送给 {}。", one_line(name))
     }
 
+    fn sent_to_room(&self, room: &str, members: usize, seq: u64) -> String {
+        format!(
+            "已发送到 {} ({members} 个成员)，seq {seq}。",
+            room_tag(room)
+        )
+    }
+
+    fn no_such_room(&self, room: &str) -> String {
+        format!(
+            "没有房间 {}: 有人在里面时房间才存在（/rooms 列出所有房间）。",
+            room_tag(room)
+        )
+    }
+
+    fn stopping(&self) -> String {
+        "服务器正在停止；什么都没有发送。".to_string()
+    }
+
+    fn rooms_header(&self, rooms: usize) -> String {
+        format!("🏠 房间列表 ({rooms}):")
+    }
+
+    fn rooms_row(&self, room: &str, members: &[String]) -> String {
+        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
+        format!(
+            "  {} ({}): {}",
+            room_tag(room),
+            names.len(),
+            names.join(", ")
+        )
+    }
+
     fn list_empty(&self) -> String {
         "📋 当前没有在线用户。".to_string()
     }
@@ -906,7 +986,8 @@ impl Text for Zh {
         format!("📋 在线用户列表 ({count}):")
     }
 
-    fn list_row(&self, number: usize, name: &str, addr: &str) -> String {
+    /// The original's row exactly; the room is in `/rooms` and `/user`.
+    fn list_row(&self, number: usize, name: &str, addr: &str, _room: &str) -> String {
         format!("  {number}. {} ({addr})", one_line(name))
     }
 
@@ -935,6 +1016,22 @@ impl Text for Zh {
                 format!("，有 {lost} 行因损坏而丢失（见下）")
             }
         )
+    }
+
+    fn history_closed(&self, progress: &Progress) -> String {
+        if progress.written == 0 && progress.lost == 0 {
+            "历史记录: 本次运行没有写入新内容".to_string()
+        } else if progress.lost == 0 {
+            format!(
+                "历史记录: 本次运行写入了 {} 条消息，全部已同步到磁盘（{} 次组 fsync）",
+                progress.written, progress.syncs
+            )
+        } else {
+            format!(
+                "历史记录: 本次运行写入了 {} 条消息（{} 次组 fsync）；有 {} 条消息没能写入（见上文）",
+                progress.written, progress.syncs, progress.lost
+            )
+        }
     }
 
     fn history_removed_temp(&self, names: &[String]) -> String {
@@ -972,6 +1069,21 @@ impl Text for Zh {
 
     fn error_unknown_user(&self, name: &str) -> String {
         self.no_such_user(name)
+    }
+
+    fn error_room_invalid(&self, room: &str, why: &NameError) -> String {
+        format!(
+            "房间名 \"{}\" 不能使用: {}。你仍在原来的房间里。",
+            one_line(room),
+            self.name_error(why)
+        )
+    }
+
+    fn error_room_limit(&self, room: &str, max: usize) -> String {
+        format!(
+            "这台服务器最多同时有 {max} 个房间，现在已经有这么多了，所以没有创建 {}。你仍在原来的房间里。",
+            room_tag(room)
+        )
     }
 
     fn error_text_too_long(&self, len: u64, max: u64) -> String {
@@ -1111,7 +1223,11 @@ impl Text for Zh {
 聊天室命令:
   /send <文件路径> - 发送文件
   /send @用户名 <文件路径> - 向指定用户发送文件
-  /msg @用户名 <消息内容> - 向指定用户发送私信
+  /msg @用户名 <消息内容> - 向指定用户发送私信（不管对方在哪个房间）
+  /join #房间 - 进入房间（没有人在时会创建它）
+  /rooms - 显示房间列表
+  /who - 显示你所在房间里的人
+  /history [N] - 显示你所在房间最近的 N 条消息（默认 20）
   /list - 显示在线用户列表
   /help - 显示帮助信息
   /quit - 退出聊天室
@@ -1138,8 +1254,12 @@ impl Text for Zh {
         "> ".to_string()
     }
 
-    fn typed_command(&self, line: &str) -> String {
-        format!("{}{}", self.input_prompt(), one_line(line))
+    fn room_prompt(&self, room: &str) -> String {
+        format!("{}{}", room_tag(room), self.input_prompt())
+    }
+
+    fn typed_command(&self, room: &str, line: &str) -> String {
+        format!("{}{}", self.room_prompt(room), one_line(line))
     }
 
     fn name_prompt(&self) -> String {
@@ -1173,6 +1293,71 @@ impl Text for Zh {
 
     fn chat_line(&self, time: &str, sender: &str, text: &str) -> String {
         format!("[{time}] {}: {}", who(sender), for_terminal(text))
+    }
+
+    fn earlier_line(&self, time: &str, sender: &str, text: &str) -> String {
+        format!("[{time}] (之前) {}: {}", who(sender), for_terminal(text))
+    }
+
+    fn history_end(&self, room: &str, count: u64) -> String {
+        match count {
+            0 => format!("（{} 没有更早的消息）", room_tag(room)),
+            n => format!("（以上是 {} 之前的 {n} 条消息）", room_tag(room)),
+        }
+    }
+
+    fn in_room(&self, room: &str, members: &[String]) -> String {
+        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
+        format!(
+            "你在 {} ({}): {}",
+            room_tag(room),
+            names.len(),
+            names.join(", ")
+        )
+    }
+
+    fn in_room_alone(&self, room: &str) -> String {
+        format!("你在 {}。/who 列出这里有谁。", room_tag(room))
+    }
+
+    fn room_entered_line(&self, time: &str, user: &str, room: &str, members: u64) -> String {
+        format!(
+            "[{time}] * {} 进入了 {} (这里有 {members} 人)",
+            one_line(user),
+            room_tag(room)
+        )
+    }
+
+    fn room_left_line(&self, time: &str, user: &str, room: &str, members: u64) -> String {
+        format!(
+            "[{time}] * {} 离开 {} 去了别的房间 (这里有 {members} 人)",
+            one_line(user),
+            room_tag(room)
+        )
+    }
+
+    fn rooms_list(&self, rooms: &[(String, u64)]) -> String {
+        let rooms: Vec<String> = rooms
+            .iter()
+            .map(|(room, members)| format!("{} ({members})", room_tag(room)))
+            .collect();
+        format!("房间 ({}): {}", rooms.len(), rooms.join(", "))
+    }
+
+    fn usage_join(&self) -> String {
+        "用法: /join #房间".to_string()
+    }
+
+    fn usage_history(&self) -> String {
+        format!("用法: /history [N]，N 从 1 到 {MAX_HISTORY_LIMIT}")
+    }
+
+    fn room_refused(&self, room: &str, why: &NameError) -> String {
+        format!(
+            "房间名 \"{}\" 不能使用: {}。什么都没有发送。",
+            one_line(room),
+            self.name_error(why)
+        )
     }
 
     fn private_line(&self, time: &str, sender: &str, text: &str) -> String {
@@ -1243,9 +1428,12 @@ impl Text for Zh {
     }
 
     fn sending_file(&self, name: &str, size: u64, to: Option<&str>) -> String {
+        let to = match to {
+            Some(name) => format!(" {} ", who(name)),
+            None => "你所在的房间".to_string(),
+        };
         format!(
-            "[文件传输] 正在向{}发送文件: {} ({size} 字节)",
-            audience(to),
+            "[文件传输] 正在向{to}发送文件: {} ({size} 字节)",
             one_line(name)
         )
     }
@@ -1335,12 +1523,13 @@ fn who(name: &str) -> Cow<'_, str> {
     }
 }
 
-/// Who a file goes to, in a sentence: `所有人`, or a name with a space on
-/// each side, as Chinese text sets a Latin word (`正在向 Bob 发送文件`).
-fn audience(to: Option<&str>) -> String {
+/// Who a file goes to, in a sentence: `所有人`, or a name or room with a
+/// space on each side, as Chinese text sets a Latin word (`正在向 Bob 发送文件`).
+fn audience(to: &Audience) -> String {
     match to {
-        Some(name) => format!(" {} ", who(name)),
-        None => "所有人".to_string(),
+        Audience::Everyone => "所有人".to_string(),
+        Audience::User(name) => format!(" {} ", who(name)),
+        Audience::Room(room) => format!(" {} ", room_tag(room)),
     }
 }
 

@@ -10,6 +10,13 @@
 //!   and through a naive server (written below) whose sender thread writes
 //!   to every receiver's socket itself; deliveries per second, latency
 //!   p50/p99, lost messages; then latency at a fixed offered load.
+//! - **fanout-history**: the same fan-out with each room's history on disk
+//!   (`--history DIR`) and in memory only (`--no-history`), best of three
+//!   runs each, alternating: deliveries per second with the log on must
+//!   keep at least 90 % of those without it. After each run with the log,
+//!   the server is stopped with `/quit` and its file read back: every
+//!   message of the run must be in it, numbered 1 to N; the log's write
+//!   rate is those messages (and bytes) over the run's time.
 //! - **idle**: server memory and threads with 1,000 idle clients.
 //!
 //! Run one section with `cargo bench --bench chat -- fanout`. Memory figures
@@ -49,6 +56,9 @@ fn main() {
     }
     if wants("fanout") {
         bench_fanout();
+    }
+    if wants("fanout-history") {
+        bench_fanout_history();
     }
     if wants("idle") {
         bench_idle();
@@ -359,6 +369,7 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     name: name.clone(),
                     users: vec![],
                     timestamp: 0,
+                    room: None,
                     max_file_size: None,
                     max_text: None,
                 }));
@@ -366,12 +377,8 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                 clients.lock().expect("lock").push((id, writer.clone()));
             }
             ClientMessage::Text(Text { text, .. }) => {
-                let frame = tcp::frame(&ServerMessage::Chat(Chat {
-                    text,
-                    sender: name.clone(),
-                    timestamp: 0,
-                    to: None,
-                }));
+                let frame =
+                    tcp::frame(&ServerMessage::Chat(Chat::new(text, name.clone(), 0, None)));
                 let everyone = clients.lock().expect("lock").clone();
                 for (other, socket) in everyone {
                     if other != id {
@@ -579,7 +586,7 @@ fn bench_fanout() {
     );
     let dir = std::env::temp_dir();
     for (n, m) in [(10, 200), (100, 20), (300, 5)] {
-        let (server, port) = start_server(&dir, &["--max-clients", "2000"]);
+        let (server, port) = start_server(&dir, &["--max-clients", "2000", "--no-history"]);
         let ours = fanout_run(port, n, m, None);
         let hwm = proc_status_kb(server.pid(), "VmHWM");
         drop(server);
@@ -606,7 +613,7 @@ fn bench_fanout() {
     let per_client = 50_000.0 / (n * (n - 1)) as f64;
     let interval = Duration::from_secs_f64(1.0 / per_client);
     let m = 15;
-    let (server, port) = start_server(&dir, &["--max-clients", "2000"]);
+    let (server, port) = start_server(&dir, &["--max-clients", "2000", "--no-history"]);
     let ours = fanout_run(port, n, m, Some(interval));
     drop(server);
     let naive = fanout_run(naive_server(), n, m, Some(interval));
@@ -618,13 +625,156 @@ fn bench_fanout() {
 }
 
 // ---------------------------------------------------------------------------
+// fanout-history
+// ---------------------------------------------------------------------------
+
+/// Runs of each fan-out with and without the log; the best one counts.
+const HISTORY_RUNS: usize = 3;
+
+/// What [`fanout_run`] measures: deliveries per second, p50 and p99 in
+/// microseconds, messages lost.
+type Figures = (f64, u64, u64, u64);
+
+/// What the log held after a run: messages numbered 1 to N in order, its
+/// bytes, and the server's closing line about it.
+struct Logged {
+    messages: usize,
+    bytes: u64,
+    closing: String,
+}
+
+/// One fan-out run against a server keeping its history in `folder`
+/// (`None`: memory only). With a folder, the server is stopped politely
+/// afterwards and the log read back. Returns the run's figures and, with a
+/// folder, what the log holds.
+fn fanout_history_run(n: usize, m: usize, folder: Option<&Path>) -> (Figures, Option<Logged>) {
+    let scratch = std::env::temp_dir();
+    let folder_arg = folder.map(|f| f.display().to_string());
+    let mut args = vec!["--max-clients", "2000"];
+    match &folder_arg {
+        // Room enough that compaction never drops a message of the run,
+        // so that the file can be checked against it.
+        Some(folder) => args.extend(["--history", folder, "--history-keep", "1000000"]),
+        None => args.push("--no-history"),
+    }
+    let (mut server, port) = start_server(&scratch, &args);
+    let figures = fanout_run(port, n, m, None);
+    let Some(folder) = folder else {
+        return (figures, None);
+    };
+    // `/quit` writes and syncs what the log still holds, then says so.
+    server.send("/quit");
+    let closing = server.wait_for("written this run");
+    server.wait_for("Server stopped.");
+    let path = folder.join("room-lobby.jsonl");
+    let text = fs::read_to_string(&path).unwrap_or_default();
+    let in_order = text
+        .lines()
+        .enumerate()
+        .take_while(|(i, line)| line.starts_with(&format!("{{\"seq\": {}, ", i + 1)))
+        .count();
+    assert_eq!(
+        (in_order, text.lines().count()),
+        (n * m, n * m),
+        "the log must hold every message of the run, numbered 1 to {}",
+        n * m
+    );
+    let logged = Logged {
+        messages: in_order,
+        bytes: text.len() as u64,
+        closing,
+    };
+    (figures, Some(logged))
+}
+
+fn bench_fanout_history() {
+    println!(
+        "== fanout-history: the fan-out above with the history log on disk vs in memory only (best of {HISTORY_RUNS}) =="
+    );
+    println!(
+        "{:>4} {:>4} {:>13} {:>13} {:>7} {:>8} {:>8} {:>11} {:>11} {:>8} {:>7}",
+        "N",
+        "M",
+        "off deliv/s",
+        "on deliv/s",
+        "on/off",
+        "p99 off",
+        "p99 on",
+        "logged",
+        "log msgs/s",
+        "log MB/s",
+        "fsyncs"
+    );
+    // Cargo's temporary folder is on the project's disk; /tmp is often a
+    // RAM disk, where fsync costs nothing and proves nothing.
+    let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    fs::create_dir_all(base).expect("target tmp dir");
+    let mut worst = f64::MAX;
+    // The sizes of the fan-out table, with ten times the messages: a run
+    // of a few milliseconds says more about the machine's noise than
+    // about the log.
+    for (n, m) in [(10, 2000), (100, 200), (300, 50)] {
+        let mut off: Option<Figures> = None;
+        let mut on: Option<(Figures, Logged)> = None;
+        for _ in 0..HISTORY_RUNS {
+            let (run, _) = fanout_history_run(n, m, None);
+            if off.is_none_or(|best| run.0 > best.0) {
+                off = Some(run);
+            }
+            let folder = tempfile::tempdir_in(base).expect("history folder");
+            let (run, log) = fanout_history_run(n, m, Some(folder.path()));
+            let log = log.expect("a log");
+            if on.as_ref().is_none_or(|(best, _)| run.0 > best.0) {
+                on = Some((run, log));
+            }
+        }
+        let (off, (on, logged)) = (off.expect("runs"), on.expect("runs"));
+        let Logged {
+            messages: logged,
+            bytes,
+            closing,
+        } = logged;
+        // The run's time: its deliveries over their rate.
+        let delivered = (n * (n - 1) * m) as f64 - on.3 as f64;
+        let seconds = delivered / on.0;
+        let ratio = on.0 / off.0;
+        worst = worst.min(ratio);
+        let fsyncs = closing
+            .split('(')
+            .nth(1)
+            .and_then(|s| s.split_whitespace().next())
+            .unwrap_or("?")
+            .to_string();
+        println!(
+            "{:>4} {:>4} {:>13.0} {:>13.0} {:>6.1}% {:>8} {:>8} {:>11} {:>11.0} {:>8.2} {:>7}",
+            n,
+            m,
+            off.0,
+            on.0,
+            100.0 * ratio,
+            off.2,
+            on.2,
+            format!("{logged}/{}", n * m),
+            logged as f64 / seconds,
+            bytes as f64 / seconds / 1e6,
+            fsyncs
+        );
+    }
+    println!(
+        "history on keeps {:.1}% of the deliveries per second at worst (target: at least 90%); every message was in the log",
+        100.0 * worst
+    );
+    println!();
+}
+
+// ---------------------------------------------------------------------------
 // idle
 // ---------------------------------------------------------------------------
 
 fn bench_idle() {
     println!("== idle: 1,000 connected clients doing nothing ==");
     let dir = std::env::temp_dir();
-    let (mut server, port) = start_server(&dir, &["--max-clients", "2000"]);
+    let (mut server, port) = start_server(&dir, &["--max-clients", "2000", "--no-history"]);
     let pid = server.pid();
     let before_rss = proc_status_kb(pid, "VmRSS");
     let before_threads = proc_status_kb(pid, "Threads");

@@ -28,6 +28,7 @@ pub mod files;
 #[cfg(target_os = "linux")]
 pub mod procfs;
 pub mod raw;
+pub mod rooms;
 pub mod ws;
 
 /// The seed for a randomized test: `SOCKET_CHAT_SEED` if set (to replay a
@@ -365,7 +366,12 @@ impl Server {
     /// Starts a server on port 0 with extra `args` (in English unless they
     /// say `--lang zh`), and waits until it listens.
     pub fn start(args: &[&str]) -> Server {
-        let dir = TempDir::new().expect("temp dir");
+        Server::start_in(TempDir::new().expect("temp dir"), args)
+    }
+
+    /// [`Server::start`] in a directory a test already has: the one an
+    /// earlier server ran in, to restart on what it left behind.
+    pub fn start_in(dir: TempDir, args: &[&str]) -> Server {
         let lang = Lang::of(args);
         let mut command = Command::new(env!("CARGO_BIN_EXE_chat-server"));
         command

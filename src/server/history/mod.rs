@@ -50,9 +50,11 @@
 //!   out-of-memory killer): the kernel outlives the process, and it writes
 //!   the page cache to disk in its own time. What the writer had handed to
 //!   `write` is kept; only what was still queued is lost. The writer wakes
-//!   the moment a message is queued, so that is what was appended in the
-//!   last few microseconds, a millisecond at worst on a loaded machine: a
-//!   message delivered a second before the kill is safe. (The lost ones
+//!   the moment a message is queued after a quiet spell, and in a busy room
+//!   it lets messages gather for at most `writer::LINGER` (2 ms) between
+//!   writes, so that is what was appended in the last few milliseconds, a
+//!   little more on a loaded machine: a message delivered a second before
+//!   the kill is safe. (The lost ones
 //!   may already have reached clients; after the restart their `seq` is
 //!   given to the next messages. That is the one way a number can name two
 //!   messages, and only a synchronous write before every delivery, which
@@ -541,7 +543,10 @@ fn recover_folder(dir: &Path, keep: usize) -> Result<Recovered, HistoryError> {
         // `fs::metadata` follows a symbolic link, as opening it would.
         let is_file = fs::metadata(entry.path()).is_ok_and(|m| m.is_file());
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name != LOCK_FILE {
+        // Hidden files are not ours (no room's file name starts with a
+        // dot) and not worth a line at every start: the `.gitkeep` that
+        // keeps `files/history/` in the repository is one.
+        if name != LOCK_FILE && !name.starts_with('.') {
             names.push((name, is_file));
         }
     }

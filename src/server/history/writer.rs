@@ -4,14 +4,25 @@
 //! carries on: putting it there takes a lock for a moment and never touches
 //! the disk. The writer thread sleeps until something is queued, wakes at
 //! once, takes *everything* queued in one go, and hands each room's new
-//! lines to the kernel in one `write`. So:
+//! lines to the kernel in one `write`. Then it *lingers* for
+//! [`LINGER`] before it looks at the queue again. So:
 //!
 //! - no session waits for a disk, however slow the disk is;
-//! - a message reaches the kernel a few microseconds after it was queued,
-//!   and from there a killed process cannot lose it (see "What a crash can
+//! - a message after a quiet spell reaches the kernel a few microseconds
+//!   after it was queued, one in a busy room at most [`LINGER`] later, and
+//!   from there a killed process cannot lose it (see "What a crash can
 //!   lose" in `history/mod.rs`);
-//! - under load, batches grow by themselves: while one `write` runs, the
-//!   next messages queue up and go out together.
+//! - under load, batches grow by themselves: while the writer writes and
+//!   lingers, the next messages queue up and go out together.
+//!
+//! Why linger? Waking a sleeping thread is a system call, and the session
+//! that queues a room's message makes it while it holds the room's lock
+//! (that lock is what keeps `seq` in delivery order). A writer that went
+//! back to sleep after every `write` would be woken for nearly every
+//! message of a busy room, inside that lock, and everyone in the room
+//! would wait for the wake-ups. A writer that lingers is asleep *without
+//! asking to be woken*, so queueing costs no system call at all; the
+//! chapter's benchmark measures the difference.
 //!
 //! `write` only puts bytes in the kernel's page cache. `fsync` (Rust's
 //! [`File::sync_data`]) is what waits until they are on the disk itself,
@@ -45,6 +56,12 @@ use crate::sync::lock;
 /// shows it) but not on disk, and counted as lost, instead of making
 /// sessions wait or memory grow without end.
 pub const MAX_QUEUED: usize = 1 << 16;
+
+/// How long the writer lets messages gather after a `write` before it
+/// takes the next batch: at most this much more of a busy room's newest
+/// messages is in memory only, against the one second the contract allows
+/// (§9), and it saves a wake-up per message (see the module documentation).
+pub const LINGER: Duration = Duration::from_millis(2);
 
 /// How many room files the writer keeps open at once. Rooms come and go,
 /// and a descriptor per room ever used would run out in the end (chapter 6
@@ -115,6 +132,23 @@ impl Queue {
     pub fn close(&self) {
         lock(&self.pending).closed = true;
         self.ready.notify_one();
+    }
+
+    /// Waits for `time`, or until the queue closes, *without* asking to be
+    /// woken for new jobs: [`Queue::push`] only signals a writer that is
+    /// waiting in [`Queue::take`].
+    fn linger(&self, time: Duration) {
+        let until = Instant::now() + time;
+        let mut pending = lock(&self.pending);
+        while !pending.closed {
+            let Some(left) = until.checked_duration_since(Instant::now()) else {
+                return;
+            };
+            pending = match self.ready.wait_timeout(pending, left) {
+                Ok((guard, _)) => guard,
+                Err(e) => e.into_inner().0,
+            };
+        }
     }
 
     /// Moves every queued job into `into`, waiting until there is one, the
@@ -288,6 +322,7 @@ impl Writer {
         let mut batch = Vec::new();
         loop {
             let taken = running.w.queue.take(&mut batch, running.sync_deadline());
+            let wrote = !batch.is_empty();
             running.note_dropped(taken.dropped, batch.is_empty());
             running.write_batch(&mut batch);
             if taken.closed {
@@ -296,6 +331,9 @@ impl Writer {
             }
             if running.sync_deadline().is_some_and(|d| d <= Instant::now()) {
                 running.sync_all();
+            }
+            if wrote {
+                running.w.queue.linger(LINGER);
             }
         }
     }

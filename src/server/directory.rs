@@ -1,10 +1,41 @@
-//! The chat room: who is online, and how a message reaches them.
+//! Who is online: every member's name, how to reach one member (a private
+//! message, a kick), and the server-wide notices that someone joined or
+//! left. Which *room* each member is in, and what is said there, is
+//! [`super::rooms`].
 //!
-//! Every client thread shares one [`Room`] behind a `Mutex`. The lock is held
-//! only long enough to look at or change the member list; sending happens by
-//! appending to each member's [`Outbox`](super::outbox::Outbox), which never
-//! waits on a socket. So one slow client cannot keep the lock, and with it
-//! the whole room, waiting.
+//! # Lock order: the directory, then the rooms
+//!
+//! The server's shared state sits behind several locks, and a thread that
+//! holds one lock while it waits for another must always take them in the
+//! same order, or two threads can each hold the lock the other waits for
+//! and wait for ever. The order, here and in `rooms.rs`:
+//!
+//! ```text
+//! 1. the directory (this file)        who is online
+//! 2. the rooms' index (rooms.rs)      which rooms exist
+//! 3. one room's members (rooms.rs)    never two rooms at once
+//! 4. leaves: a member's current room, the history, an outbox, a link
+//! ```
+//!
+//! A thread may skip a level, never go back up one. Joining and leaving
+//! the server are the two places that hold the directory *and* the rooms:
+//! a newcomer is online and in `lobby` at one and the same moment, and a
+//! leaver is gone from both at once, so that no other thread ever sees
+//! someone online who is in no room, or counted in a room but offline
+//! (contract §8: every joined client is in exactly one room).
+//!
+//! What would go wrong otherwise: suppose the console's `/list` took the
+//! rooms first, to show each user's room, then the directory for the names,
+//! while a joining session holds the directory and waits for the lobby.
+//! Each thread holds what the other needs; neither ever lets go, and from
+//! then on every join, leave and message that needs either lock waits too:
+//! the server is frozen, though no thread is busy. `docs/09-rooms-and-history.md`
+//! tells the story, and `/list` here reads each member's room from the
+//! member itself (a leaf lock), holding nothing else.
+//!
+//! Every lock is held only long enough to look or change and to append to
+//! outboxes, which never wait on a socket (see [`super::outbox`]). So one
+//! slow client cannot keep any of them, and with them everyone, waiting.
 
 use std::collections::HashMap;
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -12,7 +43,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::history::Entry;
 use super::outbox::{Outbox, PushError};
+use super::rooms::{Room, Rooms};
 use crate::localtime::now_unix;
 use crate::message::server::{Joined, Left, Welcome};
 use crate::message::{LeaveReason, ServerMessage};
@@ -112,6 +145,9 @@ pub struct Member {
     /// Unix time of the join, for `/user`.
     pub joined_at: i64,
     messages_sent: AtomicU64,
+    /// The room it is in. Changed only by [`Rooms`], under the rooms' locks;
+    /// read by anyone. A leaf lock: nothing is locked while it is held.
+    room: Mutex<Arc<Room>>,
 }
 
 impl Member {
@@ -122,6 +158,17 @@ impl Member {
     pub fn messages_sent(&self) -> u64 {
         self.messages_sent.load(Ordering::Relaxed)
     }
+
+    /// The room this member is in now.
+    pub fn room(&self) -> Arc<Room> {
+        lock(&self.room).clone()
+    }
+
+    /// Moves the member's pointer to its room: for [`Rooms`] only, which
+    /// moves the member between the rooms' member lists at the same time.
+    pub(super) fn set_room(&self, room: Arc<Room>) {
+        *lock(&self.room) = room;
+    }
 }
 
 /// Why a join was refused.
@@ -130,8 +177,16 @@ pub enum JoinError {
     NameTaken,
 }
 
+/// What a successful join gives the session: the member, and the lobby's
+/// last messages to replay (taken at the moment it entered the lobby, so
+/// that every later message reaches it live, and none twice).
+pub struct Joining {
+    pub member: Arc<Member>,
+    pub replay: Vec<Arc<Entry>>,
+}
+
 #[derive(Default)]
-struct Members {
+struct Online {
     /// Looked up by [`name_key`], so `bob` finds `Bob`.
     by_key: HashMap<String, Arc<Member>>,
     /// Everyone, in the order they joined. A broadcast clones this `Arc`
@@ -140,104 +195,119 @@ struct Members {
     in_order: Arc<[Arc<Member>]>,
 }
 
-/// Everyone online.
+/// Everyone online, in every room.
 #[derive(Default)]
-pub struct Room {
-    members: Mutex<Members>,
+pub struct Directory {
+    online: Mutex<Online>,
 }
 
-impl Room {
+impl Directory {
     pub fn new() -> Self {
-        Room::default()
+        Directory::default()
     }
 
-    /// Adds a member, welcomes it and tells everyone else. This happens
-    /// under the lock, so nobody can see the newcomer's messages before the
-    /// notice that it joined. The welcome announces the server's limits on
-    /// a file and a chat text, so the client can check before it sends.
+    /// Adds a member, welcomes it, puts it in the lobby and tells everyone
+    /// else that it came. All of it happens under the directory's lock (and
+    /// the lobby's, for the step that enters it: see the lock order above),
+    /// so nobody can hear from the newcomer before the notice that it
+    /// joined, and the newcomer hears nothing before its welcome. The
+    /// welcome announces the server's limits on a file and a chat text, so
+    /// the client can check before it sends.
     pub fn join(
         &self,
         name: String,
         link: Arc<Link>,
+        rooms: &Rooms,
         max_file_size: u64,
         max_text: u64,
-    ) -> Result<Arc<Member>, JoinError> {
-        let mut members = lock(&self.members);
+    ) -> Result<Joining, JoinError> {
+        let mut online = lock(&self.online);
         let key = name_key(&name);
-        if members.by_key.contains_key(&key) {
+        if online.by_key.contains_key(&key) {
             return Err(JoinError::NameTaken);
         }
         let timestamp = now_unix();
+        let lobby = rooms.lobby();
         let member = Arc::new(Member {
             name,
             link,
             joined_at: timestamp,
             messages_sent: AtomicU64::new(0),
+            room: Mutex::new(lobby.clone()),
         });
-        members.by_key.insert(key, member.clone());
-        let mut in_order = members.in_order.to_vec();
+        online.by_key.insert(key, member.clone());
+        let mut in_order = online.in_order.to_vec();
         in_order.push(member.clone());
-        members.in_order = in_order.into();
+        online.in_order = in_order.into();
 
-        let users = members.in_order.iter().map(|m| m.name.clone()).collect();
+        // The welcome first: once the member is in the lobby, the lobby's
+        // messages reach its queue, and they must come after it.
+        let users = online.in_order.iter().map(|m| m.name.clone()).collect();
         member.link.send(&ServerMessage::Welcome(Welcome {
             name: member.name.clone(),
             users,
             timestamp,
+            room: Some(lobby.name().to_string()),
             max_file_size: Some(max_file_size),
             max_text: Some(max_text),
         }));
+        let replay = rooms.enter_lobby(&member);
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {
             name: member.name.clone(),
             timestamp,
-            online: members.in_order.len() as u64,
+            online: online.in_order.len() as u64,
         }));
-        send_to_all(&members.in_order, notice, Some(&member));
-        Ok(member)
+        send_to_all(&online.in_order, notice, Some(&member));
+        Ok(Joining { member, replay })
     }
 
-    /// Removes a member and tells everyone else why it left.
-    pub fn leave(&self, member: &Arc<Member>, reason: LeaveReason) {
-        let mut members = lock(&self.members);
+    /// Removes a member from the server (and from its room, under the same
+    /// lock), and tells everyone else why it left. Leaving the server is
+    /// `USER_LEAVE` alone: its room hears no `ROOM_LEAVE` (contract §8).
+    pub fn leave(&self, member: &Arc<Member>, reason: LeaveReason, rooms: &Rooms) {
+        let mut online = lock(&self.online);
         let key = name_key(&member.name);
-        match members.by_key.get(&key) {
+        match online.by_key.get(&key) {
             Some(current) if Arc::ptr_eq(current, member) => {}
             _ => return,
         }
-        members.by_key.remove(&key);
-        let in_order: Vec<_> = members
+        online.by_key.remove(&key);
+        let in_order: Vec<_> = online
             .in_order
             .iter()
             .filter(|m| !Arc::ptr_eq(m, member))
             .cloned()
             .collect();
-        members.in_order = in_order.into();
+        online.in_order = in_order.into();
+        rooms.remove(member);
         let notice = Outgoing::new(&ServerMessage::Left(Left {
             name: member.name.clone(),
             reason,
             timestamp: now_unix(),
-            online: members.in_order.len() as u64,
+            online: online.in_order.len() as u64,
         }));
-        send_to_all(&members.in_order, notice, None);
+        send_to_all(&online.in_order, notice, None);
     }
 
     /// Everyone online, in join order.
     pub fn everyone(&self) -> Arc<[Arc<Member>]> {
-        lock(&self.members).in_order.clone()
+        lock(&self.online).in_order.clone()
     }
 
     /// The member with this name (ignoring ASCII case), if online.
     pub fn find(&self, name: &str) -> Option<Arc<Member>> {
-        lock(&self.members).by_key.get(&name_key(name)).cloned()
+        lock(&self.online).by_key.get(&name_key(name)).cloned()
     }
 
-    /// Sends one message to everyone except `except`, encoding it once.
+    /// Sends one message to everyone in every room except `except`,
+    /// encoding it once: the console's `/msg TEXT`.
     pub fn broadcast(&self, message: &ServerMessage, except: Option<&Arc<Member>>) {
         send_to_all(&self.everyone(), Outgoing::new(message), except);
     }
 }
 
-fn send_to_all(members: &[Arc<Member>], body: Outgoing, except: Option<&Arc<Member>>) {
+/// Queues one encoded body for every member but `except`.
+pub(super) fn send_to_all(members: &[Arc<Member>], body: Outgoing, except: Option<&Arc<Member>>) {
     for member in members {
         if except.is_some_and(|e| Arc::ptr_eq(e, member)) {
             continue;
