@@ -6,6 +6,9 @@ HOST ?= localhost
 NAME ?=
 # TRACE=1 prints every frame on stderr; TRACE=hex adds a hex dump.
 TRACE ?=
+# ARGS passes more flags on: ARGS="--members-only --deny-ext exe,bat" to the
+# server, ARGS=--register to the client.
+ARGS ?=
 TRACE_FLAG = $(if $(TRACE),--trace$(if $(filter hex,$(TRACE)),=hex))
 
 CARGO_RUN = cargo run --quiet --bin
@@ -15,17 +18,18 @@ CARGO_RUN = cargo run --quiet --bin
 help:
 	@echo "make run-server [PORT=8888] [HOST=localhost]    start the chat server"
 	@echo "make run-client [NAME=Bob] [PORT=..] [HOST=..]  start a chat client"
-	@echo "   add TRACE=1 (or TRACE=hex) to either to watch every frame"
+	@echo "   add TRACE=1 (or TRACE=hex) to either to watch every frame,"
+	@echo "   and ARGS=\"--flag ...\" for more flags (--help lists them)"
 	@echo "make test                                       run every test (cargo test)"
 	@echo "make fmt                                        format the code"
 	@echo "make lint                                       clippy, warnings as errors"
 	@echo "make bench                                      speed figures (release build)"
 
 run-server:
-	$(CARGO_RUN) chat-server -- --port $(PORT) --host $(HOST) $(TRACE_FLAG)
+	$(CARGO_RUN) chat-server -- $(strip --port $(PORT) --host $(HOST) $(TRACE_FLAG) $(ARGS))
 
 run-client:
-	$(CARGO_RUN) chat-client -- --port $(PORT) --host $(HOST) $(if $(NAME),--name $(NAME)) $(TRACE_FLAG)
+	$(CARGO_RUN) chat-client -- $(strip --port $(PORT) --host $(HOST) $(if $(NAME),--name $(NAME)) $(TRACE_FLAG) $(ARGS))
 
 test:
 	cargo test

@@ -26,6 +26,11 @@ pub enum ArgError {
         expected: Expected,
     },
     Unexpected(String),
+    /// A value the program read and refused, with the reason in words.
+    Refused {
+        flag: String,
+        why: String,
+    },
 }
 
 /// What a command line asks a program to do.
@@ -104,6 +109,27 @@ impl FlagValue<'_> {
             flag: self.name.clone(),
             value: value.to_string(),
             expected,
+        }
+    }
+
+    /// A value this program read and refuses, for the reason given.
+    pub fn refused(&self, why: &dyn std::fmt::Display) -> ArgError {
+        ArgError::Refused {
+            flag: self.name.clone(),
+            why: why.to_string(),
+        }
+    }
+
+    /// A whole number within `range`, said in words as `expected`.
+    pub fn number_in(
+        &mut self,
+        range: std::ops::RangeInclusive<u64>,
+        expected: Expected,
+    ) -> Result<u64, ArgError> {
+        let value = self.text()?;
+        match value.parse::<u64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(self.bad(&value, expected)),
         }
     }
 

@@ -49,15 +49,20 @@
 //!
 //! The programs (each knows nothing of byte layouts):
 //! - [`server`]: the accept loop and connection slots, a session thread
+//!   (connected, logging in, joined) and a writer thread per client, the room,
+//!   the admin console, and each room's history: an append-only log on disk
+//!   with one writer thread ([`server::history`]); [`server::web`] is the
 //!   (connected, then joined) and a writer thread per client, who is online
 //!   ([`server::directory`]) and who is in which room
 //!   ([`server::rooms`]), the admin console, and each room's history: an
 //!   append-only log on disk with one writer thread ([`server::history`]); [`server::web`] is the
 //!   browser client it serves. Registered accounts and their file are
-//!   [`server::accounts`], the limit on guessing passwords
-//!   [`server::lockout`], who is muted [`server::mutes`].
-//! - [`client`]: joining, then one event loop fed by a keyboard thread and
-//!   a socket thread.
+//!   [`server::accounts`], a login's and a registration's steps
+//!   [`server::login`], the limit on guessing passwords
+//!   [`server::lockout`], who is muted [`server::mutes`], and what admins do,
+//!   from the console or a client, [`server::admin`].
+//! - [`client`]: joining (and logging in, [`client::login`]), then one event
+//!   loop fed by a keyboard thread and a socket thread.
 //!
 //! Shared by both programs:
 //! - [`text`]: every sentence a person reads, in one place: one trait with

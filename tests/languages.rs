@@ -410,10 +410,16 @@ fn errors_are_in_the_readers_language_whatever_the_server_speaks() {
         .expect_err("Name refused: The name \"alice\" is already in use. Choose another one.");
     assert_eq!(taken.proc.wait_exit().code(), Some(2));
 
+    // Codes of logins and admins too: a guest asking to kick.
+    alice.send("/kick Bob");
+    alice.expect("[error] Only an admin may kick, and you are not logged in as one.");
+
     let server = Server::start(&["--lang", "en"]);
     let mut bob = server.join_with("Bob", &["--lang", "zh"]);
     bob.send("/msg @Nobody hi");
     bob.expect("[错误] 没有名为 \"Nobody\" 的在线用户。");
+    bob.send("/kick Alice");
+    bob.expect("[错误] 只有管理员才能执行“移出用户”，而你没有以管理员的身份登录。");
     let mut bad = server.client(&["--lang", "zh", "--name", "bob"]);
     bad.proc
         .expect_err("名字被拒绝: 名字 \"bob\" 已被占用，请换一个。");

@@ -12,14 +12,17 @@ use std::io::{self, Read};
 
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use socket_chat::message::client::{self, HistoryRequest, Join, Leave, RoomJoin, Text};
+use socket_chat::filetypes::FileTypes;
+use socket_chat::message::client::{
+    self, Admin, HistoryRequest, Join, Leave, Register, RoomJoin, Text,
+};
 use socket_chat::message::server::{
-    self, Chat, HistoryEnd, Joined, Left, RoomInfo, RoomList, RoomNotice, RoomWelcome, UserList,
-    Welcome,
+    self, AdminDone, AdminNotice, Chat, HistoryEnd, Joined, Left, Registered, RoomInfo, RoomList,
+    RoomNotice, RoomWelcome, UserList, Welcome,
 };
 use socket_chat::message::{
-    ClientMessage, ErrorCode, ErrorDetails, ErrorReason, ErrorReport, FileChunk, FileComplete,
-    LeaveReason, Message, ServerMessage,
+    AdminAction, ClientMessage, ErrorCode, ErrorDetails, ErrorReason, ErrorReport, FileChunk,
+    FileComplete, LeaveReason, Message, Role, ServerMessage,
 };
 use socket_chat::transport::{ReadError, tcp};
 
@@ -84,7 +87,8 @@ fn error(rng: &mut StdRng) -> ErrorReport {
         text: text(rng),
         code,
         transfer_id: maybe(rng),
-        details: ErrorDetails {
+        until: rng.random_bool(0.5).then(|| rng.random_range(0..i64::MAX)),
+        details: Box::new(ErrorDetails {
             name: maybe(rng),
             size: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
             limit: rng.random_bool(0.5).then(|| rng.random()),
@@ -96,13 +100,42 @@ fn error(rng: &mut StdRng) -> ErrorReport {
                     "zz_".to_string() + &text(rng).replace(|c: char| !c.is_ascii_lowercase(), ""),
                 )),
             },
-        },
+            by: maybe(rng),
+        }),
     }
+}
+
+fn action(rng: &mut StdRng) -> AdminAction {
+    [
+        AdminAction::Kick,
+        AdminAction::Mute,
+        AdminAction::Unmute,
+        AdminAction::Op,
+        AdminAction::Deop,
+    ][rng.random_range(0..5)]
+}
+
+fn role(rng: &mut StdRng) -> Role {
+    [Role::Guest, Role::Member, Role::Admin][rng.random_range(0..3)]
+}
+
+/// Extension lists as a server announces them: lower case, no dots.
+fn file_types(rng: &mut StdRng) -> FileTypes {
+    let words = ["txt", "pdf", "png", "exe", "bat", "gz", "中文"];
+    let pick = |rng: &mut StdRng| -> Vec<&str> {
+        words
+            .iter()
+            .copied()
+            .filter(|_| rng.random_bool(0.3))
+            .collect()
+    };
+    let (allow, deny) = (pick(rng), pick(rng));
+    FileTypes::from_lists(&allow, &deny).expect("valid lists")
 }
 
 /// A random message of every type a client sends.
 fn client_message(rng: &mut StdRng) -> ClientMessage {
-    match rng.random_range(0..13) {
+    match rng.random_range(0..16) {
         0 => ClientMessage::Join(Join { name: text(rng) }),
         1 => ClientMessage::Leave(Leave { name: text(rng) }),
         2 => ClientMessage::Text(Text {
@@ -126,6 +159,22 @@ fn client_message(rng: &mut StdRng) -> ClientMessage {
             limit: rng.random_range(1..=1000),
             before: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
         }),
+        12 => ClientMessage::Register(Register {
+            name: text(rng),
+            salt: text(rng),
+            iterations: rng.random_range(0..u64::MAX),
+            stored_key: text(rng),
+            server_key: text(rng),
+        }),
+        13 => ClientMessage::Auth(client::Auth {
+            message: text(rng),
+            mechanism: maybe(rng),
+        }),
+        14 => ClientMessage::Admin(Admin {
+            action: action(rng),
+            target: text(rng),
+            seconds: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
+        }),
         _ => ClientMessage::Pong,
     }
 }
@@ -134,7 +183,7 @@ fn client_message(rng: &mut StdRng) -> ClientMessage {
 fn server_message(rng: &mut StdRng) -> ServerMessage {
     let ts = rng.random_range(0..i64::MAX);
     let n = rng.random_range(0..u64::MAX);
-    match rng.random_range(0..16) {
+    match rng.random_range(0..20) {
         0 => ServerMessage::Welcome(Welcome {
             name: text(rng),
             users: names(rng),
@@ -142,6 +191,8 @@ fn server_message(rng: &mut StdRng) -> ServerMessage {
             room: maybe(rng),
             max_file_size: rng.random_bool(0.5).then_some(n),
             max_text: rng.random_bool(0.5).then_some(n),
+            role: rng.random_bool(0.5).then(|| role(rng)),
+            file_types: rng.random_bool(0.5).then(|| file_types(rng)),
         }),
         1 => ServerMessage::Joined(Joined {
             name: text(rng),
@@ -210,6 +261,20 @@ fn server_message(rng: &mut StdRng) -> ServerMessage {
         14 => ServerMessage::HistoryEnd(HistoryEnd {
             room: text(rng),
             count: n,
+        }),
+        15 => ServerMessage::Registered(Registered { name: text(rng) }),
+        16 => ServerMessage::Auth(server::Auth {
+            message: text(rng),
+            done: rng.random_bool(0.5).then(|| role(rng)),
+        }),
+        17 => ServerMessage::AdminDone(AdminDone {
+            action: action(rng),
+            target: text(rng),
+        }),
+        18 => ServerMessage::AdminNotice(AdminNotice {
+            action: action(rng),
+            by: text(rng),
+            until: rng.random_bool(0.5).then_some(ts),
         }),
         _ => ServerMessage::Pong,
     }

@@ -26,9 +26,11 @@ use std::time::Instant;
 use common::DEADLINE;
 use tempfile::TempDir;
 
-/// The pane's size.
+/// The pane's size: the classic 80 columns, and rows enough for `/help`
+/// (the chat's commands and the editing keys, 25 rows) with the command
+/// typed above it.
 const COLUMNS: usize = 80;
-const ROWS: usize = 24;
+const ROWS: usize = 30;
 
 /// Whether tmux can run here; if not, says which test did not run.
 fn have_tmux(test: &str) -> bool {
@@ -709,4 +711,80 @@ fn ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back() {
     shell.press(&["Enter"]);
     assert_eq!(shell.wait_done(), 0);
     assert_given_back(&shell);
+}
+
+/// A password typed at a terminal is never on the screen: not at the
+/// prompt before joining (the echo is off), not in the line editor during
+/// the chat (its secret mode draws nothing of the line), and not in the
+/// editor's history afterwards.
+#[test]
+fn a_password_is_never_shown_before_joining_or_in_the_editor() {
+    if !have_tmux("a_password_is_never_shown_before_joining_or_in_the_editor") {
+        return;
+    }
+    let server = common::Server::start(&[]);
+    let mut setup = common::raw::Raw::connect(server.port);
+    common::login::register(&mut setup, "Alice", "hunter2");
+    let home = TempDir::new().expect("temp dir");
+    let port = server.port.to_string();
+    let mut alice = Pane::start(
+        Path::new(env!("CARGO_BIN_EXE_chat-client")),
+        &[
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--name",
+            "Alice",
+            "--iterations",
+            "4096",
+        ],
+        &[("TZ", "UTC")],
+        home.path(),
+    );
+    alice.wait_for("the password prompt", |s| {
+        last_row(s) == "Password for Alice:"
+    });
+    alice.type_text("hunter2");
+    alice.press(&["Enter"]);
+    alice.wait_for("Alice's prompt after logging in", |s| {
+        row_of(s, "Connected to").is_some() && last_row(s) == "#lobby>"
+    });
+
+    alice.type_text("/passwd");
+    alice.press(&["Enter"]);
+    alice.wait_for("the new password's prompt", |s| {
+        last_row(s) == "New password for Alice:"
+    });
+    alice.type_text("s3cr3t-one");
+    // Still nothing after the prompt, though the editor has the keys.
+    alice.press(&["Left"]);
+    alice.wait_for("a prompt that shows nothing typed", |s| {
+        last_row(s) == "New password for Alice:"
+    });
+    alice.press(&["Enter"]);
+    alice.wait_for("the second prompt", |s| {
+        last_row(s) == "The same password again:"
+    });
+    alice.type_text("s3cr3t-one");
+    alice.press(&["Enter"]);
+    let screen = alice.wait_for("the change confirmed, and the chat's prompt back", |s| {
+        row_of(s, "The password of Alice is changed.").is_some() && last_row(s) == "#lobby>"
+    });
+    // Up brings back the last line typed in the chat, not a password.
+    alice.press(&["Up"]);
+    let after = alice.wait_for("the last chat line", |s| last_row(s) == "#lobby> /passwd");
+    for screen in [&screen, &after] {
+        for secret in ["hunter2", "s3cr3t-one"] {
+            assert!(
+                !screen.iter().any(|row| row.contains(secret)),
+                "{secret} is on the screen:\n{}",
+                screen.join("\n")
+            );
+        }
+    }
+    alice.press(&["C-u"]);
+    alice.press(&["C-c"]);
+    assert_eq!(alice.wait_done(), 0);
+    assert_given_back(&alice);
 }

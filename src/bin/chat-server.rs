@@ -39,12 +39,8 @@ fn main() -> ExitCode {
     };
     match server::serve(listener, config, BufReader::new(io::stdin())) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(server::ServeError::Io(e)) => {
-            eprintln!("{}", text::t().cannot_listen(&addr, &e));
-            ExitCode::FAILURE
-        }
-        Err(server::ServeError::History(e)) => {
-            eprintln!("{}", text::t().cannot_start(&e));
+        Err(e) => {
+            eprintln!("{}", text::t().cannot_serve(&addr, &e));
             ExitCode::FAILURE
         }
     }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use crate::cli::{self, ArgError, Command, FlagValue, Settings};
+use crate::crypto::scram::{DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS};
+use crate::text::Expected;
 use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
 
@@ -18,6 +20,12 @@ pub struct Config {
     pub chunk_size: usize,
     /// Print every frame on stderr (`--trace`, `--trace=hex`).
     pub trace: Trace,
+    /// PBKDF2 iterations for a new password's verifier (`--iterations`).
+    /// Logging in uses whatever count the account was registered with.
+    pub iterations: u32,
+    /// Register the name before joining (`--register`): the way into a
+    /// `--members-only` server for a name that has no account yet.
+    pub register: bool,
 }
 
 impl Default for Config {
@@ -29,6 +37,8 @@ impl Default for Config {
             downloads: PathBuf::from("files/downloads"),
             chunk_size: DEFAULT_CHUNK_SIZE,
             trace: Trace::Off,
+            iterations: DEFAULT_ITERATIONS,
+            register: false,
         }
     }
 }
@@ -53,6 +63,13 @@ impl Settings for Config {
             "downloads" => self.downloads = PathBuf::from(value.text()?),
             "chunk-size" => self.chunk_size = value.chunk_size()?,
             "trace" => self.trace = value.trace()?,
+            "iterations" => {
+                let range = u64::from(MIN_ITERATIONS)..=u64::from(MAX_ITERATIONS);
+                let n = value.number_in(range, Expected::Iterations)?;
+                // In range: the range's top is a `u32`.
+                self.iterations = u32::try_from(n).unwrap_or(MAX_ITERATIONS);
+            }
+            "register" => self.register = value.switch()?,
             _ => return Err(value.unknown()),
         }
         Ok(())
@@ -95,5 +112,18 @@ mod tests {
         assert_eq!(c.name.as_deref(), Some("Bob"));
         assert_eq!(c.server_addr(), "[::1]:9");
         assert!(Config::from_args(["--what".to_string()]).is_err());
+    }
+
+    #[test]
+    fn iterations_have_the_bounds_both_sides_accept() {
+        assert_eq!(config(&[]).iterations, 600_000);
+        assert_eq!(config(&["--iterations", "4096"]).iterations, 4096);
+        for bad in ["4095", "0", "10000001", "many", "-1"] {
+            assert!(
+                Config::from_args(["--iterations".to_string(), bad.to_string()]).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(config(&["--register"]).register);
     }
 }

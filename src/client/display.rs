@@ -6,9 +6,14 @@
 //! catalogue sentences the server words it with; only a code this version
 //! does not know (a newer server's) is shown in the server's words.
 
+use crate::filetypes::{Refused, extension};
 use crate::localtime::TimeZone;
+use crate::localtime::now_unix;
 use crate::message::{ErrorCode, ErrorReason, ErrorReport, ServerMessage};
-use crate::names::{check_name, check_room_name};
+use crate::names::{SERVER_NAME, check_name, check_room_name};
+use crate::server::accounts::AccountError;
+use crate::server::admin::AdminError;
+use crate::server::mutes::MuteError;
 use crate::text;
 use crate::transfer::TransferError;
 
@@ -78,6 +83,15 @@ fn explain(error: &ErrorReport, file: Option<(&str, &str)>) -> Option<String> {
     let name = details.name.as_deref();
     let id = error.transfer_id.as_deref();
     Some(match &error.code {
+        ErrorCode::NameInvalid | ErrorCode::NameTaken
+            if details.reason == Some(ErrorReason::Register) =>
+        {
+            let why = match check_name(name?) {
+                Err(why) if error.code == ErrorCode::NameInvalid => AccountError::BadName(why),
+                _ => AccountError::Taken,
+            };
+            t.error_register_refused(name?, &why)
+        }
         // Our own rules say why, in our words; a name they accept was
         // refused by rules we do not know.
         ErrorCode::NameInvalid if details.reason == Some(ErrorReason::RoomName) => {
@@ -92,6 +106,9 @@ fn explain(error: &ErrorReport, file: Option<(&str, &str)>) -> Option<String> {
         },
         ErrorCode::RoomLimit => t.error_room_limit(name?, usize::try_from(details.limit?).ok()?),
         ErrorCode::NameTaken => t.error_name_taken(name?),
+        ErrorCode::UnknownUser if details.reason == Some(ErrorReason::NotRegistered) => {
+            t.error_admin(&AdminError::NotRegistered(name?.to_string()))
+        }
         ErrorCode::UnknownUser => t.error_unknown_user(name?),
         ErrorCode::TextTooLong => match (details.size, details.limit) {
             (Some(size), Some(limit)) => t.error_text_too_long(size, limit),
@@ -110,6 +127,12 @@ fn explain(error: &ErrorReport, file: Option<(&str, &str)>) -> Option<String> {
             Some(ErrorReason::TooManyTransfers) => {
                 t.error_too_many_transfers(usize::try_from(details.limit?).ok()?)
             }
+            Some(ErrorReason::RegisterOwnName) => t.error_register_own_name(name?),
+            Some(ErrorReason::AuthAfterJoin) => t.error_auth_after_join(),
+            Some(ErrorReason::NotMuted) => t.error_admin(&AdminError::NotMuted(name?.to_string())),
+            Some(ErrorReason::MuteZero) => t.error_admin(&AdminError::Mute(MuteError::Zero)),
+            Some(ErrorReason::MuteTooLong) => t.error_admin(&AdminError::Mute(MuteError::TooLong)),
+            Some(ErrorReason::MuteFull) => t.error_admin(&AdminError::Mute(MuteError::Full)),
             _ => t.error_not_understood(),
         },
         ErrorCode::TransferAborted => match (&details.reason, file) {
@@ -128,11 +151,44 @@ fn explain(error: &ErrorReport, file: Option<(&str, &str)>) -> Option<String> {
             _ => t.error_transfer_aborted(),
         },
         ErrorCode::ServerFull => t.error_server_full(),
-        ErrorCode::Kicked => t.error_kicked(),
+        ErrorCode::Kicked => match (&details.reason, details.by.as_deref()) {
+            (Some(ErrorReason::AccountDeleted), Some(by)) => t.error_account_deleted(by),
+            (_, by) => t.error_kicked(by.unwrap_or(SERVER_NAME)),
+        },
+        ErrorCode::AuthRequired if details.reason == Some(ErrorReason::MembersOnly) => {
+            t.error_members_only(name?)
+        }
+        ErrorCode::AuthRequired => t.error_auth_required(name?),
+        ErrorCode::AuthFailed => t.error_auth_failed(),
+        ErrorCode::AuthLocked => t.error_auth_locked(seconds_until(error.until?)),
+        ErrorCode::RateLimited => t.error_registrations_limited(seconds_until(error.until?)),
+        ErrorCode::WeakVerifier => t.error_weak_verifier(),
+        ErrorCode::Forbidden => match &details.reason {
+            Some(ErrorReason::Action(action)) => t.error_forbidden(action.as_str()),
+            _ => return None,
+        },
+        ErrorCode::Muted => t.error_muted(&TimeZone::from_env().local(error.until?).hms()),
+        ErrorCode::FileTypeRefused => {
+            let ext = extension(name?);
+            let why = match details.reason {
+                Some(ErrorReason::Denied) => Refused::Denied { ext: ext? },
+                Some(ErrorReason::NotAllowed) => Refused::NotAllowed { ext },
+                _ => return None,
+            };
+            t.error_file_type_refused(name?, &why)
+        }
         ErrorCode::JoinTimeout => t.error_join_timeout(details.seconds?),
         ErrorCode::ServerShutdown => t.error_server_shutdown(),
         ErrorCode::Other(_) => return None,
     })
+}
+
+/// Whole seconds from now until the Unix time `until`, at least 1: what a
+/// "try again in N seconds" says.
+fn seconds_until(until: i64) -> u64 {
+    u64::try_from(until.saturating_sub(now_unix()))
+        .unwrap_or(0)
+        .max(1)
 }
 
 #[cfg(test)]
@@ -193,7 +249,11 @@ mod tests {
             error_text(&zh(ErrorCode::NameInvalid).about("Alice")),
             t.error_name_refused("Alice")
         );
-        assert_eq!(error_text(&zh(ErrorCode::Kicked)), t.error_kicked());
+        assert_eq!(error_text(&zh(ErrorCode::Kicked)), t.error_kicked("server"));
+        assert_eq!(
+            error_text(&zh(ErrorCode::Kicked).by("Alice")),
+            t.error_kicked("Alice")
+        );
         assert_eq!(
             error_text(&zh(ErrorCode::BadMessage).because(ErrorReason::JoinFirst)),
             t.error_join_first()

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use crate::command::{self, PathError};
+use crate::message::AdminAction;
 use crate::message::client::MAX_HISTORY_LIMIT;
 use crate::names::{NameError, check_room_name};
 use crate::text;
@@ -90,6 +91,17 @@ pub enum Input {
     Help,
     /// `/quit`
     Quit,
+    /// `/register`: give the name joined as a guest a password.
+    Register,
+    /// `/passwd`: change the password of the name logged in as.
+    Passwd,
+    /// `/kick NAME`, `/mute NAME [SECS]`, `/unmute NAME`, `/op NAME`,
+    /// `/deop NAME`: sent as they are; the server decides who may.
+    Admin {
+        action: AdminAction,
+        target: String,
+        seconds: Option<u64>,
+    },
 }
 
 /// A line that cannot be acted on; each prints as a hint and nothing is sent.
@@ -98,6 +110,8 @@ pub enum Mistake {
     Unknown(String),
     MsgUsage,
     SendUsage(Option<PathError>),
+    /// An admin command without its name (or with a bad number of seconds).
+    AdminUsage(&'static str),
     JoinUsage,
     /// A room name the server would refuse: checked here first, as a user
     /// name is before joining.
@@ -112,6 +126,7 @@ impl Mistake {
             Mistake::MsgUsage => text::t().usage_client_msg(),
             Mistake::SendUsage(Some(e)) => text::t().bad_path(e),
             Mistake::SendUsage(None) => text::t().usage_send(),
+            Mistake::AdminUsage(command) => text::t().usage_client_admin(command),
             Mistake::JoinUsage => text::t().usage_join(),
             Mistake::BadRoom(name, why) => text::t().room_refused(name, why),
             Mistake::HistoryUsage => text::t().usage_history(),
@@ -176,6 +191,9 @@ pub fn parse(line: &str) -> Result<Option<Input>, Mistake> {
             }
         }
         "list" => Input::List,
+        "register" => Input::Register,
+        "passwd" => Input::Passwd,
+        "kick" | "mute" | "unmute" | "op" | "deop" => admin(name, rest)?,
         "join" => parse_join(rest)?,
         "rooms" => Input::Rooms,
         "who" => Input::Who,
@@ -185,6 +203,38 @@ pub fn parse(line: &str) -> Result<Option<Input>, Mistake> {
         other => return Err(Mistake::Unknown(other.to_string())),
     };
     Ok(Some(input))
+}
+
+/// An admin command: `NAME` (an `@` before it is allowed), and for `mute`
+/// an optional number of seconds.
+fn admin(command: &str, rest: &str) -> Result<Input, Mistake> {
+    let (action, usage) = match command {
+        "kick" => (AdminAction::Kick, "kick"),
+        "mute" => (AdminAction::Mute, "mute"),
+        "unmute" => (AdminAction::Unmute, "unmute"),
+        "op" => (AdminAction::Op, "op"),
+        _ => (AdminAction::Deop, "deop"),
+    };
+    let rest = rest.trim_start_matches('@');
+    let (target, more) = match rest.split_once(char::is_whitespace) {
+        Some((target, more)) => (target, more.trim()),
+        None => (rest, ""),
+    };
+    let seconds = match (action, more) {
+        (_, "") => None,
+        (AdminAction::Mute, seconds) => {
+            Some(seconds.parse().map_err(|_| Mistake::AdminUsage(usage))?)
+        }
+        _ => return Err(Mistake::AdminUsage(usage)),
+    };
+    if target.is_empty() {
+        return Err(Mistake::AdminUsage(usage));
+    }
+    Ok(Input::Admin {
+        action,
+        target: target.to_string(),
+        seconds,
+    })
 }
 
 #[cfg(test)]
@@ -252,6 +302,44 @@ mod tests {
         assert_eq!(parse("/help"), Ok(Some(Input::Help)));
         assert_eq!(parse("/quit"), Ok(Some(Input::Quit)));
         assert_eq!(parse("//shrug"), Ok(Some(Input::Say("/shrug".into()))));
+        assert_eq!(parse("/register"), Ok(Some(Input::Register)));
+        assert_eq!(parse("/passwd"), Ok(Some(Input::Passwd)));
+    }
+
+    #[test]
+    fn admin_commands() {
+        let admin = |action, target: &str, seconds| {
+            Ok(Some(Input::Admin {
+                action,
+                target: target.into(),
+                seconds,
+            }))
+        };
+        assert_eq!(parse("/kick Bob"), admin(AdminAction::Kick, "Bob", None));
+        assert_eq!(parse("/kick @Bob"), admin(AdminAction::Kick, "Bob", None));
+        assert_eq!(parse("/mute Bob"), admin(AdminAction::Mute, "Bob", None));
+        assert_eq!(
+            parse("/mute Bob 60"),
+            admin(AdminAction::Mute, "Bob", Some(60))
+        );
+        assert_eq!(
+            parse("/unmute Bob"),
+            admin(AdminAction::Unmute, "Bob", None)
+        );
+        assert_eq!(parse("/op 李雷"), admin(AdminAction::Op, "李雷", None));
+        assert_eq!(parse("/deop Bob"), admin(AdminAction::Deop, "Bob", None));
+        for wrong in [
+            "/kick",
+            "/mute Bob soon",
+            "/mute Bob -1",
+            "/op Bob now",
+            "/deop @",
+        ] {
+            assert!(
+                matches!(parse(wrong), Err(Mistake::AdminUsage(_))),
+                "{wrong}"
+            );
+        }
     }
 
     #[test]

@@ -47,6 +47,8 @@
 //! - [`screen`]: printing, with a progress line that updates in place, and
 //!   the input line kept below everything printed.
 //! - [`upload`] and [`download`]: files out and in.
+//! - [`login`]: before the chat: logging in to a registered name, and
+//!   reading a password without showing it.
 
 pub mod config;
 pub mod display;
@@ -54,6 +56,7 @@ pub mod download;
 pub mod editor;
 pub mod events;
 pub mod input;
+pub mod login;
 pub mod screen;
 pub mod terminal;
 pub mod upload;
@@ -70,22 +73,23 @@ pub use config::Config;
 use download::Downloads;
 use events::{Event, QUEUED_EVENTS, ServerReader};
 use input::{Input, Lines};
+use login::{LoginError, Pending};
 use screen::Screen;
 use upload::Uploads;
 
 use editor::{Editor, Outcome};
-use terminal::RawMode;
+use terminal::{RawMode, password_from_line};
 
-use crate::frame::DEFAULT_MAX_FRAME;
+use crate::crypto::scram::Verifier;
+use crate::filetypes::FileTypes;
 use crate::localtime::{TimeZone, now_unix};
-use crate::message::client::{HistoryRequest, Join, Leave, RoomJoin, Text};
-use crate::message::server::{HistoryEnd, RoomWelcome};
-use crate::message::{ClientMessage, ErrorCode, ErrorReport, Message as _, ServerMessage};
+use crate::message::client::{Admin, HistoryRequest, Join, Leave, Register, RoomJoin, Text};
+use crate::message::server::{AdminNotice, HistoryEnd, RoomWelcome, Welcome};
+use crate::message::{AdminAction, ClientMessage, ErrorCode, ErrorReport, Role, ServerMessage};
 use crate::names::{LOBBY, SERVER_NAME, check_name, name_key};
 use crate::server::outbox::{Outbox, PushError, run_writer};
 use crate::text;
-use crate::trace::{Direction, Trace};
-use crate::transport::{Framing, Outgoing, tcp, tune_socket};
+use crate::transport::{Framing, Outgoing, tune_socket};
 
 /// Exit status when the chat ended as it should: the user quit, the server
 /// shut down, or the server removed us. Each is a line saying why, not an
@@ -95,6 +99,9 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_CONNECTION: u8 = 1;
 /// Exit status when the name given on the command line is refused.
 pub const EXIT_NAME: u8 = 2;
+/// Exit status when logging in or registering did not succeed (a locked
+/// name, a server that failed to prove itself, a cancelled password).
+pub const EXIT_LOGIN: u8 = 3;
 
 /// How long to wait for a server that does not answer a connection attempt.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -150,6 +157,9 @@ pub struct Shared {
     pub uploads: Uploads,
     /// The server's file size limit, from its welcome.
     pub max_file_size: Option<u64>,
+    /// The server's file-type rules, from its welcome: a file they refuse
+    /// is not sent at all.
+    pub file_types: FileTypes,
     /// Set when the chat is ending (the user quit, or the connection
     /// went): uploads stop at their next chunk, without a word.
     ending: AtomicBool,
@@ -177,6 +187,8 @@ struct Joined {
     room: String,
     max_file_size: Option<u64>,
     max_text: Option<u64>,
+    role: Role,
+    file_types: FileTypes,
 }
 
 /// How the user's keys become lines.
@@ -219,7 +231,7 @@ impl Keyboard {
 /// Runs the client until the chat ends, and returns the exit status: 0 when
 /// it ended as it should (`/quit`, the server shut down or removed us), 1
 /// when the connection was lost or never made, 2 for a refused name given
-/// on the command line.
+/// on the command line, 3 when logging in or registering failed.
 ///
 /// `input` is what the user types: the keyboard, or a pipe in tests. With
 /// [`Typing::Editor`], `input` must read the terminal that standard input
@@ -243,7 +255,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
     screen.line(&text::t().connected(&config.server_addr(), &joined.name));
     screen.line(&text::t().online_list(&joined.users));
     screen.line(&text::t().in_room_alone(&joined.room));
-    screen.line(&text::t().client_help());
+    screen.line(&help(joined.role));
     // Raw mode lasts as long as this guard, which the chat keeps: it is
     // dropped on the way out of this function, however it is left, a panic
     // included (unwinding runs destructors). Nothing in the client calls
@@ -294,6 +306,18 @@ struct Chat {
     max_text: Option<u64>,
     downloads: Downloads,
     zone: TimeZone,
+    /// What this connection may do: `/help` shows admin commands only to
+    /// an admin. From the welcome, then from what the server says.
+    role: Role,
+    /// What the last `/register` or `/passwd` asked for, to say which one
+    /// the server's `REGISTER ok` confirms.
+    registering: Option<Registering>,
+    /// Whether the keyboard's input has ended (it may end while a password
+    /// is being asked for): the chat ends once the lines typed are done.
+    input_ended: bool,
+    /// Until when (Unix time) an admin muted us, as its notice said: a text
+    /// typed before then is refused here, as the server would refuse it.
+    muted_until: Option<i64>,
     /// The server says why before it closes a connection on purpose; that
     /// reason is the last line the user sees, instead of "connection lost",
     /// and the chat ended as it should.
@@ -306,6 +330,26 @@ struct Chat {
     upload_threads: Vec<JoinHandle<()>>,
     /// The terminal in raw mode, while the line editor runs.
     raw: Option<RawMode>,
+}
+
+/// Which of the two commands that send `REGISTER` is waiting for the
+/// server's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Registering {
+    Register,
+    Passwd,
+}
+
+/// The chat's `/help`: the admin commands too for an admin.
+fn help(role: Role) -> String {
+    match role {
+        Role::Admin => format!(
+            "{}\n{}",
+            text::t().client_help(),
+            text::t().client_admin_help()
+        ),
+        _ => text::t().client_help(),
+    }
 }
 
 /// What the loop does after an event.
@@ -336,6 +380,8 @@ impl Chat {
             room,
             max_file_size,
             max_text,
+            role,
+            file_types,
         } = joined;
         let outbox = Arc::new(Outbox::new(OUTBOX_BYTES));
         let threads = (|| {
@@ -365,6 +411,7 @@ impl Chat {
                 screen,
                 uploads: Uploads::default(),
                 max_file_size,
+                file_types,
                 ending: AtomicBool::new(false),
             }),
             stream,
@@ -377,6 +424,10 @@ impl Chat {
             max_text,
             downloads,
             zone: TimeZone::from_env(),
+            role,
+            registering: None,
+            input_ended: false,
+            muted_until: None,
             farewell: None,
             disconnected: false,
             socket_thread: Some(socket),
@@ -409,10 +460,8 @@ impl Chat {
                 // A terminal that hangs up ends the input as Ctrl-D does.
                 Ok(Event::KeysEnded) => {
                     self.lines.end();
-                    match self.typed_lines() {
-                        Next::Continue => Next::Quit,
-                        other => other,
-                    }
+                    self.input_ended = true;
+                    self.typed_lines()
                 }
                 Ok(Event::Message(message)) => {
                     self.receive(message);
@@ -465,7 +514,8 @@ impl Chat {
         next
     }
 
-    /// Acts on every complete line typed so far.
+    /// Acts on every complete line typed so far; once input has ended and
+    /// they are done, the chat is.
     fn typed_lines(&mut self) -> Next {
         while let Some(line) = self.lines.next_line() {
             match self.typed(&line) {
@@ -473,7 +523,121 @@ impl Chat {
                 other => return other,
             }
         }
-        Next::Continue
+        self.after_typing()
+    }
+
+    /// What follows lines acted on: while asking for a password, the input
+    /// or the connection may have ended.
+    fn after_typing(&mut self) -> Next {
+        if self.disconnected {
+            Next::Exit(self.ended())
+        } else if self.input_ended {
+            Next::Quit
+        } else {
+            Next::Continue
+        }
+    }
+
+    /// A password asked for during the chat (`/register`, `/passwd`): in
+    /// the editor's secret mode, which draws nothing of what is typed and
+    /// keeps it out of the history, or, with plain lines, with the
+    /// terminal's echo off. The server's messages are handled meanwhile.
+    /// `None` when the user cancelled (Ctrl-C, Ctrl-D) or input ended.
+    fn ask_secret(&mut self, prompt: &str) -> Option<String> {
+        if !self.shared.screen.is_editing() {
+            return login::ask_secret(prompt, || self.next_typed_line());
+        }
+        self.shared.screen.begin_secret(prompt);
+        let line = self.next_edited_line();
+        self.shared
+            .screen
+            .end_secret(&text::t().room_prompt(&self.room));
+        password_from_line(&line?)
+    }
+
+    /// The next line typed, as whole lines come (no editor), waiting for it
+    /// while the server's messages are handled as they come. `None` when
+    /// input ends or the connection does (the flags say which).
+    fn next_typed_line(&mut self) -> Option<String> {
+        loop {
+            if let Some(line) = self.lines.next_line() {
+                return Some(line);
+            }
+            if self.input_ended || self.disconnected {
+                return None;
+            }
+            let keys = self.wait_for_keys()?;
+            self.lines.push(&keys);
+        }
+    }
+
+    /// The next line finished in the editor, the same way; `None` also for
+    /// Ctrl-C and Ctrl-D, which cancel a password rather than end the chat.
+    fn next_edited_line(&mut self) -> Option<String> {
+        loop {
+            match self.shared.screen.next_typed() {
+                Some(Outcome::Line(line)) => return Some(line),
+                Some(Outcome::EndOfInput | Outcome::Interrupt) => return None,
+                Some(Outcome::Suspend) => self.suspend(),
+                None => {
+                    let keys = self.wait_for_keys()?;
+                    self.shared.screen.feed(&keys);
+                }
+            }
+        }
+    }
+
+    /// Waits for the next keys, handling the server's messages meanwhile;
+    /// `None` (and a flag set) when input or the connection ends.
+    fn wait_for_keys(&mut self) -> Option<Vec<u8>> {
+        loop {
+            match self.events.recv() {
+                Ok(Event::Keys(bytes)) => return Some(bytes),
+                Ok(Event::KeysEnded) => {
+                    self.lines.end();
+                    self.input_ended = true;
+                    return None;
+                }
+                Ok(Event::Message(message)) => self.receive(message),
+                Ok(Event::BadMessage(e)) => {
+                    self.shared
+                        .screen
+                        .line(&text::t().error_line(&e.to_string()));
+                }
+                Ok(Event::Disconnected) | Err(_) => {
+                    self.disconnected = true;
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// `/register` and `/passwd`: a new password, typed twice, becomes a
+    /// verifier here, and only the verifier is sent.
+    fn send_new_password(&mut self, purpose: Registering) -> Next {
+        let name = self.name.clone();
+        let password = match login::new_password(&name, |prompt| self.ask_secret(prompt)) {
+            Ok(password) => password,
+            Err(line) => {
+                if !self.disconnected {
+                    self.shared.screen.line(&line);
+                }
+                return self.after_typing();
+            }
+        };
+        let iterations = self.shared.config.iterations;
+        self.shared
+            .screen
+            .line(&text::t().computing_verifier(iterations));
+        let verifier = match Verifier::generate(&password, iterations) {
+            Ok(verifier) => verifier,
+            Err(e) => {
+                self.shared.screen.line(&text::t().login_refused(&e));
+                return Next::Continue;
+            }
+        };
+        self.registering = Some(purpose);
+        self.send(ClientMessage::Register(Register::new(&name, &verifier)))
     }
 
     /// Ctrl-Z: stops the client until the shell continues it, then draws
@@ -508,12 +672,31 @@ impl Chat {
             Ok(None) => Next::Continue,
             Ok(Some(Input::Quit)) => Next::Quit,
             Ok(Some(Input::Help)) => {
-                screen.line(&text::t().client_help());
+                screen.line(&help(self.role));
                 if screen.is_editing() {
                     screen.line(&text::t().editor_help());
                 }
                 Next::Continue
             }
+            Ok(Some(Input::Register)) if self.role != Role::Guest => {
+                screen.line(&text::t().register_logged_in());
+                Next::Continue
+            }
+            Ok(Some(Input::Register)) => self.send_new_password(Registering::Register),
+            Ok(Some(Input::Passwd)) if self.role == Role::Guest => {
+                screen.line(&text::t().passwd_guest());
+                Next::Continue
+            }
+            Ok(Some(Input::Passwd)) => self.send_new_password(Registering::Passwd),
+            Ok(Some(Input::Admin {
+                action,
+                target,
+                seconds,
+            })) => self.send(ClientMessage::Admin(Admin {
+                action,
+                target,
+                seconds,
+            })),
             Ok(Some(Input::SendFile { to, path })) => {
                 self.send_file(to, path);
                 Next::Continue
@@ -547,6 +730,11 @@ impl Chat {
     /// sends nothing.
     fn say(&mut self, text: String, to: Option<String>) -> Next {
         let screen = &self.shared.screen;
+        if let Some(until) = self.muted_until.filter(|&until| now_unix() < until) {
+            let until = self.zone.local(until).hms();
+            screen.line(&text::t().error_line(&text::t().error_muted(&until)));
+            return Next::Continue;
+        }
         if let Some(max) = self.max_text.filter(|&max| text.len() as u64 > max) {
             let line = text::t().error_text_too_long(text.len() as u64, max);
             screen.line(&text::t().error_line(&line));
@@ -646,6 +834,29 @@ impl Chat {
                     ..
                 },
             ) => self.farewell = Some(display::error_text(&error)),
+            ServerMessage::Registered(registered) => {
+                let line = match self.registering.take() {
+                    Some(Registering::Passwd) => text::t().password_changed(&registered.name),
+                    _ => text::t().registered(&registered.name),
+                };
+                if self.role == Role::Guest {
+                    self.role = Role::Member;
+                }
+                screen.line(&line);
+            }
+            ServerMessage::AdminDone(done) => {
+                screen.line(&text::t().admin_done(done.action, &done.target));
+            }
+            ServerMessage::AdminNotice(notice) => {
+                self.role = role_after(self.role, &notice);
+                match notice.action {
+                    AdminAction::Mute => self.muted_until = notice.until,
+                    AdminAction::Unmute => self.muted_until = None,
+                    _ => {}
+                }
+                let until = notice.until.map(|t| self.zone.local(t).hms());
+                screen.line(&text::t().admin_notice(notice.action, &notice.by, until.as_deref()));
+            }
             ServerMessage::RoomWelcome(RoomWelcome { room, members, .. }) => {
                 // In a new room, or the answer to `/who`: either way, where
                 // we are and who is there.
@@ -748,6 +959,15 @@ impl Chat {
     }
 }
 
+/// This connection's role after an admin's action on it.
+fn role_after(role: Role, notice: &AdminNotice) -> Role {
+    match notice.action {
+        AdminAction::Op => Role::Admin,
+        AdminAction::Deop => Role::Member,
+        _ => role,
+    }
+}
+
 /// Follows the room's comings and goings in `online`.
 fn track(online: &mut Vec<String>, message: &ServerMessage) {
     match message {
@@ -758,10 +978,12 @@ fn track(online: &mut Vec<String>, message: &ServerMessage) {
     }
 }
 
-/// Asks for names (or takes the one given) until the server accepts one.
+/// Asks for names (or takes the one given) until the server accepts one,
+/// logging in when the name is registered (see [`login`]).
 ///
 /// A refused name closes the connection (the contract says so), so each
-/// attempt is a new connection.
+/// attempt is a new connection. A registered name's `auth_required` keeps
+/// it open, and the login happens on it.
 fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joined, u8> {
     let from_command_line = config.name.is_some();
     let mut given = config.name.clone();
@@ -777,17 +999,21 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
             }
             continue;
         }
-        let stream = connect(&config.server_addr()).map_err(|e| {
-            screen.error(&text::t().cannot_connect(&config.server_addr(), &e));
-            EXIT_CONNECTION
-        })?;
-        match ask_to_join(stream, name, config.trace) {
-            Ok(joined) => return Ok(joined),
+        let mut pending = open(config, screen)?;
+        if config.register {
+            register_first(config, keyboard, screen, &mut pending, &name)?;
+        }
+        match ask_to_join(&mut pending, &name) {
+            Ok(welcome) => return Ok(Joined::new(pending, welcome)),
             Err(JoinRefused::Name(reason)) => {
                 screen.error(&text::t().name_refused(&reason));
                 if from_command_line {
                     return Err(EXIT_NAME);
                 }
+            }
+            Err(JoinRefused::AuthRequired(reason)) => {
+                screen.line(&text::t().error_line(&reason));
+                return log_in_and_join(config, keyboard, screen, pending, &name);
             }
             Err(JoinRefused::Other(line)) => {
                 screen.error(&line);
@@ -797,51 +1023,170 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
     }
 }
 
+/// Connects to the server, ready to join.
+fn open(config: &Config, screen: &Screen) -> Result<Pending, u8> {
+    let failed = |e: io::Error| {
+        screen.error(&text::t().cannot_connect(&config.server_addr(), &e));
+        EXIT_CONNECTION
+    };
+    let stream = connect(&config.server_addr()).map_err(failed)?;
+    Pending::new(stream, config.trace).map_err(failed)
+}
+
+/// `--register`: a new password, typed twice, and `REGISTER` before
+/// `USER_JOIN`. The server then counts this connection as logged in.
+fn register_first(
+    config: &Config,
+    keyboard: &mut Keyboard,
+    screen: &Screen,
+    pending: &mut Pending,
+    name: &str,
+) -> Result<(), u8> {
+    let ask = |prompt: &str| login::ask_secret(prompt, || keyboard.next_line());
+    let password = login::new_password(name, ask).map_err(|line| {
+        screen.error(&line);
+        EXIT_LOGIN
+    })?;
+    screen.line(&text::t().computing_verifier(config.iterations));
+    let verifier = Verifier::generate(&password, config.iterations).map_err(|e| {
+        screen.error(&text::t().login_refused(&e));
+        EXIT_LOGIN
+    })?;
+    match login::register(pending, name, &verifier) {
+        Ok(()) => {
+            screen.line(&text::t().registered(name));
+            Ok(())
+        }
+        Err(Some(report)) => {
+            screen.error(&text::t().error_line(&display::error_text(&report)));
+            Err(match report.code {
+                ErrorCode::NameTaken | ErrorCode::NameInvalid => EXIT_NAME,
+                _ => EXIT_LOGIN,
+            })
+        }
+        Err(None) => {
+            screen.error(&text::t().connection_lost());
+            Err(EXIT_CONNECTION)
+        }
+    }
+}
+
+/// A registered name: asks for its password and logs in, again after a
+/// wrong one, then joins.
+fn log_in_and_join(
+    config: &Config,
+    keyboard: &mut Keyboard,
+    screen: &Screen,
+    mut pending: Pending,
+    name: &str,
+) -> Result<Joined, u8> {
+    loop {
+        let prompt = text::t().password_prompt(name);
+        let Some(password) = login::ask_secret(&prompt, || keyboard.next_line()) else {
+            screen.error(&text::t().login_cancelled());
+            return Err(EXIT_LOGIN);
+        };
+        let mut result = login::log_in(&mut pending, name, &password);
+        if matches!(result, Err(LoginError::Lost)) {
+            // The server closes a connection that has not joined within its
+            // heartbeat interval, and typing a password can take longer:
+            // once more on a new connection, with the password we have.
+            pending = open(config, screen)?;
+            result = login::log_in(&mut pending, name, &password);
+        }
+        let failed = |line: String, status| {
+            screen.error(&line);
+            Err(status)
+        };
+        match result {
+            Ok(role) => {
+                screen.line(&text::t().logged_in(name, role));
+                return match ask_to_join(&mut pending, name) {
+                    Ok(welcome) => Ok(Joined::new(pending, welcome)),
+                    Err(JoinRefused::Name(line)) => {
+                        failed(text::t().name_refused(&line), EXIT_NAME)
+                    }
+                    Err(JoinRefused::AuthRequired(line)) => {
+                        failed(text::t().error_line(&line), EXIT_LOGIN)
+                    }
+                    Err(JoinRefused::Other(line)) => failed(line, EXIT_CONNECTION),
+                };
+            }
+            Err(LoginError::Wrong) => screen.line(&text::t().wrong_password()),
+            Err(LoginError::Server(_, reason)) => {
+                return failed(text::t().error_line(&reason), EXIT_LOGIN);
+            }
+            Err(LoginError::Impostor) => {
+                return failed(
+                    text::t().server_failed_proof(&config.server_addr()),
+                    EXIT_LOGIN,
+                );
+            }
+            Err(LoginError::Refused(e)) => return failed(text::t().login_refused(&e), EXIT_LOGIN),
+            Err(LoginError::Lost) => return failed(text::t().connection_lost(), EXIT_CONNECTION),
+        }
+    }
+}
+
 /// Why the server did not let us in.
 enum JoinRefused {
     /// The name was refused; another may work.
     Name(String),
+    /// The name is registered (or the server admits members only): log in
+    /// first, on the same connection. The server's sentence.
+    AuthRequired(String),
     /// Anything else (server full, connection lost): the line to print.
     Other(String),
 }
 
-/// Sends `USER_JOIN` and waits for the answer. Nothing else is going on
-/// yet, so this writes and reads the socket directly.
-fn ask_to_join(mut stream: TcpStream, name: String, trace: Trace) -> Result<Joined, JoinRefused> {
-    let lost = |_| JoinRefused::Other(text::t().connection_lost());
-    let peer = peer_name(&stream);
-    let join = ClientMessage::Join(Join { name });
-    trace.frame(Direction::Sent, &peer, &join.encode());
-    stream.write_all(&tcp::frame(&join)).map_err(lost)?;
-    let mut reader = tcp::message_reader(stream.try_clone().map_err(lost)?, DEFAULT_MAX_FRAME)
-        .traced(trace, peer);
+/// Sends `USER_JOIN` and waits for the answer. After `auth_required` the
+/// connection is still open, to log in on.
+fn ask_to_join(pending: &mut Pending, name: &str) -> Result<Welcome, JoinRefused> {
+    let lost = || JoinRefused::Other(text::t().connection_lost());
+    let join = ClientMessage::Join(Join {
+        name: name.to_string(),
+    });
+    pending.send(&join).map_err(|_| lost())?;
     loop {
-        match reader.read_message() {
-            Ok(Some(ServerMessage::Welcome(welcome))) => {
-                return Ok(Joined {
-                    stream,
-                    reader,
-                    name: welcome.name,
-                    users: welcome.users,
-                    // A server older than rooms has one room, which the
-                    // protocol calls the lobby.
-                    room: welcome.room.unwrap_or_else(|| LOBBY.to_string()),
-                    max_file_size: welcome.max_file_size,
-                    max_text: welcome.max_text,
-                });
-            }
-            Ok(Some(ServerMessage::Error(
+        match pending.receive() {
+            Some(ServerMessage::Welcome(welcome)) => return Ok(welcome),
+            Some(ServerMessage::Error(
                 error @ ErrorReport {
                     code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
                     ..
                 },
-            ))) => return Err(JoinRefused::Name(display::error_text(&error))),
-            Ok(Some(ServerMessage::Error(error))) => {
+            )) => return Err(JoinRefused::Name(display::error_text(&error))),
+            Some(ServerMessage::Error(
+                error @ ErrorReport {
+                    code: ErrorCode::AuthRequired,
+                    ..
+                },
+            )) => return Err(JoinRefused::AuthRequired(display::error_text(&error))),
+            Some(ServerMessage::Error(error)) => {
                 let why = display::error_text(&error);
                 return Err(JoinRefused::Other(text::t().error_line(&why)));
             }
-            Ok(Some(_)) => continue,
-            Ok(None) | Err(_) => return Err(JoinRefused::Other(text::t().connection_lost())),
+            Some(_) => continue,
+            None => return Err(lost()),
+        }
+    }
+}
+
+impl Joined {
+    /// The connection the server welcomed, and what its welcome said.
+    fn new(pending: Pending, welcome: Welcome) -> Joined {
+        Joined {
+            stream: pending.stream,
+            reader: pending.reader,
+            name: welcome.name,
+            users: welcome.users,
+            // A server older than rooms has one room, which the protocol
+            // calls the lobby.
+            room: welcome.room.unwrap_or_else(|| LOBBY.to_string()),
+            max_file_size: welcome.max_file_size,
+            max_text: welcome.max_text,
+            role: welcome.role.unwrap_or(Role::Guest),
+            file_types: welcome.file_types.unwrap_or_default(),
         }
     }
 }

@@ -191,6 +191,27 @@ impl Screen {
         }
     }
 
+    /// Asks for a password in the editor: `prompt` in front of a line that
+    /// is edited as usual but never drawn, nor kept in the history.
+    pub fn begin_secret(&self, prompt: &str) {
+        if let Some(editor) = lock(&self.state).editor.as_mut() {
+            let mut out = Vec::new();
+            editor.set_secret(true, &mut out);
+            editor.set_prompt(prompt, &mut out);
+            write_out(&out);
+        }
+    }
+
+    /// Back to showing what is typed, after [`Screen::begin_secret`].
+    pub fn end_secret(&self, prompt: &str) {
+        if let Some(editor) = lock(&self.state).editor.as_mut() {
+            let mut out = Vec::new();
+            editor.set_secret(false, &mut out);
+            editor.set_prompt(prompt, &mut out);
+            write_out(&out);
+        }
+    }
+
     /// Ends editing: the input row is cleared, and what is printed from
     /// here on is plain again (the terminal is about to leave raw mode).
     pub fn stop_editing(&self) {

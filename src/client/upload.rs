@@ -56,7 +56,8 @@ impl Uploads {
 
 /// Checks the file and starts sending it, returning the sending thread.
 /// Problems found before anything is sent (no such file, a folder, a pipe,
-/// too big) are reported right here, and no thread starts.
+/// a type the server refuses, too big) are reported right here, and no
+/// thread starts.
 pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) -> Option<JoinHandle<()>> {
     let file = match FileSender::open(Path::new(&path), shared.config.chunk_size) {
         Ok(file) => file,
@@ -65,6 +66,14 @@ pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) -> Option<J
             return None;
         }
     };
+    // The server's file-type rules, from its welcome: a file they refuse
+    // is not offered at all, so nothing of it crosses the network.
+    if let Err(why) = shared.file_types.check(file.name()) {
+        shared
+            .screen
+            .line(&text::t().file_type_refused_locally(&path, &why));
+        return None;
+    }
     if let Some(max) = shared.max_file_size.filter(|max| file.size() > *max) {
         let line = text::t().file_too_large_locally(&path, file.size(), max);
         shared.screen.line(&line);

@@ -200,6 +200,9 @@ pub enum ScramError {
     Random(io::Error),
 }
 
+// The wording of each error is in the catalogue, `crate::text`, with every
+// other sentence a person reads.
+
 impl std::error::Error for ScramError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
@@ -338,10 +341,10 @@ impl ServerSecret {
     /// A stand-in verifier for a name with no account: a salt and keys made
     /// from the name and the secret, and the default count, so that its
     /// server-first message looks like a real account's, and is the same
-    /// every time the name is tried. The name is folded to ASCII lower case
-    /// first, as names are compared: `Bob` and `BOB` are one account.
-    fn decoy(&self, username: &str) -> Verifier {
-        let name = username.to_ascii_lowercase();
+    /// every time the name is tried. `name` is the name as names are
+    /// compared (see [`ServerStart::compare_names_by`]): every spelling of
+    /// one name must get one salt, as one account would.
+    fn decoy(&self, name: &str) -> Verifier {
         let derive = |purpose: &[u8]| {
             let mut input = purpose.to_vec();
             input.push(0);
@@ -509,6 +512,8 @@ fn parse_server_first<'a>(
 #[derive(Debug)]
 pub struct ServerStart {
     username: String,
+    /// The name as the server compares names: what a decoy is made from.
+    name_key: String,
     client_nonce: String,
     bare: String,
 }
@@ -524,6 +529,7 @@ impl ServerStart {
         let client_nonce = check_nonce(attributes.take('r')?)?;
         attributes.extensions()?;
         Ok(ServerStart {
+            name_key: username.to_ascii_lowercase(),
             username,
             client_nonce: client_nonce.to_owned(),
             bare: bare.to_owned(),
@@ -533,6 +539,18 @@ impl ServerStart {
     /// The name the client logs in as, unescaped.
     pub fn username(&self) -> &str {
         &self.username
+    }
+
+    /// Says how the server compares names: `key` is this login's name in
+    /// that form. Two spellings the server takes for one name (`bob` and
+    /// `BOB`, or a full-width `ｂｏｂ` where names are folded that far) find
+    /// one account, with one salt; an unknown name's decoy must behave the
+    /// same, or asking for both spellings would tell a registered name
+    /// (one salt) from a free one (two). Without this, ASCII case alone is
+    /// folded.
+    pub fn compare_names_by(mut self, key: String) -> ServerStart {
+        self.name_key = key;
+        self
     }
 
     /// Answers with a fresh random server nonce. `verifier` is the account's,
@@ -559,10 +577,12 @@ impl ServerStart {
     ) -> Result<ServerFirst, ScramError> {
         check_nonce(server_nonce)?;
         let known = verifier.is_some();
-        let verifier = match verifier {
-            Some(verifier) => verifier.clone(),
-            None => secret.decoy(&self.username),
-        };
+        // The decoy is derived for every name, known or not, so that the
+        // answer takes the same work either way: a few microseconds less
+        // for a known name is a difference an attacker can average out
+        // over many tries.
+        let decoy = secret.decoy(&self.name_key);
+        let verifier = verifier.cloned().unwrap_or(decoy);
         let nonce = format!("{}{server_nonce}", self.client_nonce);
         let message = format!(
             "r={nonce},s={},i={}",

@@ -6,9 +6,12 @@
 //! server sets has those keys ignored, never obeyed (contract section 5).
 
 use super::{
-    DecodeError, ErrorReport, FileChunk, FileComplete, Message, MessageType, PING, PONG, ROOM_LIST,
-    USER_LIST, parts, take_optional_string, take_optional_u64, take_string, take_u64,
+    AdminAction, DecodeError, ErrorReport, FileChunk, FileComplete, Message, MessageType, PING,
+    PONG, ROOM_LIST, USER_LIST, parts, take_optional_string, take_optional_u64, take_string,
+    take_u64,
 };
+use crate::base64;
+use crate::crypto::scram::Verifier;
 use crate::json::Object;
 
 /// Every message a client can send.
@@ -40,6 +43,13 @@ pub enum ClientMessage {
     RoomListRequest,
     /// `HISTORY` (extension): replay earlier messages of my room.
     History(HistoryRequest),
+    /// `REGISTER` (extension): register a name with verifiers computed
+    /// from its password, or change the password of the name logged in.
+    Register(Register),
+    /// `AUTH` (extension): one client step of a SCRAM-SHA-256 login.
+    Auth(Auth),
+    /// `ADMIN` (extension): an admin's action on another user.
+    Admin(Admin),
 }
 
 impl Message for ClientMessage {
@@ -58,6 +68,9 @@ impl Message for ClientMessage {
             RoomJoin::NAME => ClientMessage::RoomJoin(RoomJoin::decode(data, meta)?),
             ROOM_LIST => ClientMessage::RoomListRequest,
             HistoryRequest::NAME => ClientMessage::History(HistoryRequest::decode(data, meta)?),
+            Register::NAME => ClientMessage::Register(Register::decode(data, meta)?),
+            Auth::NAME => ClientMessage::Auth(Auth::decode(data, meta)?),
+            Admin::NAME => ClientMessage::Admin(Admin::decode(data, meta)?),
             other => return Err(DecodeError::UnknownType(other.to_string())),
         })
     }
@@ -77,6 +90,9 @@ impl Message for ClientMessage {
             ClientMessage::RoomJoin(m) => parts(m, meta),
             ClientMessage::RoomListRequest => (ROOM_LIST, String::new()),
             ClientMessage::History(m) => parts(m, meta),
+            ClientMessage::Register(m) => parts(m, meta),
+            ClientMessage::Auth(m) => parts(m, meta),
+            ClientMessage::Admin(m) => parts(m, meta),
         }
     }
 
@@ -95,6 +111,9 @@ impl Message for ClientMessage {
             ClientMessage::RoomJoin(_) => RoomJoin::NAME,
             ClientMessage::RoomListRequest => ROOM_LIST,
             ClientMessage::History(_) => HistoryRequest::NAME,
+            ClientMessage::Register(_) => Register::NAME,
+            ClientMessage::Auth(_) => Auth::NAME,
+            ClientMessage::Admin(_) => Admin::NAME,
         }
     }
 
@@ -265,6 +284,111 @@ impl MessageType for HistoryRequest {
     }
 }
 
+/// `REGISTER`, client → server (extension): the name, and the SCRAM
+/// verifiers the client computed from the password (contract §10). The
+/// password itself never leaves the client. The fields stay as they came
+/// (base64 text, a number): the server decodes and checks them, so that it
+/// can say which one it refuses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Register {
+    pub name: String,
+    pub salt: String,
+    pub iterations: u64,
+    pub stored_key: String,
+    pub server_key: String,
+}
+
+impl Register {
+    /// The message that registers `name` with `verifier`.
+    pub fn new(name: &str, verifier: &Verifier) -> Register {
+        Register {
+            name: name.to_string(),
+            salt: base64::encode(&verifier.salt),
+            iterations: u64::from(verifier.iterations),
+            stored_key: base64::encode(&verifier.stored_key),
+            server_key: base64::encode(&verifier.server_key),
+        }
+    }
+}
+
+impl MessageType for Register {
+    const NAME: &'static str = "REGISTER";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(Register {
+            name: data,
+            salt: take_string(meta, "salt")?,
+            iterations: take_u64(meta, "iterations")?,
+            stored_key: take_string(meta, "stored_key")?,
+            server_key: take_string(meta, "server_key")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("salt", self.salt);
+        meta.insert("iterations", self.iterations);
+        meta.insert("stored_key", self.stored_key);
+        meta.insert("server_key", self.server_key);
+        self.name
+    }
+}
+
+/// `AUTH`, client → server (extension): a SCRAM message. The first of a
+/// login (client-first) names its mechanism; the second (client-final)
+/// carries the proof and nothing in `metadata`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Auth {
+    pub message: String,
+    pub mechanism: Option<String>,
+}
+
+impl MessageType for Auth {
+    const NAME: &'static str = "AUTH";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(Auth {
+            message: data,
+            mechanism: take_optional_string(meta, "mechanism")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        if let Some(mechanism) = self.mechanism {
+            meta.insert("mechanism", mechanism);
+        }
+        self.message
+    }
+}
+
+/// `ADMIN`, client → server (extension): an action on the user `target`;
+/// `seconds` says how long a `mute` lasts (the server's default if absent).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Admin {
+    pub action: AdminAction,
+    pub target: String,
+    pub seconds: Option<u64>,
+}
+
+impl MessageType for Admin {
+    const NAME: &'static str = "ADMIN";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(Admin {
+            action: AdminAction::decode(data)?,
+            target: take_string(meta, "target")?,
+            seconds: take_optional_u64(meta, "seconds")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("target", self.target);
+        if let Some(seconds) = self.seconds {
+            meta.insert("seconds", seconds);
+        }
+        self.action.as_str().to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +444,31 @@ mod tests {
             ClientMessage::History(HistoryRequest {
                 limit: 1000,
                 before: Some(57),
+            }),
+            ClientMessage::Register(Register {
+                name: "李雷".into(),
+                salt: "c2FsdA==".into(),
+                iterations: 4096,
+                stored_key: "a2V5".into(),
+                server_key: "a2V5".into(),
+            }),
+            ClientMessage::Auth(Auth {
+                message: "n,,n=user,r=abc".into(),
+                mechanism: Some("SCRAM-SHA-256".into()),
+            }),
+            ClientMessage::Auth(Auth {
+                message: "c=biws,r=abcdef,p=cHJvb2Y=".into(),
+                mechanism: None,
+            }),
+            ClientMessage::Admin(Admin {
+                action: AdminAction::Mute,
+                target: "Bob".into(),
+                seconds: Some(60),
+            }),
+            ClientMessage::Admin(Admin {
+                action: AdminAction::Deop,
+                target: "Bob".into(),
+                seconds: None,
             }),
         ]
     }
@@ -382,6 +531,31 @@ mod tests {
                 }),
                 r#"{"type": "HISTORY", "data": "", "metadata": {"limit": 50, "before": 120}}"#,
             ),
+            (
+                ClientMessage::Register(Register {
+                    name: "Alice".into(),
+                    salt: "S".into(),
+                    iterations: 4096,
+                    stored_key: "K1".into(),
+                    server_key: "K2".into(),
+                }),
+                r#"{"type": "REGISTER", "data": "Alice", "metadata": {"salt": "S", "iterations": 4096, "stored_key": "K1", "server_key": "K2"}}"#,
+            ),
+            (
+                ClientMessage::Auth(Auth {
+                    message: "n,,n=user,r=rOprNGfwEbeRWgbNEkqO".into(),
+                    mechanism: Some("SCRAM-SHA-256".into()),
+                }),
+                r#"{"type": "AUTH", "data": "n,,n=user,r=rOprNGfwEbeRWgbNEkqO", "metadata": {"mechanism": "SCRAM-SHA-256"}}"#,
+            ),
+            (
+                ClientMessage::Admin(Admin {
+                    action: AdminAction::Mute,
+                    target: "Bob".into(),
+                    seconds: Some(300),
+                }),
+                r#"{"type": "ADMIN", "data": "mute", "metadata": {"target": "Bob", "seconds": 300}}"#,
+            ),
         ]);
     }
 
@@ -398,6 +572,50 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), ErrorCode::BadMessage);
+    }
+
+    #[test]
+    fn an_admin_action_is_one_of_five_words() {
+        let err = ClientMessage::decode(
+            br#"{"type": "ADMIN", "data": "ban", "metadata": {"target": "Bob"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "\"data\" cannot be \"ban\"");
+        let err = ClientMessage::decode(br#"{"type": "ADMIN", "data": "kick"}"#).unwrap_err();
+        assert_eq!(err, DecodeError::MissingField("target"));
+        let err = ClientMessage::decode(
+            br#"{"type": "ADMIN", "data": "mute", "metadata": {"target": "Bob", "seconds": -1}}"#,
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            DecodeError::WrongType {
+                field: "seconds",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_register_without_its_verifiers_is_bad_message() {
+        for missing in ["salt", "iterations", "stored_key", "server_key"] {
+            let mut meta = vec![
+                r#""salt": "S""#,
+                r#""iterations": 4096"#,
+                r#""stored_key": "K""#,
+                r#""server_key": "K""#,
+            ];
+            meta.retain(|field| !field.contains(missing));
+            let body = format!(
+                r#"{{"type": "REGISTER", "data": "Alice", "metadata": {{{}}}}}"#,
+                meta.join(", ")
+            );
+            let err = ClientMessage::decode(body.as_bytes()).unwrap_err();
+            assert!(
+                matches!(err, DecodeError::MissingField(f) if f == missing),
+                "{body}"
+            );
+        }
     }
 
     #[test]

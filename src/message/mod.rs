@@ -218,20 +218,24 @@ impl MessageType for FileComplete {
     }
 }
 
-/// `ERROR`: a sentence for a person, a code for a program, and the
-/// transfer it ends, if any.
+/// `ERROR`: a sentence for a person, a code for a program, the transfer it
+/// ends, if any, and for a refusal that lasts a while (`muted`,
+/// `auth_locked`, `rate_limited`), the Unix time it ends.
 ///
 /// The sentence is in the sender's language. So that a reader in another
 /// language is not left with it, the metadata also carries what the
-/// sentence was made from ([`ErrorDetails`]): a client that knows the code
-/// says it again in its own words, and shows `text` only for a code it
-/// does not know.
+/// sentence was made from ([`ErrorDetails`], and `until`): a client that
+/// knows the code says it again in its own words, and shows `text` only for
+/// a code it does not know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorReport {
     pub text: String,
     pub code: ErrorCode,
     pub transfer_id: Option<String>,
-    pub details: ErrorDetails,
+    pub until: Option<i64>,
+    /// Boxed: most errors carry none of it, and every message a client or
+    /// a session passes around is as large as its largest variant.
+    pub details: Box<ErrorDetails>,
 }
 
 /// Extension: the values an `ERROR`'s sentence was made from, each
@@ -249,6 +253,8 @@ pub struct ErrorDetails {
     pub seconds: Option<u64>,
     /// `"reason"`: which of a code's cases this is.
     pub reason: Option<ErrorReason>,
+    /// `"by"`: who did it (`kicked`: the admin, or `server`).
+    pub by: Option<String>,
 }
 
 impl ErrorReport {
@@ -258,7 +264,16 @@ impl ErrorReport {
             text,
             code,
             transfer_id: None,
-            details: ErrorDetails::default(),
+            until: None,
+            details: Box::default(),
+        }
+    }
+
+    /// The same error, saying when what it refuses is allowed again.
+    pub fn until(self, unix_time: i64) -> Self {
+        ErrorReport {
+            until: Some(unix_time),
+            ..self
         }
     }
 
@@ -297,6 +312,12 @@ impl ErrorReport {
         self.details.reason = Some(reason);
         self
     }
+
+    /// ... done by this user (or `server`).
+    pub fn by(mut self, name: &str) -> Self {
+        self.details.by = Some(name.to_string());
+        self
+    }
 }
 
 impl MessageType for ErrorReport {
@@ -307,13 +328,15 @@ impl MessageType for ErrorReport {
             text: data,
             code: ErrorCode::from_wire(&take_string(meta, "code")?),
             transfer_id: take_optional_string(meta, "transfer_id")?,
-            details: ErrorDetails {
+            until: take_optional_i64(meta, "until")?,
+            details: Box::new(ErrorDetails {
                 name: take_optional_string(meta, "name")?,
                 size: take_optional_u64(meta, "size")?,
                 limit: take_optional_u64(meta, "limit")?,
                 seconds: take_optional_u64(meta, "seconds")?,
                 reason: take_optional_string(meta, "reason")?.map(|r| ErrorReason::from_wire(&r)),
-            },
+                by: take_optional_string(meta, "by")?,
+            }),
         })
     }
 
@@ -322,13 +345,17 @@ impl MessageType for ErrorReport {
         if let Some(id) = self.transfer_id {
             meta.insert("transfer_id", id);
         }
+        if let Some(until) = self.until {
+            meta.insert("until", until);
+        }
         let ErrorDetails {
             name,
             size,
             limit,
             seconds,
             reason,
-        } = self.details;
+            by,
+        } = *self.details;
         if let Some(name) = name {
             meta.insert("name", name);
         }
@@ -343,6 +370,9 @@ impl MessageType for ErrorReport {
         }
         if let Some(reason) = reason {
             meta.insert("reason", reason.as_str());
+        }
+        if let Some(by) = by {
+            meta.insert("by", by);
         }
         self.text
     }
@@ -426,6 +456,35 @@ pub enum ErrorReason {
     /// `name_invalid`: the name refused is a room's (from `ROOM_JOIN`),
     /// and the connection stays open.
     RoomName,
+    /// `auth_required` from a `--members-only` server: every name must log
+    /// in, registered or not (the answer does not say which).
+    MembersOnly,
+    /// `name_taken`, `name_invalid`: a `REGISTER` of `name` was refused.
+    Register,
+    /// `bad_message`: a joined guest may register only the name it uses
+    /// (`name`).
+    RegisterOwnName,
+    /// `kicked`: the account was deleted (`by` an admin).
+    AccountDeleted,
+    /// `bad_message`: `AUTH` from a connection that has joined already.
+    AuthAfterJoin,
+    /// `unknown_user` to an admin: `name` has no account.
+    NotRegistered,
+    /// `bad_message` to an admin: `name` is not muted.
+    NotMuted,
+    /// `bad_message` to an admin: a mute of no time.
+    MuteZero,
+    /// `bad_message` to an admin: a mute longer than the longest.
+    MuteTooLong,
+    /// `bad_message` to an admin: as many names are muted as can be.
+    MuteFull,
+    /// `forbidden`: what a non-admin asked to do.
+    Action(AdminAction),
+    /// `file_type_refused`: the extension of `name` is on the deny list.
+    Denied,
+    /// `file_type_refused`: there is an allow list, and the extension of
+    /// `name` (or its lack of one) is not on it.
+    NotAllowed,
     /// A reason this version does not know, kept as it came.
     Other(String),
 }
@@ -443,6 +502,19 @@ impl ErrorReason {
             ErrorReason::JoinFirst => "join_first",
             ErrorReason::AlreadyJoined => "already_joined",
             ErrorReason::RoomName => "room",
+            ErrorReason::MembersOnly => "members_only",
+            ErrorReason::Register => "register",
+            ErrorReason::RegisterOwnName => "register_own_name",
+            ErrorReason::AccountDeleted => "account_deleted",
+            ErrorReason::AuthAfterJoin => "auth_after_join",
+            ErrorReason::NotRegistered => "not_registered",
+            ErrorReason::NotMuted => "not_muted",
+            ErrorReason::MuteZero => "mute_zero",
+            ErrorReason::MuteTooLong => "mute_too_long",
+            ErrorReason::MuteFull => "mute_full",
+            ErrorReason::Action(action) => action.as_str(),
+            ErrorReason::Denied => "denied",
+            ErrorReason::NotAllowed => "not_allowed",
             ErrorReason::Other(reason) => reason,
         }
     }
@@ -459,8 +531,98 @@ impl ErrorReason {
             "join_first" => ErrorReason::JoinFirst,
             "already_joined" => ErrorReason::AlreadyJoined,
             "room" => ErrorReason::RoomName,
-            other => ErrorReason::Other(other.to_string()),
+            "members_only" => ErrorReason::MembersOnly,
+            "register" => ErrorReason::Register,
+            "register_own_name" => ErrorReason::RegisterOwnName,
+            "account_deleted" => ErrorReason::AccountDeleted,
+            "auth_after_join" => ErrorReason::AuthAfterJoin,
+            "not_registered" => ErrorReason::NotRegistered,
+            "not_muted" => ErrorReason::NotMuted,
+            "mute_zero" => ErrorReason::MuteZero,
+            "mute_too_long" => ErrorReason::MuteTooLong,
+            "mute_full" => ErrorReason::MuteFull,
+            "denied" => ErrorReason::Denied,
+            "not_allowed" => ErrorReason::NotAllowed,
+            other => match AdminAction::from_wire(other) {
+                Some(action) => ErrorReason::Action(action),
+                None => ErrorReason::Other(other.to_string()),
+            },
         }
+    }
+}
+
+/// What an `ADMIN` message asks for (contract §11): its `data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    /// End the target's connection (`USER_LEAVE` reason `kicked`).
+    Kick,
+    /// Silence the target's `TEXT` and `FILE` for a while.
+    Mute,
+    /// Lift a mute before its time.
+    Unmute,
+    /// Make a registered account an admin.
+    Op,
+    /// Make an admin's account a member again.
+    Deop,
+}
+
+impl AdminAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminAction::Kick => "kick",
+            AdminAction::Mute => "mute",
+            AdminAction::Unmute => "unmute",
+            AdminAction::Op => "op",
+            AdminAction::Deop => "deop",
+        }
+    }
+
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "kick" => AdminAction::Kick,
+            "mute" => AdminAction::Mute,
+            "unmute" => AdminAction::Unmute,
+            "op" => AdminAction::Op,
+            "deop" => AdminAction::Deop,
+            _ => return None,
+        })
+    }
+
+    /// Reads an `ADMIN` message's `data`.
+    fn decode(data: String) -> Result<Self, DecodeError> {
+        AdminAction::from_wire(&data).ok_or_else(|| DecodeError::BadValue {
+            field: "data",
+            value: clip(&data),
+        })
+    }
+}
+
+/// What a connection may do (contract §10, §11), as the welcome and a
+/// login's answer say it: `admin` and `member` are registered accounts,
+/// `guest` is anyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Guest,
+    Member,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Guest => "guest",
+            Role::Member => "member",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn from_wire(s: &str) -> Option<Self> {
+        Some(match s {
+            "guest" => Role::Guest,
+            "member" => Role::Member,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
     }
 }
 
@@ -496,6 +658,32 @@ pub enum ErrorCode {
     /// Extension: the connection did not join within one heartbeat
     /// interval, and is closed (contract section 7).
     JoinTimeout,
+    /// Extension: this name is registered and the connection has not logged
+    /// in as it, or the server admits registered names only
+    /// (`--members-only`). The connection stays open, to log in.
+    AuthRequired,
+    /// Extension: a login's proof was wrong: a wrong password, or a name
+    /// with no account (the two are answered alike).
+    AuthFailed,
+    /// Extension: too many failed logins for this name or from this
+    /// address; `until` says when to try again.
+    AuthLocked,
+    /// Extension: `REGISTER` verifiers weaker than the server accepts (a
+    /// salt under 16 bytes, fewer than 4096 iterations) or outside its
+    /// bounds (a salt over 64 bytes, more than 10 million iterations).
+    WeakVerifier,
+    /// Extension: too many registrations from this address lately; `until`
+    /// says when to try again.
+    RateLimited,
+    /// Extension: an `ADMIN` action from a connection that is not a
+    /// logged-in admin.
+    Forbidden,
+    /// Extension: an admin muted this user; its `TEXT` and `FILE` go
+    /// nowhere until `until`.
+    Muted,
+    /// Extension: the server does not accept files with this name's
+    /// extension (`--allow-ext`, `--deny-ext`).
+    FileTypeRefused,
     /// Extension: a `ROOM_JOIN` would create more rooms than the server's
     /// limit (`--max-rooms`); the connection stays open.
     RoomLimit,
@@ -521,6 +709,14 @@ impl ErrorCode {
             ErrorCode::ServerShutdown => "server_shutdown",
             ErrorCode::Kicked => "kicked",
             ErrorCode::JoinTimeout => "join_timeout",
+            ErrorCode::AuthRequired => "auth_required",
+            ErrorCode::AuthFailed => "auth_failed",
+            ErrorCode::AuthLocked => "auth_locked",
+            ErrorCode::WeakVerifier => "weak_verifier",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Muted => "muted",
+            ErrorCode::FileTypeRefused => "file_type_refused",
             ErrorCode::RoomLimit => "room_limit",
             ErrorCode::Other(code) => code,
         }
@@ -542,6 +738,14 @@ impl ErrorCode {
             "server_shutdown" => ErrorCode::ServerShutdown,
             "kicked" => ErrorCode::Kicked,
             "join_timeout" => ErrorCode::JoinTimeout,
+            "auth_required" => ErrorCode::AuthRequired,
+            "auth_failed" => ErrorCode::AuthFailed,
+            "auth_locked" => ErrorCode::AuthLocked,
+            "weak_verifier" => ErrorCode::WeakVerifier,
+            "rate_limited" => ErrorCode::RateLimited,
+            "forbidden" => ErrorCode::Forbidden,
+            "muted" => ErrorCode::Muted,
+            "file_type_refused" => ErrorCode::FileTypeRefused,
             "room_limit" => ErrorCode::RoomLimit,
             other => ErrorCode::Other(other.to_string()),
         }
@@ -628,6 +832,13 @@ fn take_optional_u64(obj: &mut Object, field: &'static str) -> Result<Option<u64
     }
 }
 
+fn take_optional_i64(obj: &mut Object, field: &'static str) -> Result<Option<i64>, DecodeError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => take_i64(obj, field).map(Some),
+    }
+}
+
 fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_i64().ok_or(DecodeError::WrongType {
@@ -654,6 +865,29 @@ fn take_leave_reason(obj: &mut Object, field: &'static str) -> Result<LeaveReaso
         field,
         value: reason,
     })
+}
+
+/// A peer's value, cut to a length an error message can carry: the frame
+/// limit allows a megabyte where a word belongs.
+fn clip(value: &str) -> String {
+    const MAX_CHARS: usize = 32;
+    match value.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_string(),
+    }
+}
+
+fn take_optional_role(obj: &mut Object, field: &'static str) -> Result<Option<Role>, DecodeError> {
+    match take_optional_string(obj, field)? {
+        None => Ok(None),
+        Some(role) => match Role::from_wire(&role) {
+            Some(role) => Ok(Some(role)),
+            None => Err(DecodeError::BadValue {
+                field,
+                value: clip(&role),
+            }),
+        },
+    }
 }
 
 fn take_string_list(obj: &mut Object, field: &'static str) -> Result<Vec<String>, DecodeError> {

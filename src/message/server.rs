@@ -5,10 +5,12 @@
 //! and nowhere else.
 
 use super::{
-    DecodeError, ErrorReport, FileChunk, FileComplete, LeaveReason, Message, MessageType, PING,
-    PONG, ROOM_LIST, USER_LIST, parts, string_list, take_flag, take_i64, take_leave_reason,
-    take_optional_string, take_optional_u64, take_string, take_string_list, take_u64,
+    AdminAction, DecodeError, ErrorReport, FileChunk, FileComplete, LeaveReason, Message,
+    MessageType, PING, PONG, ROOM_LIST, Role, USER_LIST, clip, parts, string_list, take_flag,
+    take_i64, take_leave_reason, take_optional_i64, take_optional_role, take_optional_string,
+    take_optional_u64, take_string, take_string_list, take_u64,
 };
+use crate::filetypes::FileTypes;
 use crate::json::{Object, Value};
 use crate::text::Expected;
 
@@ -50,6 +52,15 @@ pub enum ServerMessage {
     RoomList(RoomList),
     /// `HISTORY` (extension): the end of a replay, and how long it was.
     HistoryEnd(HistoryEnd),
+    /// `REGISTER` with `"ok": true` (extension): the name is registered, or
+    /// its password changed.
+    Registered(Registered),
+    /// `AUTH` (extension): one server step of a SCRAM-SHA-256 login.
+    Auth(Auth),
+    /// `ADMIN` with `"ok": true` (extension), to the admin who asked: done.
+    AdminDone(AdminDone),
+    /// `ADMIN` with `"by"` (extension), to the user an admin acted on.
+    AdminNotice(AdminNotice),
 }
 
 impl Message for ServerMessage {
@@ -80,6 +91,15 @@ impl Message for ServerMessage {
             ROOM_LEAVE => ServerMessage::RoomLeft(RoomNotice::decode(data, meta)?),
             RoomList::NAME => ServerMessage::RoomList(RoomList::decode(data, meta)?),
             HistoryEnd::NAME => ServerMessage::HistoryEnd(HistoryEnd::decode(data, meta)?),
+            Registered::NAME => ServerMessage::Registered(Registered::decode(data, meta)?),
+            Auth::NAME => ServerMessage::Auth(Auth::decode(data, meta)?),
+            // One type, two messages, told apart like the two `USER_JOIN`s:
+            // `"ok": true` confirms to the admin; otherwise it is the news
+            // for the user acted on, which says `by` whom.
+            AdminDone::NAME if take_flag(meta, "ok")? => {
+                ServerMessage::AdminDone(AdminDone::decode(data, meta)?)
+            }
+            AdminNotice::NAME => ServerMessage::AdminNotice(AdminNotice::decode(data, meta)?),
             other => return Err(DecodeError::UnknownType(other.to_string())),
         })
     }
@@ -102,6 +122,10 @@ impl Message for ServerMessage {
             ServerMessage::RoomLeft(m) => (ROOM_LEAVE, m.encode(meta)),
             ServerMessage::RoomList(m) => parts(m, meta),
             ServerMessage::HistoryEnd(m) => parts(m, meta),
+            ServerMessage::Registered(m) => parts(m, meta),
+            ServerMessage::Auth(m) => parts(m, meta),
+            ServerMessage::AdminDone(m) => parts(m, meta),
+            ServerMessage::AdminNotice(m) => parts(m, meta),
         }
     }
 
@@ -123,6 +147,10 @@ impl Message for ServerMessage {
             ServerMessage::RoomLeft(_) => ROOM_LEAVE,
             ServerMessage::RoomList(_) => RoomList::NAME,
             ServerMessage::HistoryEnd(_) => HistoryEnd::NAME,
+            ServerMessage::Registered(_) => Registered::NAME,
+            ServerMessage::Auth(_) => Auth::NAME,
+            ServerMessage::AdminDone(_) => AdminDone::NAME,
+            ServerMessage::AdminNotice(_) => AdminNotice::NAME,
         }
     }
 
@@ -142,10 +170,12 @@ impl Message for ServerMessage {
 }
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
-/// `room` (extension) is the room it is in now, `lobby`; `max_file_size`
-/// and `max_text` (extensions) let a client refuse a file or a chat text
-/// that is too big before sending any of it, and so tell its user at once,
-/// instead of after the server has refused.
+/// `room` (extension) is the room it is in now, `lobby`; `max_file_size`,
+/// `max_text` and `file_types` (extensions) let a client refuse a file or a
+/// chat text the server would refuse before sending any of it, and so tell
+/// its user at once, instead of after the server has refused; `role`
+/// (extension) says what this connection may do. A version 1 server sends
+/// none of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Welcome {
     pub name: String,
@@ -155,6 +185,8 @@ pub struct Welcome {
     pub max_file_size: Option<u64>,
     /// The longest chat text the server accepts, in bytes of UTF-8.
     pub max_text: Option<u64>,
+    pub role: Option<Role>,
+    pub file_types: Option<FileTypes>,
 }
 
 impl MessageType for Welcome {
@@ -169,6 +201,8 @@ impl MessageType for Welcome {
             room: take_optional_string(meta, "room")?,
             max_file_size: take_optional_u64(meta, "max_file_size")?,
             max_text: take_optional_u64(meta, "max_text")?,
+            role: take_optional_role(meta, "role")?,
+            file_types: take_file_types(meta)?,
         })
     }
 
@@ -184,6 +218,15 @@ impl MessageType for Welcome {
         }
         if let Some(max) = self.max_text {
             meta.insert("max_text", max);
+        }
+        if let Some(role) = self.role {
+            meta.insert("role", role.as_str());
+        }
+        if let Some(rules) = self.file_types {
+            let mut lists = Object::new();
+            lists.insert("allow", string_list(rules.allow().to_vec()));
+            lists.insert("deny", string_list(rules.deny().to_vec()));
+            meta.insert("file_types", lists);
         }
         self.name
     }
@@ -522,6 +565,144 @@ impl MessageType for HistoryEnd {
     }
 }
 
+/// The welcome's `file_types`, `{"allow": [...], "deny": [...]}`, checked
+/// as strictly as the server's own flags are: a client must not trust a
+/// server's lists more than its own.
+fn take_file_types(meta: &mut Object) -> Result<Option<FileTypes>, DecodeError> {
+    const FIELD: &str = "file_types";
+    let mut lists = match meta.remove(FIELD) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(lists)) => lists,
+        Some(_) => {
+            return Err(DecodeError::WrongType {
+                field: FIELD,
+                expected: Expected::FileTypes,
+            });
+        }
+    };
+    let allow = take_string_list(&mut lists, "allow")?;
+    let deny = take_string_list(&mut lists, "deny")?;
+    FileTypes::from_lists(&allow, &deny)
+        .map(Some)
+        .map_err(|e| DecodeError::BadValue {
+            field: FIELD,
+            value: clip(&e.to_string()),
+        })
+}
+
+/// `REGISTER`, server → client (extension): `{"ok": true}`, the name
+/// registered (or whose password changed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registered {
+    pub name: String,
+}
+
+impl MessageType for Registered {
+    const NAME: &'static str = "REGISTER";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        if !take_flag(meta, "ok")? {
+            return Err(DecodeError::MissingField("ok"));
+        }
+        Ok(Registered { name: data })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("ok", true);
+        self.name
+    }
+}
+
+/// `AUTH`, server → client (extension): the server-first message (`done`
+/// is `None`, metadata `{}`), then the server-final one, which carries
+/// `{"ok": true, "role": ROLE}`: the server accepted the proof. The client
+/// still checks the signature in it before it believes the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Auth {
+    pub message: String,
+    pub done: Option<Role>,
+}
+
+impl MessageType for Auth {
+    const NAME: &'static str = "AUTH";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        let done = if take_flag(meta, "ok")? {
+            Some(take_optional_role(meta, "role")?.ok_or(DecodeError::MissingField("role"))?)
+        } else {
+            None
+        };
+        Ok(Auth {
+            message: data,
+            done,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        if let Some(role) = self.done {
+            meta.insert("ok", true);
+            meta.insert("role", role.as_str());
+        }
+        self.message
+    }
+}
+
+/// `ADMIN` with `"ok": true`, server → the admin (extension): the action
+/// on `target` is done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminDone {
+    pub action: AdminAction,
+    pub target: String,
+}
+
+impl MessageType for AdminDone {
+    const NAME: &'static str = "ADMIN";
+
+    /// The `ok` flag has already been read, to tell this from [`AdminNotice`].
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(AdminDone {
+            action: AdminAction::decode(data)?,
+            target: take_string(meta, "target")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("ok", true);
+        meta.insert("target", self.target);
+        self.action.as_str().to_string()
+    }
+}
+
+/// `ADMIN` with `"by"`, server → the user acted on (extension): who did
+/// what to it, and for a `mute`, the Unix time it ends. (A `kick` is told
+/// by `ERROR kicked` instead, since the connection ends.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminNotice {
+    pub action: AdminAction,
+    pub by: String,
+    pub until: Option<i64>,
+}
+
+impl MessageType for AdminNotice {
+    const NAME: &'static str = "ADMIN";
+
+    fn decode(data: String, meta: &mut Object) -> Result<Self, DecodeError> {
+        Ok(AdminNotice {
+            action: AdminAction::decode(data)?,
+            by: take_string(meta, "by")?,
+            until: take_optional_i64(meta, "until")?,
+        })
+    }
+
+    fn encode(self, meta: &mut Object) -> String {
+        meta.insert("by", self.by);
+        if let Some(until) = self.until {
+            meta.insert("until", until);
+        }
+        self.action.as_str().to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,6 +719,8 @@ mod tests {
                 room: None,
                 max_file_size: None,
                 max_text: None,
+                role: None,
+                file_types: None,
             }),
             ServerMessage::Welcome(Welcome {
                 name: "Alice".into(),
@@ -546,6 +729,8 @@ mod tests {
                 room: Some("lobby".into()),
                 max_file_size: Some(1 << 30),
                 max_text: Some(65536),
+                role: Some(Role::Admin),
+                file_types: Some(FileTypes::from_lists(&["txt", "pdf"], &["exe"]).unwrap()),
             }),
             ServerMessage::Joined(Joined {
                 name: "Alice".into(),
@@ -653,6 +838,27 @@ mod tests {
                 room: "lobby".into(),
                 count: 0,
             }),
+            ServerMessage::Registered(Registered {
+                name: "李雷".into(),
+            }),
+            ServerMessage::Auth(Auth {
+                message: "r=ab,s=c2FsdA==,i=4096".into(),
+                done: None,
+            }),
+            ServerMessage::Auth(Auth {
+                message: "v=c2lnbg==".into(),
+                done: Some(Role::Admin),
+            }),
+            ServerMessage::AdminDone(AdminDone {
+                action: AdminAction::Op,
+                target: "Bob".into(),
+            }),
+            ServerMessage::AdminNotice(AdminNotice {
+                action: AdminAction::Unmute,
+                by: "server".into(),
+                until: None,
+            }),
+            ServerMessage::Error(ErrorReport::new(ErrorCode::AuthLocked, "wait".into()).until(60)),
         ]
     }
 
@@ -667,11 +873,67 @@ mod tests {
             (
                 ServerMessage::Welcome(Welcome {
                     name: "Alice".into(),
+                    users: vec!["Alice".into()],
+                    timestamp: 17,
+                    room: None,
+                    max_file_size: Some(100),
+                    max_text: Some(50),
+                    role: Some(Role::Guest),
+                    file_types: Some(FileTypes::from_lists(&["txt"], &[] as &[&str]).unwrap()),
+                }),
+                r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "max_file_size": 100, "max_text": 50, "role": "guest", "file_types": {"allow": ["txt"], "deny": []}}}"#,
+            ),
+            (
+                ServerMessage::Registered(Registered {
+                    name: "Alice".into(),
+                }),
+                r#"{"type": "REGISTER", "data": "Alice", "metadata": {"ok": true}}"#,
+            ),
+            (
+                ServerMessage::Auth(Auth {
+                    message: "r=abcdef,s=c2FsdA==,i=4096".into(),
+                    done: None,
+                }),
+                r#"{"type": "AUTH", "data": "r=abcdef,s=c2FsdA==,i=4096", "metadata": {}}"#,
+            ),
+            (
+                ServerMessage::Auth(Auth {
+                    message: "v=c2lnbg==".into(),
+                    done: Some(Role::Member),
+                }),
+                r#"{"type": "AUTH", "data": "v=c2lnbg==", "metadata": {"ok": true, "role": "member"}}"#,
+            ),
+            (
+                ServerMessage::AdminDone(AdminDone {
+                    action: AdminAction::Kick,
+                    target: "Bob".into(),
+                }),
+                r#"{"type": "ADMIN", "data": "kick", "metadata": {"ok": true, "target": "Bob"}}"#,
+            ),
+            (
+                ServerMessage::AdminNotice(AdminNotice {
+                    action: AdminAction::Mute,
+                    by: "Alice".into(),
+                    until: Some(1_700_000_300),
+                }),
+                r#"{"type": "ADMIN", "data": "mute", "metadata": {"by": "Alice", "until": 1700000300}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::Muted, "shh".into()).until(1_700_000_300),
+                ),
+                r#"{"type": "ERROR", "data": "shh", "metadata": {"code": "muted", "until": 1700000300}}"#,
+            ),
+            (
+                ServerMessage::Welcome(Welcome {
+                    name: "Alice".into(),
                     users: vec!["Bob".into(), "Alice".into()],
                     timestamp: 17,
                     room: None,
                     max_file_size: None,
                     max_text: None,
+                    role: None,
+                    file_types: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Bob", "Alice"], "timestamp": 17}}"#,
             ),
@@ -683,6 +945,8 @@ mod tests {
                     room: Some("lobby".into()),
                     max_file_size: Some(1024),
                     max_text: Some(64),
+                    role: None,
+                    file_types: None,
                 }),
                 r#"{"type": "USER_JOIN", "data": "Alice", "metadata": {"self": true, "users": ["Alice"], "timestamp": 17, "room": "lobby", "max_file_size": 1024, "max_text": 64}}"#,
             ),
@@ -883,5 +1147,41 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.to_string(), "\"self\" must be true or false");
+    }
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use super::*;
+
+    #[test]
+    fn a_welcome_with_a_bad_extension_list_is_refused() {
+        let err = ServerMessage::decode(
+            br#"{"type": "USER_JOIN", "data": "a", "metadata": {"self": true, "users": [], "timestamp": 1, "file_types": {"allow": ["tar.gz"], "deny": []}}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DecodeError::BadValue {
+                    field: "file_types",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = ServerMessage::decode(
+            br#"{"type": "USER_JOIN", "data": "a", "metadata": {"self": true, "users": [], "timestamp": 1, "role": "king"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "\"role\" cannot be \"king\"");
+    }
+
+    #[test]
+    fn a_login_that_says_ok_says_the_role() {
+        let err =
+            ServerMessage::decode(br#"{"type": "AUTH", "data": "v=x", "metadata": {"ok": true}}"#)
+                .unwrap_err();
+        assert_eq!(err, DecodeError::MissingField("role"));
     }
 }

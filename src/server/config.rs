@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use super::history::{DEFAULT_KEEP, DEFAULT_ON_JOIN};
 use crate::cli::{self, ArgError, Command, FlagValue, Settings};
+use crate::filetypes::{FileTypes, parse_list};
 use crate::frame::DEFAULT_MAX_FRAME;
+use crate::server::lockout::DEFAULT_WINDOW;
 use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
 
@@ -44,6 +46,17 @@ pub struct Config {
     pub files_dir: PathBuf,
     /// Print every frame on stderr (`--trace`, `--trace=hex`).
     pub trace: Trace,
+    /// The accounts file (`--accounts FILE`); `None` means
+    /// `accounts.json` in the files folder.
+    pub accounts: Option<PathBuf>,
+    /// Only registered names may join (`--members-only`): a guest gets
+    /// `ERROR auth_required`.
+    pub members_only: bool,
+    /// Five failed logins within this window lock a name or an address
+    /// until it has passed (`--lock-window SECS`, default a minute).
+    pub lock_window: Duration,
+    /// Which files the server relays (`--allow-ext`, `--deny-ext`).
+    pub file_types: FileTypes,
     /// Most rooms at once, `lobby` included (`--max-rooms`).
     pub max_rooms: usize,
     /// Where the rooms' history is kept (`--history DIR`); `None` means
@@ -73,6 +86,10 @@ impl Default for Config {
             chunk_size: DEFAULT_CHUNK_SIZE,
             files_dir: PathBuf::from("files"),
             trace: Trace::Off,
+            accounts: None,
+            members_only: false,
+            lock_window: DEFAULT_WINDOW,
+            file_types: FileTypes::default(),
             max_rooms: 100,
             history: None,
             no_history: false,
@@ -107,6 +124,21 @@ impl Settings for Config {
             "chunk-size" => self.chunk_size = value.chunk_size()?,
             "files" => self.files_dir = PathBuf::from(value.text()?),
             "trace" => self.trace = value.trace()?,
+            "accounts" => self.accounts = Some(PathBuf::from(value.text()?)),
+            "members-only" => self.members_only = value.switch()?,
+            "lock-window" => self.lock_window = value.seconds()?,
+            "allow-ext" => {
+                let list = value.text()?;
+                let list = parse_list(&list).map_err(|e| value.refused(&e))?;
+                self.file_types = FileTypes::from_lists(&list, self.file_types.deny())
+                    .map_err(|e| value.refused(&e))?;
+            }
+            "deny-ext" => {
+                let list = value.text()?;
+                let list = parse_list(&list).map_err(|e| value.refused(&e))?;
+                self.file_types = FileTypes::from_lists(self.file_types.allow(), &list)
+                    .map_err(|e| value.refused(&e))?;
+            }
             "max-rooms" => self.max_rooms = value.size()?,
             "history" => self.history = Some(PathBuf::from(value.text()?)),
             "no-history" => self.no_history = value.switch()?,
@@ -161,6 +193,15 @@ impl Config {
             kept
         } else {
             path.to_path_buf()
+        }
+    }
+
+    /// The accounts file: `--accounts FILE`, or `accounts.json` in the
+    /// files folder (`files/accounts.json` by default).
+    pub fn accounts_path(&self) -> PathBuf {
+        match &self.accounts {
+            Some(path) => path.clone(),
+            None => self.files_dir.join("accounts.json"),
         }
     }
 
@@ -241,6 +282,47 @@ mod tests {
         assert_eq!(config.send_path("nowhere.txt"), Path::new("nowhere.txt"));
         let absolute = dir.path().join("only-kept.txt");
         assert_eq!(config.send_path(&absolute.display().to_string()), absolute);
+    }
+
+    #[test]
+    fn account_and_file_type_flags() {
+        let c = config(&[]);
+        assert_eq!(c.accounts_path(), Path::new("files/accounts.json"));
+        assert!(!c.members_only);
+        assert_eq!(c.lock_window, DEFAULT_WINDOW);
+        assert!(c.file_types.is_open());
+        let c = config(&[
+            "--accounts",
+            "/tmp/a.json",
+            "--members-only",
+            "--lock-window=2",
+            "--allow-ext",
+            "txt, .PDF",
+            "--deny-ext=exe",
+        ]);
+        assert_eq!(c.accounts_path(), Path::new("/tmp/a.json"));
+        assert!(c.members_only);
+        assert_eq!(c.lock_window, Duration::from_secs(2));
+        assert_eq!(c.file_types.allow(), ["txt", "pdf"]);
+        assert_eq!(c.file_types.deny(), ["exe"]);
+        let c = config(&["--files", "elsewhere"]);
+        assert_eq!(c.accounts_path(), Path::new("elsewhere/accounts.json"));
+    }
+
+    #[test]
+    fn bad_extension_lists_and_switches_are_reported() {
+        assert!(matches!(
+            parse(&["--allow-ext", "tar.gz"]),
+            Err(ArgError::Refused { flag, .. }) if flag == "allow-ext"
+        ));
+        assert!(matches!(
+            parse(&["--deny-ext", "exe,,bat"]),
+            Err(ArgError::Refused { .. })
+        ));
+        assert!(matches!(
+            parse(&["--members-only=yes"]),
+            Err(ArgError::BadValue { .. })
+        ));
     }
 
     #[test]

@@ -4,15 +4,18 @@
 //! way a typed line can be wrong is tested without a running server.
 
 use std::io::BufRead;
-
 use std::sync::Arc;
+use std::time::Duration;
 
+use super::accounts::Role;
+use super::admin::{self, Actor, AdminError};
+use super::mutes::DEFAULT_MUTE;
 use super::relay::{self, Target};
 use super::{Server, say};
 use crate::command::{self, PathError};
 use crate::localtime::now_unix;
+use crate::message::ServerMessage;
 use crate::message::server::Chat;
-use crate::message::{ErrorCode, ErrorReport, LeaveReason, ServerMessage};
 use crate::names::SERVER_NAME;
 use crate::text;
 
@@ -35,6 +38,16 @@ pub enum Command {
     User(String),
     /// `/kick NAME`
     Kick(String),
+    /// `/mute NAME [SECS]`
+    Mute { name: String, seconds: Option<u64> },
+    /// `/unmute NAME`
+    Unmute(String),
+    /// `/accounts`
+    Accounts,
+    /// `/role NAME admin|member`
+    Role { name: String, role: Role },
+    /// `/deluser NAME`
+    DelUser(String),
     /// `/help`
     Help,
     /// `/quit`
@@ -50,6 +63,10 @@ pub enum Mistake {
     SendUsage(Option<PathError>),
     UserUsage,
     KickUsage,
+    MuteUsage,
+    UnmuteUsage,
+    RoleUsage,
+    DelUserUsage,
 }
 
 impl Mistake {
@@ -62,6 +79,10 @@ impl Mistake {
             Mistake::SendUsage(None) => text::t().usage_console_send(),
             Mistake::UserUsage => text::t().usage_user(),
             Mistake::KickUsage => text::t().usage_kick(),
+            Mistake::MuteUsage => text::t().usage_mute(),
+            Mistake::UnmuteUsage => text::t().usage_unmute(),
+            Mistake::RoleUsage => text::t().usage_role(),
+            Mistake::DelUserUsage => text::t().usage_deluser(),
         }
     }
 }
@@ -109,11 +130,52 @@ pub fn parse(line: &str) -> Result<Option<Command>, Mistake> {
         "user" => Command::User(rest.trim_start_matches('@').to_string()),
         "kick" if rest.is_empty() => return Err(Mistake::KickUsage),
         "kick" => Command::Kick(rest.trim_start_matches('@').to_string()),
+        "mute" => match target_and_rest(rest) {
+            Some((name, "")) => Command::Mute {
+                name,
+                seconds: None,
+            },
+            Some((name, seconds)) => match seconds.parse() {
+                Ok(seconds) => Command::Mute {
+                    name,
+                    seconds: Some(seconds),
+                },
+                Err(_) => return Err(Mistake::MuteUsage),
+            },
+            None => return Err(Mistake::MuteUsage),
+        },
+        "unmute" => match target_and_rest(rest) {
+            Some((name, "")) => Command::Unmute(name),
+            _ => return Err(Mistake::UnmuteUsage),
+        },
+        "accounts" => Command::Accounts,
+        "role" => match target_and_rest(rest) {
+            Some((name, role)) => match Role::from_word(role) {
+                Some(role) => Command::Role { name, role },
+                None => return Err(Mistake::RoleUsage),
+            },
+            None => return Err(Mistake::RoleUsage),
+        },
+        "deluser" => match target_and_rest(rest) {
+            Some((name, "")) => Command::DelUser(name),
+            _ => return Err(Mistake::DelUserUsage),
+        },
         "help" => Command::Help,
         "quit" => Command::Quit,
         other => return Err(Mistake::Unknown(other.to_string())),
     };
     Ok(Some(command))
+}
+
+/// `NAME REST` (an `@` before the name is allowed, as with `/user`): the
+/// name and what follows it; `None` without a name.
+fn target_and_rest(rest: &str) -> Option<(String, &str)> {
+    let rest = rest.trim_start_matches('@');
+    let (name, rest) = match rest.split_once(char::is_whitespace) {
+        Some((name, rest)) => (name, rest.trim()),
+        None => (rest, ""),
+    };
+    (!name.is_empty()).then(|| (name.to_string(), rest))
 }
 
 /// The console thread: reads lines until `/quit` or the end of input.
@@ -195,16 +257,48 @@ fn execute(server: &Arc<Server>, command: Command) {
             )),
             None => say(&text::t().no_such_user(&name)),
         },
-        Command::Kick(name) => match directory.find(&name) {
-            Some(member) => {
-                member.link.send(&ServerMessage::Error(ErrorReport::new(
-                    ErrorCode::Kicked,
-                    text::t().error_kicked(),
-                )));
-                member.link.remove(LeaveReason::Kicked);
-                say(&text::t().kicked(&member.name));
+        Command::Kick(name) => match admin::kick(server, Actor::Console, &name) {
+            Ok(name) => say(&text::t().kicked(&name)),
+            Err(AdminError::NotOnline(name)) => say(&text::t().no_such_user(&name)),
+            Err(e) => say(&text::t().console_admin_failed(&e)),
+        },
+        Command::Mute { name, seconds } => {
+            let duration = seconds.map_or(DEFAULT_MUTE, Duration::from_secs);
+            match admin::mute(server, Actor::Console, &name, duration) {
+                Ok((name, until)) => say(&text::t().console_muted(
+                    &name,
+                    duration.as_secs(),
+                    &server.local_date_time(until),
+                )),
+                Err(e) => say(&text::t().console_admin_failed(&e)),
             }
-            None => say(&text::t().no_such_user(&name)),
+        }
+        Command::Unmute(name) => match admin::unmute(server, Actor::Console, &name) {
+            Ok(name) => say(&text::t().console_unmuted(&name)),
+            Err(e) => say(&text::t().console_admin_failed(&e)),
+        },
+        Command::Accounts => {
+            let accounts = server.accounts.list();
+            if accounts.is_empty() {
+                return say(&text::t().accounts_empty());
+            }
+            say(&text::t().accounts_header(accounts.len()));
+            for (i, account) in accounts.iter().enumerate() {
+                let online = directory.find(&account.name).is_some();
+                say(&text::t().accounts_row(i + 1, &account.name, account.role.as_str(), online));
+            }
+        }
+        Command::Role { name, role } => {
+            match admin::set_role(server, Actor::Console, &name, role) {
+                Ok((name, before)) => {
+                    say(&text::t().console_role(&name, before.as_str(), role.as_str()))
+                }
+                Err(e) => say(&text::t().console_admin_failed(&e)),
+            }
+        }
+        Command::DelUser(name) => match admin::delete_account(server, Actor::Console, &name) {
+            Ok(account) => say(&text::t().console_deleted(&account.name)),
+            Err(e) => say(&text::t().console_admin_failed(&e)),
         },
         Command::Help => say(&text::t().console_help()),
         Command::Quit => server.stop(),
@@ -257,6 +351,36 @@ mod tests {
             Ok(Some(Command::User("Alice".into())))
         );
         assert_eq!(parse("/kick @Bob"), Ok(Some(Command::Kick("Bob".into()))));
+        assert_eq!(
+            parse("/mute Bob"),
+            Ok(Some(Command::Mute {
+                name: "Bob".into(),
+                seconds: None
+            }))
+        );
+        assert_eq!(
+            parse("/mute @Bob 60"),
+            Ok(Some(Command::Mute {
+                name: "Bob".into(),
+                seconds: Some(60)
+            }))
+        );
+        assert_eq!(
+            parse("/unmute Bob"),
+            Ok(Some(Command::Unmute("Bob".into())))
+        );
+        assert_eq!(parse("/accounts"), Ok(Some(Command::Accounts)));
+        assert_eq!(
+            parse("/role Alice admin"),
+            Ok(Some(Command::Role {
+                name: "Alice".into(),
+                role: Role::Admin
+            }))
+        );
+        assert_eq!(
+            parse("/deluser @Alice"),
+            Ok(Some(Command::DelUser("Alice".into())))
+        );
         assert_eq!(parse("/help"), Ok(Some(Command::Help)));
         assert_eq!(parse(" /quit "), Ok(Some(Command::Quit)));
         assert_eq!(parse("   "), Ok(None));
@@ -307,6 +431,15 @@ mod tests {
         );
         assert_eq!(parse("/user"), Err(Mistake::UserUsage));
         assert_eq!(parse("/kick"), Err(Mistake::KickUsage));
+        assert_eq!(parse("/mute"), Err(Mistake::MuteUsage));
+        assert_eq!(parse("/mute Bob soon"), Err(Mistake::MuteUsage));
+        assert_eq!(parse("/mute Bob -5"), Err(Mistake::MuteUsage));
+        assert_eq!(parse("/unmute"), Err(Mistake::UnmuteUsage));
+        assert_eq!(parse("/unmute Bob now"), Err(Mistake::UnmuteUsage));
+        assert_eq!(parse("/role Alice"), Err(Mistake::RoleUsage));
+        assert_eq!(parse("/role Alice king"), Err(Mistake::RoleUsage));
+        assert_eq!(parse("/role Alice Admin"), Err(Mistake::RoleUsage));
+        assert_eq!(parse("/deluser"), Err(Mistake::DelUserUsage));
         for mistake in [Mistake::NotACommand, Mistake::MsgUsage, Mistake::UserUsage] {
             assert!(!mistake.hint().is_empty());
         }

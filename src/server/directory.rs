@@ -43,12 +43,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::Config;
 use super::history::Entry;
 use super::outbox::{Outbox, PushError};
 use super::rooms::{Room, Rooms};
 use crate::localtime::now_unix;
 use crate::message::server::{Joined, Left, Welcome};
-use crate::message::{LeaveReason, ServerMessage};
+use crate::message::{LeaveReason, Role, ServerMessage};
 use crate::names::name_key;
 use crate::sync::lock;
 use crate::transport::Outgoing;
@@ -148,9 +149,21 @@ pub struct Member {
     /// The room it is in. Changed only by [`Rooms`], under the rooms' locks;
     /// read by anyone. A leaf lock: nothing is locked while it is held.
     room: Mutex<Arc<Room>>,
+    /// What this connection may do. It changes while the member is online:
+    /// a guest registers its name, an admin is made a member (`deop`). A
+    /// leaf lock too.
+    role: Mutex<Role>,
 }
 
 impl Member {
+    pub fn role(&self) -> Role {
+        *lock(&self.role)
+    }
+
+    pub fn set_role(&self, role: Role) {
+        *lock(&self.role) = role;
+    }
+
     pub fn count_message(&self) {
         self.messages_sent.fetch_add(1, Ordering::Relaxed);
     }
@@ -211,15 +224,16 @@ impl Directory {
     /// the lobby's, for the step that enters it: see the lock order above),
     /// so nobody can hear from the newcomer before the notice that it
     /// joined, and the newcomer hears nothing before its welcome. The
-    /// welcome announces the server's limits on a file and a chat text, so
-    /// the client can check before it sends.
+    /// welcome announces what `config` allows (the largest file, the
+    /// longest text, the file types), so the client can check before it
+    /// sends, and the newcomer's `role`.
     pub fn join(
         &self,
         name: String,
         link: Arc<Link>,
         rooms: &Rooms,
-        max_file_size: u64,
-        max_text: u64,
+        role: Role,
+        config: &Config,
     ) -> Result<Joining, JoinError> {
         let mut online = lock(&self.online);
         let key = name_key(&name);
@@ -234,6 +248,7 @@ impl Directory {
             joined_at: timestamp,
             messages_sent: AtomicU64::new(0),
             room: Mutex::new(lobby.clone()),
+            role: Mutex::new(role),
         });
         online.by_key.insert(key, member.clone());
         let mut in_order = online.in_order.to_vec();
@@ -248,8 +263,10 @@ impl Directory {
             users,
             timestamp,
             room: Some(lobby.name().to_string()),
-            max_file_size: Some(max_file_size),
-            max_text: Some(max_text),
+            max_file_size: Some(config.max_file),
+            max_text: Some(config.max_text as u64),
+            role: Some(role),
+            file_types: Some(config.file_types.clone()),
         }));
         let replay = rooms.enter_lobby(&member);
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {

@@ -198,6 +198,36 @@ impl Lockout {
         }
     }
 
+    /// May `addr` go on now? The address's record alone, for a limit that is
+    /// about one machine rather than one name: the server keeps a second
+    /// `Lockout` whose events are registrations, not failures, so that one
+    /// machine cannot fill the accounts file (or take every good name) at
+    /// network speed.
+    pub fn check_address(&self, addr: IpAddr, now: Instant) -> Result<(), Locked> {
+        let tables = lock(&self.tables);
+        match tables.addresses.locked_until(&address_key(addr), now) {
+            Some(until) => Err(Locked {
+                by: LockedBy::Address,
+                until,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts one event for `addr` alone (see [`Lockout::check_address`]);
+    /// returns the lock it set, when it was the one too many.
+    pub fn count_for_address(&self, addr: IpAddr, now: Instant) -> Option<Locked> {
+        let mut tables = lock(&self.tables);
+        let (window, capacity) = (self.window, self.capacity);
+        let until = tables
+            .addresses
+            .fail(address_key(addr), now, window, capacity)?;
+        Some(Locked {
+            by: LockedBy::Address,
+            until,
+        })
+    }
+
     /// How many names and addresses have a record (expired ones included,
     /// until they are swept): for tests and the bound above.
     pub fn tracked(&self) -> (usize, usize) {
@@ -340,6 +370,25 @@ impl<K: Hash + Eq + Clone> Table<K> {
 mod tests {
     use super::*;
     use std::net::Ipv4Addr;
+
+    #[test]
+    fn events_counted_for_an_address_alone_lock_it_and_touch_no_name() {
+        let limit = Lockout::new(DEFAULT_WINDOW);
+        let t0 = Instant::now();
+        for i in 0..4 {
+            assert_eq!(limit.count_for_address(addr(1), t0 + SECOND * i), None);
+        }
+        assert_eq!(limit.check_address(addr(1), t0), Ok(()));
+        let t4 = t0 + SECOND * 4;
+        let locked = limit
+            .count_for_address(addr(1), t4)
+            .expect("the fifth locks");
+        assert_eq!(locked.by, LockedBy::Address);
+        assert_eq!(limit.check_address(addr(1), t4), Err(locked));
+        assert_eq!(limit.check_address(addr(2), t4), Ok(()));
+        assert_eq!(limit.tracked(), (0, 1));
+        assert_eq!(limit.check_address(addr(1), t4 + DEFAULT_WINDOW), Ok(()));
+    }
 
     const SECOND: Duration = Duration::from_secs(1);
 

@@ -24,17 +24,22 @@
 //! - [`outbox`]: each client's bounded queue and its writer thread.
 //! - [`relay`]: files passing through: checked, copied, forwarded chunk by chunk.
 //! - [`console`]: the admin commands typed on the server's stdin.
+//! - [`accounts`], [`lockout`], [`mutes`], [`admin`]: registered names and
+//!   their file, the limit on guessing passwords, who is muted, and the
+//!   admin actions the console and an admin's client share.
 //!
 //! The entry point, [`serve`], takes a listener that is already bound, so the
 //! binary (port 8888) and the tests (port 0) run exactly the same code.
 //! `docs/04-one-thread-per-client.md` walks through it.
 
 pub mod accounts;
+pub mod admin;
 pub mod config;
 pub mod console;
 pub mod directory;
 pub mod history;
 pub mod lockout;
+pub mod login;
 pub mod mutes;
 pub mod outbox;
 pub mod permit;
@@ -45,19 +50,25 @@ pub mod web;
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use accounts::{Accounts, LoadError, SecretError};
 pub use config::Config;
-use directory::{Directory, Link};
+use directory::{Directory, Link, Member};
 use history::{History, HistoryError, Options};
+use lockout::Lockout;
+use mutes::Mutes;
 use permit::Slots;
 use rooms::Rooms;
 
+use crate::crypto::scram::ServerSecret;
 use crate::localtime::{TimeZone, now_unix};
 use crate::message::{ErrorCode, ErrorReport, ServerMessage};
+use crate::sync::lock;
 use crate::text;
 use crate::transport::tcp;
 
@@ -81,6 +92,20 @@ pub struct Server {
     transfers: AtomicU64,
     /// One slot per open connection, joined or not, up to `--max-clients`.
     slots: Arc<Slots>,
+    /// Registered names, their verifiers and roles (contract §10).
+    pub accounts: Accounts,
+    /// What makes a login for an unknown name look like a real one.
+    pub secret: ServerSecret,
+    /// Where the secret is kept, and whether it is there yet: it is written
+    /// before the first account is ([`Server::keep_secret`]).
+    secret_path: PathBuf,
+    secret_kept: Mutex<bool>,
+    /// Failed logins, per name and per address.
+    pub lockout: Lockout,
+    /// Registrations, per address (see [`Lockout::check_address`]).
+    pub registrations: Lockout,
+    /// Who is muted, until when (contract §11).
+    pub mutes: Mutes,
 }
 
 impl Server {
@@ -123,6 +148,49 @@ impl Server {
     pub fn connection_count(&self) -> usize {
         self.slots.in_use()
     }
+
+    /// Makes sure the server's secret is on disk, before an account that
+    /// it protects is: from then on, unknown names get the same salts after
+    /// a restart (see [`accounts::secret_path`]'s module).
+    pub fn keep_secret(&self) -> io::Result<()> {
+        let mut kept = lock(&self.secret_kept);
+        if !*kept {
+            accounts::keep_secret(&self.secret_path, &self.secret)?;
+            self.log(&text::t().log_new_secret(&self.secret_path));
+            *kept = true;
+        }
+        Ok(())
+    }
+
+    /// The `ERROR muted` for `member`'s `TEXT` or `FILE`, if an admin has
+    /// muted it; `None` when it may speak.
+    pub fn muted(&self, member: &Member) -> Option<ErrorReport> {
+        let now = Instant::now();
+        let until = self.mutes.muted_until(&member.name, now)?;
+        let until = unix_time_of(until, now);
+        Some(
+            ErrorReport::new(
+                ErrorCode::Muted,
+                text::t().error_muted(&self.local_date_time(until)),
+            )
+            .until(until),
+        )
+    }
+}
+
+/// The Unix time (whole seconds, rounded up) of a moment on the monotonic
+/// clock: mutes and locks are kept on the monotonic clock, so that setting
+/// the system's time cannot stretch them, and told to clients as the
+/// contract's `until: T`. Rounded up, so that a client that waits until `T`
+/// has waited long enough.
+pub fn unix_time_of(moment: Instant, now: Instant) -> i64 {
+    let left = moment.saturating_duration_since(now);
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .saturating_add(left);
+    let seconds = since_epoch.as_secs() + u64::from(since_epoch.subsec_nanos() > 0);
+    i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
 /// Prints a line on the console. Unlike `println!`, it does not panic when
@@ -158,10 +226,14 @@ where
 /// Why [`serve`] could not run.
 #[derive(Debug)]
 pub enum ServeError {
-    /// The listener failed.
+    /// The listener or a thread failed.
     Io(io::Error),
     /// The history folder cannot be used (see [`HistoryError`]).
     History(HistoryError),
+    /// The accounts file is damaged or unreadable; it is left as it was.
+    Accounts(LoadError),
+    /// The server's secret could not be read or kept.
+    Secret(SecretError),
 }
 
 impl From<io::Error> for ServeError {
@@ -186,28 +258,60 @@ fn open_history(config: &Config) -> Result<(History, Vec<String>), HistoryError>
 /// Runs the server on `listener` until `/quit` is typed on `console` (or
 /// [`Server::stop`] is called). End of console input does not stop it: a
 /// server started in the background has no console.
+///
+/// The accounts file, the server's secret and the history are read first:
+/// a damaged one stops the server before it listens, rather than letting it
+/// serve with names missing that someone registered, or numbering that
+/// starts again.
 pub fn serve<C>(listener: TcpListener, config: Config, console: C) -> Result<(), ServeError>
 where
     C: BufRead + Send + 'static,
 {
     let local_addr = listener.local_addr()?;
+    let accounts_path = config.accounts_path();
+    let accounts = Accounts::load(&accounts_path).map_err(ServeError::Accounts)?;
+    let secret_path = accounts::secret_path(&accounts_path);
+    let kept = accounts::load_secret(&secret_path).map_err(ServeError::Secret)?;
+    let secret_kept = kept.is_some();
+    let secret = match kept {
+        Some(secret) => secret,
+        None => ServerSecret::generate().map_err(ServeError::Io)?,
+    };
     // Before the first client: numbering must continue where it stopped.
     let (history, opened) = open_history(&config).map_err(ServeError::History)?;
     let server = Arc::new(Server {
         slots: Slots::new(config.max_clients),
         rooms: Rooms::new(history, config.max_rooms, config.history_on_join),
         directory: Directory::new(),
+        lockout: Lockout::new(config.lock_window),
+        registrations: Lockout::new(config.lock_window),
         config,
         local_addr,
         time_zone: TimeZone::from_env(),
         stopping: AtomicBool::new(false),
         transfers: AtomicU64::new(0),
+        accounts,
+        secret,
+        secret_path,
+        secret_kept: Mutex::new(secret_kept),
+        mutes: Mutes::new(),
     });
     say(&text::t().listening(&local_addr.to_string()));
     for line in opened {
         say(&line);
     }
     say(&text::t().console_help());
+    // Accounts without their secret (the file was moved without it): keep
+    // one now, before anyone can note an unknown name's salt.
+    if !server.accounts.is_empty() {
+        server.keep_secret().map_err(|e| {
+            ServeError::Secret(SecretError {
+                path: server.secret_path.clone(),
+                problem: accounts::SecretProblem::Io(e),
+            })
+        })?;
+    }
+    server.log(&text::t().log_accounts_loaded(server.accounts.len(), &accounts_path));
 
     {
         let server = server.clone();

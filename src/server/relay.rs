@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use super::directory::Member;
 use super::{Server, say};
+use crate::filetypes::Refused;
 use crate::message::server::FileOffer as RelayedOffer;
 use crate::message::{
     ErrorCode, ErrorReason, ErrorReport, FileChunk, FileComplete, ServerMessage, client,
@@ -75,28 +76,47 @@ impl Uploads {
             size,
             to,
         } = offer;
-        let mut refuse = |report: ErrorReport| {
-            send_error(sender, report.for_transfer(&id));
+        let mut refuse_with = |report: ErrorReport| {
+            send_report(sender, report, &id);
             if self.refused.len() == REMEMBER_REFUSED {
                 self.refused.pop_front();
             }
             self.refused.push_back(id.clone());
         };
+        // A muted sender's file goes nowhere, like its texts (contract §11).
+        if let Some(report) = server.muted(sender) {
+            return refuse_with(report);
+        }
+        // A file type the server refuses: refused before anything is
+        // opened, so nothing of it is relayed or kept (contract §12).
+        if let Err(why) = server.config.file_types.check(&name) {
+            server.log(&text::t().log_file_type_refused(&sender.name, &name, &why));
+            let reason = match why {
+                Refused::Denied { .. } => ErrorReason::Denied,
+                Refused::NotAllowed { .. } => ErrorReason::NotAllowed,
+            };
+            let text = text::t().error_file_type_refused(&name, &why);
+            return refuse_with(
+                ErrorReport::new(ErrorCode::FileTypeRefused, text)
+                    .about(&name)
+                    .because(reason),
+            );
+        }
         let max = server.config.max_file;
         if size > max {
             let text = text::t().error_file_too_large(size, max);
-            return refuse(ErrorReport::new(ErrorCode::FileTooLarge, text).sized(size, max));
+            return refuse_with(ErrorReport::new(ErrorCode::FileTooLarge, text).sized(size, max));
         }
         if self.active.contains_key(&id) {
             let text = text::t().error_duplicate_transfer(&id);
-            return refuse(
+            return refuse_with(
                 ErrorReport::new(ErrorCode::BadMessage, text)
                     .because(ErrorReason::DuplicateTransfer),
             );
         }
         if self.active.len() >= MAX_UPLOADS_PER_CLIENT {
             let text = text::t().error_too_many_transfers(MAX_UPLOADS_PER_CLIENT);
-            return refuse(
+            return refuse_with(
                 ErrorReport::new(ErrorCode::BadMessage, text)
                     .because(ErrorReason::TooManyTransfers)
                     .limited(MAX_UPLOADS_PER_CLIENT as u64),
@@ -113,7 +133,9 @@ impl Uploads {
                 }
                 None => {
                     let text = text::t().error_unknown_user(target);
-                    return refuse(ErrorReport::new(ErrorCode::UnknownUser, text).about(target));
+                    return refuse_with(
+                        ErrorReport::new(ErrorCode::UnknownUser, text).about(target),
+                    );
                 }
             },
             None => {
@@ -131,7 +153,7 @@ impl Uploads {
             Err(e) => {
                 server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));
                 let text = text::t().error_server_storage(&name, &e);
-                return refuse(
+                return refuse_with(
                     ErrorReport::new(ErrorCode::TransferAborted, text)
                         .because(ErrorReason::Storage),
                 );
@@ -302,6 +324,11 @@ fn tell_aborted(
 
 fn send_error(member: &Member, report: ErrorReport) {
     member.link.send(&ServerMessage::Error(report));
+}
+
+/// An `ERROR` about the transfer `id` (the sender's own id for it).
+fn send_report(member: &Member, report: ErrorReport, id: &str) {
+    send_error(member, report.for_transfer(id));
 }
 
 /// Who a file sent from the console goes to.

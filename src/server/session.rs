@@ -1,10 +1,12 @@
 //! One client's session, on its own thread: join, then messages, then leave.
 //!
-//! A session goes through phases ([`Phase`]): *connected* (it may only ask
-//! for a name, and has one heartbeat interval to do it), then *joined* (a
-//! member, in one room at a time). Each phase has its own handler, so what a message
-//! means always depends on where the session is, never on a flag checked
-//! here and there.
+//! A session goes through phases ([`Phase`]): *connected* (it may ask for a
+//! name, register one, or start a login, and has one heartbeat interval to
+//! join), *authenticating* (half-way through a login: the server has sent
+//! its challenge and waits for the proof; see [`super::login`]), then
+//! *joined* (a member, in one room at a time). Each phase has its own
+//! handler, so what a message means always depends on where the session
+//! is, never on a flag checked here and there.
 //!
 //! The thread spends its life in a blocking `read`. The socket has a read
 //! timeout (a *tick*), so the read returns every so often even when the
@@ -20,19 +22,25 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::admin::{self, Actor};
 use super::directory::{JoinError, Joining, Link, Member};
+use super::login::{self, Finished, LoggedIn, Registrant};
+use super::mutes::DEFAULT_MUTE;
 use super::outbox::{Outbox, run_writer};
 use super::permit::Permit;
 use super::relay::Uploads;
 use super::rooms::{Entered, RoomError};
 use super::{Server, say_goodbye, spawn};
+use crate::crypto::scram::ServerFirst;
 use crate::frame::is_timeout;
-use crate::message::client::{HistoryRequest, RoomJoin, Text};
-use crate::message::server::{Chat, UserList};
+use crate::message::client::{Admin, Auth, HistoryRequest, RoomJoin, Text};
+use crate::message::server::{AdminDone, Chat, UserList};
 use crate::message::{
-    ClientMessage, ErrorCode, ErrorReason, ErrorReport, LeaveReason, Message as _, ServerMessage,
+    AdminAction, ClientMessage, ErrorCode, ErrorReason, ErrorReport, LeaveReason, Message as _,
+    Role, ServerMessage,
 };
 use crate::names::{SERVER_NAME, check_name, check_room_name};
+use crate::server::accounts::Role as AccountRole;
 use crate::text;
 use crate::transport::{
     Framing, MessageReader, ReadBody, ReadError, TransportError, tcp, tune_socket,
@@ -59,6 +67,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
         // Counted from `accept`, when the slot was taken.
         phase: Phase::Connected {
             join_by: permit.since() + server.config.heartbeat,
+            login: None,
         },
         last_heard: Instant::now(),
         pinged: false,
@@ -185,9 +194,19 @@ enum Phase {
     /// that has not joined by then is closed, whatever it sends meanwhile,
     /// so that idle sockets cannot hold every slot (contract section 7).
     ///
-    /// Logging in (contract section 10) will be a phase between this one
-    /// and `Joined`: `AUTH` messages, then `USER_JOIN` with the same name.
-    Connected { join_by: Instant },
+    /// `login` is set once the connection has logged in (or registered a
+    /// name): `USER_JOIN` with a registered name needs it (contract §10).
+    Connected {
+        join_by: Instant,
+        login: Option<LoggedIn>,
+    },
+    /// Half-way through a login: the server sent its challenge (the
+    /// server-first message) and waits for the proof. Same deadline: a login
+    /// is part of joining, not a way to stay longer.
+    Authenticating {
+        join_by: Instant,
+        exchange: ServerFirst,
+    },
     /// Joined under a name: a member, in one room (`lobby` at first).
     Joined(Arc<Member>),
 }
@@ -276,8 +295,9 @@ impl Session<'_> {
     /// Closes a connection that is still not joined at its deadline, saying
     /// why first. `None` while there is time, or once joined.
     fn check_join_deadline(&mut self) -> Option<Flow> {
-        let Phase::Connected { join_by } = self.phase else {
-            return None;
+        let join_by = match &self.phase {
+            Phase::Connected { join_by, .. } | Phase::Authenticating { join_by, .. } => *join_by,
+            Phase::Joined(_) => return None,
         };
         if Instant::now() < join_by {
             return None;
@@ -317,6 +337,7 @@ impl Session<'_> {
     fn handle(&mut self, message: ClientMessage) -> Flow {
         match &self.phase {
             Phase::Connected { .. } => self.handle_connected(message),
+            Phase::Authenticating { .. } => self.handle_authenticating(message),
             Phase::Joined(member) => {
                 let member = member.clone();
                 self.handle_joined(&member, message)
@@ -324,14 +345,26 @@ impl Session<'_> {
         }
     }
 
-    /// Before joining, a client may only ask for a name (or answer a ping),
-    /// and only until its deadline: it cannot stay by keeping busy.
+    /// Before joining, a client may only ask for a name, register one, or
+    /// log in (or answer a ping), and only until its deadline: it cannot
+    /// stay by keeping busy.
     fn handle_connected(&mut self, message: ClientMessage) -> Flow {
         if let Some(flow) = self.check_join_deadline() {
             return flow;
         }
         match message {
             ClientMessage::Join(join) => self.join(join.name),
+            ClientMessage::Auth(auth) => self.start_login(auth),
+            ClientMessage::Register(request) => {
+                let Phase::Connected { login, .. } = &mut self.phase else {
+                    return Flow::Continue;
+                };
+                let who = Registrant::Connected(login.as_ref());
+                if let Some(registered) = login::register(self.server, &self.link, request, who) {
+                    *login = Some(registered);
+                }
+                Flow::Continue
+            }
             ClientMessage::Ping => {
                 self.link.send(&ServerMessage::Pong);
                 Flow::Continue
@@ -349,8 +382,77 @@ impl Session<'_> {
         }
     }
 
-    /// A member's messages: chat, files, rooms, history, and questions
-    /// about who is online.
+    /// Half-way through a login, the next `AUTH` is the proof. Anything
+    /// else abandons the login and is taken as it would be before it.
+    fn handle_authenticating(&mut self, message: ClientMessage) -> Flow {
+        if let Some(flow) = self.check_join_deadline() {
+            return flow;
+        }
+        match message {
+            ClientMessage::Ping => {
+                self.link.send(&ServerMessage::Pong);
+                Flow::Continue
+            }
+            ClientMessage::Pong => Flow::Continue,
+            ClientMessage::Auth(auth) if auth.mechanism.is_none() => self.finish_login(auth),
+            other => {
+                self.abandon_login();
+                self.handle_connected(other)
+            }
+        }
+    }
+
+    /// `AUTH` with a client-first message: a login begins.
+    fn start_login(&mut self, auth: Auth) -> Flow {
+        let join_by = self.abandon_login();
+        if let Some(exchange) = login::start(self.server, &self.link, auth) {
+            self.phase = Phase::Authenticating { join_by, exchange };
+        }
+        Flow::Continue
+    }
+
+    /// `AUTH` with the client-final message: the login succeeds or fails.
+    fn finish_login(&mut self, auth: Auth) -> Flow {
+        let join_by = self.join_by();
+        let placeholder = Phase::Connected {
+            join_by,
+            login: None,
+        };
+        let Phase::Authenticating { exchange, .. } =
+            std::mem::replace(&mut self.phase, placeholder)
+        else {
+            return Flow::Continue;
+        };
+        let (join_by, login) = match login::finish(self.server, &self.link, exchange, auth) {
+            Finished::LoggedIn(login) => (join_by, Some(login)),
+            Finished::Failed { delayed } => (join_by + delayed, None),
+            Finished::Refused => (join_by, None),
+        };
+        self.phase = Phase::Connected { join_by, login };
+        Flow::Continue
+    }
+
+    /// Goes back to plain *connected*, forgetting any login in progress or
+    /// done; returns the deadline to join, which stays.
+    fn abandon_login(&mut self) -> Instant {
+        let join_by = self.join_by();
+        self.phase = Phase::Connected {
+            join_by,
+            login: None,
+        };
+        join_by
+    }
+
+    /// The deadline to join (the past, once joined: it no longer matters).
+    fn join_by(&self) -> Instant {
+        match &self.phase {
+            Phase::Connected { join_by, .. } | Phase::Authenticating { join_by, .. } => *join_by,
+            Phase::Joined(_) => Instant::now(),
+        }
+    }
+
+    /// A member's messages: chat, files, rooms, history, questions about
+    /// who is online, and for admins, actions on other users.
     fn handle_joined(&mut self, member: &Arc<Member>, message: ClientMessage) -> Flow {
         match message {
             ClientMessage::Text(Text { text, to }) => self.relay_text(member, text, to),
@@ -389,12 +491,64 @@ impl Session<'_> {
                 self.server
                     .log(&text::t().log_bad_input(&member.name, &report));
             }
+            ClientMessage::Register(request) => {
+                let who = Registrant::Joined(member);
+                login::register(self.server, &self.link, request, who);
+            }
+            ClientMessage::Auth(_) => self.refuse(
+                text::t().log_auth_after_join(),
+                text::t().error_auth_after_join(),
+                ErrorReason::AuthAfterJoin,
+            ),
+            ClientMessage::Admin(request) => self.admin(member, request),
         }
         Flow::Continue
     }
 
+    /// `ADMIN`: only a logged-in admin may act; the action itself is the
+    /// one the console takes too ([`admin`]).
+    fn admin(&self, member: &Arc<Member>, request: Admin) {
+        let Admin {
+            action,
+            target,
+            seconds,
+        } = request;
+        if member.role() != Role::Admin {
+            self.server
+                .log(&text::t().log_admin_forbidden(&member.name, action.as_str(), &target));
+            let text = text::t().error_forbidden(action.as_str());
+            return self.send(
+                ErrorReport::new(ErrorCode::Forbidden, text).because(ErrorReason::Action(action)),
+            );
+        }
+        let actor = Actor::Admin(member);
+        let done = match action {
+            AdminAction::Kick => admin::kick(self.server, actor, &target),
+            AdminAction::Mute => {
+                let duration = seconds.map_or(DEFAULT_MUTE, Duration::from_secs);
+                admin::mute(self.server, actor, &target, duration).map(|(name, _)| name)
+            }
+            AdminAction::Unmute => admin::unmute(self.server, actor, &target),
+            AdminAction::Op => {
+                admin::set_role(self.server, actor, &target, AccountRole::Admin).map(|(n, _)| n)
+            }
+            AdminAction::Deop => {
+                admin::set_role(self.server, actor, &target, AccountRole::Member).map(|(n, _)| n)
+            }
+        };
+        match done {
+            Ok(target) => {
+                self.link
+                    .send(&ServerMessage::AdminDone(AdminDone { action, target }));
+            }
+            Err(e) => self.send(e.report()),
+        }
+    }
+
     /// Checks the requested name and joins the room. A refused name closes
     /// the connection, as the contract says: the client reconnects to retry.
+    /// A registered name without a login for it is `auth_required`, and the
+    /// connection stays open to log in (contract §10).
     fn join(&mut self, name: String) -> Flow {
         let addr = self.link.addr.to_string();
         if let Err(why) = check_name(&name) {
@@ -404,15 +558,41 @@ impl Session<'_> {
             self.send(ErrorReport::new(ErrorCode::NameInvalid, text).about(&name));
             return Flow::Leave(LeaveReason::Disconnected);
         }
+        let Phase::Connected { login, .. } = &self.phase else {
+            return Flow::Continue;
+        };
+        let (name, role) = match (self.server.accounts.get(&name), login) {
+            // Logged in as this name: the account's role, as it is now, and
+            // the name as the account spells it.
+            (Some(account), Some(login)) if login.is_for(&name) => {
+                (account.name, account.role.into())
+            }
+            (Some(_), _) | (None, _) if self.server.config.members_only => {
+                // One sentence for both, so that a members-only server's
+                // answer does not say whether the name is registered.
+                self.server.log(&text::t().log_auth_required(&name, &addr));
+                let text = text::t().error_members_only(&name);
+                self.send(
+                    ErrorReport::new(ErrorCode::AuthRequired, text)
+                        .about(&name)
+                        .because(ErrorReason::MembersOnly),
+                );
+                return Flow::Continue;
+            }
+            (Some(account), _) => {
+                self.server.log(&text::t().log_auth_required(&name, &addr));
+                let text = text::t().error_auth_required(&account.name);
+                self.send(ErrorReport::new(ErrorCode::AuthRequired, text).about(&account.name));
+                return Flow::Continue;
+            }
+            (None, _) => (name, Role::Guest),
+        };
         let server = self.server;
         let config = &server.config;
-        match server.directory.join(
-            name.clone(),
-            self.link.clone(),
-            &server.rooms,
-            config.max_file,
-            config.max_text as u64,
-        ) {
+        match server
+            .directory
+            .join(name.clone(), self.link.clone(), &server.rooms, role, config)
+        {
             Ok(Joining { member, replay }) => {
                 let online = server.directory.everyone().len();
                 server.log(&text::t().log_joined(&member.name, &addr, online));
@@ -486,6 +666,10 @@ impl Session<'_> {
     /// Relays a chat message to the other members of the sender's room, or
     /// to one user in any room.
     fn relay_text(&mut self, member: &Arc<Member>, text: String, to: Option<String>) {
+        if let Some(report) = self.server.muted(member) {
+            self.link.send(&ServerMessage::Error(report));
+            return;
+        }
         let max = self.server.config.max_text;
         if text.len() > max {
             let (len, max) = (text.len() as u64, max as u64);
@@ -551,7 +735,7 @@ impl Session<'_> {
     fn who(&self) -> String {
         match &self.phase {
             Phase::Joined(member) => member.name.clone(),
-            Phase::Connected { .. } => self.link.addr.to_string(),
+            Phase::Connected { .. } | Phase::Authenticating { .. } => self.link.addr.to_string(),
         }
     }
 }

@@ -68,6 +68,19 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
     let name_error = NameError::BadCharacter('\u{202e}', BadChar::Format);
     let names = vec!["Alice".to_string(), HOSTILE.to_string()];
     let reason = LeaveReason::Quit;
+    let refused = Refused::Denied {
+        ext: HOSTILE.to_string(),
+    };
+    let account_error = AccountError::BadName(name_error.clone());
+    let scram_error = crate::crypto::scram::ScramError::IterationsTooLow { iterations: 1 };
+    let admin_error = AdminError::NotOnline(HOSTILE.to_string());
+    let verifier_error = VerifierError::SaltTooShort { len: 1 };
+    let serve_error = crate::server::ServeError::Io(io_error());
+    let secret_error = crate::server::accounts::SecretError {
+        path: PathBuf::from(HOSTILE),
+        problem: crate::server::accounts::SecretProblem::Malformed,
+    };
+    let hostile_file = Path::new(HOSTILE);
     let rooms = vec![("lobby".to_string(), 3), (HOSTILE.to_string(), 1)];
     let progress = crate::server::history::Progress::default();
     let history_error = HistoryError::BadRoomName;
@@ -133,6 +146,9 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         peer ext_list_error(&ExtListError::InnerDot { item: HOSTILE.to_string() });
         peer file_refused(&Refused::Denied { ext: HOSTILE.to_string() });
         ours history_error(&HistoryError::Closed);
+        peer admin_error(&admin_error);
+        peer secret_error(&secret_error);
+        ours serve_error(&serve_error);
         peer history_problem(&Problem::WriteResumed { room: HOSTILE.to_string(), lost: 3 });
         peer history_recovery(&recovery);
         peer bad_arguments("chat-server", &arg_error);
@@ -207,7 +223,7 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         ours error_not_understood();
         ours error_frame_too_large(Some(1024));
         ours error_server_full();
-        ours error_kicked();
+        peer error_kicked(h);
         ours error_join_timeout(30);
         ours error_server_shutdown();
         ours error_file_too_large(10, 5);
@@ -219,6 +235,7 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         peer error_sender_left(h, h);
         peer error_server_storage(h, &io_error());
         ours error_transfer_aborted();
+        ours error_weak_verifier();
         ours error_transfer_damaged();
         ours error_server_cannot_store();
         ours client_usage();
@@ -265,6 +282,77 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         peer file_received(h, h, 10, 1.0, hostile_path, h);
         peer file_not_received(h, h, &h);
         peer cannot_save_file(h, &io_error());
+        peer cannot_serve(h, &serve_error);
+        ours client_admin_help();
+        peer log_new_secret(hostile_file);
+        peer log_accounts_loaded(2, hostile_file);
+        peer not_a_name(h, &name_error);
+        peer log_auth_mechanism(h);
+        ours log_auth_after_join();
+        peer log_logged_in(h, h, h);
+        peer log_login_failed(h, h);
+        peer log_login_now_locked(h, h, 60);
+        peer log_login_locked(h, h, 60);
+        peer log_auth_required(h, h);
+        peer log_registered(h, h);
+        peer log_password_changed(h, h);
+        peer log_register_refused(h, h, &account_error);
+        peer log_registrations_limited(h, 60);
+        peer log_admin_kicked(h, h);
+        peer log_admin_muted(h, h, 60, "12:00:00");
+        peer log_admin_unmuted(h, h);
+        peer log_admin_role(h, h, h, h);
+        peer log_admin_deleted(h, h);
+        peer log_admin_forbidden(h, h, h);
+        peer log_file_type_refused(h, h, &refused);
+        ours usage_mute();
+        ours usage_unmute();
+        ours usage_role();
+        ours usage_deluser();
+        ours accounts_empty();
+        ours accounts_header(2);
+        peer accounts_row(1, h, h, true);
+        peer console_muted(h, 60, "12:00:00");
+        peer console_unmuted(h);
+        peer console_role(h, h, "admin");
+        peer console_deleted(h);
+        peer console_admin_failed(&admin_error);
+        peer error_auth_required(h);
+        peer error_members_only(h);
+        peer error_auth_mechanism(h);
+        ours error_scram(&scram_error);
+        ours error_auth_failed();
+        ours error_auth_locked(60);
+        ours error_auth_after_join();
+        ours error_verifier(&verifier_error);
+        peer error_register_own_name(h);
+        peer error_register_refused(h, &account_error);
+        ours error_registrations_limited(60);
+        peer error_forbidden(h);
+        peer error_admin(&admin_error);
+        peer error_account_deleted(h);
+        ours error_muted("12:00:00");
+        peer error_file_type_refused(h, &refused);
+        peer password_prompt(h);
+        peer new_password_prompt(h);
+        ours repeat_password_prompt();
+        ours passwords_differ();
+        ours password_empty();
+        ours password_cancelled();
+        ours login_cancelled();
+        peer logged_in(h, crate::message::Role::Member);
+        ours wrong_password();
+        peer server_failed_proof(h);
+        ours login_refused(&scram_error);
+        ours computing_verifier(600_000);
+        peer registered(h);
+        peer password_changed(h);
+        ours register_logged_in();
+        ours passwd_guest();
+        peer usage_client_admin(h);
+        peer admin_done(crate::message::AdminAction::Kick, h);
+        peer admin_notice(crate::message::AdminAction::Mute, h, Some("12:00:00"));
+        peer file_type_refused_locally(h, &refused);
     }
 }
 
@@ -397,6 +485,8 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         Expected::Count,
         Expected::NoValue,
         Expected::RoomList,
+        Expected::FileTypes,
+        Expected::Iterations,
         Expected::String,
         Expected::Object,
         Expected::WholeNumber,
@@ -652,6 +742,28 @@ fn every_error(t: &dyn Text) -> Vec<String> {
     for e in [MuteError::TooLong, MuteError::Full] {
         all.push(t.mute_error(&e));
     }
+    for e in [
+        AdminError::NotOnline(h()),
+        AdminError::NotRegistered(h()),
+        AdminError::NotMuted(h()),
+        AdminError::BadName(NameError::Empty),
+        AdminError::Mute(MuteError::Zero),
+        AdminError::Accounts(AccountError::Full),
+    ] {
+        all.push(t.admin_error(&e));
+    }
+    for problem in [
+        crate::server::accounts::SecretProblem::Io(io()),
+        crate::server::accounts::SecretProblem::Malformed,
+    ] {
+        let e = crate::server::accounts::SecretError {
+            path: PathBuf::from("files/accounts.secret"),
+            problem,
+        };
+        all.push(t.secret_error(&e));
+        all.push(t.serve_error(&crate::server::ServeError::Secret(e)));
+    }
+    all.push(t.serve_error(&crate::server::ServeError::History(HistoryError::Closed)));
     for e in [
         ExtListError::EmptyItem { position: 2 },
         ExtListError::BadCharacter { item: h(), c: ' ' },

@@ -22,13 +22,16 @@ use crate::crypto::sha256::DIGEST_LEN;
 use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
 use crate::frame::FrameError;
 use crate::json::{ErrorKind, MAX_DEPTH, ParseError};
-use crate::message::{DecodeError, LeaveReason};
+use crate::message::{AdminAction, DecodeError, LeaveReason, Role};
 use crate::names::{BadChar, MAX_NAME_CHARS, NameError};
+use crate::server::ServeError;
 use crate::server::accounts::{
     AccountError, EntryProblem, FILE_VERSION, FileProblem, KEY_LEN, LoadError, MAX_ACCOUNTS,
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
+use crate::server::accounts::{SecretError, SecretProblem};
+use crate::server::admin::AdminError;
 use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
@@ -67,6 +70,10 @@ impl Text for En {
             Expected::Bool => "true or false".to_string(),
             Expected::StringList => "a list of strings".to_string(),
             Expected::RoomList => "a list of {\"name\", \"members\"} objects".to_string(),
+            Expected::FileTypes => "an object with \"allow\" and \"deny\" lists".to_string(),
+            Expected::Iterations => {
+                format!("a count from {SCRAM_MIN_ITERATIONS} to {SCRAM_MAX_ITERATIONS}")
+            }
         }
     }
 
@@ -123,6 +130,7 @@ impl Text for En {
                 one_line(value)
             ),
             ArgError::Unexpected(arg) => format!("unexpected argument \"{}\"", one_line(arg)),
+            ArgError::Refused { flag, why } => format!("--{}: {}", one_line(flag), one_line(why)),
         }
     }
 
@@ -628,7 +636,7 @@ impl Text for En {
             ),
             Problem::QueueFull { dropped } => format!(
                 "history: the disk is not keeping up; {} kept in memory only",
-                count(*dropped as usize, "message was", "messages were")
+                count_words(*dropped as usize, "message was", "messages were")
             ),
         }
     }
@@ -642,7 +650,7 @@ impl Text for En {
             }
             parts.push(format!(
                 "{} skipped ({} {})",
-                count(room.corrupt, "corrupt line", "corrupt lines"),
+                count_words(room.corrupt, "corrupt line", "corrupt lines"),
                 if room.corrupt == 1 { "line" } else { "lines" },
                 listed.join(", ")
             ));
@@ -651,16 +659,53 @@ impl Text for En {
             parts.push(format!(
                 "a torn last line cut off (line {}, {})",
                 torn.line,
-                count(torn.bytes as usize, "byte", "bytes")
+                count_words(torn.bytes as usize, "byte", "bytes")
             ));
         }
         format!(
             "history: room \"{}\": {}; {} read, up to seq {}",
             one_line(&room.room),
             parts.join(", "),
-            count(room.messages, "message", "messages"),
+            count_words(room.messages, "message", "messages"),
             room.last_seq
         )
+    }
+
+    fn secret_error(&self, error: &SecretError) -> String {
+        let path = one_line(&error.path.display().to_string()).into_owned();
+        match &error.problem {
+            SecretProblem::Io(e) => format!("cannot use the server's secret {path}: {e}"),
+            SecretProblem::Malformed => format!(
+                "cannot use the server's secret {path}: it is not one line of 64 hexadecimal \
+                 digits. Restore it from a backup; deleting it makes a new one, and then anyone \
+                 who noted how the server answered unknown names before can tell which names \
+                 are registered"
+            ),
+        }
+    }
+
+    fn serve_error(&self, error: &ServeError) -> String {
+        match error {
+            ServeError::Accounts(e) => self.accounts_load_error(e),
+            ServeError::Secret(e) => self.secret_error(e),
+            ServeError::History(e) => self.history_error(e),
+            ServeError::Io(e) => e.to_string(),
+        }
+    }
+
+    fn admin_error(&self, error: &AdminError) -> String {
+        match error {
+            AdminError::NotOnline(name) => {
+                format!("no user named \"{}\" is online", one_line(name))
+            }
+            AdminError::NotRegistered(name) => {
+                format!("no account is registered as \"{}\"", one_line(name))
+            }
+            AdminError::NotMuted(name) => format!("{} is not muted", one_line(name)),
+            AdminError::BadName(e) => self.name_error(e),
+            AdminError::Mute(e) => self.mute_error(e),
+            AdminError::Accounts(e) => self.account_error(e),
+        }
     }
 
     // --- Both programs' command lines --------------------------------------
@@ -700,6 +745,14 @@ Options:
   --chunk-size BYTES     file chunk size for /send (default 4096)
   --files DIR            keep copies of received files in DIR/received, and look in
                          DIR/server for a /send PATH not found here (default files)
+  --accounts FILE        registered names and their password verifiers
+                         (default DIR/accounts.json, DIR as --files; the server's
+                         secret is kept beside it, as accounts.secret)
+  --members-only         only registered names may join; guests are refused
+  --lock-window SECS     5 failed logins within SECS lock a name or an address
+                         for SECS (default 60)
+  --allow-ext LIST       relay only files with these extensions (txt,pdf,png)
+  --deny-ext LIST        never relay files with these extensions (exe,bat)
   --max-rooms N          most rooms at once, lobby included (default 100)
   --history DIR          keep each room's history in DIR (default files/history)
   --no-history           keep the history in memory only: gone when the server stops
@@ -732,6 +785,11 @@ Server commands:
   /rooms                 list the rooms and their members
   /user NAME             show details of one user
   /kick NAME             remove a user from the chat
+  /mute NAME [SECS]      silence NAME for SECS seconds (default 300)
+  /unmute NAME           lift a mute
+  /accounts              list the registered names and their roles
+  /role NAME admin|member  make an account an admin, or a member again
+  /deluser NAME          delete an account (its owner, if online, is removed)
   /help                  show this help
   /quit                  shut the server down
 Press Ctrl+C to stop the server at once."
@@ -744,6 +802,14 @@ Press Ctrl+C to stop the server at once."
 
     fn cannot_start(&self, error: &HistoryError) -> String {
         format!("chat-server: {error}")
+    }
+
+    fn cannot_serve(&self, addr: &str, error: &ServeError) -> String {
+        match error {
+            ServeError::Io(e) => self.cannot_listen(addr, e),
+            ServeError::History(e) => self.cannot_start(e),
+            other => format!("chat-server: {}", escaped(other)),
+        }
     }
 
     fn log_joined(&self, name: &str, addr: &str, online: usize) -> String {
@@ -956,7 +1022,7 @@ Press Ctrl+C to stop the server at once."
         format!(
             "Sent to {} ({}), seq {seq}.",
             room_tag(room),
-            count(members, "member", "members")
+            count_words(members, "member", "members")
         )
     }
 
@@ -1018,19 +1084,22 @@ Press Ctrl+C to stop the server at once."
         let lost = report.lines_lost();
         format!(
             "history: kept in {dir}: {} in {}{}",
-            count(report.messages(), "message", "messages"),
-            count(report.rooms.len(), "room", "rooms"),
+            count_words(report.messages(), "message", "messages"),
+            count_words(report.rooms.len(), "room", "rooms"),
             if lost == 0 {
                 String::new()
             } else {
-                format!(", {} lost to damage (below)", count(lost, "line", "lines"))
+                format!(
+                    ", {} lost to damage (below)",
+                    count_words(lost, "line", "lines")
+                )
             }
         )
     }
 
     fn history_closed(&self, progress: &Progress) -> String {
-        let written = count(progress.written as usize, "message", "messages");
-        let syncs = count(progress.syncs as usize, "group fsync", "group fsyncs");
+        let written = count_words(progress.written as usize, "message", "messages");
+        let syncs = count_words(progress.syncs as usize, "group fsync", "group fsyncs");
         if progress.written == 0 && progress.lost == 0 {
             "history: nothing new was written this run".to_string()
         } else if progress.lost == 0 {
@@ -1038,7 +1107,7 @@ Press Ctrl+C to stop the server at once."
         } else {
             format!(
                 "history: {written} written this run ({syncs}); {} could not be written (reported above)",
-                count(progress.lost as usize, "message", "messages")
+                count_words(progress.lost as usize, "message", "messages")
             )
         }
     }
@@ -1053,7 +1122,7 @@ Press Ctrl+C to stop the server at once."
     fn history_ignored(&self, names: &[String]) -> String {
         format!(
             "history: ignored {} that no room keeps: {}",
-            count(names.len(), "file", "files"),
+            count_words(names.len(), "file", "files"),
             one_line(&names.join(", "))
         )
     }
@@ -1097,7 +1166,7 @@ Press Ctrl+C to stop the server at once."
     fn error_room_limit(&self, room: &str, max: usize) -> String {
         format!(
             "This server allows {} at once, and there are that many already, so {} was not created. You are still in your room.",
-            count(max, "room", "rooms"),
+            count_words(max, "room", "rooms"),
             room_tag(room)
         )
     }
@@ -1145,8 +1214,11 @@ Press Ctrl+C to stop the server at once."
         "The server is full. Try again later.".to_string()
     }
 
-    fn error_kicked(&self) -> String {
-        "You were removed from the chat by the server.".to_string()
+    fn error_kicked(&self, by: &str) -> String {
+        if by == crate::names::SERVER_NAME {
+            return "You were removed from the chat by the server.".to_string();
+        }
+        format!("You were removed from the chat by {}.", one_line(by))
     }
 
     fn error_join_timeout(&self, seconds: u64) -> String {
@@ -1205,6 +1277,11 @@ Press Ctrl+C to stop the server at once."
         "the transfer was aborted".to_string()
     }
 
+    fn error_weak_verifier(&self) -> String {
+        "The server refused the verifier of this password: it is weaker than the server accepts."
+            .to_string()
+    }
+
     fn error_transfer_damaged(&self) -> String {
         "the data did not arrive intact".to_string()
     }
@@ -1230,6 +1307,11 @@ Options:
   --name NAME        your name in the chat
   --downloads DIR    where received files are saved (default files/downloads)
   --chunk-size BYTES file chunk size when sending (default 4096)
+  --register         register NAME with a new password before joining (the
+                     way into a --members-only server)
+  --iterations N     PBKDF2 iterations for a new password, 4096 to 10000000
+                     (default 600000; more is slower to log in, and slower
+                     to guess from a stolen accounts file)
   --trace[=hex]      print every frame sent and received on stderr
   --lang zh|en       the language to speak (default: the locale's)
   --help             show this help
@@ -1249,8 +1331,21 @@ Chat commands:
   /who                   list who is in your room
   /history [N]           show the last N messages of your room (default 20)
   /list                  list who is online
+  /register              register your name with a password
+  /passwd                change your password
   /help                  show this help
   /quit                  leave the chat"
+            .to_string()
+    }
+
+    fn client_admin_help(&self) -> String {
+        "\
+Admin commands:
+  /kick NAME             remove NAME from the chat
+  /mute NAME [SECS]      silence NAME for SECS seconds (default 300)
+  /unmute NAME           lift a mute
+  /op NAME               make a registered NAME an admin
+  /deop NAME             make an admin a member again"
             .to_string()
     }
 
@@ -1536,6 +1631,437 @@ Editing keys:
     fn cannot_save_file(&self, name: &str, error: &io::Error) -> String {
         format!("[file] cannot save {}: {error}", one_line(name))
     }
+
+    // --- Accounts, logins, admins and file types (contract §10–§12) -----
+
+    fn log_new_secret(&self, path: &Path) -> String {
+        format!(
+            "made a new server secret in {} (keep it with the accounts file)",
+            one_line(&path.display().to_string())
+        )
+    }
+
+    fn log_accounts_loaded(&self, count: usize, path: &Path) -> String {
+        format!(
+            "{} in {}",
+            count_words(count, "registered account", "registered accounts"),
+            one_line(&path.display().to_string())
+        )
+    }
+
+    fn not_a_name(&self, name: &str, why: &NameError) -> String {
+        format!(
+            "{} (not a valid name: {})",
+            one_line(name),
+            self.name_error(why)
+        )
+    }
+
+    fn log_auth_mechanism(&self, mechanism: &str) -> String {
+        format!("AUTH with mechanism \"{}\"", one_line(mechanism))
+    }
+
+    fn log_auth_after_join(&self) -> String {
+        "AUTH after joining".to_string()
+    }
+
+    fn log_logged_in(&self, name: &str, addr: &str, role: &str) -> String {
+        format!(
+            "{} logged in from {} ({})",
+            one_line(name),
+            one_line(addr),
+            one_line(role)
+        )
+    }
+
+    fn log_login_failed(&self, name: &str, addr: &str) -> String {
+        format!("failed login as {} from {}", one_line(name), one_line(addr))
+    }
+
+    fn log_login_now_locked(&self, name: &str, addr: &str, seconds: u64) -> String {
+        format!(
+            "too many failed logins: {} or {} locked for {seconds} s",
+            one_line(name),
+            one_line(addr)
+        )
+    }
+
+    fn log_login_locked(&self, name: &str, addr: &str, seconds: u64) -> String {
+        format!(
+            "login as {} from {} refused: locked for {seconds} s more",
+            one_line(name),
+            one_line(addr)
+        )
+    }
+
+    fn log_auth_required(&self, name: &str, addr: &str) -> String {
+        format!(
+            "{} from {} must log in to join",
+            one_line(name),
+            one_line(addr)
+        )
+    }
+
+    fn log_registered(&self, name: &str, addr: &str) -> String {
+        format!("{} registered from {}", one_line(name), one_line(addr))
+    }
+
+    fn log_password_changed(&self, name: &str, addr: &str) -> String {
+        format!(
+            "{} changed its password from {}",
+            one_line(name),
+            one_line(addr)
+        )
+    }
+
+    fn log_register_refused(&self, name: &str, addr: &str, why: &AccountError) -> String {
+        format!(
+            "registration of {} from {} refused: {}",
+            one_line(name),
+            one_line(addr),
+            escaped(why)
+        )
+    }
+
+    fn log_registrations_limited(&self, addr: &str, seconds: u64) -> String {
+        format!(
+            "registration from {} refused: too many lately, {seconds} s to wait",
+            one_line(addr)
+        )
+    }
+
+    fn log_admin_kicked(&self, by: &str, name: &str) -> String {
+        format!("admin: {} kicked {}", one_line(by), one_line(name))
+    }
+
+    fn log_admin_muted(&self, by: &str, name: &str, seconds: u64, ends: &str) -> String {
+        format!(
+            "admin: {} muted {} for {seconds} s (until {ends})",
+            one_line(by),
+            one_line(name)
+        )
+    }
+
+    fn log_admin_unmuted(&self, by: &str, name: &str) -> String {
+        format!("admin: {} unmuted {}", one_line(by), one_line(name))
+    }
+
+    fn log_admin_role(&self, by: &str, name: &str, before: &str, after: &str) -> String {
+        format!(
+            "admin: {} made {} {} (was {})",
+            one_line(by),
+            one_line(name),
+            one_line(after),
+            one_line(before)
+        )
+    }
+
+    fn log_admin_deleted(&self, by: &str, name: &str) -> String {
+        format!(
+            "admin: {} deleted the account {}",
+            one_line(by),
+            one_line(name)
+        )
+    }
+
+    fn log_admin_forbidden(&self, name: &str, action: &str, target: &str) -> String {
+        format!(
+            "{} is not an admin and may not {} {}",
+            one_line(name),
+            one_line(action),
+            one_line(target)
+        )
+    }
+
+    fn log_file_type_refused(&self, sender: &str, name: &str, why: &Refused) -> String {
+        format!(
+            "file {} from {} refused: {}",
+            one_line(name),
+            one_line(sender),
+            self.file_refused(why)
+        )
+    }
+
+    fn usage_mute(&self) -> String {
+        "Usage: /mute NAME [SECONDS]".to_string()
+    }
+
+    fn usage_unmute(&self) -> String {
+        "Usage: /unmute NAME".to_string()
+    }
+
+    fn usage_role(&self) -> String {
+        "Usage: /role NAME admin|member".to_string()
+    }
+
+    fn usage_deluser(&self) -> String {
+        "Usage: /deluser NAME".to_string()
+    }
+
+    fn accounts_empty(&self) -> String {
+        "No registered accounts.".to_string()
+    }
+
+    fn accounts_header(&self, count: usize) -> String {
+        format!(
+            "{}:",
+            count_words(count, "registered account", "registered accounts")
+        )
+    }
+
+    fn accounts_row(&self, number: usize, name: &str, role: &str, online: bool) -> String {
+        format!(
+            "  {number}. {} ({}){}",
+            one_line(name),
+            one_line(role),
+            if online { ", online" } else { "" }
+        )
+    }
+
+    fn console_muted(&self, name: &str, seconds: u64, ends: &str) -> String {
+        format!("Muted {} for {seconds} s, until {ends}.", one_line(name))
+    }
+
+    fn console_unmuted(&self, name: &str) -> String {
+        format!("Unmuted {}.", one_line(name))
+    }
+
+    fn console_role(&self, name: &str, before: &str, after: &str) -> String {
+        if before == after {
+            return format!("{} is {} already.", one_line(name), one_line(after));
+        }
+        format!(
+            "{} is now {} (was {}).",
+            one_line(name),
+            one_line(after),
+            one_line(before)
+        )
+    }
+
+    fn console_deleted(&self, name: &str) -> String {
+        format!(
+            "Deleted the account {}; the name is free again.",
+            one_line(name)
+        )
+    }
+
+    fn console_admin_failed(&self, why: &AdminError) -> String {
+        format!("Not done: {}.", escaped(why))
+    }
+
+    fn error_auth_required(&self, name: &str) -> String {
+        format!(
+            "The name \"{}\" is registered: log in with its password to join as it.",
+            one_line(name)
+        )
+    }
+
+    fn error_members_only(&self, name: &str) -> String {
+        format!(
+            "This server admits registered names only: log in as \"{}\" with its password, or register a name first.",
+            one_line(name)
+        )
+    }
+
+    fn error_auth_mechanism(&self, mechanism: &str) -> String {
+        format!(
+            "The login mechanism \"{}\" is not offered here: use SCRAM-SHA-256.",
+            one_line(mechanism)
+        )
+    }
+
+    fn error_scram(&self, error: &ScramError) -> String {
+        format!("Bad login message: {}.", escaped(error))
+    }
+
+    fn error_auth_failed(&self) -> String {
+        "Wrong name or password.".to_string()
+    }
+
+    fn error_auth_locked(&self, seconds: u64) -> String {
+        format!(
+            "Too many failed logins for this name or from your address. Try again in {seconds} seconds."
+        )
+    }
+
+    fn error_auth_after_join(&self) -> String {
+        "You have joined already: log in before joining.".to_string()
+    }
+
+    fn error_verifier(&self, why: &VerifierError) -> String {
+        format!(
+            "The password verifier was refused: {}.",
+            self.verifier_error(why)
+        )
+    }
+
+    fn error_register_own_name(&self, name: &str) -> String {
+        format!(
+            "You can register only the name you use, \"{}\".",
+            one_line(name)
+        )
+    }
+
+    fn error_register_refused(&self, name: &str, why: &AccountError) -> String {
+        format!(
+            "\"{}\" was not registered: {}.",
+            one_line(name),
+            escaped(why)
+        )
+    }
+
+    fn error_registrations_limited(&self, seconds: u64) -> String {
+        format!("Too many registrations from your address lately. Try again in {seconds} seconds.")
+    }
+
+    fn error_forbidden(&self, action: &str) -> String {
+        format!(
+            "Only an admin may {}, and you are not logged in as one.",
+            one_line(action)
+        )
+    }
+
+    fn error_admin(&self, why: &AdminError) -> String {
+        format!("Not done: {}.", escaped(why))
+    }
+
+    fn error_account_deleted(&self, by: &str) -> String {
+        format!(
+            "Your account was deleted by {}, so you were removed from the chat.",
+            one_line(by)
+        )
+    }
+
+    fn error_muted(&self, until: &str) -> String {
+        format!("You are muted until {until}: nothing you send reaches anyone until then.")
+    }
+
+    fn error_file_type_refused(&self, name: &str, why: &Refused) -> String {
+        format!(
+            "{} was not sent: {}.",
+            one_line(name),
+            self.file_refused(why)
+        )
+    }
+
+    fn password_prompt(&self, name: &str) -> String {
+        format!("Password for {}: ", one_line(name))
+    }
+
+    fn new_password_prompt(&self, name: &str) -> String {
+        format!("New password for {}: ", one_line(name))
+    }
+
+    fn repeat_password_prompt(&self) -> String {
+        "The same password again: ".to_string()
+    }
+
+    fn passwords_differ(&self) -> String {
+        "The two passwords differ; nothing changed.".to_string()
+    }
+
+    fn password_empty(&self) -> String {
+        "An empty password is no password; nothing changed.".to_string()
+    }
+
+    fn password_cancelled(&self) -> String {
+        "Cancelled; nothing changed.".to_string()
+    }
+
+    fn login_cancelled(&self) -> String {
+        "No password given: not joining.".to_string()
+    }
+
+    fn logged_in(&self, name: &str, role: Role) -> String {
+        format!("Logged in as {} ({}).", one_line(name), role.as_str())
+    }
+
+    fn wrong_password(&self) -> String {
+        "Wrong password.".to_string()
+    }
+
+    fn server_failed_proof(&self, addr: &str) -> String {
+        format!(
+            "The server at {} failed to prove that it knows your password: it is not the server \
+             your account was registered with, or someone between you is answering in its place. \
+             Not joining.",
+            one_line(addr)
+        )
+    }
+
+    fn login_refused(&self, why: &ScramError) -> String {
+        format!("Login stopped: {}.", escaped(why))
+    }
+
+    fn computing_verifier(&self, iterations: u32) -> String {
+        format!("Deriving the password's verifier ({iterations} PBKDF2 iterations)...")
+    }
+
+    fn registered(&self, name: &str) -> String {
+        format!(
+            "{} is registered. Next time you join as {}, the password is asked for.",
+            one_line(name),
+            one_line(name)
+        )
+    }
+
+    fn password_changed(&self, name: &str) -> String {
+        format!("The password of {} is changed.", one_line(name))
+    }
+
+    fn register_logged_in(&self) -> String {
+        "Your name is registered already; /passwd changes its password.".to_string()
+    }
+
+    fn passwd_guest(&self) -> String {
+        "You are a guest: /register gives your name a password first.".to_string()
+    }
+
+    fn usage_client_admin(&self, command: &str) -> String {
+        match command {
+            "mute" => "Usage: /mute NAME [SECONDS]".to_string(),
+            other => format!("Usage: /{} NAME", one_line(other)),
+        }
+    }
+
+    fn admin_done(&self, action: AdminAction, target: &str) -> String {
+        let target = one_line(target);
+        match action {
+            AdminAction::Kick => format!("Removed {target} from the chat."),
+            AdminAction::Mute => format!("Muted {target}."),
+            AdminAction::Unmute => format!("Unmuted {target}."),
+            AdminAction::Op => format!("{target} is an admin now."),
+            AdminAction::Deop => format!("{target} is a member now, not an admin."),
+        }
+    }
+
+    fn admin_notice(&self, action: AdminAction, by: &str, until: Option<&str>) -> String {
+        let by = one_line(by);
+        match (action, until) {
+            (AdminAction::Mute, Some(until)) => {
+                format!(
+                    "* {by} muted you until {until}: nothing you send reaches anyone until then."
+                )
+            }
+            (AdminAction::Mute, None) => format!("* {by} muted you."),
+            (AdminAction::Unmute, _) => format!("* {by} lifted your mute."),
+            (AdminAction::Op, _) => {
+                format!("* {by} made you an admin: /help shows the admin commands.")
+            }
+            (AdminAction::Deop, _) => {
+                format!("* {by} made you a member: you are not an admin now.")
+            }
+            (AdminAction::Kick, _) => format!("* {by} removed you from the chat."),
+        }
+    }
+
+    fn file_type_refused_locally(&self, path: &str, why: &Refused) -> String {
+        format!(
+            "Cannot send {}: {}.",
+            one_line(path),
+            self.file_refused(why)
+        )
+    }
 }
 
 /// An [`Audience`] in a sentence: `everyone`, `Bob`, `#python`.
@@ -1557,6 +2083,6 @@ fn leave_phrase(reason: LeaveReason) -> &'static str {
     }
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
+fn count_words(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

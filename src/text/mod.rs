@@ -68,9 +68,11 @@ use crate::crypto::scram::ScramError;
 use crate::filetypes::{ExtListError, Refused};
 use crate::frame::FrameError;
 use crate::json::{ErrorKind, ParseError};
-use crate::message::{DecodeError, LeaveReason};
+use crate::message::{AdminAction, DecodeError, LeaveReason, Role};
 use crate::names::NameError;
-use crate::server::accounts::{AccountError, LoadError, VerifierError};
+use crate::server::ServeError;
+use crate::server::accounts::{AccountError, LoadError, SecretError, VerifierError};
+use crate::server::admin::AdminError;
 use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::MuteError;
 use crate::transfer::{OpenError, TransferError};
@@ -223,6 +225,11 @@ pub enum Expected {
     StringList,
     /// A JSON list of `{"name", "members"}` objects (`ROOM_LIST`).
     RoomList,
+    /// A JSON object with `"allow"` and `"deny"` lists (a welcome's
+    /// `file_types`).
+    FileTypes,
+    /// PBKDF2 iterations, from the least to the most a verifier may have.
+    Iterations,
 }
 
 /// Every sentence, one method each. See the module documentation for how
@@ -268,6 +275,9 @@ pub trait Text: Sync {
     fn history_error(&self, error: &HistoryError) -> String;
     fn history_problem(&self, problem: &Problem) -> String;
     fn history_recovery(&self, room: &RoomRecovery) -> String;
+    fn secret_error(&self, error: &SecretError) -> String;
+    fn serve_error(&self, error: &ServeError) -> String;
+    fn admin_error(&self, error: &AdminError) -> String;
 
     // --- Both programs' command lines --------------------------------------
 
@@ -284,6 +294,8 @@ pub trait Text: Sync {
     fn console_help(&self) -> String;
     fn cannot_listen(&self, addr: &str, error: &io::Error) -> String;
     fn cannot_start(&self, error: &HistoryError) -> String;
+    /// The server could not start serving (after it bound its port).
+    fn cannot_serve(&self, addr: &str, error: &ServeError) -> String;
     fn log_joined(&self, name: &str, addr: &str, online: usize) -> String;
     fn log_left(&self, name: &str, reason: LeaveReason) -> String;
     fn log_public(&self, sender: &str, room: &str, text: &str) -> String;
@@ -369,7 +381,8 @@ pub trait Text: Sync {
     fn error_not_understood(&self) -> String;
     fn error_frame_too_large(&self, limit: Option<u64>) -> String;
     fn error_server_full(&self) -> String;
-    fn error_kicked(&self) -> String;
+    /// To a user an admin removed; `by` is `server` for the console.
+    fn error_kicked(&self, by: &str) -> String;
     fn error_join_timeout(&self, seconds: u64) -> String;
     fn error_server_shutdown(&self) -> String;
     fn error_file_too_large(&self, size: u64, max: u64) -> String;
@@ -383,6 +396,9 @@ pub trait Text: Sync {
     fn error_server_storage(&self, name: &str, error: &io::Error) -> String;
     /// `transfer_aborted` with no reason a client knows.
     fn error_transfer_aborted(&self) -> String;
+    /// `weak_verifier`, as a client says it: the server would not keep the
+    /// verifier its password made (the server's sentence says which bound).
+    fn error_weak_verifier(&self) -> String;
     /// `transfer_aborted` because the data did not check out, as a client
     /// says it (the server's sentence has the details).
     fn error_transfer_damaged(&self) -> String;
@@ -394,6 +410,8 @@ pub trait Text: Sync {
 
     fn client_usage(&self) -> String;
     fn client_help(&self) -> String;
+    /// The commands `/help` adds for an admin.
+    fn client_admin_help(&self) -> String;
     /// What `/help` adds while the client edits the line itself (on a
     /// terminal, [`crate::client::editor`]).
     fn editor_help(&self) -> String;
@@ -462,6 +480,92 @@ pub trait Text: Sync {
     ) -> String;
     fn file_not_received(&self, name: &str, sender: &str, why: &dyn fmt::Display) -> String;
     fn cannot_save_file(&self, name: &str, error: &io::Error) -> String;
+
+    // --- Accounts, logins, admins and file types (contract §10–§12) -----
+    //
+    // Names here come from peers (a SCRAM user name, a REGISTER, an admin's
+    // target), so each goes through `one_line`, like every other name.
+
+    fn log_new_secret(&self, path: &Path) -> String;
+    fn log_accounts_loaded(&self, count: usize, path: &Path) -> String;
+    /// A name that breaks the name rules, as the log shows it.
+    fn not_a_name(&self, name: &str, why: &NameError) -> String;
+    fn log_auth_mechanism(&self, mechanism: &str) -> String;
+    fn log_auth_after_join(&self) -> String;
+    fn log_logged_in(&self, name: &str, addr: &str, role: &str) -> String;
+    fn log_login_failed(&self, name: &str, addr: &str) -> String;
+    fn log_login_now_locked(&self, name: &str, addr: &str, seconds: u64) -> String;
+    fn log_login_locked(&self, name: &str, addr: &str, seconds: u64) -> String;
+    fn log_auth_required(&self, name: &str, addr: &str) -> String;
+    fn log_registered(&self, name: &str, addr: &str) -> String;
+    fn log_password_changed(&self, name: &str, addr: &str) -> String;
+    fn log_register_refused(&self, name: &str, addr: &str, why: &AccountError) -> String;
+    fn log_registrations_limited(&self, addr: &str, seconds: u64) -> String;
+    fn log_admin_kicked(&self, by: &str, name: &str) -> String;
+    fn log_admin_muted(&self, by: &str, name: &str, seconds: u64, ends: &str) -> String;
+    fn log_admin_unmuted(&self, by: &str, name: &str) -> String;
+    fn log_admin_role(&self, by: &str, name: &str, before: &str, after: &str) -> String;
+    fn log_admin_deleted(&self, by: &str, name: &str) -> String;
+    fn log_admin_forbidden(&self, name: &str, action: &str, target: &str) -> String;
+    fn log_file_type_refused(&self, sender: &str, name: &str, why: &Refused) -> String;
+    fn usage_mute(&self) -> String;
+    fn usage_unmute(&self) -> String;
+    fn usage_role(&self) -> String;
+    fn usage_deluser(&self) -> String;
+    fn accounts_empty(&self) -> String;
+    fn accounts_header(&self, count: usize) -> String;
+    fn accounts_row(&self, number: usize, name: &str, role: &str, online: bool) -> String;
+    fn console_muted(&self, name: &str, seconds: u64, ends: &str) -> String;
+    fn console_unmuted(&self, name: &str) -> String;
+    fn console_role(&self, name: &str, before: &str, after: &str) -> String;
+    fn console_deleted(&self, name: &str) -> String;
+    fn console_admin_failed(&self, why: &AdminError) -> String;
+    fn error_auth_required(&self, name: &str) -> String;
+    /// For `--members-only`, whether the name is registered or not: the answer
+    /// must not say which.
+    fn error_members_only(&self, name: &str) -> String;
+    fn error_auth_mechanism(&self, mechanism: &str) -> String;
+    fn error_scram(&self, error: &ScramError) -> String;
+    fn error_auth_failed(&self) -> String;
+    fn error_auth_locked(&self, seconds: u64) -> String;
+    fn error_auth_after_join(&self) -> String;
+    fn error_verifier(&self, why: &VerifierError) -> String;
+    fn error_register_own_name(&self, name: &str) -> String;
+    fn error_register_refused(&self, name: &str, why: &AccountError) -> String;
+    fn error_registrations_limited(&self, seconds: u64) -> String;
+    fn error_forbidden(&self, action: &str) -> String;
+    fn error_admin(&self, why: &AdminError) -> String;
+    fn error_account_deleted(&self, by: &str) -> String;
+    /// `until` is the local time the mute ends.
+    fn error_muted(&self, until: &str) -> String;
+    fn error_file_type_refused(&self, name: &str, why: &Refused) -> String;
+    fn password_prompt(&self, name: &str) -> String;
+    fn new_password_prompt(&self, name: &str) -> String;
+    fn repeat_password_prompt(&self) -> String;
+    fn passwords_differ(&self) -> String;
+    fn password_empty(&self) -> String;
+    fn password_cancelled(&self) -> String;
+    fn login_cancelled(&self) -> String;
+    fn logged_in(&self, name: &str, role: Role) -> String;
+    fn wrong_password(&self) -> String;
+    /// The server's signature was wrong: it is not the server the account was
+    /// registered with, or someone in between answered for it.
+    fn server_failed_proof(&self, addr: &str) -> String;
+    /// A server whose login messages this client refuses (too few iterations,
+    /// a malformed challenge).
+    fn login_refused(&self, why: &ScramError) -> String;
+    fn computing_verifier(&self, iterations: u32) -> String;
+    fn registered(&self, name: &str) -> String;
+    fn password_changed(&self, name: &str) -> String;
+    fn register_logged_in(&self) -> String;
+    fn passwd_guest(&self) -> String;
+    fn usage_client_admin(&self, command: &str) -> String;
+    /// What an admin sees when the server confirms an action.
+    fn admin_done(&self, action: AdminAction, target: &str) -> String;
+    /// What a user sees when an admin acted on it; `until` is the local time a
+    /// mute ends.
+    fn admin_notice(&self, action: AdminAction, by: &str, until: Option<&str>) -> String;
+    fn file_type_refused_locally(&self, path: &str, why: &Refused) -> String;
 }
 
 // ---------------------------------------------------------------------------
@@ -546,6 +650,9 @@ worded! {
     HistoryError => history_error,
     Problem => history_problem,
     RoomRecovery => history_recovery,
+    SecretError => secret_error,
+    ServeError => serve_error,
+    AdminError => admin_error,
 }
 
 // The error types whose words were always here; the others say they are
@@ -561,6 +668,9 @@ impl std::error::Error for LoadError {}
 impl std::error::Error for MuteError {}
 impl std::error::Error for ExtListError {}
 impl std::error::Error for Refused {}
+impl std::error::Error for SecretError {}
+impl std::error::Error for ServeError {}
+impl std::error::Error for AdminError {}
 
 #[cfg(test)]
 mod tests {

@@ -33,13 +33,16 @@ use crate::filetypes::{ExtListError, MAX_EXT_CHARS, MAX_EXTS, Refused};
 use crate::frame::FrameError;
 use crate::json::{ErrorKind, MAX_DEPTH, ParseError};
 use crate::message::client::MAX_HISTORY_LIMIT;
-use crate::message::{DecodeError, LeaveReason};
+use crate::message::{AdminAction, DecodeError, LeaveReason, Role};
 use crate::names::{BadChar, MAX_NAME_CHARS, NameError, SERVER_NAME};
+use crate::server::ServeError;
 use crate::server::accounts::{
     AccountError, EntryProblem, FILE_VERSION, FileProblem, KEY_LEN, LoadError, MAX_ACCOUNTS,
     MAX_FILE_BYTES as ACCOUNTS_MAX_FILE_BYTES, MAX_ITERATIONS, MAX_SALT_LEN, MIN_ITERATIONS,
     MIN_SALT_LEN, VerifierError,
 };
+use crate::server::accounts::{SecretError, SecretProblem};
+use crate::server::admin::AdminError;
 use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRecovery};
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
@@ -116,6 +119,10 @@ impl Text for Zh {
             Expected::Bool => "true 或 false".to_string(),
             Expected::StringList => "字符串列表".to_string(),
             Expected::RoomList => "由 {\"name\", \"members\"} 对象组成的列表".to_string(),
+            Expected::FileTypes => "带有 \"allow\" 和 \"deny\" 两个列表的对象".to_string(),
+            Expected::Iterations => {
+                format!("{SCRAM_MIN_ITERATIONS} 到 {SCRAM_MAX_ITERATIONS} 之间的次数")
+            }
         }
     }
 
@@ -167,6 +174,7 @@ impl Text for Zh {
                 one_line(value)
             ),
             ArgError::Unexpected(arg) => format!("多余的参数 \"{}\"", one_line(arg)),
+            ArgError::Refused { flag, why } => format!("--{}: {}", one_line(flag), one_line(why)),
         }
     }
 
@@ -656,6 +664,42 @@ impl Text for Zh {
         )
     }
 
+    fn secret_error(&self, error: &SecretError) -> String {
+        let path = one_line(&error.path.display().to_string()).into_owned();
+        match &error.problem {
+            SecretProblem::Io(e) => {
+                format!("无法使用服务器的密钥 {path}: {}", self.io_error(e))
+            }
+            SecretProblem::Malformed => format!(
+                "无法使用服务器的密钥 {path}: 它不是一行 64 个十六进制数字。请从备份中恢复它；\
+                 删除它会生成一个新的密钥，那样的话，之前记下过服务器怎样回答未知名字的人，\
+                 就能分辨出哪些名字已经注册"
+            ),
+        }
+    }
+
+    fn serve_error(&self, error: &ServeError) -> String {
+        match error {
+            ServeError::Accounts(e) => self.accounts_load_error(e),
+            ServeError::Secret(e) => self.secret_error(e),
+            ServeError::History(e) => self.history_error(e),
+            ServeError::Io(e) => self.io_error(e),
+        }
+    }
+
+    fn admin_error(&self, error: &AdminError) -> String {
+        match error {
+            AdminError::NotOnline(name) => format!("没有名为 \"{}\" 的在线用户", one_line(name)),
+            AdminError::NotRegistered(name) => {
+                format!("没有注册为 \"{}\" 的账户", one_line(name))
+            }
+            AdminError::NotMuted(name) => format!("{} 没有被禁言", one_line(name)),
+            AdminError::BadName(e) => self.name_error(e),
+            AdminError::Mute(e) => self.mute_error(e),
+            AdminError::Accounts(e) => self.account_error(e),
+        }
+    }
+
     // --- Both programs' command lines --------------------------------------
 
     fn bad_arguments(&self, program: &str, error: &ArgError) -> String {
@@ -692,6 +736,14 @@ impl Text for Zh {
   --chunk-size 字节数    /send 的文件分块大小（默认 4096）
   --files 目录           收到的文件副本存放在 目录/received；/send 的路径在
                          当前目录找不到时，到 目录/server 中查找（默认 files）
+  --accounts 文件        已注册的名字和它们的密码验证信息
+                         （默认 目录/accounts.json，目录同 --files；服务器的
+                         密钥保存在它旁边，名为 accounts.secret）
+  --members-only         只允许已注册的名字加入；拒绝访客
+  --lock-window 秒数     这么多秒内 5 次登录失败，会把名字或地址锁定这么久
+                         （默认 60）
+  --allow-ext 列表       只转发这些扩展名的文件（txt,pdf,png）
+  --deny-ext 列表        从不转发这些扩展名的文件（exe,bat）
   --max-rooms N          同时存在的房间上限，包括 lobby（默认 100）
   --history 目录         把每个房间的历史记录保存在这个目录（默认 files/history）
   --no-history           历史记录只保存在内存中: 服务器停止后就没有了
@@ -724,6 +776,11 @@ impl Text for Zh {
   /rooms - 显示房间列表和房间里的人
   /user <用户名> - 显示用户详细信息
   /kick <用户名> - 将用户移出聊天室
+  /mute <用户名> [秒数] - 禁言用户若干秒（默认 300）
+  /unmute <用户名> - 解除禁言
+  /accounts - 显示已注册的账户和它们的角色
+  /role <用户名> admin|member - 把账户设为管理员，或改回普通成员
+  /deluser <用户名> - 删除账户（账户的主人若在线，会被移出聊天室）
   /help - 显示帮助信息
   /quit - 关闭服务器
 按 Ctrl+C 停止服务器"
@@ -740,6 +797,14 @@ impl Text for Zh {
 
     fn cannot_start(&self, error: &HistoryError) -> String {
         format!("chat-server: {}", self.history_error(error))
+    }
+
+    fn cannot_serve(&self, addr: &str, error: &ServeError) -> String {
+        match error {
+            ServeError::Io(e) => self.cannot_listen(addr, e),
+            ServeError::History(e) => self.cannot_start(e),
+            other => format!("chat-server: {}", escaped(&self.serve_error(other))),
+        }
     }
 
     fn log_joined(&self, name: &str, addr: &str, online: usize) -> String {
@@ -1128,8 +1193,11 @@ impl Text for Zh {
         "服务器已满，请稍后再试。".to_string()
     }
 
-    fn error_kicked(&self) -> String {
-        "你已被服务器移出聊天室。".to_string()
+    fn error_kicked(&self, by: &str) -> String {
+        if by == SERVER_NAME {
+            return "你已被服务器移出聊天室。".to_string();
+        }
+        format!("你已被 {} 移出聊天室。", one_line(by))
     }
 
     fn error_join_timeout(&self, seconds: u64) -> String {
@@ -1184,6 +1252,10 @@ impl Text for Zh {
         "传输已中止".to_string()
     }
 
+    fn error_weak_verifier(&self) -> String {
+        "服务器拒绝了这个密码的验证信息: 它比服务器要求的弱。".to_string()
+    }
+
     fn error_transfer_damaged(&self) -> String {
         "数据没有完整无损地到达".to_string()
     }
@@ -1209,6 +1281,11 @@ impl Text for Zh {
   --name 用户名        你在聊天室中的名字
   --downloads 目录     收到的文件保存在哪里（默认 files/downloads）
   --chunk-size 字节数  发送文件时的分块大小（默认 4096）
+  --register           加入之前先用新密码注册这个名字（这是进入
+                       --members-only 服务器的办法）
+  --iterations N       新密码的 PBKDF2 迭代次数，4096 到 10000000
+                       （默认 600000；越多登录越慢，从被盗的账户文件
+                       猜出密码也越慢）
   --trace[=hex]        在标准错误上打印收发的每一帧
   --lang zh|en         界面语言（默认由 LC_ALL、LC_MESSAGES、LANG 决定）
   --help               显示本帮助
@@ -1229,9 +1306,22 @@ impl Text for Zh {
   /who - 显示你所在房间里的人
   /history [N] - 显示你所在房间最近的 N 条消息（默认 20）
   /list - 显示在线用户列表
+  /register - 用密码注册你的名字
+  /passwd - 修改你的密码
   /help - 显示帮助信息
   /quit - 退出聊天室
   直接输入文本发送消息"
+            .to_string()
+    }
+
+    fn client_admin_help(&self) -> String {
+        "
+管理员命令:
+  /kick <用户名> - 将用户移出聊天室
+  /mute <用户名> [秒数] - 禁言用户若干秒（默认 300）
+  /unmute <用户名> - 解除禁言
+  /op <用户名> - 把已注册的用户设为管理员
+  /deop <用户名> - 把管理员改回普通成员"
             .to_string()
     }
 
@@ -1511,6 +1601,408 @@ impl Text for Zh {
             self.io_error(error)
         )
     }
+
+    // --- Accounts, logins, admins and file types (contract §10–§12) -----
+
+    fn log_new_secret(&self, path: &Path) -> String {
+        format!(
+            "在 {} 生成了新的服务器密钥（请把它和账户文件放在一起）",
+            one_line(&path.display().to_string())
+        )
+    }
+
+    fn log_accounts_loaded(&self, count: usize, path: &Path) -> String {
+        format!(
+            "{} 中有 {count} 个已注册的账户",
+            one_line(&path.display().to_string())
+        )
+    }
+
+    fn not_a_name(&self, name: &str, why: &NameError) -> String {
+        format!(
+            "{}（不是有效的名字: {}）",
+            one_line(name),
+            self.name_error(why)
+        )
+    }
+
+    fn log_auth_mechanism(&self, mechanism: &str) -> String {
+        format!("使用机制 \"{}\" 的 AUTH", one_line(mechanism))
+    }
+
+    fn log_auth_after_join(&self) -> String {
+        "加入之后才发送的 AUTH".to_string()
+    }
+
+    fn log_logged_in(&self, name: &str, addr: &str, role: &str) -> String {
+        format!(
+            "用户 '{}' 从 {} 登录 ({})",
+            one_line(name),
+            one_line(addr),
+            role_word(role)
+        )
+    }
+
+    fn log_login_failed(&self, name: &str, addr: &str) -> String {
+        format!(
+            "从 {} 以 '{}' 的身份登录失败",
+            one_line(addr),
+            one_line(name)
+        )
+    }
+
+    fn log_login_now_locked(&self, name: &str, addr: &str, seconds: u64) -> String {
+        format!(
+            "登录失败的次数太多: '{}' 或 {} 被锁定 {seconds} 秒",
+            one_line(name),
+            one_line(addr)
+        )
+    }
+
+    fn log_login_locked(&self, name: &str, addr: &str, seconds: u64) -> String {
+        format!(
+            "拒绝了从 {} 以 '{}' 的身份登录: 还要锁定 {seconds} 秒",
+            one_line(addr),
+            one_line(name)
+        )
+    }
+
+    fn log_auth_required(&self, name: &str, addr: &str) -> String {
+        format!(
+            "来自 {} 的 '{}' 必须先登录才能加入",
+            one_line(addr),
+            one_line(name)
+        )
+    }
+
+    fn log_registered(&self, name: &str, addr: &str) -> String {
+        format!("用户 '{}' 从 {} 注册了", one_line(name), one_line(addr))
+    }
+
+    fn log_password_changed(&self, name: &str, addr: &str) -> String {
+        format!("用户 '{}' 从 {} 修改了密码", one_line(name), one_line(addr))
+    }
+
+    fn log_register_refused(&self, name: &str, addr: &str, why: &AccountError) -> String {
+        format!(
+            "拒绝了来自 {} 的 '{}' 的注册: {}",
+            one_line(addr),
+            one_line(name),
+            escaped(&self.account_error(why))
+        )
+    }
+
+    fn log_registrations_limited(&self, addr: &str, seconds: u64) -> String {
+        format!(
+            "拒绝了来自 {} 的注册: 最近注册太多，还要等 {seconds} 秒",
+            one_line(addr)
+        )
+    }
+
+    fn log_admin_kicked(&self, by: &str, name: &str) -> String {
+        format!("管理: {} 把 {} 移出了聊天室", who(by), one_line(name))
+    }
+
+    fn log_admin_muted(&self, by: &str, name: &str, seconds: u64, ends: &str) -> String {
+        format!(
+            "管理: {} 禁言了 {} {seconds} 秒（到 {ends}）",
+            who(by),
+            one_line(name)
+        )
+    }
+
+    fn log_admin_unmuted(&self, by: &str, name: &str) -> String {
+        format!("管理: {} 解除了 {} 的禁言", who(by), one_line(name))
+    }
+
+    fn log_admin_role(&self, by: &str, name: &str, before: &str, after: &str) -> String {
+        format!(
+            "管理: {} 把 {} 设为{}（原来是{}）",
+            who(by),
+            one_line(name),
+            role_word(after),
+            role_word(before)
+        )
+    }
+
+    fn log_admin_deleted(&self, by: &str, name: &str) -> String {
+        format!("管理: {} 删除了账户 {}", who(by), one_line(name))
+    }
+
+    fn log_admin_forbidden(&self, name: &str, action: &str, target: &str) -> String {
+        format!(
+            "{} 不是管理员，不能对 {} 执行“{}”",
+            one_line(name),
+            one_line(target),
+            action_word(action)
+        )
+    }
+
+    fn log_file_type_refused(&self, sender: &str, name: &str, why: &Refused) -> String {
+        format!(
+            "拒绝了用户 '{}' 的文件 {}: {}",
+            one_line(sender),
+            one_line(name),
+            self.file_refused(why)
+        )
+    }
+
+    fn usage_mute(&self) -> String {
+        "用法: /mute <用户名> [秒数]".to_string()
+    }
+
+    fn usage_unmute(&self) -> String {
+        "用法: /unmute <用户名>".to_string()
+    }
+
+    fn usage_role(&self) -> String {
+        "用法: /role <用户名> admin|member".to_string()
+    }
+
+    fn usage_deluser(&self) -> String {
+        "用法: /deluser <用户名>".to_string()
+    }
+
+    fn accounts_empty(&self) -> String {
+        "📋 没有已注册的账户。".to_string()
+    }
+
+    fn accounts_header(&self, count: usize) -> String {
+        format!("📋 已注册的账户 ({count}):")
+    }
+
+    fn accounts_row(&self, number: usize, name: &str, role: &str, online: bool) -> String {
+        format!(
+            "  {number}. {} ({}){}",
+            one_line(name),
+            role_word(role),
+            if online { "，在线" } else { "" }
+        )
+    }
+
+    fn console_muted(&self, name: &str, seconds: u64, ends: &str) -> String {
+        format!("已禁言 {} {seconds} 秒，到 {ends}。", one_line(name))
+    }
+
+    fn console_unmuted(&self, name: &str) -> String {
+        format!("已解除 {} 的禁言。", one_line(name))
+    }
+
+    fn console_role(&self, name: &str, before: &str, after: &str) -> String {
+        if before == after {
+            return format!("{} 已经是{}了。", one_line(name), role_word(after));
+        }
+        format!(
+            "{} 现在是{}（原来是{}）。",
+            one_line(name),
+            role_word(after),
+            role_word(before)
+        )
+    }
+
+    fn console_deleted(&self, name: &str) -> String {
+        format!("已删除账户 {}；这个名字又可以用了。", one_line(name))
+    }
+
+    fn console_admin_failed(&self, why: &AdminError) -> String {
+        format!("没有完成: {}。", escaped(&self.admin_error(why)))
+    }
+
+    fn error_auth_required(&self, name: &str) -> String {
+        format!(
+            "名字 \"{}\" 已经注册: 请用它的密码登录，才能以它的身份加入。",
+            one_line(name)
+        )
+    }
+
+    fn error_members_only(&self, name: &str) -> String {
+        format!(
+            "这台服务器只接受已注册的名字: 请用密码以 \"{}\" 的身份登录，或者先注册一个名字。",
+            one_line(name)
+        )
+    }
+
+    fn error_auth_mechanism(&self, mechanism: &str) -> String {
+        format!(
+            "这里不提供登录机制 \"{}\": 请使用 SCRAM-SHA-256。",
+            one_line(mechanism)
+        )
+    }
+
+    fn error_scram(&self, error: &ScramError) -> String {
+        format!("错误的登录消息: {}。", escaped(&self.scram_error(error)))
+    }
+
+    fn error_auth_failed(&self) -> String {
+        "用户名或密码错误。".to_string()
+    }
+
+    fn error_auth_locked(&self, seconds: u64) -> String {
+        format!("这个名字或你的地址登录失败的次数太多。请在 {seconds} 秒后再试。")
+    }
+
+    fn error_auth_after_join(&self) -> String {
+        "你已经加入了: 请在加入之前登录。".to_string()
+    }
+
+    fn error_verifier(&self, why: &VerifierError) -> String {
+        format!("密码的验证信息被拒绝: {}。", self.verifier_error(why))
+    }
+
+    fn error_register_own_name(&self, name: &str) -> String {
+        format!("你只能注册你正在使用的名字 \"{}\"。", one_line(name))
+    }
+
+    fn error_register_refused(&self, name: &str, why: &AccountError) -> String {
+        format!(
+            "\"{}\" 没有注册成功: {}。",
+            one_line(name),
+            escaped(&self.account_error(why))
+        )
+    }
+
+    fn error_registrations_limited(&self, seconds: u64) -> String {
+        format!("最近从你的地址注册的次数太多。请在 {seconds} 秒后再试。")
+    }
+
+    fn error_forbidden(&self, action: &str) -> String {
+        format!(
+            "只有管理员才能执行“{}”，而你没有以管理员的身份登录。",
+            action_word(action)
+        )
+    }
+
+    fn error_admin(&self, why: &AdminError) -> String {
+        format!("没有完成: {}。", escaped(&self.admin_error(why)))
+    }
+
+    fn error_account_deleted(&self, by: &str) -> String {
+        format!("你的账户被 {} 删除了，所以你被移出了聊天室。", who(by))
+    }
+
+    fn error_muted(&self, until: &str) -> String {
+        format!("你被禁言到 {until}: 在那之前，你发送的内容不会送达任何人。")
+    }
+
+    fn error_file_type_refused(&self, name: &str, why: &Refused) -> String {
+        format!("{} 没有发送: {}。", one_line(name), self.file_refused(why))
+    }
+
+    fn password_prompt(&self, name: &str) -> String {
+        format!("{} 的密码: ", one_line(name))
+    }
+
+    fn new_password_prompt(&self, name: &str) -> String {
+        format!("{} 的新密码: ", one_line(name))
+    }
+
+    fn repeat_password_prompt(&self) -> String {
+        "再输入一次同样的密码: ".to_string()
+    }
+
+    fn passwords_differ(&self) -> String {
+        "两次输入的密码不一样；没有做任何更改。".to_string()
+    }
+
+    fn password_empty(&self) -> String {
+        "空密码不算密码；没有做任何更改。".to_string()
+    }
+
+    fn password_cancelled(&self) -> String {
+        "已取消；没有做任何更改。".to_string()
+    }
+
+    fn login_cancelled(&self) -> String {
+        "没有输入密码: 不加入。".to_string()
+    }
+
+    fn logged_in(&self, name: &str, role: Role) -> String {
+        format!(
+            "已以 {} 的身份登录 ({})。",
+            one_line(name),
+            role_word(role.as_str())
+        )
+    }
+
+    fn wrong_password(&self) -> String {
+        "密码错误。".to_string()
+    }
+
+    fn server_failed_proof(&self, addr: &str) -> String {
+        format!(
+            "{} 上的服务器没能证明它知道你的密码: 它不是你注册账户的那台服务器，\
+             或者有人在你们之间冒充它回答。不加入。",
+            one_line(addr)
+        )
+    }
+
+    fn login_refused(&self, why: &ScramError) -> String {
+        format!("登录中止: {}。", escaped(&self.scram_error(why)))
+    }
+
+    fn computing_verifier(&self, iterations: u32) -> String {
+        format!("正在计算密码的验证信息（{iterations} 次 PBKDF2 迭代）...")
+    }
+
+    fn registered(&self, name: &str) -> String {
+        format!(
+            "{} 注册好了。下次以 {} 的身份加入时，会要求输入密码。",
+            one_line(name),
+            one_line(name)
+        )
+    }
+
+    fn password_changed(&self, name: &str) -> String {
+        format!("{} 的密码已修改。", one_line(name))
+    }
+
+    fn register_logged_in(&self) -> String {
+        "你的名字已经注册过了；/passwd 可以修改它的密码。".to_string()
+    }
+
+    fn passwd_guest(&self) -> String {
+        "你是访客: 请先用 /register 给你的名字设一个密码。".to_string()
+    }
+
+    fn usage_client_admin(&self, command: &str) -> String {
+        match command {
+            "mute" => "用法: /mute <用户名> [秒数]".to_string(),
+            other => format!("用法: /{} <用户名>", one_line(other)),
+        }
+    }
+
+    fn admin_done(&self, action: AdminAction, target: &str) -> String {
+        let target = one_line(target);
+        match action {
+            AdminAction::Kick => format!("已将 {target} 移出聊天室。"),
+            AdminAction::Mute => format!("已禁言 {target}。"),
+            AdminAction::Unmute => format!("已解除 {target} 的禁言。"),
+            AdminAction::Op => format!("{target} 现在是管理员了。"),
+            AdminAction::Deop => format!("{target} 现在是普通成员，不再是管理员。"),
+        }
+    }
+
+    fn admin_notice(&self, action: AdminAction, by: &str, until: Option<&str>) -> String {
+        let by = who(by);
+        match (action, until) {
+            (AdminAction::Mute, Some(until)) => {
+                format!("* {by} 把你禁言到 {until}: 在那之前，你发送的内容不会送达任何人。")
+            }
+            (AdminAction::Mute, None) => format!("* {by} 把你禁言了。"),
+            (AdminAction::Unmute, _) => format!("* {by} 解除了你的禁言。"),
+            (AdminAction::Op, _) => format!("* {by} 把你设为管理员: /help 会显示管理员命令。"),
+            (AdminAction::Deop, _) => format!("* {by} 把你改回了普通成员: 你现在不是管理员了。"),
+            (AdminAction::Kick, _) => format!("* {by} 把你移出了聊天室。"),
+        }
+    }
+
+    fn file_type_refused_locally(&self, path: &str, why: &Refused) -> String {
+        format!(
+            "[文件传输] 无法发送 {}: {}。",
+            one_line(path),
+            self.file_refused(why)
+        )
+    }
 }
 
 /// Who said or sent something: `服务器` for the server, else the peer's
@@ -1549,5 +2041,28 @@ fn shown_path(path: &Path) -> String {
     match path.components().next() {
         Some(Component::Normal(_)) => format!("./{}", path.display()),
         _ => path.display().to_string(),
+    }
+}
+
+/// A role as a Chinese screen says it: `admin` 管理员, `member` 成员,
+/// `guest` 访客 (anything else, from a damaged file, as it is, escaped).
+fn role_word(role: &str) -> Cow<'_, str> {
+    match role {
+        "admin" => Cow::Borrowed("管理员"),
+        "member" => Cow::Borrowed("成员"),
+        "guest" => Cow::Borrowed("访客"),
+        other => one_line(other),
+    }
+}
+
+/// An admin action as a Chinese sentence names it (`kick` 移出用户).
+fn action_word(action: &str) -> Cow<'_, str> {
+    match action {
+        "kick" => Cow::Borrowed("移出用户"),
+        "mute" => Cow::Borrowed("禁言用户"),
+        "unmute" => Cow::Borrowed("解除禁言"),
+        "op" => Cow::Borrowed("设置管理员"),
+        "deop" => Cow::Borrowed("撤销管理员"),
+        other => one_line(other),
     }
 }

@@ -371,6 +371,8 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     timestamp: 0,
                     room: None,
                     max_file_size: None,
+                    role: None,
+                    file_types: None,
                     max_text: None,
                 }));
                 let _ = writer.lock().expect("lock").write_all(&welcome);

@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 pub mod files;
+pub mod login;
 #[cfg(target_os = "linux")]
 pub mod procfs;
 pub mod raw;
@@ -369,6 +370,15 @@ impl Server {
         Server::start_in(TempDir::new().expect("temp dir"), args)
     }
 
+    /// Kills the server the way `kill -9` does (no chance to clean up or
+    /// flush anything), then starts a new one in the same folder, on a new
+    /// port, with `args`.
+    pub fn kill_and_restart(mut self, args: &[&str]) -> Server {
+        self.proc.kill();
+        Server::start_in(self.dir, args)
+    }
+
+    /// Starts a server in `dir` (its working directory) with `args`.
     /// [`Server::start`] in a directory a test already has: the one an
     /// earlier server ran in, to restart on what it left behind.
     pub fn start_in(dir: TempDir, args: &[&str]) -> Server {
@@ -421,6 +431,17 @@ impl Server {
                 client.proc.expect(&format!("用户名: {name}"));
             }
         }
+        client
+    }
+
+    /// Starts a client for the registered `name`, types `password` when
+    /// it asks (it is the next line of standard input), and waits until it
+    /// has joined.
+    pub fn log_in(&self, name: &str, password: &str) -> Client {
+        let mut client = self.client(&["--name", name]);
+        client.send(password);
+        client.expect(&format!("Password for {name}"));
+        client.expect(&format!("Connected to 127.0.0.1:{} as {name}.", self.port));
         client
     }
 

@@ -170,6 +170,19 @@ impl Raw {
         }
     }
 
+    /// Panics if any message skipped so far was an `ERROR`: for checking
+    /// that something was *not* refused.
+    pub fn assert_no_error_skipped(&self) {
+        assert!(
+            !self
+                .skipped
+                .iter()
+                .any(|m| matches!(m, ServerMessage::Error(_))),
+            "{:?}",
+            self.skipped
+        );
+    }
+
     /// Waits until the server closes the connection, skipping messages.
     pub fn expect_closed(&mut self) {
         let deadline = Instant::now() + DEADLINE;

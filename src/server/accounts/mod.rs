@@ -23,7 +23,9 @@
 //! - `mod.rs` (this one): the accounts in memory, what a session and the
 //!   console ask of them, and the checks on verifiers;
 //! - `file.rs`: the file's layout, read and checked on load, and written;
-//! - `rewrite.rs`: replacing a file so that a crash leaves it whole.
+//! - `rewrite.rs`: replacing a file so that a crash leaves it whole;
+//! - `secret.rs`: the server's secret, which makes logins for unknown names
+//!   look like real ones, kept in a file of its own beside this one.
 //!
 //! # One lock, and I/O under it
 //!
@@ -46,6 +48,7 @@
 
 mod file;
 mod rewrite;
+mod secret;
 #[cfg(test)]
 mod tests;
 
@@ -60,6 +63,9 @@ use crate::sync::lock;
 
 pub use file::{EntryProblem, FILE_VERSION, FileProblem, LoadError, MAX_FILE_BYTES};
 pub use rewrite::{temp_path, write_atomically};
+pub use secret::{
+    SecretError, SecretProblem, keep as keep_secret, load as load_secret, secret_path,
+};
 
 /// The bounds on verifiers are those [`crate::crypto::scram`] sets for
 /// both sides of a login: a salt of at least 16 bytes (so that no two
@@ -111,6 +117,15 @@ impl Role {
             "admin" => Some(Role::Admin),
             "member" => Some(Role::Member),
             _ => None,
+        }
+    }
+}
+
+impl From<Role> for crate::message::Role {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => crate::message::Role::Admin,
+            Role::Member => crate::message::Role::Member,
         }
     }
 }
