@@ -730,6 +730,8 @@ fn a_password_is_never_shown_before_joining_or_in_the_editor() {
     let mut alice = Pane::start(
         Path::new(env!("CARGO_BIN_EXE_chat-client")),
         &[
+            "--lang",
+            "en",
             "--host",
             "127.0.0.1",
             "--port",
