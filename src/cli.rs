@@ -165,6 +165,15 @@ impl FlagValue<'_> {
         usize::try_from(n).map_err(|_| self.bad(&n.to_string(), Expected::Smaller))
     }
 
+    /// A size from 1 to `max`; `expected` says what is allowed, and why.
+    pub fn size_up_to(&mut self, max: usize, expected: Expected) -> Result<usize, ArgError> {
+        let n = self.size()?;
+        if n > max {
+            return Err(self.bad(&n.to_string(), expected));
+        }
+        Ok(n)
+    }
+
     /// A whole number, 0 or more.
     pub fn count(&mut self) -> Result<usize, ArgError> {
         let value = self.text()?;

@@ -48,12 +48,11 @@
 //! - [`trace`]: `--trace`, every frame printed as it goes by.
 //!
 //! The programs (each knows nothing of byte layouts):
-//! - [`server`]: the accept loop and connection slots, a session thread
-//!   (connected, logging in, joined) and a writer thread per client, the room,
-//!   the admin console, and each room's history: an append-only log on disk
-//!   with one writer thread ([`server::history`]); [`server::web`] is the
-//!   (connected, then joined) and a writer thread per client, who is online
-//!   ([`server::directory`]) and who is in which room
+//! - [`server`]: the accept loop and connection slots; a new connection's
+//!   first byte picks its transport (HTTP requests for the page and the
+//!   WebSocket upgrade are answered right there); a session thread
+//!   (connected, logging in, joined) and a writer thread per client, who is
+//!   online ([`server::directory`]) and who is in which room
 //!   ([`server::rooms`]), the admin console, and each room's history: an
 //!   append-only log on disk with one writer thread ([`server::history`]); [`server::web`] is the
 //!   browser client it serves. Registered accounts and their file are

@@ -87,7 +87,10 @@ fn out_of_file_descriptors_the_server_says_so_and_recovers() {
         .and_then(|p| p.parse().ok())
         .expect("port");
 
-    let held: Vec<TcpStream> = (0..20)
+    // A connection that has sent nothing costs one descriptor (its
+    // transport, and with it the writer's clones, waits for the first
+    // byte), so it takes more than 32 of them to run out.
+    let held: Vec<TcpStream> = (0..40)
         .map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connect"))
         .collect();
     server.expect("Too many open files");

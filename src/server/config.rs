@@ -12,8 +12,10 @@ use crate::cli::{self, ArgError, Command, FlagValue, Settings};
 use crate::filetypes::{FileTypes, parse_list};
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::server::lockout::DEFAULT_WINDOW;
+use crate::text::Expected;
 use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
+use crate::transport::sniff::MAX_FRAME_CAP;
 
 /// Everything the server needs to know before it starts.
 #[derive(Debug, Clone)]
@@ -23,7 +25,9 @@ pub struct Config {
     /// Most connections at once. A `listen()` backlog does *not* limit
     /// clients (it only queues connections not yet accepted); this does.
     pub max_clients: usize,
-    /// Largest frame body accepted from a client.
+    /// Largest frame body (or WebSocket message) accepted from a client; at
+    /// most [`MAX_FRAME_CAP`], so that no frame can pass for an HTTP request
+    /// (`src/transport/sniff.rs` tells why).
     pub max_frame: usize,
     /// Longest chat text, in bytes.
     pub max_text: usize,
@@ -46,6 +50,9 @@ pub struct Config {
     pub files_dir: PathBuf,
     /// Print every frame on stderr (`--trace`, `--trace=hex`).
     pub trace: Trace,
+    /// Origins of web pages elsewhere that may open a WebSocket here
+    /// (`--allow-origin`, repeatable); the server's own page always may.
+    pub allow_origin: Vec<String>,
     /// The accounts file (`--accounts FILE`); `None` means
     /// `accounts.json` in the files folder.
     pub accounts: Option<PathBuf>,
@@ -86,6 +93,7 @@ impl Default for Config {
             chunk_size: DEFAULT_CHUNK_SIZE,
             files_dir: PathBuf::from("files"),
             trace: Trace::Off,
+            allow_origin: Vec::new(),
             accounts: None,
             members_only: false,
             lock_window: DEFAULT_WINDOW,
@@ -116,7 +124,7 @@ impl Settings for Config {
             "host" => self.host = value.text()?,
             "max-clients" => self.max_clients = value.size()?,
             "max-text" => self.max_text = value.size()?,
-            "max-frame" => self.max_frame = value.size()?,
+            "max-frame" => self.max_frame = value.size_up_to(MAX_FRAME_CAP, Expected::FrameCap)?,
             "queue" => self.queue_bytes = value.size()?,
             "heartbeat" => self.heartbeat = value.seconds()?,
             "send-timeout" => self.send_timeout = value.seconds()?,
@@ -124,6 +132,7 @@ impl Settings for Config {
             "chunk-size" => self.chunk_size = value.chunk_size()?,
             "files" => self.files_dir = PathBuf::from(value.text()?),
             "trace" => self.trace = value.trace()?,
+            "allow-origin" => self.allow_origin.push(value.text()?),
             "accounts" => self.accounts = Some(PathBuf::from(value.text()?)),
             "members-only" => self.members_only = value.switch()?,
             "lock-window" => self.lock_window = value.seconds()?,
@@ -150,6 +159,7 @@ impl Settings for Config {
     }
 }
 
+/// What `--max-frame` takes, said where the cap comes from.
 impl Config {
     /// Reads `chat-server [PORT] [HOST] [--flag VALUE]...`.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Command<Config>, ArgError> {
@@ -285,6 +295,23 @@ mod tests {
     }
 
     #[test]
+    fn the_frame_limit_is_capped_so_no_frame_looks_like_http() {
+        assert_eq!(
+            config(&["--max-frame", "16777216"]).max_frame,
+            MAX_FRAME_CAP
+        );
+        match parse(&["--max-frame", "16777217"]) {
+            Err(ArgError::BadValue { flag, expected, .. }) => {
+                assert_eq!(flag, "max-frame");
+                assert_eq!(expected, Expected::FrameCap);
+                let said = crate::text::t().expected(expected);
+                assert!(said.contains("HTTP"), "{said}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn account_and_file_type_flags() {
         let c = config(&[]);
         assert_eq!(c.accounts_path(), Path::new("files/accounts.json"));
@@ -360,6 +387,20 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn origins_can_be_allowed_more_than_once() {
+        let c = config(&[
+            "--allow-origin",
+            "http://a.example",
+            "--allow-origin=http://b.example:8080",
+        ]);
+        assert_eq!(
+            c.allow_origin,
+            ["http://a.example", "http://b.example:8080"]
+        );
+        assert!(config(&[]).allow_origin.is_empty());
     }
 
     #[test]

@@ -52,7 +52,7 @@ use crate::message::server::{Joined, Left, Welcome};
 use crate::message::{LeaveReason, Role, ServerMessage};
 use crate::names::name_key;
 use crate::sync::lock;
-use crate::transport::Outgoing;
+use crate::transport::{Ending, Outgoing};
 
 /// One connection's way out: its outbox, and a handle to cut it off.
 /// It exists from `accept` on, before the client has a name.
@@ -136,6 +136,12 @@ impl Link {
     /// Lets the writer finish what is queued, then end the connection.
     pub fn close(&self) {
         self.outbox.close();
+    }
+
+    /// [`Link::close`], saying why for transports whose goodbye carries a
+    /// reason (a WebSocket's close code).
+    pub fn close_because(&self, ending: Ending) {
+        self.outbox.close_because(ending);
     }
 }
 

@@ -15,6 +15,8 @@
 //!
 //! - [`config`]: settings and limits, from the command line.
 //! - [`permit`]: connection slots, each given back when its holder is done.
+//! - `arrival`: a new connection's first byte picks its transport; HTTP
+//!   requests (the browser page, the WebSocket upgrade) are answered there.
 //! - [`session`]: one client's life, phase by phase: connected, joined.
 //! - [`directory`]: who is online: names, private delivery, kick, and the
 //!   notices that someone joined or left the server.
@@ -34,6 +36,7 @@
 
 pub mod accounts;
 pub mod admin;
+mod arrival;
 pub mod config;
 pub mod console;
 pub mod directory;
@@ -70,7 +73,7 @@ use crate::localtime::{TimeZone, now_unix};
 use crate::message::{ErrorCode, ErrorReport, ServerMessage};
 use crate::sync::lock;
 use crate::text;
-use crate::transport::tcp;
+use crate::transport::{Ending, tcp};
 
 /// Stack size for the per-client threads. They parse JSON without recursion
 /// and hold little on the stack, and with two threads per client, the 8 MiB
@@ -297,6 +300,10 @@ where
         mutes: Mutes::new(),
     });
     say(&text::t().listening(&local_addr.to_string()));
+    say(&text::t().browser_hint(
+        &browser_url(&server.config.host, local_addr),
+        local_addr.ip().is_unspecified(),
+    ));
     for line in opened {
         say(&line);
     }
@@ -387,6 +394,18 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
     }
 }
 
+/// The address of the chat page, for the start-up lines: the host as the
+/// admin gave it (a browser on this machine resolves `localhost` itself),
+/// or `localhost` for a server on every interface.
+fn browser_url(host: &str, local_addr: SocketAddr) -> String {
+    let host = if local_addr.ip().is_unspecified() {
+        "localhost"
+    } else {
+        host
+    };
+    format!("http://{}/", crate::cli::host_port(host, local_addr.port()))
+}
+
 /// Tells a connection over the client limit why it is turned away.
 ///
 /// Closing a socket that still has unread bytes (the client's `USER_JOIN`,
@@ -404,14 +423,44 @@ fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
             text::t().error_server_full(),
         ));
         if stream.write_all(&tcp::frame(&refusal)).is_ok() {
-            let _ = stream.shutdown(Shutdown::Write);
-            let _ = io::copy(&mut (&stream).take(64 * 1024), &mut io::sink());
+            linger(&stream);
         }
     });
 }
 
 /// How long a refused connection may take to read its refusal.
 const REFUSAL_GRACE: Duration = Duration::from_secs(1);
+
+/// Most bytes [`linger`] reads from a peer before closing anyway.
+const LINGER_BYTES: usize = 256 * 1024;
+
+/// Ends a connection whose last words have been written, so that the peer
+/// gets to read them.
+///
+/// Closing a socket while bytes the peer sent are still unread in it makes
+/// the kernel send a reset instead of a clean end, and the peer's kernel
+/// may then throw away what we wrote before the peer read it: a browser
+/// that sent its request and more would lose our answer. So: half-close
+/// (the peer reads our answer, then the end of the stream), read and drop
+/// whatever the peer still sends until it closes too, and only then close;
+/// for [`REFUSAL_GRACE`] and [`LINGER_BYTES`] at most, so that a peer that
+/// keeps sending cannot keep us here.
+pub(crate) fn linger(stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + REFUSAL_GRACE;
+    let mut left = LINGER_BYTES;
+    let mut buf = [0u8; 4096];
+    while left > 0 {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        if wait.is_zero() || stream.set_read_timeout(Some(wait)).is_err() {
+            return;
+        }
+        match (&*stream).read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
+}
 
 /// The last message every connection gets when the server stops.
 fn goodbye() -> ServerMessage {
@@ -427,7 +476,7 @@ fn goodbye() -> ServerMessage {
 /// outbox closed, so the client hears it once.
 fn say_goodbye(link: &Link) {
     link.send(&goodbye());
-    link.close();
+    link.close_because(Ending::GoingAway);
 }
 
 /// Connections still waiting in the listen backlog when shutdown begins:

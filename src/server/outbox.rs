@@ -17,19 +17,21 @@
 //! each as it writes (see [`crate::transport`]). It also batches: it takes
 //! everything queued at once and hands it to the kernel in as few `write`
 //! calls as it can, which is where most of the speed of a busy broadcast
-//! comes from. `docs/04-one-thread-per-client.md`
+//! comes from. A WebSocket's reader answers pings and closes through the
+//! same queue ([`Replies`]), so a pong never cuts into a message being
+//! written. `docs/04-one-thread-per-client.md`
 //! tells the longer story, and `docs/06-misbehaving-peers.md` what happens
 //! to a client that cannot keep up.
 
 use std::collections::VecDeque;
-use std::io;
+use std::io::{self, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::sync::lock;
 use crate::trace::{Direction, Trace};
-use crate::transport::{Framing, Outgoing, write_all_bodies};
+use crate::transport::{Ending, Framing, Outgoing, Replies, write_all_bodies};
 
 /// Why a message could not be queued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +58,11 @@ struct State {
     /// bytes each, are not counted).
     bytes: usize,
     closed: bool,
+    /// True once the connection's last frame is queued ([`Outbox::push_last`]):
+    /// the writer then adds no farewell of its own.
+    last_queued: bool,
+    /// How the connection ends, for the farewell ([`Framing::farewell`]).
+    ending: Ending,
     /// True while the writer sleeps on `bodies_ready`. Waking a thread is a
     /// system call even when nobody sleeps, and a broadcast pushes to every
     /// client's queue, so we only signal when the writer is really waiting.
@@ -72,6 +79,8 @@ impl Outbox {
                 queue: VecDeque::new(),
                 bytes: 0,
                 closed: false,
+                last_queued: false,
+                ending: Ending::Normal,
                 writer_waiting: false,
                 bulk_waiting: 0,
             }),
@@ -123,12 +132,49 @@ impl Outbox {
         Ok(())
     }
 
+    /// Queues the connection's last frame (a WebSocket close) and closes
+    /// the outbox behind it, in one step, so nothing can slip in after it.
+    /// It is a few bytes, and queued even when the queue is full: the peer
+    /// should learn why it is being closed.
+    pub fn push_last(&self, frame: Outgoing) -> Result<(), PushError> {
+        let mut state = self.lock();
+        if state.closed {
+            return Err(PushError::Closed);
+        }
+        state.last_queued = true;
+        self.enqueue(&mut state, frame);
+        drop(state);
+        self.close();
+        Ok(())
+    }
+
     /// No more bodies will be accepted. The writer still writes what is
     /// queued (a goodbye message, say), then ends.
     pub fn close(&self) {
-        self.lock().closed = true;
+        self.close_because(Ending::Normal);
+    }
+
+    /// [`Outbox::close`], saying why for the farewell (the first reason
+    /// given counts).
+    pub fn close_because(&self, ending: Ending) {
+        let mut state = self.lock();
+        if !state.closed {
+            state.closed = true;
+            state.ending = ending;
+        }
+        drop(state);
         self.bodies_ready.notify_all();
         self.room_freed.notify_all();
+    }
+
+    /// Writer side: the farewell to write once the queue is drained, unless
+    /// a last frame was queued already.
+    fn farewell(&self, framing: Framing) -> Option<Vec<u8>> {
+        let state = self.lock();
+        if state.last_queued {
+            return None;
+        }
+        framing.farewell(state.ending)
     }
 
     /// Bytes waiting to be written.
@@ -207,9 +253,21 @@ impl Outbox {
 /// holding memory it no longer needs.
 const KEEP_CAPACITY: usize = 64;
 
+/// A WebSocket reader's answers go into the connection's own queue.
+impl Replies for Outbox {
+    fn reply(&self, frame: Outgoing) -> bool {
+        self.push(frame).is_ok()
+    }
+
+    fn reply_last(&self, frame: Outgoing) -> bool {
+        self.push_last(frame).is_ok()
+    }
+}
+
 /// The writer thread's body: drains `outbox` into `stream` until the outbox
 /// is closed and empty, or the socket fails. `framing` says which header
-/// goes in front of each body.
+/// goes in front of each body, and what to write last (a WebSocket's close
+/// frame).
 ///
 /// The socket should have a write timeout, so that a peer that stopped
 /// reading cannot hold this thread forever. When writing fails, the writer
@@ -227,7 +285,10 @@ pub fn run_writer(
         while outbox.take_batch(&mut batch) {
             let mut taken = 0;
             for body in &batch {
-                trace.frame(Direction::Sent, peer, body.body());
+                // Whole frames (pongs, closes) carry no message to show.
+                if !body.is_framed() {
+                    trace.frame(Direction::Sent, peer, body.body());
+                }
                 taken += body.len();
             }
             write_all_bodies(&mut stream, framing, &batch)?;
@@ -236,6 +297,9 @@ pub fn run_writer(
                 batch.shrink_to(KEEP_CAPACITY);
             }
             outbox.written(taken);
+        }
+        if let Some(last) = outbox.farewell(framing) {
+            stream.write_all(&last)?;
         }
         Ok(())
     })();
@@ -301,6 +365,43 @@ mod tests {
         outbox.written(batch[0].len());
         batch.clear();
         assert!(!outbox.take_batch(&mut batch));
+    }
+
+    #[test]
+    fn nothing_is_queued_after_the_last_frame_and_there_is_one_last_frame() {
+        let outbox = Outbox::new(1000);
+        outbox.push(frame("before")).unwrap();
+        assert!(outbox.reply_last(Outgoing::framed(vec![0x88, 0])));
+        assert_eq!(outbox.push(frame("after")), Err(PushError::Closed));
+        assert!(!outbox.reply_last(Outgoing::framed(vec![0x88, 0])));
+        assert!(!outbox.reply(Outgoing::framed(vec![0x8A, 0])));
+        let mut batch = Vec::new();
+        assert!(outbox.take_batch(&mut batch));
+        assert_eq!(batch.len(), 2);
+        assert!(batch[1].is_framed());
+        // The writer adds no close of its own.
+        assert_eq!(outbox.farewell(Framing::WebSocket), None);
+    }
+
+    #[test]
+    fn a_closed_outbox_says_goodbye_the_way_it_was_closed() {
+        let outbox = Outbox::new(1000);
+        outbox.close_because(Ending::GoingAway);
+        outbox.close();
+        assert_eq!(
+            outbox.farewell(Framing::WebSocket),
+            Framing::WebSocket.farewell(Ending::GoingAway)
+        );
+        assert_eq!(outbox.farewell(Framing::Tcp), None);
+    }
+
+    #[test]
+    fn the_last_frame_is_queued_even_when_the_queue_is_full() {
+        let one = frame("hello");
+        let outbox = Outbox::new(one.len());
+        outbox.push(one.clone()).unwrap();
+        assert_eq!(outbox.push(one), Err(PushError::Full));
+        assert_eq!(outbox.push_last(Outgoing::framed(vec![0x88, 0])), Ok(()));
     }
 
     #[test]

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::admin::{self, Actor};
+use super::arrival::{self, Transport};
 use super::directory::{JoinError, Joining, Link, Member};
 use super::login::{self, Finished, LoggedIn, Registrant};
 use super::mutes::DEFAULT_MUTE;
@@ -30,7 +31,7 @@ use super::outbox::{Outbox, run_writer};
 use super::permit::Permit;
 use super::relay::Uploads;
 use super::rooms::{Entered, RoomError};
-use super::{Server, say_goodbye, spawn};
+use super::{Server, linger, say_goodbye, spawn};
 use crate::crypto::scram::ServerFirst;
 use crate::frame::is_timeout;
 use crate::message::client::{Admin, Auth, HistoryRequest, RoomJoin, Text};
@@ -42,9 +43,8 @@ use crate::message::{
 use crate::names::{SERVER_NAME, check_name, check_room_name};
 use crate::server::accounts::Role as AccountRole;
 use crate::text;
-use crate::transport::{
-    Framing, MessageReader, ReadBody, ReadError, TransportError, tcp, tune_socket,
-};
+use crate::transport::websocket::{self, WebSocketReader};
+use crate::transport::{Framing, MessageReader, ReadBody, ReadError, TransportError, tcp};
 
 /// The longest a session waits in `read` before looking around.
 const MAX_TICK: Duration = Duration::from_secs(1);
@@ -52,7 +52,20 @@ const MAX_TICK: Duration = Duration::from_secs(1);
 /// Runs a client's session to its end. Called on the session's own thread
 /// with the connection's slot, which it gives back when done.
 pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, permit: Permit) {
-    let (link, reader, writer) = match start(&server, stream, addr) {
+    // Counted from `accept`, when the slot was taken.
+    let join_by = permit.since() + server.config.heartbeat;
+    // The first bytes decide the transport; an HTTP request for the page
+    // is answered there and never becomes a session.
+    let mut closing_handshake = None;
+    let started = match arrival::arrive(&server, stream, addr, join_by) {
+        Ok(Some(transport)) => {
+            closing_handshake = transport.closing_handshake();
+            start(&server, transport, addr)
+        }
+        Ok(None) => return,
+        Err(e) => Err(e),
+    };
+    let (link, reader, writer) = match started {
         Ok(started) => started,
         Err(e) => {
             server.log(&text::t().log_setup_failed(&addr.to_string(), &e));
@@ -64,9 +77,8 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
         server: &server,
         link,
         reader,
-        // Counted from `accept`, when the slot was taken.
         phase: Phase::Connected {
-            join_by: permit.since() + server.config.heartbeat,
+            join_by,
             login: None,
         },
         last_heard: Instant::now(),
@@ -91,40 +103,51 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
     let permit = server.stopping().then_some(permit); // else dropped right here
     session.finish(reason);
     let _ = writer.join();
+    if let Some(socket) = closing_handshake {
+        // The browser answers our close frame with its own: let it arrive
+        // rather than reset the connection under it.
+        linger(&socket);
+    }
     drop(permit);
 }
 
 /// What reads one connection's messages: whichever transport it speaks
-/// (chosen in [`start`]; TCP frames today), over the ticking socket.
+/// (chosen in [`start`]), over the ticking socket.
 type Reader = MessageReader<Box<dyn ReadBody + Send>, ClientMessage>;
 
-/// Sets the socket up and starts the writer thread.
+/// Sets the connection up for its transport and starts the writer thread.
 fn start(
     server: &Server,
-    stream: TcpStream,
+    transport: Transport,
     addr: SocketAddr,
 ) -> io::Result<(Arc<Link>, Reader, std::thread::JoinHandle<io::Result<()>>)> {
     let config = &server.config;
-    tune_socket(&stream)?;
-    let tick = tick(config.heartbeat);
-    stream.set_read_timeout(Some(tick))?;
-    stream.set_write_timeout(Some(config.send_timeout))?;
     let outbox = Arc::new(Outbox::new(config.queue_bytes));
-    let writer_stream = stream.try_clone()?;
+    let writer_stream = transport.socket().try_clone()?;
     let link = Arc::new(Link::new(
         addr,
         outbox.clone(),
-        stream.try_clone()?,
+        transport.socket().try_clone()?,
         config.send_timeout,
     ));
     // The transport: how bodies are cut out of what arrives, and which
-    // header goes before each body sent. The rest of the session does not
-    // know which one it talks to.
-    let framing = Framing::Tcp;
-    let bodies: Box<dyn ReadBody + Send> = Box::new(tcp::Reader::new(
-        TickingStream::new(stream, tick),
-        config.max_frame,
-    ));
+    // header goes before each body sent. This is the one place that knows
+    // which: the rest of the session does not.
+    let (framing, bodies): (Framing, Box<dyn ReadBody + Send>) = match transport {
+        Transport::Tcp(stream) => (
+            Framing::Tcp,
+            Box::new(tcp::Reader::new(stream, config.max_frame)),
+        ),
+        Transport::WebSocket { stream, buffered } => (
+            Framing::WebSocket,
+            Box::new(websocket::Reader::new(
+                WebSocketReader::with_buffered(stream, config.max_frame, &buffered),
+                // Pongs and close frames go out through the same queue as
+                // everything else, so they never cut into a message.
+                outbox.clone(),
+            )),
+        ),
+    };
     let trace = config.trace;
     let writer = spawn("writer", move || {
         run_writer(&outbox, writer_stream, framing, trace, &addr.to_string())
@@ -143,7 +166,7 @@ fn start(
 /// against the heartbeat deadline, deaf to shutdown. (Web servers know this
 /// attack as "slowloris".) The frame reader keeps what it has read across a
 /// timeout, so nothing is lost.
-struct TickingStream {
+pub(super) struct TickingStream {
     stream: TcpStream,
     tick: Duration,
     /// When the next timeout is due, unless the socket reports one first.
@@ -151,12 +174,17 @@ struct TickingStream {
 }
 
 impl TickingStream {
-    fn new(stream: TcpStream, tick: Duration) -> Self {
+    pub(super) fn new(stream: TcpStream, tick: Duration) -> Self {
         TickingStream {
             stream,
             tick,
             next_tick: Instant::now() + tick,
         }
+    }
+
+    /// The socket itself, for writing and for its settings.
+    pub(super) fn socket(&self) -> &TcpStream {
+        &self.stream
     }
 }
 
@@ -177,7 +205,7 @@ impl Read for TickingStream {
 
 /// Ticks often enough to notice a missed heartbeat within a quarter of the
 /// interval, and at least once a second to notice shutdown.
-fn tick(heartbeat: Duration) -> Duration {
+pub(super) fn tick(heartbeat: Duration) -> Duration {
     (heartbeat / 4).clamp(Duration::from_millis(50), MAX_TICK)
 }
 

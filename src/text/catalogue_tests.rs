@@ -155,6 +155,7 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         ours version("chat-server");
         ours server_usage();
         ours listening("127.0.0.1:8888");
+        ours browser_hint("http://localhost:8888/", true);
         ours console_help();
         peer cannot_listen(h, &io_error());
         peer log_joined(h, "127.0.0.1:50000", 2);
@@ -171,6 +172,7 @@ fn every_sentence(t: &dyn Text) -> Vec<(&'static str, String, bool)> {
         ours log_second_join();
         peer log_client_error(h, h);
         ours log_server_full("127.0.0.1:50000", 1);
+        peer log_http("127.0.0.1:50000", Some((h, h)), 400, Some(&h));
         ours log_join_timeout("127.0.0.1:50000", 30);
         ours log_session_panicked("127.0.0.1:50000");
         ours log_setup_failed("127.0.0.1:50000", &io_error());
@@ -487,6 +489,7 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         Expected::RoomList,
         Expected::FileTypes,
         Expected::Iterations,
+        Expected::FrameCap,
         Expected::String,
         Expected::Object,
         Expected::WholeNumber,
@@ -602,6 +605,7 @@ fn every_error(t: &dyn Text) -> Vec<String> {
         HttpError::WebSocketVersion,
         HttpError::ForbiddenOrigin,
         HttpError::Truncated,
+        HttpError::TimedOut,
         HttpError::Io(io()),
     ] {
         all.push(t.http_error(&e));

@@ -36,6 +36,7 @@ use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRe
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
 use crate::transport::http::{HttpError, MAX_HEAD, Malformed, Upgrade};
+use crate::transport::sniff::MAX_FRAME_CAP;
 use crate::transport::websocket::WsError;
 use crate::unicode::UNICODE_VERSION;
 
@@ -74,6 +75,11 @@ impl Text for En {
             Expected::Iterations => {
                 format!("a count from {SCRAM_MIN_ITERATIONS} to {SCRAM_MAX_ITERATIONS}")
             }
+            Expected::FrameCap => format!(
+                "at most {MAX_FRAME_CAP} ({} MiB): a longer frame's first byte could be \
+                 a capital letter, and on this port a capital letter begins an HTTP request",
+                MAX_FRAME_CAP >> 20
+            ),
         }
     }
 
@@ -303,6 +309,7 @@ impl Text for En {
                 "WebSocket requests from pages of other sites are refused".to_string()
             }
             HttpError::Truncated => "the connection closed inside the request head".to_string(),
+            HttpError::TimedOut => "the request head did not arrive in time".to_string(),
             HttpError::Io(e) => e.to_string(),
         }
     }
@@ -736,7 +743,8 @@ Options:
   --host HOST            address to listen on
   --max-clients N        most clients at once (default 1000)
   --max-text BYTES       longest chat message (default 65536)
-  --max-frame BYTES      largest frame accepted from a client (default 1048576)
+  --max-frame BYTES      largest frame or WebSocket message accepted from a client
+                         (default 1048576, at most 16777216)
   --queue BYTES          outgoing queue per client (default 4194304)
   --heartbeat SECS       ping a client silent this long, drop it after twice this;
                          close a connection not joined this long after connecting (default 30)
@@ -759,6 +767,9 @@ Options:
   --history-keep N       messages kept per room (default 1000)
   --history-on-join N    messages replayed on entering a room, 0 for none (default 20)
   --trace[=hex]          print every frame sent and received on stderr
+  --allow-origin ORIGIN  let pages from ORIGIN (like http://example.org:8080) open a
+                         WebSocket here; repeat for more (the server's own page
+                         always may)
   --lang zh|en           the language to speak (default: the locale's, from
                          LC_ALL, LC_MESSAGES or LANG)
   --help                 show this help
@@ -769,6 +780,16 @@ Options:
     /// The first line the server prints; tests and scripts wait for it.
     fn listening(&self, addr: &str) -> String {
         format!("Chat server listening on {addr}\nWaiting for clients...")
+    }
+
+    fn browser_hint(&self, url: &str, other_machines: bool) -> String {
+        if other_machines {
+            format!(
+                "In a browser, open {url} (from another machine, use this machine's address in place of localhost)"
+            )
+        } else {
+            format!("In a browser, open {url}")
+        }
     }
 
     fn console_help(&self) -> String {
@@ -892,6 +913,23 @@ Press Ctrl+C to stop the server at once."
     fn log_server_full(&self, addr: &str, max: usize) -> String {
         let clients = if max == 1 { "client" } else { "clients" };
         format!("refused {addr}: the server is full ({max} {clients})")
+    }
+
+    fn log_http(
+        &self,
+        addr: &str,
+        request: Option<(&str, &str)>,
+        status: u16,
+        why: Option<&dyn fmt::Display>,
+    ) -> String {
+        let asked = match request {
+            Some((method, target)) => format!(" \"{} {}\"", one_line(method), one_line(target)),
+            None => String::new(),
+        };
+        match why {
+            Some(why) => format!("HTTP {addr}{asked}: {status}, {}", escaped(why)),
+            None => format!("HTTP {addr}{asked}: {status}"),
+        }
     }
 
     fn log_join_timeout(&self, addr: &str, seconds: u64) -> String {

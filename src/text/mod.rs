@@ -230,6 +230,9 @@ pub enum Expected {
     FileTypes,
     /// PBKDF2 iterations, from the least to the most a verifier may have.
     Iterations,
+    /// A frame limit no higher than
+    /// [`crate::transport::sniff::MAX_FRAME_CAP`], and why.
+    FrameCap,
 }
 
 /// Every sentence, one method each. See the module documentation for how
@@ -291,6 +294,11 @@ pub trait Text: Sync {
     /// The first line the server prints; tests and scripts wait for it,
     /// and read the port after the last colon.
     fn listening(&self, addr: &str) -> String;
+    /// The start-up line for people with a browser: where the chat page is.
+    /// `url` is the server's own address; `other_machines` says the server
+    /// listens on every interface, so other machines reach it by this
+    /// one's address.
+    fn browser_hint(&self, url: &str, other_machines: bool) -> String;
     fn console_help(&self) -> String;
     fn cannot_listen(&self, addr: &str, error: &io::Error) -> String;
     fn cannot_start(&self, error: &HistoryError) -> String;
@@ -315,6 +323,15 @@ pub trait Text: Sync {
     /// What a `bad input` line says of an `ERROR` a client sent us.
     fn log_client_error(&self, text: &str, code: &str) -> String;
     fn log_server_full(&self, addr: &str, max: usize) -> String;
+    /// One HTTP request answered: who, what it asked (when it could be
+    /// read), the status, and why when it was refused.
+    fn log_http(
+        &self,
+        addr: &str,
+        request: Option<(&str, &str)>,
+        status: u16,
+        why: Option<&dyn fmt::Display>,
+    ) -> String;
     fn log_join_timeout(&self, addr: &str, seconds: u64) -> String;
     fn log_session_panicked(&self, addr: &str) -> String;
     fn log_setup_failed(&self, addr: &str, error: &io::Error) -> String;

@@ -47,6 +47,7 @@ use crate::server::history::{HistoryError, OpenReport, Problem, Progress, RoomRe
 use crate::server::mutes::{MAX_MUTE, MAX_MUTED, MuteError};
 use crate::transfer::{MAX_CHUNK_SIZE, OpenError, Special, TransferError};
 use crate::transport::http::{HttpError, MAX_HEAD, Malformed, Upgrade};
+use crate::transport::sniff::MAX_FRAME_CAP;
 use crate::transport::websocket::WsError;
 use crate::unicode::UNICODE_VERSION;
 
@@ -123,6 +124,11 @@ impl Text for Zh {
             Expected::Iterations => {
                 format!("{SCRAM_MIN_ITERATIONS} 到 {SCRAM_MAX_ITERATIONS} 之间的次数")
             }
+            Expected::FrameCap => format!(
+                "不超过 {MAX_FRAME_CAP} ({} MiB) 的值: 更长的帧的第一个字节可能是大写字母，\
+                 而在这个端口上，大写字母开头的是 HTTP 请求",
+                MAX_FRAME_CAP >> 20
+            ),
         }
     }
 
@@ -328,6 +334,7 @@ impl Text for Zh {
             HttpError::WebSocketVersion => "只支持 WebSocket 第 13 版".to_string(),
             HttpError::ForbiddenOrigin => "拒绝来自其他网站页面的 WebSocket 请求".to_string(),
             HttpError::Truncated => "连接在请求头的中途关闭".to_string(),
+            HttpError::TimedOut => "请求头没有按时到达".to_string(),
             HttpError::Io(e) => self.io_error(e),
         }
     }
@@ -727,7 +734,8 @@ impl Text for Zh {
   --host 主机            监听的地址
   --max-clients N        同时在线的客户端上限（默认 1000）
   --max-text 字节数      一条聊天消息的最大长度（默认 65536）
-  --max-frame 字节数     接受客户端的最大帧（默认 1048576）
+  --max-frame 字节数     接受客户端的最大帧或 WebSocket 消息
+                         （默认 1048576，最多 16777216）
   --queue 字节数         每个客户端的发送队列（默认 4194304）
   --heartbeat 秒数       客户端沉默这么久就发 PING，沉默两倍时长则断开；
                          连接后这么久仍未加入的连接也会被关闭（默认 30）
@@ -750,6 +758,9 @@ impl Text for Zh {
   --history-keep N       每个房间保留的消息数（默认 1000）
   --history-on-join N    进入房间时重放的消息数，0 表示不重放（默认 20）
   --trace[=hex]          在标准错误上打印收发的每一帧
+  --allow-origin 来源    允许来自这个来源（如 http://example.org:8080）的页面
+                         在这里打开 WebSocket；可以重复多次（服务器自己的
+                         页面总是可以）
   --lang zh|en           界面语言（默认由 LC_ALL、LC_MESSAGES、LANG 决定）
   --help                 显示本帮助
   --version              显示版本"
@@ -758,6 +769,14 @@ impl Text for Zh {
 
     fn listening(&self, addr: &str) -> String {
         format!("聊天服务器已启动，监听 {addr}\n等待客户端连接...")
+    }
+
+    fn browser_hint(&self, url: &str, other_machines: bool) -> String {
+        if other_machines {
+            format!("在浏览器中打开 {url}（从另一台机器访问时，把 localhost 换成这台机器的地址）")
+        } else {
+            format!("在浏览器中打开 {url}")
+        }
     }
 
     fn console_help(&self) -> String {
@@ -887,6 +906,23 @@ impl Text for Zh {
 
     fn log_server_full(&self, addr: &str, max: usize) -> String {
         format!("拒绝了 {addr}: 服务器已满 ({max} 个客户端)")
+    }
+
+    fn log_http(
+        &self,
+        addr: &str,
+        request: Option<(&str, &str)>,
+        status: u16,
+        why: Option<&dyn fmt::Display>,
+    ) -> String {
+        let asked = match request {
+            Some((method, target)) => format!(" \"{} {}\"", one_line(method), one_line(target)),
+            None => String::new(),
+        };
+        match why {
+            Some(why) => format!("HTTP {addr}{asked}: 状态码 {status}，{}", escaped(why)),
+            None => format!("HTTP {addr}{asked}: 状态码 {status}"),
+        }
     }
 
     fn log_join_timeout(&self, addr: &str, seconds: u64) -> String {

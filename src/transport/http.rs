@@ -30,6 +30,7 @@
 //! | any other method | `405` |
 //! | an HTTP version other than 1.0 and 1.1 | `505` |
 //! | a head over [`MAX_HEAD`] bytes | `431` |
+//! | a head that has not ended by the server's deadline | `408` |
 //! | anything malformed | `400` |
 //!
 //! Every answer but `101` ends the connection (`Connection: close`): one
@@ -76,6 +77,7 @@ impl Status {
     pub const FORBIDDEN: Status = Status::new(403, "Forbidden");
     pub const NOT_FOUND: Status = Status::new(404, "Not Found");
     pub const METHOD_NOT_ALLOWED: Status = Status::new(405, "Method Not Allowed");
+    pub const REQUEST_TIMEOUT: Status = Status::new(408, "Request Timeout");
     pub const UPGRADE_REQUIRED: Status = Status::new(426, "Upgrade Required");
     pub const HEADERS_TOO_LARGE: Status = Status::new(431, "Request Header Fields Too Large");
     pub const VERSION_NOT_SUPPORTED: Status = Status::new(505, "HTTP Version Not Supported");
@@ -116,6 +118,11 @@ pub enum HttpError {
     /// The connection ended before the head did (400, though the peer may
     /// no longer be reading).
     Truncated,
+    /// The head had not ended when the server stopped waiting for it (408).
+    /// The reader itself never gives up; the server decides how long a
+    /// request may take (its join deadline: a head sent a byte at a time
+    /// must not hold a connection slot for good).
+    TimedOut,
     /// The socket failed, or a read timeout expired (see
     /// [`HttpError::is_timeout`]). No answer: there is nobody to send it to,
     /// or the caller keeps waiting.
@@ -191,6 +198,7 @@ impl HttpError {
             HttpError::NotFound => Status::NOT_FOUND,
             HttpError::WebSocketVersion => Status::UPGRADE_REQUIRED,
             HttpError::ForbiddenOrigin => Status::FORBIDDEN,
+            HttpError::TimedOut => Status::REQUEST_TIMEOUT,
             HttpError::Io(_) => return None,
         })
     }
@@ -1279,6 +1287,7 @@ mod tests {
             (HttpError::ForbiddenOrigin, Some(403)),
             (HttpError::NotFound, Some(404)),
             (HttpError::MethodNotAllowed, Some(405)),
+            (HttpError::TimedOut, Some(408)),
             (HttpError::WebSocketVersion, Some(426)),
             (HttpError::HeadTooLarge, Some(431)),
             (HttpError::VersionNotSupported, Some(505)),

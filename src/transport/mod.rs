@@ -20,6 +20,14 @@
 //!   [`Header`] to put in front of it, and hands header and body to the
 //!   kernel as two slices of one vectored write ([`write_all_bodies`]). So a
 //!   broadcast to a TCP client and to a browser shares one body.
+//!
+//! A WebSocket also has frames that carry no message: a `pong` answering a
+//! browser's `ping`, the `close` frame that ends the connection. Its reader
+//! answers those itself, through the connection's one writer ([`Replies`]):
+//! such a frame is an [`Outgoing::framed`], written as it is, with no header
+//! in front. And when a connection ends cleanly, its writer asks the
+//! framing for the last words to write ([`Framing::farewell`]: a WebSocket
+//! close frame, nothing for TCP).
 
 pub mod http;
 pub mod sniff;
@@ -193,13 +201,18 @@ impl<R: ReadBody, M: Message> MessageReader<R, M> {
 /// size. A broadcast storm can have hundreds of thousands of bodies queued
 /// at once, and an `Arc<Vec<u8>>` would be two allocations each.
 #[derive(Debug, Clone)]
-pub struct Outgoing(Arc<[u8]>);
+pub struct Outgoing {
+    bytes: Arc<[u8]>,
+    /// True for bytes that are already a whole frame of the connection's
+    /// transport (a WebSocket pong or close): written with no header.
+    framed: bool,
+}
 
 impl Outgoing {
     /// Encodes `message`, leaving it as it is: the path of the small
     /// messages (chat lines, notices).
     pub fn new<M: Message>(message: &M) -> Self {
-        Outgoing(message.encode().into())
+        Outgoing::body_of(message.encode())
     }
 
     /// Encodes `message`, moving its strings into the JSON writer instead
@@ -207,26 +220,87 @@ impl Outgoing {
     pub fn from_message<M: Message>(message: M) -> Self {
         let mut body = String::with_capacity(message.size_hint());
         message.write_body(&mut body);
-        Outgoing(body.into_bytes().into())
+        Outgoing::body_of(body.into_bytes())
     }
 
-    /// The body: the JSON text of one envelope.
+    fn body_of(bytes: Vec<u8>) -> Self {
+        Outgoing {
+            bytes: bytes.into(),
+            framed: false,
+        }
+    }
+
+    /// A frame its transport built whole, to be written exactly as it is:
+    /// the writer puts no header in front. Only a transport's own reader
+    /// makes these (see [`Replies`]); they are for one connection only.
+    pub fn framed(frame: Vec<u8>) -> Self {
+        Outgoing {
+            bytes: frame.into(),
+            framed: true,
+        }
+    }
+
+    /// The body: the JSON text of one envelope (or, for a
+    /// [`framed`](Outgoing::framed) one, the whole frame).
     pub fn body(&self) -> &[u8] {
-        &self.0
+        &self.bytes
+    }
+
+    /// True for a whole frame made by [`Outgoing::framed`].
+    pub fn is_framed(&self) -> bool {
+        self.framed
     }
 
     /// Bytes in the body (the header is not counted).
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.bytes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.bytes.is_empty()
+    }
+
+    /// The header `framing` puts in front of this body: none for a whole
+    /// frame.
+    fn header(&self, framing: Framing) -> Header {
+        if self.framed {
+            Header::new(&[])
+        } else {
+            framing.header(self.len())
+        }
     }
 }
 
-/// The bytes a transport writes in front of one body: TCP's 4-byte length
-/// today, a WebSocket frame header (2 to 10 bytes) for a browser.
+/// Where a transport's reader sends the frames it answers with itself,
+/// through the connection's one writer (so they never cut into a message
+/// being written). A WebSocket reader answers a `ping` with a `pong`, and a
+/// `close`, or a broken rule, with the close frame that ends the connection.
+pub trait Replies: Send + Sync {
+    /// Queues a whole frame; false if it could not be queued (the
+    /// connection is closing, or the peer is not reading).
+    fn reply(&self, frame: Outgoing) -> bool;
+
+    /// Queues the last frame the connection sends: nothing is queued after
+    /// it, and the writer ends once it is written. False if the connection
+    /// was already closing (its last frame is decided, so this one is not
+    /// sent: a WebSocket sends exactly one close frame).
+    fn reply_last(&self, frame: Outgoing) -> bool;
+}
+
+/// Why a connection the server ends cleanly is ending, for transports whose
+/// goodbye says so (a WebSocket close code, [`Framing::farewell`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ending {
+    /// The connection did what it was for: the client left, or was told
+    /// why it must go.
+    #[default]
+    Normal,
+    /// The server is shutting down.
+    GoingAway,
+}
+
+/// The bytes a transport writes in front of one body: TCP's 4-byte length,
+/// or a WebSocket frame header (2 to 10 bytes) for a browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
     bytes: [u8; Header::MAX],
@@ -262,6 +336,9 @@ pub enum Framing {
     /// A 4-byte big-endian length ([`tcp`]).
     #[default]
     Tcp,
+    /// A WebSocket text frame's header ([`websocket`]): one frame per body,
+    /// never masked, never fragmented.
+    WebSocket,
 }
 
 impl Framing {
@@ -269,6 +346,24 @@ impl Framing {
     pub fn header(self, body_len: usize) -> Header {
         match self {
             Framing::Tcp => tcp::header(body_len),
+            Framing::WebSocket => Header::new(websocket::text_header(body_len).as_bytes()),
+        }
+    }
+
+    /// What to write last when the server ends a connection cleanly and
+    /// nothing final has been written yet. Our framing has no goodbye (the
+    /// end of the stream says it); a WebSocket ends with a close frame, so
+    /// that the browser can tell a deliberate end from a lost connection.
+    pub fn farewell(self, ending: Ending) -> Option<Vec<u8>> {
+        match self {
+            Framing::Tcp => None,
+            Framing::WebSocket => {
+                let code = match ending {
+                    Ending::Normal => websocket::close_code::NORMAL,
+                    Ending::GoingAway => websocket::close_code::GOING_AWAY,
+                };
+                Some(websocket::close_frame(code, ""))
+            }
         }
     }
 }
@@ -294,10 +389,12 @@ pub fn write_all_bodies<W: Write>(
     bodies: &[Outgoing],
 ) -> io::Result<()> {
     for bodies in bodies.chunks(BODIES_PER_WRITE) {
-        let headers: Vec<Header> = bodies.iter().map(|b| framing.header(b.len())).collect();
+        let headers: Vec<Header> = bodies.iter().map(|b| b.header(framing)).collect();
         let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(2 * bodies.len());
         for (header, body) in headers.iter().zip(bodies) {
-            slices.push(IoSlice::new(header.as_bytes()));
+            if !header.as_bytes().is_empty() {
+                slices.push(IoSlice::new(header.as_bytes()));
+            }
             slices.push(IoSlice::new(body.body()));
         }
         let mut rest = &mut slices[..];
@@ -361,6 +458,35 @@ mod tests {
             write_all_bodies(&mut out, Framing::Tcp, &bodies).unwrap();
             assert!(out.written == expected, "step {step}");
         }
+    }
+
+    #[test]
+    fn websocket_bodies_get_a_text_header_and_whole_frames_none() {
+        let chat = Outgoing::new(&ServerMessage::Pong);
+        let pong = Outgoing::framed(websocket::pong_frame(b"hi"));
+        let mut out = Stingy {
+            written: Vec::new(),
+            step: 5,
+            calls: 0,
+        };
+        write_all_bodies(&mut out, Framing::WebSocket, &[chat.clone(), pong]).unwrap();
+        let mut expected = Vec::new();
+        websocket::encode_text(chat.body(), &mut expected);
+        expected.extend(websocket::pong_frame(b"hi"));
+        assert_eq!(out.written, expected);
+    }
+
+    #[test]
+    fn only_a_websocket_says_goodbye() {
+        assert_eq!(Framing::Tcp.farewell(Ending::Normal), None);
+        assert_eq!(
+            Framing::WebSocket.farewell(Ending::Normal),
+            Some(websocket::close_frame(1000, ""))
+        );
+        assert_eq!(
+            Framing::WebSocket.farewell(Ending::GoingAway),
+            Some(websocket::close_frame(1001, ""))
+        );
     }
 
     #[test]

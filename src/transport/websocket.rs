@@ -44,6 +44,14 @@
 //! arrive, so a frame that announces a megabyte and sends ten bytes costs ten
 //! bytes, whatever it declared (contract section 7).
 //!
+//! # What the session sees
+//!
+//! [`Reader`] turns the events into what every transport hands the session
+//! ([`ReadBody`]): one body per text message, and nothing else. It answers
+//! the control frames itself, through the connection's writer: a pong for
+//! each ping, a close for a close (and then the end of the stream), and for
+//! a broken rule, the close frame with that rule's code before the error.
+//!
 //! # What the writer needs
 //!
 //! Everything the server sends is a single unmasked frame whose header
@@ -52,10 +60,13 @@
 //! WebSocket recipient's writer puts the same few header bytes in front of it.
 
 use std::io::{self, Read};
+use std::sync::Arc;
 
+use super::{Outgoing, ReadBody, Replies, TransportError};
 use crate::base64;
 use crate::crypto::sha1::sha1;
 use crate::frame::is_timeout;
+use crate::message::ErrorCode;
 
 /// The fixed string RFC 6455 (section 1.3) appends to the browser's key
 /// before hashing it. Any server that computes the answer must know the
@@ -642,6 +653,21 @@ pub fn text_header(body_len: usize) -> Header {
     Header::new(Opcode::Text, body_len)
 }
 
+/// A frame as a *client* sends it, masked with `key`: `first_byte` is FIN,
+/// the RSV bits and the opcode, as they go on the wire. The server never
+/// sends one; programs that play a browser do (`poke`, the benchmark, the
+/// tests), and a real client picks a fresh, unpredictable key per frame.
+pub fn masked_frame(first_byte: u8, payload: &[u8], key: [u8; 4]) -> Vec<u8> {
+    let header = Header::new(Opcode::Text, payload.len());
+    let mut frame = Vec::with_capacity(header.as_bytes().len() + 4 + payload.len());
+    frame.extend_from_slice(header.as_bytes());
+    frame[0] = first_byte;
+    frame[1] |= 0x80;
+    frame.extend_from_slice(&key);
+    frame.extend(payload.iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k));
+    frame
+}
+
 /// Appends a whole text frame (header and body) to `out`.
 pub fn encode_text(body: &[u8], out: &mut Vec<u8>) {
     out.reserve(10 + body.len());
@@ -676,31 +702,85 @@ pub fn close_frame(code: u16, reason: &str) -> Vec<u8> {
     control_frame(Opcode::Close, &payload)
 }
 
+/// The reading half of a WebSocket connection, as the session sees every
+/// transport: one body per text message. Control frames never reach the
+/// session; the reader answers them through `replies`, the connection's
+/// writer.
+pub struct Reader<R> {
+    events: WebSocketReader<R>,
+    replies: Arc<dyn Replies>,
+}
+
+impl<R: Read> Reader<R> {
+    /// A reader over `events` that answers pings and closes through
+    /// `replies`.
+    pub fn new(events: WebSocketReader<R>, replies: Arc<dyn Replies>) -> Self {
+        Reader { events, replies }
+    }
+}
+
+impl<R: Read> ReadBody for Reader<R> {
+    fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
+        loop {
+            match self.events.read_event() {
+                Ok(Some(Event::Text(body))) => return Ok(Some(body)),
+                Ok(Some(Event::Ping(payload))) => {
+                    // A peer that pings and never reads fills its own queue
+                    // and stops getting answers; it costs nobody else.
+                    self.replies.reply(Outgoing::framed(pong_frame(&payload)));
+                }
+                Ok(Some(Event::Pong(_))) => {}
+                Ok(Some(Event::Close { code, .. })) => {
+                    // The closing handshake: the answer echoes the peer's
+                    // code, and the connection ends behind it.
+                    let code = code.unwrap_or(close_code::NORMAL);
+                    self.replies
+                        .reply_last(Outgoing::framed(close_frame(code, "")));
+                    return Ok(None);
+                }
+                Ok(None) => return Ok(None),
+                Err(error) => return Err(self.broken(error)),
+            }
+        }
+    }
+}
+
+impl<R> Reader<R> {
+    /// What a failed read means to the session. A broken rule is answered
+    /// here, with its close code (and the rule, for a person, as the
+    /// reason): it is the last frame the connection sends, so the session's
+    /// own `ERROR` reply finds the connection closed and is not sent.
+    fn broken(&self, error: WsError) -> TransportError {
+        let why = error.to_string();
+        let Some(code) = error.close_code() else {
+            return match error {
+                WsError::Io(e) => TransportError::Io(e),
+                _ => TransportError::Truncated(why),
+            };
+        };
+        self.replies
+            .reply_last(Outgoing::framed(close_frame(code, &why)));
+        let reply = match error {
+            WsError::TooLarge { .. } => ErrorCode::FrameTooLarge,
+            WsError::NotUtf8 => ErrorCode::BadUtf8,
+            _ => ErrorCode::BadMessage,
+        };
+        TransportError::Broken { reply, why }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::transport::trickle::Trickle;
     use std::io::Cursor;
+    use std::sync::Mutex;
 
     const LIMIT: usize = 1024 * 1024;
 
     /// A client frame: the bytes a browser would send.
     fn masked(fin: bool, opcode: u8, payload: &[u8], mask: [u8; 4]) -> Vec<u8> {
-        let mut frame = vec![if fin { 0x80 } else { 0 } | opcode];
-        match payload.len() {
-            n @ 0..=125 => frame.push(0x80 | n as u8),
-            n @ 126..=0xFFFF => {
-                frame.push(0x80 | 126);
-                frame.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                frame.push(0x80 | 127);
-                frame.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        frame.extend_from_slice(&mask);
-        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        frame
+        masked_frame(if fin { 0x80 } else { 0 } | opcode, payload, mask)
     }
 
     fn text(payload: &[u8]) -> Vec<u8> {
@@ -1171,5 +1251,107 @@ mod tests {
         }
         let timeout = WsError::Io(io::ErrorKind::WouldBlock.into());
         assert!(timeout.is_timeout());
+    }
+
+    /// What a [`Reader`] answered, and whether it ended the connection.
+    #[derive(Default)]
+    struct Answers {
+        frames: Mutex<Vec<Vec<u8>>>,
+        last: Mutex<bool>,
+    }
+
+    impl Replies for Answers {
+        fn reply(&self, frame: Outgoing) -> bool {
+            if *self.last.lock().unwrap() {
+                return false;
+            }
+            self.frames.lock().unwrap().push(frame.body().to_vec());
+            true
+        }
+        fn reply_last(&self, frame: Outgoing) -> bool {
+            let ok = self.reply(frame);
+            *self.last.lock().unwrap() = true;
+            ok
+        }
+    }
+
+    fn session_reader(bytes: Vec<u8>) -> (Reader<Cursor<Vec<u8>>>, Arc<Answers>) {
+        let answers = Arc::new(Answers::default());
+        let reader = Reader::new(reader(bytes), answers.clone());
+        (reader, answers)
+    }
+
+    #[test]
+    fn the_session_gets_bodies_and_the_reader_answers_control_frames() {
+        let mut bytes = masked(true, 0x9, b"one", [1, 2, 3, 4]);
+        bytes.extend(masked(false, 0x1, b"{\"a\"", [4; 4]));
+        bytes.extend(masked(true, 0x9, b"two", [5; 4]));
+        bytes.extend(masked(true, 0xA, b"unasked", [6; 4]));
+        bytes.extend(masked(true, 0x0, b": 1}", [7; 4]));
+        bytes.extend(masked(true, 0x8, &[0x0F, 0xA0], [8; 4]));
+        bytes.extend(text(b"after the close"));
+        let (mut reader, answers) = session_reader(bytes);
+        assert_eq!(reader.read_body().unwrap(), Some(b"{\"a\": 1}".to_vec()));
+        assert_eq!(reader.read_body().unwrap(), None);
+        let frames = answers.frames.lock().unwrap().clone();
+        assert_eq!(
+            frames,
+            vec![
+                pong_frame(b"one"),
+                pong_frame(b"two"),
+                close_frame(4000, "")
+            ]
+        );
+        assert!(*answers.last.lock().unwrap());
+    }
+
+    #[test]
+    fn a_close_without_a_code_is_answered_with_1000() {
+        let (mut reader, answers) = session_reader(masked(true, 0x8, b"", [0; 4]));
+        assert_eq!(reader.read_body().unwrap(), None);
+        assert_eq!(
+            answers.frames.lock().unwrap().clone(),
+            vec![close_frame(1000, "")]
+        );
+    }
+
+    #[test]
+    fn a_broken_rule_is_answered_with_its_close_code_then_reported() {
+        let cases: Vec<(Vec<u8>, u16, ErrorCode)> = vec![
+            (vec![0x81, 0x01, b'x'], 1002, ErrorCode::BadMessage),
+            (masked(true, 0x2, b"x", [1; 4]), 1003, ErrorCode::BadMessage),
+            (text(b"\xff"), 1007, ErrorCode::BadUtf8),
+            (text(&vec![b'a'; LIMIT + 1]), 1009, ErrorCode::FrameTooLarge),
+        ];
+        for (bytes, code, expected) in cases {
+            let (mut reader, answers) = session_reader(bytes);
+            match reader.read_body() {
+                Err(TransportError::Broken { reply, why }) => {
+                    assert_eq!(reply, expected, "{code}");
+                    let frames = answers.frames.lock().unwrap().clone();
+                    assert_eq!(frames, vec![close_frame(code, &why)]);
+                }
+                other => panic!("{code}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_dropped_connection_is_not_answered() {
+        let mut frame = text(b"Hello");
+        frame.truncate(5);
+        let (mut reader, answers) = session_reader(frame);
+        assert!(matches!(
+            reader.read_body(),
+            Err(TransportError::Truncated(_))
+        ));
+        assert!(answers.frames.lock().unwrap().is_empty());
+        // A timeout stays a timeout, so the session can tick.
+        let answers: Arc<dyn Replies> = Arc::new(Answers::default());
+        let mut reader = Reader::new(
+            WebSocketReader::new(Trickle::new(text(b"hi"), 1), LIMIT),
+            answers,
+        );
+        assert!(reader.read_body().unwrap_err().is_timeout());
     }
 }

@@ -10,6 +10,8 @@
 //!   and through a naive server (written below) whose sender thread writes
 //!   to every receiver's socket itself; deliveries per second, latency
 //!   p50/p99, lost messages; then latency at a fixed offered load.
+//! - **fanout-ws**: the same storm with WebSocket clients, alone and beside
+//!   TCP clients in one room ([`websocket`]).
 //! - **fanout-history**: the same fan-out with each room's history on disk
 //!   (`--history DIR`) and in memory only (`--no-history`), best of three
 //!   runs each, alternating: deliveries per second with the log on must
@@ -41,6 +43,8 @@ use socket_chat::message::server::{Chat, Welcome};
 use socket_chat::message::{ClientMessage, ServerMessage};
 use socket_chat::transport::tcp;
 
+mod websocket;
+
 const MIB: u64 = 1024 * 1024;
 
 fn main() {
@@ -56,6 +60,9 @@ fn main() {
     }
     if wants("fanout") {
         bench_fanout();
+    }
+    if wants("fanout-ws") {
+        websocket::bench();
     }
     if wants("fanout-history") {
         bench_fanout_history();

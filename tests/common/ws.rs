@@ -223,6 +223,13 @@ impl Ws {
     /// Connects and sends the handshake with `extra` header lines; the
     /// server's refusal if it did not answer `101`.
     pub fn connect_with(port: u16, extra: &[&str]) -> Result<Ws, Refusal> {
+        Ws::connect_then(port, extra, &[])
+    }
+
+    /// Connects and sends the handshake with `extra` header lines, and
+    /// `tail` right behind it in the same write: a browser may send its
+    /// first frames without waiting for `101`.
+    pub fn connect_then(port: u16, extra: &[&str], tail: &[u8]) -> Result<Ws, Refusal> {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).ok();
         let n = CLIENTS.fetch_add(1, Ordering::Relaxed);
@@ -234,10 +241,9 @@ impl Ws {
             auto_pong: true,
         };
         let key = base64::encode(&ws.rng.random::<[u8; 16]>());
-        let request = handshake_request(&format!("127.0.0.1:{port}"), &key, extra);
-        ws.stream
-            .write_all(request.as_bytes())
-            .expect("send handshake");
+        let mut request = handshake_request(&format!("127.0.0.1:{port}"), &key, extra).into_bytes();
+        request.extend_from_slice(tail);
+        ws.stream.write_all(&request).expect("send handshake");
         let head = ws.read_response_head();
         let status: u16 = head
             .split(' ')

@@ -65,7 +65,7 @@ const EN = {
   online: (n) => `Online (${n})`,
   connecting: (addr) => `Connecting to ${addr}…`,
   connected: (addr, name) => `Connected to ${addr} as ${name}.`,
-  statusJoined: (name, addr) => `${name} @ ${addr}`,
+  statusJoined: (name, addr, role) => (role ? `${name} (${EN.roleName(role)}) @ ${addr}` : `${name} @ ${addr}`),
   statusOffline: 'Not connected',
   serverName: 'server',
   privateTag: '[private]',
@@ -93,6 +93,13 @@ const EN = {
     '  /send                  send a file (or drop one on the page)',
     '  /send @NAME            send a file to NAME only',
     '  /list                  list who is online',
+    '  /join #ROOM            go to ROOM (made when its first member comes)',
+    '  /rooms                 list the rooms',
+    '  /who                   who is in this room',
+    '  /history [N]           the last N messages of this room (20 unless told)',
+    '  /register              register your name with a password',
+    '  /passwd                change your password',
+    '  /kick, /mute, /unmute, /op, /deop NAME   for admins',
     '  /help                  show this help',
     '  /quit                  leave the chat',
   ].join('\n'),
@@ -119,6 +126,48 @@ const EN = {
   whySize: (expected, received) => `${received} bytes arrived but the file should have ${expected}`,
   whyChecksum: 'the SHA-256 checksum does not match: the data was damaged',
   whyDisconnected: 'the connection closed',
+  passwordLabel: 'Password (only for a registered name)',
+  registerLabel: 'Register this name with this password',
+  roleName: (role) => ({ admin: 'admin', member: 'member', guest: 'guest' })[role] || role,
+  everyoneIn: (room) => `Everyone in #${room}`,
+  roomTitle: (room, n) => `#${room} (${n})`,
+  everyoneOnline: (n) => `Everyone online (${n})`,
+  roomsTitle: 'Rooms ↻',
+  roomPlaceholder: '#room',
+  goButton: 'Go',
+  roomEntry: (room, n) => `#${room} (${n})`,
+  inRoom: (room, names) => `You are in #${room} (${names.length}): ${names.join(', ')}`,
+  cameToRoom: (name, room, n) => `* ${name} came into #${room} (${n} here)`,
+  leftRoom: (name, room, n) => `* ${name} left #${room} (${n} here)`,
+  roomList: (rooms) => `Rooms (${rooms.length}): ${rooms.join(', ')}`,
+  historyEnd: (room, n) => (n === 0 ? `No earlier messages in #${room}.` : `↑ ${n} earlier message${n === 1 ? '' : 's'} of #${room}`),
+  earlierTag: '(earlier)',
+  usageJoin: 'Usage: /join #ROOM',
+  usageHistory: 'Usage: /history [N], N from 1 to 1000',
+  usageAdmin: (name) => `Usage: /${name} NAME${name === 'mute' ? ' [SECONDS]' : ''}`,
+  adminDone: (action, target) => `[admin] ${action} ${target}: done`,
+  actedOn: (action, by, until) => ({
+    op: `* ${by} made you an admin: /help lists the admin commands.`,
+    deop: `* ${by} made you a member again.`,
+    mute: `* ${by} muted you until ${until}: nothing you send reaches anyone until then.`,
+    unmute: `* ${by} lifted your mute.`,
+  })[action] || `* ${by}: ${action}`,
+  fileTypeRefused: (name) => `[file] cannot send ${name}: the server does not take files of this type`,
+  deriving: (percent) => `Working out the key from the password… ${percent} %`,
+  loggingIn: 'Logging in…',
+  needPassword: (name) => `"${name}" is registered: type its password, then Join.`,
+  wrongPassword: 'Wrong password.',
+  impostor: 'The server could not prove that it holds this account: not joined.',
+  scramMalformed: 'the server\'s answer was not a valid login message',
+  scramWeak: 'the server asked for a weaker login than this page accepts',
+  loginFailed: (why) => `Login failed: ${why}`,
+  registered: (name) => `Registered "${name}": next time, join with this password.`,
+  passwordChanged: 'Password changed.',
+  secretRegister: 'Password for your name',
+  secretPasswd: 'New password',
+  saveButton: 'Save',
+  cancelButton: 'Cancel',
+  passwordEmpty: 'Type a password first.',
 };
 
 const ZH = {
@@ -136,7 +185,7 @@ const ZH = {
   online: (n) => `在线用户 (${n})`,
   connecting: (addr) => `正在连接服务器 ${addr}…`,
   connected: (addr, name) => `已连接到服务器 ${addr}\n用户名: ${name}`,
-  statusJoined: (name, addr) => `${name} @ ${addr}`,
+  statusJoined: (name, addr, role) => (role ? `${name}（${ZH.roleName(role)}）@ ${addr}` : `${name} @ ${addr}`),
   statusOffline: '未连接',
   serverName: '服务器',
   privateTag: '[私信]',
@@ -164,6 +213,13 @@ const ZH = {
     '  /send                  - 发送文件（也可以把文件拖到页面上）',
     '  /send @用户名          - 向指定用户发送文件',
     '  /list                  - 显示在线用户列表',
+    '  /join #房间名          - 进入房间（第一个人进入时建立）',
+    '  /rooms                 - 显示房间列表',
+    '  /who                   - 显示本房间的成员',
+    '  /history [N]           - 显示本房间最近 N 条消息（默认 20 条）',
+    '  /register              - 用密码注册你的用户名',
+    '  /passwd                - 修改密码',
+    '  /kick, /mute, /unmute, /op, /deop 用户名   - 管理员命令',
     '  /help                  - 显示帮助信息',
     '  /quit                  - 退出聊天室',
   ].join('\n'),
@@ -190,6 +246,48 @@ const ZH = {
   whySize: (expected, received) => `收到 ${received} 字节，文件应有 ${expected} 字节`,
   whyChecksum: 'SHA-256 校验和不一致：数据已损坏',
   whyDisconnected: '连接已断开',
+  passwordLabel: '密码（注册过的用户名才需要）',
+  registerLabel: '用这个密码注册这个用户名',
+  roleName: (role) => ({ admin: '管理员', member: '成员', guest: '访客' })[role] || role,
+  everyoneIn: (room) => `#${room} 的所有人`,
+  roomTitle: (room, n) => `#${room} (${n})`,
+  everyoneOnline: (n) => `所有在线用户 (${n})`,
+  roomsTitle: '房间 ↻',
+  roomPlaceholder: '#房间名',
+  goButton: '进入',
+  roomEntry: (room, n) => `#${room} (${n})`,
+  inRoom: (room, names) => `你在房间 #${room} (${names.length} 人): ${names.join(', ')}`,
+  cameToRoom: (name, room, n) => `* ${name} 进入了 #${room} (${n} 人)`,
+  leftRoom: (name, room, n) => `* ${name} 离开了 #${room} (${n} 人)`,
+  roomList: (rooms) => `房间列表 (${rooms.length}): ${rooms.join(', ')}`,
+  historyEnd: (room, n) => (n === 0 ? `#${room} 没有更早的消息。` : `↑ 以上是 #${room} 更早的 ${n} 条消息`),
+  earlierTag: '（较早）',
+  usageJoin: '用法: /join #房间名',
+  usageHistory: '用法: /history [N]，N 为 1 到 1000',
+  usageAdmin: (name) => `用法: /${name} 用户名${name === 'mute' ? ' [秒数]' : ''}`,
+  adminDone: (action, target) => `[管理] ${action} ${target}: 已完成`,
+  actedOn: (action, by, until) => ({
+    op: `* ${by} 把你设为了管理员：/help 列出管理员命令。`,
+    deop: `* ${by} 把你改回了普通成员。`,
+    mute: `* ${by} 禁言了你，直到 ${until}：在那之前你发的内容谁也收不到。`,
+    unmute: `* ${by} 解除了你的禁言。`,
+  })[action] || `* ${by}: ${action}`,
+  fileTypeRefused: (name) => `[文件传输] 无法发送 ${name}: 服务器不接受这种类型的文件`,
+  deriving: (percent) => `正在由密码计算密钥… ${percent} %`,
+  loggingIn: '正在登录…',
+  needPassword: (name) => `“${name}”已注册：请输入它的密码，再点加入。`,
+  wrongPassword: '密码错误。',
+  impostor: '服务器无法证明它持有这个账号：没有加入。',
+  scramMalformed: '服务器的回答不是有效的登录消息',
+  scramWeak: '服务器要求的登录强度低于本页面接受的程度',
+  loginFailed: (why) => `登录失败: ${why}`,
+  registered: (name) => `已注册“${name}”：下次请用这个密码加入。`,
+  passwordChanged: '密码已修改。',
+  secretRegister: '为你的用户名设置密码',
+  secretPasswd: '新密码',
+  saveButton: '保存',
+  cancelButton: '取消',
+  passwordEmpty: '请先输入密码。',
 };
 
 // The reader's first language decides; `?lang=zh` or `?lang=en` overrides.
@@ -295,32 +393,12 @@ class Sha256 {
       const i = at + t * 4;
       w[t] = (bytes[i] << 24) | (bytes[i + 1] << 16) | (bytes[i + 2] << 8) | bytes[i + 3];
     }
-    for (let t = 16; t < 64; t += 1) {
-      const a = w[t - 15];
-      const b = w[t - 2];
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
-    }
-    const h = this.state;
-    let [a, b, c, d, e, f, g, k] = h;
-    for (let t = 0; t < 64; t += 1) {
-      const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const ch = (e & f) ^ (~e & g);
-      const t1 = (k + s1 + ch + K256[t] + w[t]) | 0;
-      const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const maj = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (s0 + maj) | 0;
-      k = g; g = f; f = e; e = (d + t1) | 0;
-      d = c; c = b; b = a; a = (t1 + t2) | 0;
-    }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-    h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+    compressWords(this.state, w);
   }
 
   // Ends the computation: the padding (a 1 bit, zeros, and the length in
-  // bits as 64 bits), then the digest as 64 lowercase hex digits.
-  hex() {
+  // bits as 64 bits), then the digest's 32 bytes.
+  digest() {
     const bits = this.length * 8;
     const padding = new Uint8Array(((this.buffered < 56 ? 56 : 120) - this.buffered) + 8);
     padding[0] = 0x80;
@@ -330,14 +408,254 @@ class Sha256 {
     [high >>> 24, high >>> 16, high >>> 8, high, low >>> 24, low >>> 16, low >>> 8, low]
       .forEach((byte, i) => { padding[end - 8 + i] = byte & 0xff; });
     this.update(padding);
-    return Array.from(this.state, (word) => word.toString(16).padStart(8, '0')).join('');
+    return wordsToBytes(this.state);
   }
+
+  // The digest as 64 lowercase hex digits.
+  hex() {
+    return Array.from(this.digest(), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+}
+
+// One block of SHA-256: `w` holds the block's 16 words in w[0..16] (and
+// room for the 48 more the schedule makes), `h` the eight words of state.
+function compressWords(h, w) {
+  for (let t = 16; t < 64; t += 1) {
+    const a = w[t - 15];
+    const b = w[t - 2];
+    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+    w[t] = (w[t - 16] + s0 + w[t - 7] + s1) | 0;
+  }
+  let [a, b, c, d, e, f, g, k] = h;
+  for (let t = 0; t < 64; t += 1) {
+    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const ch = (e & f) ^ (~e & g);
+    const t1 = (k + s1 + ch + K256[t] + w[t]) | 0;
+    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = (s0 + maj) | 0;
+    k = g; g = f; f = e; e = (d + t1) | 0;
+    d = c; c = b; b = a; a = (t1 + t2) | 0;
+  }
+  h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+  h[4] += e; h[5] += f; h[6] += g; h[7] += k;
+}
+
+function wordsToBytes(words) {
+  const bytes = new Uint8Array(words.length * 4);
+  words.forEach((word, i) => {
+    bytes[i * 4] = word >>> 24;
+    bytes[i * 4 + 1] = word >>> 16;
+    bytes[i * 4 + 2] = word >>> 8;
+    bytes[i * 4 + 3] = word;
+  });
+  return bytes;
+}
+
+function sha256(bytes) {
+  const hash = new Sha256();
+  hash.update(bytes);
+  return hash.digest();
 }
 
 function sha256Hex(bytes) {
   const hash = new Sha256();
   hash.update(bytes);
   return hash.hex();
+}
+
+// HMAC-SHA-256 (RFC 2104), as src/crypto/hmac.rs explains it: the key,
+// padded to a block, XOR-ed with 0x36 and hashed before the message; the
+// result hashed again behind the key XOR-ed with 0x5c.
+function hmacSha256(key, message) {
+  const pad = new Uint8Array(64);
+  pad.set(key.length > 64 ? sha256(key) : key);
+  const inner = new Sha256();
+  inner.update(pad.map((b) => b ^ 0x36));
+  inner.update(message);
+  const outer = new Sha256();
+  outer.update(pad.map((b) => b ^ 0x5c));
+  outer.update(inner.digest());
+  return outer.digest();
+}
+
+function bytesToWords(bytes) {
+  const words = new Uint32Array(bytes.length / 4);
+  for (let i = 0; i < words.length; i += 1) {
+    const at = i * 4;
+    words[i] = (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
+  }
+  return words;
+}
+
+// Hands the page back to the browser for a moment (to draw, to take a
+// message off the socket). A message on a channel, not setTimeout: a
+// background tab slows timers down to one a second.
+function yieldToPage() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+// PBKDF2-HMAC-SHA-256 with a 32-byte result: the slow step of a login,
+// slow on purpose (src/crypto/pbkdf2.rs tells why). The browser's own is
+// used where it exists: crypto.subtle, which only secure origins (https,
+// localhost) have. Elsewhere (a classroom server reached at 192.168.1.20)
+// the page's own does it, as src/crypto/pbkdf2.rs does: the key's two pads
+// are hashed once, so each of the `iterations` HMACs is two compressions,
+// done on 32-bit words. It stops every few milliseconds to let the page
+// draw and report progress (a number from 0 to 1).
+async function pbkdf2Sha256(password, salt, iterations, onProgress = () => {}) {
+  if (globalThis.crypto && crypto.subtle) {
+    try {
+      const key = await crypto.subtle.importKey('raw', password, 'PBKDF2', false, ['deriveBits']);
+      const params = { name: 'PBKDF2', hash: 'SHA-256', salt, iterations };
+      return new Uint8Array(await crypto.subtle.deriveBits(params, key, 256));
+    } catch {
+      // Some browsers refuse some parameters; the page's own takes any.
+    }
+  }
+  return pbkdf2Own(password, salt, iterations, onProgress);
+}
+
+async function pbkdf2Own(password, salt, iterations, onProgress) {
+  const key = new Uint8Array(64);
+  key.set(password.length > 64 ? sha256(password) : password);
+  // The state after hashing one padded key: where every HMAC starts.
+  const startOf = (byte) => {
+    const hash = new Sha256();
+    hash.update(key.map((b) => b ^ byte));
+    return hash.state.slice();
+  };
+  const inner = startOf(0x36);
+  const outer = startOf(0x5c);
+  // U1 = HMAC(password, salt || 00 00 00 01); then U(n+1) = HMAC(password, Un).
+  const first = new Uint8Array(salt.length + 4);
+  first.set(salt);
+  first[salt.length + 3] = 1;
+  const u = bytesToWords(hmacSha256(password, first));
+  const sum = u.slice();
+  // A 32-byte message after a 64-byte block is one more block: the message,
+  // a 1 bit, zeros, and the length, (64 + 32) * 8 = 768 bits.
+  const w = new Uint32Array(64);
+  const h = new Uint32Array(8);
+  let pause = performance.now() + 30;
+  for (let n = 1; n < iterations; n += 1) {
+    h.set(inner);
+    w.set(u);
+    w[8] = 0x80000000;
+    w.fill(0, 9, 15);
+    w[15] = 768;
+    compressWords(h, w);
+    w.set(h);
+    h.set(outer);
+    compressWords(h, w);
+    u.set(h);
+    for (let i = 0; i < 8; i += 1) sum[i] ^= u[i];
+    if ((n & 1023) === 0 && performance.now() > pause) {
+      onProgress(n / iterations);
+      await yieldToPage();
+      pause = performance.now() + 30;
+    }
+  }
+  return wordsToBytes(sum);
+}
+
+const utf8 = (text) => new TextEncoder().encode(text);
+
+function randomBytes(n) {
+  const bytes = new Uint8Array(n);
+  crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+// SCRAM-SHA-256 (contract section 10; src/crypto/scram.rs tells the whole
+// story): the page proves it knows the password without sending it, not
+// even hashed, and checks that the server proves it holds this account's
+// verifier before it joins.
+//
+//   client-first   n,,n=NAME,r=CLIENT_NONCE
+//   server-first   r=CLIENT_NONCE SERVER_NONCE,s=SALT,i=ITERATIONS
+//   client-final   c=biws,r=CLIENT_NONCE SERVER_NONCE,p=PROOF
+//   server-final   v=SERVER_SIGNATURE
+const SCRAM_MIN_ITERATIONS = 4096;
+const SCRAM_MAX_ITERATIONS = 10000000;
+// What the terminal client uses for a new password (src/crypto/scram.rs).
+const SCRAM_ITERATIONS = 600000;
+const SCRAM_SALT_LEN = 16;
+
+// `=` and `,` in a name are written =3D and =2C (RFC 5802 section 5.1).
+const saslName = (name) => name.replace(/=/g, '=3D').replace(/,/g, '=2C');
+
+class ScramClient {
+  constructor(name, password) {
+    this.password = utf8(password);
+    this.nonce = toBase64(randomBytes(18));
+    this.bare = `n=${saslName(name)},r=${this.nonce}`;
+    this.expected = null;
+  }
+
+  first() {
+    return `n,,${this.bare}`;
+  }
+
+  // The client-final message for the server's challenge; throws an Error
+  // whose message is for a person when the challenge is not acceptable.
+  async final(serverFirst, onProgress) {
+    const parts = /^r=([^,]+),s=([^,]+),i=([0-9]{1,9})$/.exec(serverFirst);
+    if (!parts) throw new Error(T.scramMalformed);
+    const [, nonce, saltText, count] = parts;
+    if (!nonce.startsWith(this.nonce) || nonce.length === this.nonce.length) {
+      throw new Error(T.scramMalformed);
+    }
+    let salt;
+    try {
+      salt = fromBase64(saltText);
+    } catch {
+      throw new Error(T.scramMalformed);
+    }
+    const iterations = Number(count);
+    if (salt.length < SCRAM_SALT_LEN || iterations < SCRAM_MIN_ITERATIONS
+        || iterations > SCRAM_MAX_ITERATIONS) {
+      throw new Error(T.scramWeak);
+    }
+    const withoutProof = `c=biws,r=${nonce}`;
+    const authMessage = utf8(`${this.bare},${serverFirst},${withoutProof}`);
+    const salted = await pbkdf2Sha256(this.password, salt, iterations, onProgress);
+    const clientKey = hmacSha256(salted, utf8('Client Key'));
+    const signature = hmacSha256(sha256(clientKey), authMessage);
+    const proof = clientKey.map((b, i) => b ^ signature[i]);
+    const serverKey = hmacSha256(salted, utf8('Server Key'));
+    this.expected = `v=${toBase64(hmacSha256(serverKey, authMessage))}`;
+    return `${withoutProof},p=${toBase64(proof)}`;
+  }
+
+  // Whether the server-final message is the signature only a server that
+  // holds our verifier can make.
+  verify(serverFinal) {
+    return this.expected !== null && serverFinal === this.expected;
+  }
+}
+
+// What REGISTER carries: a fresh salt, the iteration count and the two keys
+// derived from the password. Never the password, nor anything it can be
+// read back from.
+async function makeVerifier(password, iterations, onProgress) {
+  const salt = randomBytes(SCRAM_SALT_LEN);
+  const salted = await pbkdf2Sha256(utf8(password), salt, iterations, onProgress);
+  const clientKey = hmacSha256(salted, utf8('Client Key'));
+  return {
+    salt: toBase64(salt),
+    iterations,
+    stored_key: toBase64(sha256(clientKey)),
+    server_key: toBase64(hmacSha256(salted, utf8('Server Key'))),
+  };
 }
 
 // Base64 of a chunk. btoa takes a "binary string", one character a byte.
@@ -416,12 +734,26 @@ const ui = {
   join: $('join'),
   joinForm: $('join-form'),
   name: $('name'),
+  password: $('password'),
+  register: $('register'),
   joinButton: $('join-button'),
   joinError: $('join-error'),
   chat: $('chat'),
   log: $('log'),
+  roomSection: $('room-section'),
+  roomTitle: $('room-title'),
+  members: $('members'),
   peopleTitle: $('people-title'),
   users: $('users'),
+  roomsSection: $('rooms-section'),
+  roomsRefresh: $('rooms-refresh'),
+  rooms: $('rooms'),
+  roomForm: $('room-form'),
+  roomName: $('room-name'),
+  secretForm: $('secret-form'),
+  secretLabel: $('secret-label'),
+  secret: $('secret'),
+  secretCancel: $('secret-cancel'),
   compose: $('compose'),
   to: $('to'),
   message: $('message'),
@@ -470,6 +802,7 @@ function chatLine({ time, sender, text, isPrivate, to, mine, history }) {
   if (history) classes.push('history');
   let tag = null;
   if (isPrivate) tag = el('span', 'tag', mine ? `${T.privateTo(visible(to))} ` : `${T.privateTag} `);
+  if (history) tag = el('span', 'tag', `${T.earlierTag} `);
   addLine(
     classes.join(' '),
     el('span', 'time', `[${clock(time)}] `),
@@ -492,6 +825,7 @@ function translatePage() {
     node.textContent = T[node.dataset.text];
   }
   ui.message.placeholder = T.messagePlaceholder;
+  ui.roomName.placeholder = T.roomPlaceholder;
   setStatus(T.statusOffline);
 }
 
@@ -500,16 +834,33 @@ function translatePage() {
 // ---------------------------------------------------------------------------
 
 const state = {
-  // 'idle' (the name form), 'connecting', 'joining' (USER_JOIN sent),
-  // 'joined'. Logins add 'authenticating' between 'connecting' and 'joining'.
+  // 'idle' (the name form), 'connecting', then 'registering' (REGISTER
+  // sent) or 'authenticating' (AUTH sent) when a password was given,
+  // 'joining' (USER_JOIN sent), 'joined'.
   phase: 'idle',
   me: null,
   // Everyone online, in the order they joined, as the server spells them.
   users: [],
-  // From the welcome: the largest file the server takes (extension), and
-  // later the room (section 8), role (10) and file-type rules (12).
+  // From the welcome: the largest file the server takes (extension), the
+  // room (section 8; null from a server without rooms), the role (10) and
+  // the file-type rules (12).
   maxFileSize: null,
   room: null,
+  role: null,
+  fileTypes: { allow: [], deny: [] },
+  // Who is in our room, and the rooms there are (from ROOM_LIST).
+  members: [],
+  rooms: [],
+  // Answers the person asked for, shown when they come (other answers of
+  // the same type only update the screen).
+  asked: { who: false, rooms: false, history: 0 },
+  // The join in progress: the name, the password if any, and the verifier
+  // to register with, or the SCRAM conversation.
+  pending: null,
+  scram: null,
+  // What the password box below the message box is for: 'register' or
+  // 'passwd' (REGISTER again: a new password), null when it is closed.
+  secretFor: null,
   // A refusal that arrived before the server closed, shown on the form.
   refusal: null,
   farewell: null,
@@ -554,12 +905,31 @@ const isName = (v) => typeof v === 'string';
 const isCount = (v) => Number.isSafeInteger(v) && v >= 0;
 const names = (v) => (Array.isArray(v) ? v.filter(isName) : []);
 
-function connect(name) {
+// Joins with what the form says. Registering works out the verifier first,
+// before connecting: it is the slow step, and a connection has only so long
+// to join (contract section 7).
+async function join(name, password, register) {
+  state.pending = { name, password, verifier: null };
+  ui.joinButton.disabled = true;
+  ui.joinError.textContent = '';
+  if (password && register) {
+    state.phase = 'connecting';
+    try {
+      state.pending.verifier = await makeVerifier(password, SCRAM_ITERATIONS, (done) => {
+        setStatus(T.deriving(Math.floor(done * 100)));
+      });
+    } catch {
+      return backToNameForm(T.loginFailed(T.scramMalformed));
+    }
+  }
+  connect();
+}
+
+function connect() {
   state.phase = 'connecting';
   state.refusal = null;
   state.farewell = null;
   ui.joinButton.disabled = true;
-  ui.joinError.textContent = '';
   setStatus(T.connecting(serverAddress));
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   try {
@@ -568,7 +938,7 @@ function connect(name) {
     return backToNameForm(T.cannotConnect(serverAddress));
   }
   const mine = socket;
-  socket.addEventListener('open', () => beginSession(name));
+  socket.addEventListener('open', () => beginSession());
   socket.addEventListener('message', (event) => {
     if (socket !== mine || typeof event.data !== 'string') return;
     const message = envelope(event.data);
@@ -582,12 +952,36 @@ function connect(name) {
   });
 }
 
-// The first messages of a session. SCRAM login (section 10) goes here:
-// AUTH client-first, server-first, client-final, server-final, and then
-// USER_JOIN; the handlers for AUTH carry the conversation on.
-function beginSession(name) {
+// The first messages of a session (contract section 10): with a password,
+// REGISTER (a new name) or the four AUTH messages of a SCRAM login come
+// before USER_JOIN; the handlers for REGISTER and AUTH carry the
+// conversation on.
+function beginSession() {
+  const { name, password, verifier } = state.pending;
+  if (verifier) {
+    state.phase = 'registering';
+    send('REGISTER', name, verifier);
+  } else if (password) {
+    state.phase = 'authenticating';
+    state.scram = new ScramClient(name, password);
+    setStatus(T.loggingIn);
+    send('AUTH', state.scram.first(), { mechanism: 'SCRAM-SHA-256' });
+  } else {
+    joinAs(name);
+  }
+}
+
+function joinAs(name) {
   state.phase = 'joining';
   send('USER_JOIN', name);
+}
+
+// Ends a session that could not join: the form says why. The server keeps
+// a connection open after some refusals (a wrong password, say), so that a
+// program can try again; the page starts afresh instead.
+function refuseJoin(why) {
+  state.refusal = why;
+  if (socket) socket.close(1000);
 }
 
 function ended(event) {
@@ -608,13 +1002,16 @@ function ended(event) {
 
 function backToNameForm(why) {
   state.phase = 'idle';
+  state.scram = null;
   ui.chat.hidden = true;
   ui.join.hidden = false;
   ui.joinButton.disabled = false;
   ui.joinError.textContent = why || '';
   setStatus(T.statusOffline);
-  ui.name.focus();
-  ui.name.select();
+  // After a refused password, the password box; else the name.
+  const box = state.pending && state.pending.retryPassword ? ui.password : ui.name;
+  box.focus();
+  box.select();
 }
 
 // After a session ends, the log stays readable, and a button in the header
@@ -635,13 +1032,17 @@ const HANDLERS = {
   USER_JOIN(m) {
     if (m.metadata.self === true) return welcome(m);
     if (!state.users.includes(m.data)) state.users.push(m.data);
+    // Everyone who joins the server starts in the lobby (contract section 8).
+    if (isLobby(state.room) && !state.members.includes(m.data)) state.members.push(m.data);
     showUsers();
     const online = isCount(m.metadata.online) ? m.metadata.online : state.users.length;
     notice(`[${clock(m.metadata.timestamp)}] ${T.joined(visible(m.data), online)}`);
   },
 
   USER_LEAVE(m) {
+    // Leaving the server is USER_LEAVE alone: the name goes from every list.
     state.users = state.users.filter((user) => user !== m.data);
+    state.members = state.members.filter((user) => user !== m.data);
     showUsers();
     const online = isCount(m.metadata.online) ? m.metadata.online : state.users.length;
     const line = T.left(visible(m.data), String(m.metadata.reason), online);
@@ -673,16 +1074,116 @@ const HANDLERS = {
   FILE_DATA(m) { receiveChunk(m); },
   FILE_COMPLETE(m) { receiveComplete(m); },
 
+  // Rooms (contract section 8).
+  ROOM_JOIN(m) {
+    const meta = m.metadata;
+    if (meta.self === true) {
+      const moved = !sameName(state.room, m.data);
+      state.room = m.data;
+      state.members = names(meta.members);
+      showUsers();
+      if (moved || state.asked.who) notice(T.inRoom(visible(m.data), state.members.map(visible)));
+      state.asked.who = false;
+      if (moved) send('ROOM_LIST', '');
+      return;
+    }
+    if (!isName(meta.user) || !sameName(state.room, m.data)) return;
+    if (!state.members.includes(meta.user)) state.members.push(meta.user);
+    showUsers();
+    const here = isCount(meta.members) ? meta.members : state.members.length;
+    notice(`[${clock(meta.timestamp)}] ${T.cameToRoom(visible(meta.user), visible(m.data), here)}`);
+  },
+
+  ROOM_LEAVE(m) {
+    const meta = m.metadata;
+    if (!isName(meta.user) || !sameName(state.room, m.data)) return;
+    state.members = state.members.filter((user) => user !== meta.user);
+    showUsers();
+    const here = isCount(meta.members) ? meta.members : state.members.length;
+    notice(`[${clock(meta.timestamp)}] ${T.leftRoom(visible(meta.user), visible(m.data), here)}`);
+  },
+
+  ROOM_LIST(m) {
+    const rooms = Array.isArray(m.metadata.rooms) ? m.metadata.rooms : [];
+    state.rooms = rooms
+      .filter((room) => room && isName(room.name) && isCount(room.members))
+      .map((room) => ({ name: room.name, members: room.members }));
+    showRooms();
+    if (state.asked.rooms) {
+      state.asked.rooms = false;
+      notice(T.roomList(state.rooms.map((room) => T.roomEntry(visible(room.name), room.members))));
+    }
+  },
+
+  // History (section 9): the end of a replay. The replayed TEXTs carry
+  // "history": true and are shown as earlier messages.
+  HISTORY(m) {
+    const count = isCount(m.metadata.count) ? m.metadata.count : 0;
+    if (count > 0 || state.asked.history > 0) notice(T.historyEnd(visible(m.data), count));
+    state.asked.history = Math.max(0, state.asked.history - 1);
+  },
+
+  // Logins (section 10).
+  REGISTER(m) {
+    if (m.metadata.ok !== true) return;
+    if (state.phase === 'registering') {
+      state.pending.registered = true;
+      joinAs(state.pending.name);
+      return;
+    }
+    notice(state.secretFor === 'passwd' ? T.passwordChanged : T.registered(visible(m.data)));
+    if (state.role === null || state.role === 'guest') state.role = 'member';
+    closeSecret();
+    setStatus(T.statusJoined(visible(state.me), serverAddress, state.role));
+  },
+
+  AUTH(m) {
+    if (state.phase !== 'authenticating' || !state.scram) return;
+    const scram = state.scram;
+    if (scram.expected === null) {
+      // The challenge: the slow step (PBKDF2) runs here, in the page.
+      scram.final(m.data, (done) => setStatus(T.deriving(Math.floor(done * 100))))
+        .then((final) => {
+          if (state.scram === scram) send('AUTH', final);
+        })
+        .catch((error) => refuseJoin(T.loginFailed(error.message)));
+      return;
+    }
+    // "ok" is a claim any program can make; the signature is the proof.
+    if (m.metadata.ok !== true || !scram.verify(m.data)) return refuseJoin(T.impostor);
+    state.role = isName(m.metadata.role) ? m.metadata.role : null;
+    joinAs(state.pending.name);
+  },
+
+  ADMIN(m) {
+    const meta = m.metadata;
+    // Our own action, done; or one done to us, by an admin or the console.
+    if (meta.ok === true && isName(meta.target)) {
+      notice(T.adminDone(visible(m.data), visible(meta.target)));
+      return;
+    }
+    if (!isName(meta.by)) return;
+    if (m.data === 'op') state.role = 'admin';
+    if (m.data === 'deop') state.role = 'member';
+    setStatus(T.statusJoined(visible(state.me), serverAddress, state.role));
+    const until = Number.isSafeInteger(meta.until) ? clock(meta.until) : '';
+    notice(T.actedOn(m.data, displayName(meta.by), until));
+  },
+
   ERROR(m) {
     const code = m.metadata.code;
     const id = m.metadata.transfer_id;
     if (state.phase !== 'joined') {
-      // Refused before joining (name_taken, name_invalid, server_full):
-      // the server closes next, and the form shows why.
-      state.refusal = code === 'name_taken' || code === 'name_invalid'
-        ? T.nameRefused(visible(m.data))
-        : visible(m.data);
-      return;
+      // Refused before joining. The form shows why; a name that needs its
+      // password asks for it.
+      let why = visible(m.data);
+      if (code === 'name_taken' || code === 'name_invalid') why = T.nameRefused(why);
+      if (code === 'auth_failed') why = T.wrongPassword;
+      if (code === 'auth_required' || code === 'auth_failed') {
+        if (code === 'auth_required') why = T.needPassword(visible(state.pending.name));
+        state.pending.retryPassword = true;
+      }
+      return refuseJoin(why);
     }
     if (typeof id === 'string') {
       if (state.downloads.has(id)) return dropDownload(state.downloads.get(id), visible(m.data));
@@ -695,45 +1196,75 @@ const HANDLERS = {
     else if (code === 'kicked') state.farewell = visible(m.data);
     else errorLine(m.data);
   },
-
-  // Rooms, history and logins add their types here: ROOM_JOIN, ROOM_LEAVE,
-  // ROOM_LIST, HISTORY, REGISTER, AUTH, ADMIN.
 };
 
 function welcome(m) {
+  const meta = m.metadata;
   state.phase = 'joined';
   state.me = m.data;
-  state.users = names(m.metadata.users);
-  state.maxFileSize = isCount(m.metadata.max_file_size) ? m.metadata.max_file_size : null;
-  state.room = isName(m.metadata.room) ? m.metadata.room : null;
+  state.users = names(meta.users);
+  state.maxFileSize = isCount(meta.max_file_size) ? meta.max_file_size : null;
+  state.room = isName(meta.room) ? meta.room : null;
+  state.members = [];
+  if (isName(meta.role)) state.role = meta.role;
+  const types = meta.file_types || {};
+  state.fileTypes = { allow: names(types.allow), deny: names(types.deny) };
   ui.join.hidden = true;
   ui.chat.hidden = false;
   ui.message.disabled = false;
-  setStatus(T.statusJoined(visible(state.me), serverAddress));
+  setStatus(T.statusJoined(visible(state.me), serverAddress, state.role));
   notice(T.connected(serverAddress, visible(state.me)));
+  if (state.pending && state.pending.registered) notice(T.registered(visible(state.me)));
+  state.pending = null;
+  // The password has done its job: it does not stay in the page.
+  ui.password.value = '';
+  ui.register.checked = false;
+  if (state.room !== null) {
+    // Who is in the room, and which rooms there are: asking for the room
+    // we are in repeats its confirmation and tells nobody (section 8).
+    send('ROOM_JOIN', state.room);
+    send('ROOM_LIST', '');
+  }
   showUsers();
   ui.message.focus();
 }
 
-function showUsers() {
-  ui.peopleTitle.textContent = T.online(state.users.length);
-  const items = state.users.map((name) => {
-    const item = el('li', name === state.me ? 'me' : '', el('span', 'user-name', visible(name)));
-    if (name !== state.me) {
+// Room names compare ignoring ASCII case, like user names.
+const sameName = (a, b) => isName(a) && isName(b) && asciiLower(a) === asciiLower(b);
+const isLobby = (room) => sameName(room, 'lobby');
+
+// A list of names to click: each talks to that person (or, for rooms,
+// goes there); our own entry is marked and does nothing.
+function nameItems(list, isMine, onPick, label = visible) {
+  return list.map((name) => {
+    const item = el('li', isMine(name) ? 'me here' : '', el('span', 'user-name', label(name)));
+    if (!isMine(name)) {
       item.tabIndex = 0;
       item.title = name;
-      item.addEventListener('click', () => talkTo(name));
+      item.addEventListener('click', () => onPick(name));
       item.addEventListener('keydown', (event) => {
-        if (event.key === 'Enter') talkTo(name);
+        if (event.key === 'Enter') onPick(name);
       });
     }
     return item;
   });
-  ui.users.replaceChildren(...items);
-  // The "To" list: everyone, or one person; the choice survives if they
-  // are still online.
+}
+
+function showUsers() {
+  const isMe = (name) => name === state.me;
+  const rooms = state.room !== null;
+  ui.roomSection.hidden = !rooms;
+  ui.roomsSection.hidden = !rooms;
+  if (rooms) {
+    ui.roomTitle.textContent = T.roomTitle(visible(state.room), state.members.length);
+    ui.members.replaceChildren(...nameItems(state.members, isMe, talkTo));
+  }
+  ui.peopleTitle.textContent = rooms ? T.everyoneOnline(state.users.length) : T.online(state.users.length);
+  ui.users.replaceChildren(...nameItems(state.users, isMe, talkTo));
+  // The "To" list: everyone (in the room), or one person; the choice
+  // survives if they are still online.
   const chosen = ui.to.value;
-  const options = [el('option', '', T.everyone)];
+  const options = [el('option', '', rooms ? T.everyoneIn(visible(state.room)) : T.everyone)];
   options[0].value = '';
   for (const name of state.users) {
     if (name === state.me) continue;
@@ -743,6 +1274,22 @@ function showUsers() {
   }
   ui.to.replaceChildren(...options);
   ui.to.value = state.users.includes(chosen) ? chosen : '';
+}
+
+function showRooms() {
+  const here = (name) => sameName(name, state.room);
+  const count = new Map(state.rooms.map((room) => [room.name, room.members]));
+  const label = (name) => T.roomEntry(visible(name), count.get(name));
+  const list = state.rooms.map((room) => room.name);
+  ui.rooms.replaceChildren(...nameItems(list, here, goToRoom, label));
+}
+
+function goToRoom(name) {
+  const room = name.replace(/^#/, '');
+  if (room === '') return notice(T.usageJoin);
+  send('ROOM_JOIN', room);
+  ui.message.focus();
+  return undefined;
 }
 
 // Names are compared ignoring ASCII case, as the server compares them; the
@@ -794,6 +1341,37 @@ function command(line) {
     }
     case 'list':
       return send('USER_LIST', '');
+    case 'join':
+      return goToRoom(rest.trim());
+    case 'rooms':
+      state.asked.rooms = true;
+      return send('ROOM_LIST', '');
+    case 'who':
+      // The room we are in, asked for again: its members, telling nobody.
+      if (state.room === null) return send('USER_LIST', '');
+      state.asked.who = true;
+      return send('ROOM_JOIN', state.room);
+    case 'history': {
+      const limit = rest.trim() === '' ? 20 : Number(rest.trim());
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > 1000) return notice(T.usageHistory);
+      state.asked.history += 1;
+      return send('HISTORY', '', { limit });
+    }
+    case 'register':
+      return openSecret('register');
+    case 'passwd':
+      return openSecret('passwd');
+    case 'kick':
+    case 'mute':
+    case 'unmute':
+    case 'op':
+    case 'deop': {
+      const found = /^@?(\S+)(?:\s+([0-9]+))?\s*$/.exec(rest);
+      if (!found || (found[2] && name !== 'mute')) return notice(T.usageAdmin(name));
+      const metadata = { target: found[1] };
+      if (found[2]) metadata.seconds = Number(found[2]);
+      return send('ADMIN', name, metadata);
+    }
     case 'help':
       return notice(T.help);
     case 'quit':
@@ -804,6 +1382,37 @@ function command(line) {
     default:
       return notice(T.unknownCommand(visible(name)));
   }
+}
+
+// A password typed below the message box, for /register (this name, as
+// a guest) and /passwd (a new password): REGISTER again, with a verifier
+// worked out here. The password itself never leaves the page.
+function openSecret(purpose) {
+  state.secretFor = purpose;
+  ui.secretLabel.textContent = purpose === 'passwd' ? T.secretPasswd : T.secretRegister;
+  ui.secret.value = '';
+  ui.secretForm.hidden = false;
+  ui.secret.focus();
+}
+
+function closeSecret() {
+  state.secretFor = null;
+  ui.secret.value = '';
+  ui.secretForm.hidden = true;
+  ui.message.focus();
+}
+
+async function saveSecret() {
+  const password = ui.secret.value;
+  if (password === '') return notice(T.passwordEmpty);
+  ui.secret.value = '';
+  const progress = notice(T.deriving(0));
+  const verifier = await makeVerifier(password, SCRAM_ITERATIONS, (done) => {
+    progress.textContent = T.deriving(Math.floor(done * 100));
+  });
+  progress.textContent = T.deriving(100);
+  send('REGISTER', state.me, verifier);
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------
@@ -819,6 +1428,25 @@ const READ_SIZE = 256 * 1024;
 const HIGH_WATER = 1024 * 1024;
 
 let fileTarget = null;
+
+// The extension a receiver would see (src/filetypes.rs): what follows the
+// last dot of the last path component, trailing dots and spaces removed,
+// ignoring ASCII case.
+function fileExtension(name) {
+  const base = String(name).split(/[\\/]/).pop().replace(/[. ]+$/, '');
+  const dot = base.lastIndexOf('.');
+  return dot < 0 ? null : asciiLower(base.slice(dot + 1));
+}
+
+// The server's rules from the welcome (contract section 12): refused here,
+// before a byte is sent. Deny wins; with an allow list, a name needs an
+// extension it names.
+function fileTypeAllowed(name) {
+  const ext = fileExtension(name);
+  const { allow, deny } = state.fileTypes;
+  if (ext !== null && deny.includes(ext)) return false;
+  return allow.length === 0 || (ext !== null && allow.includes(ext));
+}
 
 function pickFileFor(to) {
   fileTarget = to;
@@ -863,6 +1491,7 @@ async function sendFile(file, to) {
   if (state.maxFileSize !== null && file.size > state.maxFileSize) {
     return notice(T.fileTooLarge(name, file.size, state.maxFileSize));
   }
+  if (!fileTypeAllowed(file.name)) return notice(T.fileTypeRefused(name));
   state.nextTransferId += 1;
   const id = String(state.nextTransferId);
   const upload = { id, stop: null };
@@ -996,13 +1625,34 @@ ui.joinForm.addEventListener('submit', (event) => {
     ui.joinError.textContent = T.nameEmpty;
     return;
   }
-  if (state.phase === 'idle') connect(name);
+  if (ui.register.checked && ui.password.value === '') {
+    ui.joinError.textContent = T.passwordEmpty;
+    ui.password.focus();
+    return;
+  }
+  if (state.phase === 'idle') join(name, ui.password.value, ui.register.checked);
 });
 
 ui.rejoin.addEventListener('click', () => {
   ui.rejoin.hidden = true;
-  if (state.phase === 'idle') connect(ui.name.value.trim());
+  if (state.phase === 'idle') join(ui.name.value.trim(), ui.password.value, false);
 });
+
+ui.roomForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const room = ui.roomName.value.trim();
+  ui.roomName.value = '';
+  goToRoom(room);
+});
+
+ui.roomsRefresh.addEventListener('click', () => send('ROOM_LIST', ''));
+
+ui.secretForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  saveSecret();
+});
+
+ui.secretCancel.addEventListener('click', closeSecret);
 
 ui.compose.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -1045,6 +1695,9 @@ ui.message.disabled = true;
 ui.name.focus();
 
 // For the browser test (and the curious, in the console): the pure parts.
-window.socketChat = Object.freeze({ dumps, sha256Hex, toBase64, fromBase64, visible, safeFileName, state });
+window.socketChat = Object.freeze({
+  dumps, sha256Hex, toBase64, fromBase64, visible, safeFileName, fileExtension, state,
+  hmacSha256, pbkdf2Own, makeVerifier, ScramClient,
+});
 
 })();
