@@ -9,7 +9,10 @@ use std::io;
 use std::path::Path;
 
 use super::terminal::{for_terminal, one_line};
-use super::{Audience, Expected, Text, VERSION, code_point, escaped, rate, room_tag, scaled_bytes};
+use super::{
+    Audience, Expected, Text, VERSION, code_point, escaped, http_asked, names_joined, rate,
+    room_tag, rooms_joined, scaled_bytes,
+};
 use crate::base64;
 use crate::cli::ArgError;
 use crate::command::PathError;
@@ -922,10 +925,7 @@ Press Ctrl+C to stop the server at once."
         status: u16,
         why: Option<&dyn fmt::Display>,
     ) -> String {
-        let asked = match request {
-            Some((method, target)) => format!(" \"{} {}\"", one_line(method), one_line(target)),
-            None => String::new(),
-        };
+        let asked = http_asked(request);
         match why {
             Some(why) => format!("HTTP {addr}{asked}: {status}, {}", escaped(why)),
             None => format!("HTTP {addr}{asked}: {status}"),
@@ -1080,12 +1080,11 @@ Press Ctrl+C to stop the server at once."
     }
 
     fn rooms_row(&self, room: &str, members: &[String]) -> String {
-        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
         format!(
             "  {} ({}): {}",
             room_tag(room),
-            names.len(),
-            names.join(", ")
+            members.len(),
+            names_joined(members)
         )
     }
 
@@ -1434,8 +1433,7 @@ Editing keys:
     }
 
     fn online_list(&self, names: &[String]) -> String {
-        let names: Vec<_> = names.iter().map(|n| one_line(n)).collect();
-        format!("Online ({}): {}", names.len(), names.join(", "))
+        format!("Online ({}): {}", names.len(), names_joined(names))
     }
 
     fn chat_line(&self, time: &str, sender: &str, text: &str) -> String {
@@ -1459,12 +1457,11 @@ Editing keys:
     }
 
     fn in_room(&self, room: &str, members: &[String]) -> String {
-        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
         format!(
             "You are in {} ({}): {}",
             room_tag(room),
-            names.len(),
-            names.join(", ")
+            members.len(),
+            names_joined(members)
         )
     }
 
@@ -1489,11 +1486,7 @@ Editing keys:
     }
 
     fn rooms_list(&self, rooms: &[(String, u64)]) -> String {
-        let rooms: Vec<String> = rooms
-            .iter()
-            .map(|(room, members)| format!("{} ({members})", room_tag(room)))
-            .collect();
-        format!("Rooms ({}): {}", rooms.len(), rooms.join(", "))
+        format!("Rooms ({}): {}", rooms.len(), rooms_joined(rooms))
     }
 
     fn usage_join(&self) -> String {

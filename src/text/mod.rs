@@ -618,6 +618,30 @@ fn room_tag(room: &str) -> String {
     format!("#{}", one_line(room))
 }
 
+/// Peers' names, each escaped, joined with commas: `Alice, Bob`.
+fn names_joined(names: &[String]) -> String {
+    let names: Vec<_> = names.iter().map(|n| one_line(n)).collect();
+    names.join(", ")
+}
+
+/// Rooms with how many are in each: `#lobby (2), #python (1)`.
+fn rooms_joined(rooms: &[(String, u64)]) -> String {
+    let rooms: Vec<String> = rooms
+        .iter()
+        .map(|(room, members)| format!("{} ({members})", room_tag(room)))
+        .collect();
+    rooms.join(", ")
+}
+
+/// What an HTTP request asked, for the log: ` "GET /ws"`, or nothing when
+/// its head could not be read.
+fn http_asked(request: Option<(&str, &str)>) -> String {
+    match request {
+        Some((method, target)) => format!(" \"{} {}\"", one_line(method), one_line(target)),
+        None => String::new(),
+    }
+}
+
 /// An error or reason that may quote a peer's words, on one line.
 fn escaped(why: &dyn fmt::Display) -> String {
     one_line(&why.to_string()).into_owned()

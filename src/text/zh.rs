@@ -19,7 +19,10 @@ use std::io;
 use std::path::{Component, Path};
 
 use super::terminal::{for_terminal, one_line};
-use super::{Audience, Expected, Text, VERSION, code_point, escaped, rate, room_tag, scaled_bytes};
+use super::{
+    Audience, Expected, Text, VERSION, code_point, escaped, http_asked, names_joined, rate,
+    room_tag, rooms_joined, scaled_bytes,
+};
 use crate::base64;
 use crate::cli::ArgError;
 use crate::command::PathError;
@@ -915,10 +918,7 @@ impl Text for Zh {
         status: u16,
         why: Option<&dyn fmt::Display>,
     ) -> String {
-        let asked = match request {
-            Some((method, target)) => format!(" \"{} {}\"", one_line(method), one_line(target)),
-            None => String::new(),
-        };
+        let asked = http_asked(request);
         match why {
             Some(why) => format!("HTTP {addr}{asked}: 状态码 {status}，{}", escaped(why)),
             None => format!("HTTP {addr}{asked}: 状态码 {status}"),
@@ -1070,12 +1070,11 @@ impl Text for Zh {
     }
 
     fn rooms_row(&self, room: &str, members: &[String]) -> String {
-        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
         format!(
             "  {} ({}): {}",
             room_tag(room),
-            names.len(),
-            names.join(", ")
+            members.len(),
+            names_joined(members)
         )
     }
 
@@ -1413,8 +1412,7 @@ impl Text for Zh {
     }
 
     fn online_list(&self, names: &[String]) -> String {
-        let names: Vec<_> = names.iter().map(|n| one_line(n)).collect();
-        format!("在线用户 ({}): {}", names.len(), names.join(", "))
+        format!("在线用户 ({}): {}", names.len(), names_joined(names))
     }
 
     fn chat_line(&self, time: &str, sender: &str, text: &str) -> String {
@@ -1433,12 +1431,11 @@ impl Text for Zh {
     }
 
     fn in_room(&self, room: &str, members: &[String]) -> String {
-        let names: Vec<_> = members.iter().map(|n| one_line(n)).collect();
         format!(
             "你在 {} ({}): {}",
             room_tag(room),
-            names.len(),
-            names.join(", ")
+            members.len(),
+            names_joined(members)
         )
     }
 
@@ -1463,11 +1460,7 @@ impl Text for Zh {
     }
 
     fn rooms_list(&self, rooms: &[(String, u64)]) -> String {
-        let rooms: Vec<String> = rooms
-            .iter()
-            .map(|(room, members)| format!("{} ({members})", room_tag(room)))
-            .collect();
-        format!("房间 ({}): {}", rooms.len(), rooms.join(", "))
+        format!("房间 ({}): {}", rooms.len(), rooms_joined(rooms))
     }
 
     fn usage_join(&self) -> String {
