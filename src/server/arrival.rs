@@ -21,7 +21,7 @@
 //!   nothing wrong. Browsers open spare connections ahead of need and close
 //!   them unused.
 //!
-//! `docs/11-talking-to-a-browser.md` walks through a request and the
+//! `docs/10-talking-to-a-browser.md` walks through a request and the
 //! upgrade by hand.
 
 use std::io::{self, Write};

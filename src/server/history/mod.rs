@@ -70,7 +70,7 @@
 //!   (the old file or the new one is whole on disk, never neither); the
 //!   lines around a damaged line.
 //!
-//! `docs/09-rooms-and-history.md` tells the longer story.
+//! `docs/08-rooms-and-history.md` tells the longer story.
 
 mod compact;
 mod file_name;
