@@ -43,8 +43,6 @@
 //! which do each step on 16 characters at once (twice as fast again:
 //! `cargo bench --bench codec -- base64`).
 
-use std::fmt;
-
 /// The 64 characters of the standard alphabet (RFC 4648, table 1): the
 /// character for the 6-bit value `v` is `ALPHABET[v]`.
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -82,25 +80,6 @@ pub enum DecodeError {
     /// two characters, or the last character before the padding has non-zero
     /// bits that the padding says are unused (a non-canonical encoding).
     InvalidPadding { offset: usize },
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            DecodeError::InvalidLength { len } => write!(
-                f,
-                "base64 text must be a multiple of 4 characters long, but it is {len}"
-            ),
-            DecodeError::InvalidByte { offset, byte } => {
-                write!(f, "invalid base64 character 0x{byte:02x} at byte {offset}")
-            }
-            DecodeError::InvalidPadding { offset } => write!(
-                f,
-                "invalid base64 padding at byte {offset}: '=' may only be the last one or \
-                 two characters, and the unused bits before it must be zero"
-            ),
-        }
-    }
 }
 
 impl std::error::Error for DecodeError {}

@@ -1,13 +1,17 @@
 //! A small command-line reader shared by both programs.
 //!
 //! Both take the original's positional form (`chat-server 9999 0.0.0.0`) and
-//! named flags (`--port 9999`, `--port=9999`), plus `--help` and `--version`.
+//! named flags (`--port 9999`, `--port=9999`), plus `--help`, `--version` and
+//! `--lang zh|en` (which [`crate::text::choose`] reads before this parser
+//! runs, so that even its errors are in the chosen language; here it is
+//! only checked).
 //! [`parse`] walks the arguments; each program's `config` module implements
 //! [`Settings`] to say what its own arguments mean.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::text::{Expected, Lang};
 use crate::trace::Trace;
 use crate::transfer::MAX_CHUNK_SIZE;
 
@@ -19,7 +23,7 @@ pub enum ArgError {
     BadValue {
         flag: String,
         value: String,
-        expected: &'static str,
+        expected: Expected,
     },
     Unexpected(String),
     /// A value the program read and refused, with the reason in words.
@@ -65,14 +69,18 @@ pub fn parse<T: Settings>(args: impl IntoIterator<Item = String>) -> Result<Comm
             Some((name, value)) => (name.to_string(), Some(value.to_string())),
             None => (flag, None),
         };
-        match name.as_str() {
+        let mut value = FlagValue {
+            name,
+            inline,
+            rest: &mut rest,
+        };
+        match value.name() {
             "help" => return Ok(Command::Help),
             "version" => return Ok(Command::Version),
-            _ => settings.flag(&mut FlagValue {
-                name,
-                inline,
-                rest: &mut rest,
-            })?,
+            "lang" => {
+                value.lang()?;
+            }
+            _ => settings.flag(&mut value)?,
         }
     }
     Ok(Command::Run(settings))
@@ -96,7 +104,7 @@ impl FlagValue<'_> {
         ArgError::UnknownFlag(self.name.clone())
     }
 
-    fn bad(&self, value: &str, expected: &'static str) -> ArgError {
+    fn bad(&self, value: &str, expected: Expected) -> ArgError {
         ArgError::BadValue {
             flag: self.name.clone(),
             value: value.to_string(),
@@ -116,7 +124,7 @@ impl FlagValue<'_> {
     pub fn number_in(
         &mut self,
         range: std::ops::RangeInclusive<u64>,
-        expected: &'static str,
+        expected: Expected,
     ) -> Result<u64, ArgError> {
         let value = self.text()?;
         match value.parse::<u64>() {
@@ -139,7 +147,7 @@ impl FlagValue<'_> {
     /// A port number (0 asks the system for any free port).
     pub fn port(&mut self) -> Result<u16, ArgError> {
         let value = self.text()?;
-        parse_port(&value).ok_or_else(|| self.bad(&value, PORT_EXPECTED))
+        parse_port(&value).ok_or_else(|| self.bad(&value, Expected::Port))
     }
 
     /// A whole number above 0.
@@ -147,18 +155,18 @@ impl FlagValue<'_> {
         let value = self.text()?;
         match value.parse::<u64>() {
             Ok(n) if n > 0 => Ok(n),
-            _ => Err(self.bad(&value, "a whole number above 0")),
+            _ => Err(self.bad(&value, Expected::Positive)),
         }
     }
 
     /// A whole number above 0 that fits in memory sizes.
     pub fn size(&mut self) -> Result<usize, ArgError> {
         let n = self.positive()?;
-        usize::try_from(n).map_err(|_| self.bad(&n.to_string(), "a smaller number"))
+        usize::try_from(n).map_err(|_| self.bad(&n.to_string(), Expected::Smaller))
     }
 
     /// A size from 1 to `max`; `expected` says what is allowed, and why.
-    pub fn size_up_to(&mut self, max: usize, expected: &'static str) -> Result<usize, ArgError> {
+    pub fn size_up_to(&mut self, max: usize, expected: Expected) -> Result<usize, ArgError> {
         let n = self.size()?;
         if n > max {
             return Err(self.bad(&n.to_string(), expected));
@@ -171,7 +179,7 @@ impl FlagValue<'_> {
         let value = self.text()?;
         value
             .parse::<usize>()
-            .map_err(|_| self.bad(&value, "a whole number (0 or more)"))
+            .map_err(|_| self.bad(&value, Expected::Count))
     }
 
     /// A switch such as `--no-history`: it takes no value, so the next
@@ -179,7 +187,7 @@ impl FlagValue<'_> {
     pub fn switch(&mut self) -> Result<bool, ArgError> {
         match self.inline.take() {
             None => Ok(true),
-            Some(value) => Err(self.bad(&value, "given without a value")),
+            Some(value) => Err(self.bad(&value, Expected::NoValue)),
         }
     }
 
@@ -194,24 +202,24 @@ impl FlagValue<'_> {
         let value = self.text()?;
         match value.parse::<usize>() {
             Ok(n) if (1..=MAX_CHUNK_SIZE).contains(&n) => Ok(n),
-            _ => Err(self.bad(&value, "a chunk size from 1 to 524288 bytes")),
+            _ => Err(self.bad(&value, Expected::ChunkSize)),
         }
+    }
+
+    /// A language: `en` or `zh`.
+    pub fn lang(&mut self) -> Result<Lang, ArgError> {
+        let value = self.text()?;
+        Lang::from_code(&value).ok_or_else(|| self.bad(&value, Expected::Lang))
     }
 
     /// `--trace` (bare) or `--trace=hex`. The value must come after `=`, so
     /// that a bare `--trace` does not swallow the next argument.
     pub fn trace(&mut self) -> Result<Trace, ArgError> {
         let value = self.inline.take();
-        Trace::from_flag(value.as_deref()).ok_or_else(|| {
-            self.bad(
-                &value.unwrap_or_default(),
-                "nothing or \"hex\" (as in --trace=hex)",
-            )
-        })
+        Trace::from_flag(value.as_deref())
+            .ok_or_else(|| self.bad(&value.unwrap_or_default(), Expected::TraceMode))
     }
 }
-
-const PORT_EXPECTED: &str = "a port number from 0 to 65535";
 
 fn parse_port(value: &str) -> Option<u16> {
     value.parse().ok()
@@ -222,7 +230,7 @@ pub fn positional_port(value: &str) -> Result<u16, ArgError> {
     parse_port(value).ok_or_else(|| ArgError::BadValue {
         flag: "port".to_string(),
         value: value.to_string(),
-        expected: PORT_EXPECTED,
+        expected: Expected::Port,
     })
 }
 

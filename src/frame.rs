@@ -24,7 +24,6 @@
 //! - a connection whose framing is lost (a bad length) must be closed: we can
 //!   no longer tell where the next frame starts.
 
-use std::fmt;
 use std::io::{self, Read};
 
 /// Bytes in the length prefix.
@@ -64,22 +63,6 @@ pub fn is_timeout(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
     )
-}
-
-impl fmt::Display for FrameError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FrameError::TooLarge { len, limit } => {
-                write!(f, "frame of {len} bytes is over the limit of {limit} bytes")
-            }
-            FrameError::ZeroLength => write!(f, "frame with a length of zero"),
-            FrameError::Truncated { expected, received } => write!(
-                f,
-                "connection closed inside a frame ({received} of {expected} bytes arrived)"
-            ),
-            FrameError::Io(e) => write!(f, "{e}"),
-        }
-    }
 }
 
 impl std::error::Error for FrameError {}

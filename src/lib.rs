@@ -64,7 +64,9 @@
 //!   loop fed by a keyboard thread and a socket thread.
 //!
 //! Shared by both programs:
-//! - [`text`]: every sentence a person reads, in one place; its
+//! - [`text`]: every sentence a person reads, in one place: one trait with
+//!   a method per sentence, in English ([`text::en`]) and Chinese
+//!   ([`text::zh`]), chosen once at start-up (`--lang`, or the locale); its
 //!   [`text::terminal`] is the one rule that keeps a peer's words from
 //!   acting on a terminal (escapes instead of controls), applied inside
 //!   every sentence that carries them.

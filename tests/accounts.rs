@@ -580,7 +580,7 @@ fn a_damaged_secret_stops_the_server_before_it_listens() {
     fs::create_dir_all(dir.path().join("files")).unwrap();
     fs::write(dir.path().join("files/accounts.secret"), "not hex\n").unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_chat-server"))
-        .args(["--port", "0", "--host", "127.0.0.1"])
+        .args(["--lang", "en", "--port", "0", "--host", "127.0.0.1"])
         .current_dir(dir.path())
         .stdin(std::process::Stdio::null())
         .output()

@@ -39,6 +39,11 @@
 //!   `docs/zh/glossary.md`, in its first lines, and the glossary links to
 //!   every chapter. The pages in `docs/zh/` are checked like the others.
 //!
+//! - **Both languages.** Every command runs in an English locale unless it
+//!   sets its own in front (`LANG=zh_CN.UTF-8 make run-server`, as the
+//!   Chinese pages do) or passes `--lang`; a `long` command that speaks
+//!   Chinese is waited for by its Chinese first line.
+//!
 //! Commands run with `sh`, so this test is for Unix-like systems. It never
 //! starts `cargo run` inside the test: the programs are the binaries cargo
 //! built for this test (`CARGO_BIN_EXE_*`), and the examples are built once,
@@ -419,11 +424,22 @@ fn without_cargo(command: &str) -> String {
     }
 }
 
+/// The locale every command runs in unless it sets its own (as the
+/// Chinese pages do, `LANG=zh_CN.UTF-8 make run-server`): English, so that
+/// what a page shows does not depend on the locale of whoever runs the
+/// tests. `LC_ALL` and `LC_MESSAGES` would override `LANG`, so they go.
+fn pin_locale(command: &mut Command) -> &mut Command {
+    command
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
+}
+
 /// A `sh` command in the repository root, with `make` unaware that it runs
 /// under cargo.
 fn sh(script: &str) -> Command {
     let mut command = Command::new("sh");
-    command
+    pin_locale(&mut command)
         .arg("-c")
         .arg(script)
         .current_dir(root())
@@ -432,6 +448,25 @@ fn sh(script: &str) -> Command {
         .env_remove("MAKELEVEL")
         .stdin(Stdio::null());
     command
+}
+
+/// `LANG=zh_CN.UTF-8 make run-server`, taken apart: the variables set in
+/// front of a command (`NAME=VALUE` words), and the command itself.
+fn with_env(command: &str) -> (Vec<(String, String)>, &str) {
+    let mut env = Vec::new();
+    let mut rest = command;
+    while let Some((word, after)) = rest.split_once(' ') {
+        match word.split_once('=') {
+            Some((name, value))
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '_') =>
+            {
+                env.push((name.to_string(), value.to_string()));
+                rest = after;
+            }
+            _ => break,
+        }
+    }
+    (env, rest)
 }
 
 /// Runs `script` to its end (stdout and stderr together, as a terminal
@@ -541,8 +576,9 @@ fn make_dry_run(make_command: &str) -> String {
 }
 
 /// What a `long` command starts: (`chat-server` or `chat-client`, its
-/// arguments).
-fn long_program(command: &str) -> (String, Vec<String>) {
+/// arguments, the variables the command sets for it).
+fn long_program(command: &str) -> (String, Vec<String>, Vec<(String, String)>) {
+    let (env, command) = with_env(command);
     let direct = if command.starts_with("make ") {
         let recipe = make_dry_run(command);
         let lines: Vec<&str> = recipe.lines().collect();
@@ -562,13 +598,35 @@ fn long_program(command: &str) -> (String, Vec<String>) {
         !args.contains(['\'', '"', '\\', '$']),
         "keep the arguments of `{command}` free of quotes"
     );
-    (name, args.split_whitespace().map(str::to_string).collect())
+    (
+        name,
+        args.split_whitespace().map(str::to_string).collect(),
+        env,
+    )
+}
+
+/// Whether a program started with `args` and the variables `env` speaks
+/// Chinese: `--lang zh`, or no `--lang` and a Chinese `LANG`.
+fn speaks_chinese(args: &[String], env: &[(String, String)]) -> bool {
+    let lang = args
+        .iter()
+        .position(|a| a == "--lang")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| {
+            args.iter()
+                .find_map(|a| a.strip_prefix("--lang=").map(str::to_string))
+        });
+    match lang {
+        Some(lang) => lang == "zh",
+        None => env.iter().any(|(n, v)| n == "LANG" && v.starts_with("zh")),
+    }
 }
 
 /// Starts a `long` command's program on a free port, waits until it is
 /// ready, and stops it with `/quit`.
 fn start_and_stop(command: &DocCommand) {
-    let (name, args) = long_program(&command.text);
+    let (name, args, env) = long_program(&command.text);
+    let chinese = speaks_chinese(&args, &env);
     let dir = tempfile::TempDir::new().expect("temp dir");
     let tracing = args.iter().any(|a| a.starts_with("--trace"));
     // A flag given after the page's own arguments wins, as in any
@@ -576,12 +634,13 @@ fn start_and_stop(command: &DocCommand) {
     match name.as_str() {
         "chat-server" => {
             let mut program = Command::new(binary(&name));
-            program
+            pin_locale(&mut program)
+                .envs(env.iter().map(|(n, v)| (n, v)))
                 .args(&args)
                 .args(["--port", "0"])
                 .current_dir(dir.path());
             let mut server = Proc::spawn(&command.text, program);
-            server.expect("listening on ");
+            server.expect(if chinese { "监听 " } else { "listening on " });
             server.send("/quit");
             let status = server.wait_exit();
             assert!(
@@ -594,7 +653,8 @@ fn start_and_stop(command: &DocCommand) {
         "chat-client" => {
             let server = common::Server::start(&[]);
             let mut program = Command::new(binary(&name));
-            program
+            pin_locale(&mut program)
+                .envs(env.iter().map(|(n, v)| (n, v)))
                 .args(&args)
                 .args(["--port", &server.port.to_string(), "--host", "127.0.0.1"])
                 .current_dir(dir.path());
@@ -602,7 +662,11 @@ fn start_and_stop(command: &DocCommand) {
             // The name to type if the client asks for one; a client that
             // was given a name sends it as a chat line instead.
             client.send("Alice");
-            client.expect("Connected to 127.0.0.1:");
+            client.expect(if chinese {
+                "已连接到服务器 127.0.0.1:"
+            } else {
+                "Connected to 127.0.0.1:"
+            });
             if tracing {
                 client.expect_err("[trace] -> 127.0.0.1:");
             }
@@ -715,6 +779,129 @@ fn long_running_commands_start_and_stop() {
         if tag == Tag::Long && seen.insert(command.text.clone()) {
             start_and_stop(&command);
         }
+    }
+}
+
+/// The `text` block right after the block that shows `command`: what the
+/// page says the command prints.
+fn shown_after(page: &Page, command: &str) -> Vec<String> {
+    let blocks = blocks(page);
+    blocks
+        .windows(2)
+        .find(|pair| {
+            pair[1].lang == "text"
+                && pair[0]
+                    .lines
+                    .iter()
+                    .any(|l| strip_comment(l.trim()) == command)
+        })
+        .map(|pair| pair[1].lines.clone())
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: no text block after a block with `{command}`",
+                page.path.display()
+            )
+        })
+}
+
+/// The README's walk-through, in English and in Chinese, opens with what
+/// the server and a client print as they start: those blocks are what the
+/// programs print, line for line (the port aside), started the way the
+/// page starts them.
+#[test]
+fn the_readmes_start_the_chat_as_the_programs_do() {
+    let pages = pages();
+    for (path, prefix) in [
+        ("README.md", ""),
+        ("docs/zh/README.md", "LANG=zh_CN.UTF-8 "),
+    ] {
+        let page = pages
+            .iter()
+            .find(|p| p.path == Path::new(path))
+            .expect("the page");
+        // The server: its banner, up to the last line of its help.
+        let command = format!("{prefix}make run-server");
+        let shown = shown_after(page, &command);
+        let (name, args, env) = long_program(&command);
+        let chinese = speaks_chinese(&args, &env);
+        let dir = tempfile::TempDir::new().expect("temp dir");
+        let mut program = Command::new(binary(&name));
+        pin_locale(&mut program)
+            .envs(env.iter().map(|(n, v)| (n, v)))
+            .args(&args)
+            .args(["--port", "0", "--host", "127.0.0.1"])
+            .current_dir(dir.path());
+        let mut server = Proc::spawn(&command, program);
+        let last = shown.last().expect("a banner").clone();
+        server.expect_where(common::Stream::Out, "the banner's last line", |l| l == last);
+        let port = server
+            .history
+            .first()
+            .and_then(|(_, l)| l.rsplit(':').next())
+            .expect("the first line")
+            .to_string();
+        // The port aside, and the host: the page's command names the
+        // server `localhost`, which this test pins to 127.0.0.1.
+        let printed: Vec<String> = server
+            .history
+            .iter()
+            .map(|(_, l)| {
+                l.replace(&format!(":{port}"), ":8888")
+                    .replace("//127.0.0.1:8888/", "//localhost:8888/")
+            })
+            .collect();
+        assert_eq!(
+            printed, shown,
+            "{path}: the server's banner is not what `{command}` prints"
+        );
+
+        // A client asked for its name: the prompt, the name typed, then its
+        // opening lines up to the last line of its help.
+        let command = format!("{prefix}make run-client");
+        let shown = shown_after(page, &command);
+        let (name, args, env) = long_program(&command);
+        assert_eq!(speaks_chinese(&args, &env), chinese);
+        let mut program = Command::new(binary(&name));
+        pin_locale(&mut program)
+            .envs(env.iter().map(|(n, v)| (n, v)))
+            .args(&args)
+            .args(["--port", &port])
+            .current_dir(dir.path());
+        let mut client = Proc::spawn(&command, program);
+        let prompt = if chinese {
+            socket_chat::text::Lang::Zh
+        } else {
+            socket_chat::text::Lang::En
+        }
+        .text()
+        .name_prompt();
+        client.send("Alice");
+        let last = shown.last().expect("the client's lines").clone();
+        client.expect_where(common::Stream::Out, "the help's last line", |l| l == last);
+        // Through a pipe, the name typed is not echoed: the prompt and the
+        // first line share a line.
+        let mut printed = Vec::new();
+        for (_, line) in &client.history {
+            match line.strip_prefix(&prompt) {
+                Some(rest) => {
+                    printed.push(format!("{prompt}Alice"));
+                    printed.push(rest.to_string());
+                }
+                None => printed.push(line.clone()),
+            }
+        }
+        let printed: Vec<String> = printed
+            .iter()
+            .map(|l| l.replace(&format!(":{port}"), ":8888"))
+            .collect();
+        assert_eq!(
+            printed, shown,
+            "{path}: the client's first lines are not what `{command}` prints"
+        );
+        client.send("/quit");
+        assert!(client.wait_exit().success());
+        server.send("/quit");
+        assert!(server.wait_exit().success());
     }
 }
 
@@ -1017,9 +1204,9 @@ fn chapters_end_with_exercises_and_keep_their_bench_markers() {
     let markers = [
         ("04-", "<!-- bench:fanout -->"),
         ("05-", "<!-- bench:chunks -->"),
-        ("09-", "<!-- bench:history -->"),
-        ("10-", "<!-- bench:pbkdf2 -->"),
-        ("11-", "<!-- bench:fanout-ws -->"),
+        ("08-", "<!-- bench:history -->"),
+        ("09-", "<!-- bench:pbkdf2 -->"),
+        ("10-", "<!-- bench:fanout-ws -->"),
     ];
     let mut chapters = 0;
     for page in pages() {

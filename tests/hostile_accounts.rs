@@ -6,7 +6,7 @@
 //! (framing is in step), nothing is registered or changed, and Alice and
 //! Bob keep chatting throughout.
 //!
-//! [`CASES`] counts them: the report in `docs/10-logging-in.md` quotes it.
+//! [`CASES`] counts them: the report in `docs/09-logging-in.md` quotes it.
 
 mod common;
 
@@ -417,11 +417,11 @@ fn every_case_is_counted() {
         + final_cases().len()
         + admin_cases().len()
         + written_out;
-    assert_eq!(total, CASES, "update CASES and docs/10-logging-in.md");
-    let chapter = include_str!("../docs/10-logging-in.md").replace('\n', " ");
+    assert_eq!(total, CASES, "update CASES and docs/09-logging-in.md");
+    let chapter = include_str!("../docs/09-logging-in.md").replace('\n', " ");
     assert!(
         chapter.contains(&format!("sends {CASES} hostile cases")),
-        "docs/10-logging-in.md must say how many cases this file sends"
+        "docs/09-logging-in.md must say how many cases this file sends"
     );
 }
 

@@ -528,12 +528,10 @@ fn random_message(rng: &mut StdRng) -> ClientMessage {
             size: rng.random_range(0..5000),
             sha256: "0".repeat(64),
         }),
-        10 => ClientMessage::Error(ErrorReport {
-            text: random_text(rng),
-            code: ErrorCode::Other("made_up".to_string()),
-            transfer_id: None,
-            until: None,
-        }),
+        10 => ClientMessage::Error(ErrorReport::new(
+            ErrorCode::Other("made_up".to_string()),
+            random_text(rng),
+        )),
         // Accounts and admins (contract §10, §11): verifiers too weak to
         // keep, SCRAM messages half right, actions from non-admins.
         14 => ClientMessage::Register(Register {

@@ -76,7 +76,7 @@ fn out_of_file_descriptors_the_server_says_so_and_recovers() {
     let mut command = Command::new("sh");
     command
         .arg("-c")
-        .arg(r#"ulimit -n 32 && exec "$0" --port 0 --host 127.0.0.1"#)
+        .arg(r#"ulimit -n 32 && exec "$0" --lang en --port 0 --host 127.0.0.1"#)
         .arg(env!("CARGO_BIN_EXE_chat-server"))
         .current_dir(dir.path());
     let mut server = Proc::spawn("server", command);

@@ -21,8 +21,8 @@ use socket_chat::message::server::{
     RoomNotice, RoomWelcome, UserList, Welcome,
 };
 use socket_chat::message::{
-    AdminAction, ClientMessage, ErrorCode, ErrorReport, FileChunk, FileComplete, LeaveReason,
-    Message, Role, ServerMessage,
+    AdminAction, ClientMessage, ErrorCode, ErrorDetails, ErrorReason, ErrorReport, FileChunk,
+    FileComplete, LeaveReason, Message, Role, ServerMessage,
 };
 use socket_chat::transport::{ReadError, tcp};
 
@@ -88,6 +88,20 @@ fn error(rng: &mut StdRng) -> ErrorReport {
         code,
         transfer_id: maybe(rng),
         until: rng.random_bool(0.5).then(|| rng.random_range(0..i64::MAX)),
+        details: Box::new(ErrorDetails {
+            name: maybe(rng),
+            size: rng.random_bool(0.5).then(|| rng.random_range(0..u64::MAX)),
+            limit: rng.random_bool(0.5).then(|| rng.random()),
+            seconds: rng.random_bool(0.5).then(|| rng.random()),
+            reason: match rng.random_range(0..3) {
+                0 => None,
+                1 => Some(ErrorReason::SenderLeft),
+                _ => Some(ErrorReason::Other(
+                    "zz_".to_string() + &text(rng).replace(|c: char| !c.is_ascii_lowercase(), ""),
+                )),
+            },
+            by: maybe(rng),
+        }),
     }
 }
 

@@ -396,7 +396,16 @@ fn alice_in_a_pane(server: &common::Server) -> (Pane, TempDir) {
     let port = server.port.to_string();
     let mut alice = Pane::start(
         Path::new(env!("CARGO_BIN_EXE_chat-client")),
-        &["--host", "127.0.0.1", "--port", &port, "--name", "Alice"],
+        &[
+            "--lang",
+            "en",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--name",
+            "Alice",
+        ],
         &[("TZ", "UTC")],
         home.path(),
     );
@@ -661,7 +670,7 @@ fn ctrl_z_gives_the_shell_a_sane_terminal_and_fg_brings_the_line_back() {
     );
     shell.wait_for("the shell's prompt", |s| last_row(s) == "$");
     let client = format!(
-        "'{}' --host 127.0.0.1 --port {} --name Alice",
+        "'{}' --lang en --host 127.0.0.1 --port {} --name Alice",
         env!("CARGO_BIN_EXE_chat-client"),
         server.port
     );
@@ -721,6 +730,8 @@ fn a_password_is_never_shown_before_joining_or_in_the_editor() {
     let mut alice = Pane::start(
         Path::new(env!("CARGO_BIN_EXE_chat-client")),
         &[
+            "--lang",
+            "en",
             "--host",
             "127.0.0.1",
             "--port",

@@ -1,4 +1,4 @@
-//! What does `fsync` cost on this machine? Chapter 9 of the course uses it.
+//! What does `fsync` cost on this machine? Chapter 8 of the course uses it.
 //!
 //! ```sh
 //! cargo run -q --example fsync -- [LINES] [FOLDER]

@@ -1,4 +1,4 @@
-//! What an eavesdropper can do with a recorded login (chapter 10): guess
+//! What an eavesdropper can do with a recorded login (chapter 9): guess
 //! the password offline, one PBKDF2 per guess, with nobody to stop it.
 //!
 //! `cargo run -q --example guess -- docs/examples/login.txt docs/examples/words.txt`

@@ -1,6 +1,6 @@
 //! Sends bytes of your choosing to a chat server and shows every byte that
 //! comes back. Chapter 1 of the course uses it to knock on the server's door,
-//! chapter 2 to send frames by hand, chapter 11 to speak HTTP and WebSocket
+//! chapter 2 to send frames by hand, chapter 10 to speak HTTP and WebSocket
 //! by hand.
 //!
 //! ```text

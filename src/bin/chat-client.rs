@@ -11,18 +11,22 @@ use socket_chat::client;
 use socket_chat::text;
 
 fn main() -> ExitCode {
-    let config = match client::Config::from_args(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // The language first (`--lang`, else the locale), so that every line
+    // from here on, even a complaint about the arguments, is in it.
+    text::choose(&args);
+    let config = match client::Config::from_args(args) {
         Ok(Command::Run(config)) => config,
         Ok(Command::Help) => {
-            println!("{}", text::client_usage());
+            println!("{}", text::t().client_usage());
             return ExitCode::SUCCESS;
         }
         Ok(Command::Version) => {
-            println!("{}", text::version("chat-client"));
+            println!("{}", text::t().version("chat-client"));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("{}", text::bad_arguments("chat-client", &e));
+            eprintln!("{}", text::t().bad_arguments("chat-client", &e));
             return ExitCode::from(2);
         }
     };

@@ -10,18 +10,22 @@ use socket_chat::server;
 use socket_chat::text;
 
 fn main() -> ExitCode {
-    let config = match server::Config::from_args(std::env::args().skip(1)) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // The language first (`--lang`, else the locale), so that every line
+    // from here on, even a complaint about the arguments, is in it.
+    text::choose(&args);
+    let config = match server::Config::from_args(args) {
         Ok(Command::Run(config)) => config,
         Ok(Command::Help) => {
-            println!("{}", text::server_usage());
+            println!("{}", text::t().server_usage());
             return ExitCode::SUCCESS;
         }
         Ok(Command::Version) => {
-            println!("{}", text::version("chat-server"));
+            println!("{}", text::t().version("chat-server"));
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("{}", text::bad_arguments("chat-server", &e));
+            eprintln!("{}", text::t().bad_arguments("chat-server", &e));
             return ExitCode::from(2);
         }
     };
@@ -29,14 +33,14 @@ fn main() -> ExitCode {
     let listener = match TcpListener::bind(&addr) {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("{}", text::cannot_listen(&addr, &e));
+            eprintln!("{}", text::t().cannot_listen(&addr, &e));
             return ExitCode::FAILURE;
         }
     };
     match server::serve(listener, config, BufReader::new(io::stdin())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{}", text::cannot_serve(&addr, &e));
+            eprintln!("{}", text::t().cannot_serve(&addr, &e));
             ExitCode::FAILURE
         }
     }

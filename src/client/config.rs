@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::cli::{self, ArgError, Command, FlagValue, Settings};
 use crate::crypto::scram::{DEFAULT_ITERATIONS, MAX_ITERATIONS, MIN_ITERATIONS};
+use crate::text::Expected;
 use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
 
@@ -64,7 +65,7 @@ impl Settings for Config {
             "trace" => self.trace = value.trace()?,
             "iterations" => {
                 let range = u64::from(MIN_ITERATIONS)..=u64::from(MAX_ITERATIONS);
-                let n = value.number_in(range, "a count from 4096 to 10000000")?;
+                let n = value.number_in(range, Expected::Iterations)?;
                 // In range: the range's top is a `u32`.
                 self.iterations = u32::try_from(n).unwrap_or(MAX_ITERATIONS);
             }

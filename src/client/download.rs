@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::display::transfer_error_text;
 use super::screen::{Progress, Screen};
 use crate::message::server::FileOffer;
-use crate::message::{FileChunk, FileComplete};
+use crate::message::{ErrorReport, FileChunk, FileComplete};
 use crate::text;
 use crate::transfer::{BackgroundReceiver, FileReceiver};
 
@@ -61,7 +62,7 @@ impl Downloads {
             sender,
             ..
         } = offer;
-        screen.line(&text::incoming_file(&sender, &name, size));
+        screen.line(&text::t().incoming_file(&sender, &name, size));
         match FileReceiver::create(&self.dir, &name, size).and_then(BackgroundReceiver::start) {
             Ok(file) => {
                 self.active.insert(
@@ -74,7 +75,7 @@ impl Downloads {
                     },
                 );
             }
-            Err(e) => screen.line(&text::cannot_save_file(&name, &e)),
+            Err(e) => screen.line(&text::t().cannot_save_file(&name, &e)),
         }
     }
 
@@ -89,15 +90,18 @@ impl Downloads {
             Ok(()) => {
                 let (done, total) = (download.file.received(), download.file.size());
                 if let Some(percent) = download.progress.due(done, total) {
-                    let line =
-                        text::receiving_progress(download.file.name(), &download.sender, percent);
+                    let line = text::t().receiving_progress(
+                        download.file.name(),
+                        &download.sender,
+                        percent,
+                    );
                     screen.progress(&line);
                 }
             }
             Err(e) => {
                 if let Some(download) = self.active.remove(id) {
                     let (name, sender) = download.discard();
-                    screen.line(&text::file_not_received(&name, &sender, &e));
+                    screen.line(&text::t().file_not_received(&name, &sender, &e));
                 }
             }
         }
@@ -119,20 +123,21 @@ impl Downloads {
         let line = match download.file.finish(size, sha256) {
             Ok(path) => {
                 let seconds = download.started.elapsed().as_secs_f64();
-                text::file_received(&name, &download.sender, size, seconds, &path, sha256)
+                text::t().file_received(&name, &download.sender, size, seconds, &path, sha256)
             }
-            Err(e) => text::file_not_received(&name, &download.sender, &e),
+            Err(e) => text::t().file_not_received(&name, &download.sender, &e),
         };
         screen.line(&line);
     }
 
-    /// `ERROR transfer_aborted`: the transfer ended early. Returns false if
-    /// the id is not one of ours.
-    pub fn abort(&mut self, screen: &Screen, id: &str, reason: &str) -> bool {
+    /// An `ERROR` about the transfer `id` (`transfer_aborted`): it ended
+    /// early. Returns false if the id is not one of ours.
+    pub fn abort(&mut self, screen: &Screen, id: &str, error: &ErrorReport) -> bool {
         match self.active.remove(id) {
             Some(download) => {
                 let (name, sender) = download.discard();
-                screen.line(&text::file_not_received(&name, &sender, &reason));
+                let why = transfer_error_text(error, &name, &sender);
+                screen.line(&text::t().file_not_received(&name, &sender, &why));
                 true
             }
             None => false,

@@ -122,14 +122,14 @@ pub enum Mistake {
 impl Mistake {
     pub fn hint(&self) -> String {
         match self {
-            Mistake::Unknown(name) => text::client_unknown_command(name),
-            Mistake::MsgUsage => text::usage_client_msg(),
-            Mistake::SendUsage(Some(e)) => text::bad_path(e),
-            Mistake::SendUsage(None) => text::usage_send(),
-            Mistake::AdminUsage(command) => text::usage_client_admin(command),
-            Mistake::JoinUsage => text::usage_join(),
-            Mistake::BadRoom(name, why) => text::room_refused(name, why),
-            Mistake::HistoryUsage => text::usage_history(),
+            Mistake::Unknown(name) => text::t().client_unknown_command(name),
+            Mistake::MsgUsage => text::t().usage_client_msg(),
+            Mistake::SendUsage(Some(e)) => text::t().bad_path(e),
+            Mistake::SendUsage(None) => text::t().usage_send(),
+            Mistake::AdminUsage(command) => text::t().usage_client_admin(command),
+            Mistake::JoinUsage => text::t().usage_join(),
+            Mistake::BadRoom(name, why) => text::t().room_refused(name, why),
+            Mistake::HistoryUsage => text::t().usage_history(),
         }
     }
 }

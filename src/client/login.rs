@@ -32,6 +32,7 @@
 use std::io::{self, IsTerminal, Write};
 use std::net::TcpStream;
 
+use super::display;
 use super::events::ServerReader;
 use super::terminal::{EchoOff, password_from_line};
 use crate::crypto::scram::{ClientFirst, MECHANISM, ScramError, Verifier};
@@ -153,8 +154,9 @@ fn expect_auth(pending: &mut Pending) -> Result<AuthReply, LoginError> {
                 code: ErrorCode::JoinTimeout,
                 ..
             })) => return Err(LoginError::Lost),
-            Some(ServerMessage::Error(ErrorReport { code, text, .. })) => {
-                return Err(LoginError::Server(code, text));
+            Some(ServerMessage::Error(report)) => {
+                let why = display::error_text(&report);
+                return Err(LoginError::Server(report.code, why));
             }
             Some(_) => continue,
             None => return Err(LoginError::Lost),
@@ -209,21 +211,21 @@ pub fn new_password(
     name: &str,
     mut ask: impl FnMut(&str) -> Option<String>,
 ) -> Result<String, String> {
-    let cancelled = crate::text::password_cancelled;
-    let first = ask(&crate::text::new_password_prompt(name)).ok_or_else(cancelled)?;
+    let cancelled = || crate::text::t().password_cancelled();
+    let first = ask(&crate::text::t().new_password_prompt(name)).ok_or_else(cancelled)?;
     if first.is_empty() {
-        return Err(crate::text::password_empty());
+        return Err(crate::text::t().password_empty());
     }
-    let again = ask(&crate::text::repeat_password_prompt()).ok_or_else(cancelled)?;
+    let again = ask(&crate::text::t().repeat_password_prompt()).ok_or_else(cancelled)?;
     check_new_password(first, &again)
 }
 
 /// The new password, if typed the same twice and not empty.
 pub fn check_new_password(first: String, again: &str) -> Result<String, String> {
     if first.is_empty() {
-        Err(crate::text::password_empty())
+        Err(crate::text::t().password_empty())
     } else if first != again {
-        Err(crate::text::passwords_differ())
+        Err(crate::text::t().passwords_differ())
     } else {
         Ok(first)
     }

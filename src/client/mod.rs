@@ -241,7 +241,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
     let screen = Screen::new();
     let (events, inbox) = sync_channel(QUEUED_EVENTS);
     if let Err(e) = events::spawn_keyboard(input, events.clone()) {
-        screen.error(&text::error_line(&e.to_string()));
+        screen.error(&text::t().error_line(&e.to_string()));
         return EXIT_CONNECTION;
     }
     let mut keyboard = Keyboard {
@@ -252,9 +252,9 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
         Ok(joined) => joined,
         Err(status) => return status,
     };
-    screen.line(&text::connected(&config.server_addr(), &joined.name));
-    screen.line(&text::online_list(&joined.users));
-    screen.line(&text::in_room_alone(&joined.room));
+    screen.line(&text::t().connected(&config.server_addr(), &joined.name));
+    screen.line(&text::t().online_list(&joined.users));
+    screen.line(&text::t().in_room_alone(&joined.room));
     screen.line(&help(joined.role));
     // Raw mode lasts as long as this guard, which the chat keeps: it is
     // dropped on the way out of this function, however it is left, a panic
@@ -266,7 +266,7 @@ pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -
     };
     if raw.is_some() {
         // The prompt names the room the user is in (`#lobby> `).
-        let mut editor = Editor::new(&text::room_prompt(&joined.room), terminal::width());
+        let mut editor = Editor::new(&text::t().room_prompt(&joined.room), terminal::width());
         // The confirmation printed after Enter takes the typed line's place.
         editor.keep_submitted(false);
         editor.feed(&keyboard.lines.take_partial());
@@ -343,8 +343,12 @@ enum Registering {
 /// The chat's `/help`: the admin commands too for an admin.
 fn help(role: Role) -> String {
     match role {
-        Role::Admin => format!("{}\n{}", text::client_help(), text::client_admin_help()),
-        _ => text::client_help(),
+        Role::Admin => format!(
+            "{}\n{}",
+            text::t().client_help(),
+            text::t().client_admin_help()
+        ),
+        _ => text::t().client_help(),
     }
 }
 
@@ -395,7 +399,7 @@ impl Chat {
             Err(e) => {
                 outbox.close();
                 let _ = stream.shutdown(Shutdown::Both);
-                screen.error(&text::error_line(&e.to_string()));
+                screen.error(&text::t().error_line(&e.to_string()));
                 return Err(EXIT_CONNECTION);
             }
         };
@@ -464,7 +468,9 @@ impl Chat {
                     Next::Continue
                 }
                 Ok(Event::BadMessage(e)) => {
-                    self.shared.screen.line(&text::error_line(&e.to_string()));
+                    self.shared
+                        .screen
+                        .line(&text::t().error_line(&e.to_string()));
                     Next::Continue
                 }
                 Ok(Event::Disconnected) => {
@@ -545,7 +551,7 @@ impl Chat {
         let line = self.next_edited_line();
         self.shared
             .screen
-            .end_secret(&text::room_prompt(&self.room));
+            .end_secret(&text::t().room_prompt(&self.room));
         password_from_line(&line?)
     }
 
@@ -594,7 +600,9 @@ impl Chat {
                 }
                 Ok(Event::Message(message)) => self.receive(message),
                 Ok(Event::BadMessage(e)) => {
-                    self.shared.screen.line(&text::error_line(&e.to_string()));
+                    self.shared
+                        .screen
+                        .line(&text::t().error_line(&e.to_string()));
                 }
                 Ok(Event::Disconnected) | Err(_) => {
                     self.disconnected = true;
@@ -620,11 +628,11 @@ impl Chat {
         let iterations = self.shared.config.iterations;
         self.shared
             .screen
-            .line(&text::computing_verifier(iterations));
+            .line(&text::t().computing_verifier(iterations));
         let verifier = match Verifier::generate(&password, iterations) {
             Ok(verifier) => verifier,
             Err(e) => {
-                self.shared.screen.line(&text::login_refused(&e));
+                self.shared.screen.line(&text::t().login_refused(&e));
                 return Next::Continue;
             }
         };
@@ -658,7 +666,7 @@ impl Chat {
                 Ok(None | Some(Input::Say(_) | Input::Private { .. }))
             )
         {
-            screen.line(&text::typed_command(&self.room, line));
+            screen.line(&text::t().typed_command(&self.room, line));
         }
         match input {
             Ok(None) => Next::Continue,
@@ -666,17 +674,17 @@ impl Chat {
             Ok(Some(Input::Help)) => {
                 screen.line(&help(self.role));
                 if screen.is_editing() {
-                    screen.line(&text::editor_help());
+                    screen.line(&text::t().editor_help());
                 }
                 Next::Continue
             }
             Ok(Some(Input::Register)) if self.role != Role::Guest => {
-                screen.line(&text::register_logged_in());
+                screen.line(&text::t().register_logged_in());
                 Next::Continue
             }
             Ok(Some(Input::Register)) => self.send_new_password(Registering::Register),
             Ok(Some(Input::Passwd)) if self.role == Role::Guest => {
-                screen.line(&text::passwd_guest());
+                screen.line(&text::t().passwd_guest());
                 Next::Continue
             }
             Ok(Some(Input::Passwd)) => self.send_new_password(Registering::Passwd),
@@ -724,15 +732,12 @@ impl Chat {
         let screen = &self.shared.screen;
         if let Some(until) = self.muted_until.filter(|&until| now_unix() < until) {
             let until = self.zone.local(until).hms();
-            screen.line(&text::error_line(&text::error_muted(&until)));
+            screen.line(&text::t().error_line(&text::t().error_muted(&until)));
             return Next::Continue;
         }
         if let Some(max) = self.max_text.filter(|&max| text.len() as u64 > max) {
-            let max = usize::try_from(max).unwrap_or(usize::MAX);
-            screen.line(&text::error_line(&text::error_text_too_long(
-                text.len(),
-                max,
-            )));
+            let line = text::t().error_text_too_long(text.len() as u64, max);
+            screen.line(&text::t().error_line(&line));
             return Next::Continue;
         }
         // The name as the server knows it (`/msg @bob` is to Bob).
@@ -740,14 +745,14 @@ impl Chat {
             None => None,
             Some(Ok(name)) => Some(name),
             Some(Err(name)) => {
-                screen.line(&text::error_line(&text::no_such_user(&name)));
+                screen.line(&text::t().error_line(&text::t().no_such_user(&name)));
                 return Next::Continue;
             }
         };
         let time = self.zone.local(now_unix()).hms();
         let confirmation = match &to {
-            None => text::chat_line(&time, &self.name, &text),
-            Some(to) => text::own_private_line(&time, to, &text),
+            None => text::t().chat_line(&time, &self.name, &text),
+            Some(to) => text::t().own_private_line(&time, to, &text),
         };
         match self.send(ClientMessage::Text(Text { text, to })) {
             Next::Continue => {
@@ -771,7 +776,7 @@ impl Chat {
     /// `/send`: checks what can be checked here, then starts the upload.
     fn send_file(&mut self, to: Option<String>, path: String) {
         if let Some(name) = to.as_deref().filter(|name| !self.is_online(name)) {
-            let line = text::cannot_send_file(&path, &text::no_such_user(name));
+            let line = text::t().cannot_send_file(&path, &text::t().no_such_user(name));
             return self.shared.screen.line(&line);
         }
         // Uploads that are done are joined as new ones start, so that a long
@@ -814,25 +819,25 @@ impl Chat {
             ServerMessage::FileComplete(complete) => self.downloads.complete(screen, complete),
             // An error about a transfer ends that transfer, whichever way
             // it was going.
-            ServerMessage::Error(ErrorReport {
-                text,
-                transfer_id: Some(id),
-                ..
-            }) if self.downloads.abort(screen, &id, &text)
-                || self.shared.uploads.stop(&id, &text) => {}
+            ServerMessage::Error(error)
+                if error.transfer_id.as_deref().is_some_and(|id| {
+                    self.downloads.abort(screen, id, &error)
+                        || self.shared.uploads.stop(id, &display::error_text(&error))
+                }) => {}
             ServerMessage::Error(ErrorReport {
                 code: ErrorCode::ServerShutdown,
                 ..
-            }) => self.farewell = Some(text::server_closed()),
-            ServerMessage::Error(ErrorReport {
-                code: ErrorCode::Kicked,
-                text,
-                ..
-            }) => self.farewell = Some(text::server_farewell(&text)),
+            }) => self.farewell = Some(text::t().server_closed()),
+            ServerMessage::Error(
+                error @ ErrorReport {
+                    code: ErrorCode::Kicked,
+                    ..
+                },
+            ) => self.farewell = Some(display::error_text(&error)),
             ServerMessage::Registered(registered) => {
                 let line = match self.registering.take() {
-                    Some(Registering::Passwd) => text::password_changed(&registered.name),
-                    _ => text::registered(&registered.name),
+                    Some(Registering::Passwd) => text::t().password_changed(&registered.name),
+                    _ => text::t().registered(&registered.name),
                 };
                 if self.role == Role::Guest {
                     self.role = Role::Member;
@@ -840,7 +845,7 @@ impl Chat {
                 screen.line(&line);
             }
             ServerMessage::AdminDone(done) => {
-                screen.line(&text::admin_done(done.action, &done.target));
+                screen.line(&text::t().admin_done(done.action, &done.target));
             }
             ServerMessage::AdminNotice(notice) => {
                 self.role = role_after(self.role, &notice);
@@ -850,24 +855,20 @@ impl Chat {
                     _ => {}
                 }
                 let until = notice.until.map(|t| self.zone.local(t).hms());
-                screen.line(&text::admin_notice(
-                    notice.action,
-                    &notice.by,
-                    until.as_deref(),
-                ));
+                screen.line(&text::t().admin_notice(notice.action, &notice.by, until.as_deref()));
             }
             ServerMessage::RoomWelcome(RoomWelcome { room, members, .. }) => {
                 // In a new room, or the answer to `/who`: either way, where
                 // we are and who is there.
-                screen.line(&text::in_room(&room, &members));
-                screen.set_prompt(&text::room_prompt(&room));
+                screen.line(&text::t().in_room(&room, &members));
+                screen.set_prompt(&text::t().room_prompt(&room));
                 self.room = room;
             }
             ServerMessage::HistoryEnd(HistoryEnd { room, count }) => {
                 let asked = self.histories_asked > 0;
                 self.histories_asked = self.histories_asked.saturating_sub(1);
                 if count > 0 || asked {
-                    screen.line(&text::history_end(&room, count));
+                    screen.line(&text::t().history_end(&room, count));
                 }
             }
             other => {
@@ -893,7 +894,7 @@ impl Chat {
                 EXIT_OK
             }
             None => {
-                self.shared.screen.error(&text::connection_lost());
+                self.shared.screen.error(&text::t().connection_lost());
                 EXIT_CONNECTION
             }
         }
@@ -922,7 +923,7 @@ impl Chat {
             }
         }
         self.downloads.abandon();
-        self.shared.screen.line(&text::goodbye());
+        self.shared.screen.line(&text::t().goodbye());
         EXIT_OK
     }
 
@@ -992,7 +993,7 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
             None => prompt_name(keyboard).ok_or(EXIT_CONNECTION)?,
         };
         if let Err(why) = check_name(&name) {
-            screen.error(&text::name_refused(&why.to_string()));
+            screen.error(&text::t().name_refused(&why.to_string()));
             if from_command_line {
                 return Err(EXIT_NAME);
             }
@@ -1005,13 +1006,13 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
         match ask_to_join(&mut pending, &name) {
             Ok(welcome) => return Ok(Joined::new(pending, welcome)),
             Err(JoinRefused::Name(reason)) => {
-                screen.error(&text::name_refused(&reason));
+                screen.error(&text::t().name_refused(&reason));
                 if from_command_line {
                     return Err(EXIT_NAME);
                 }
             }
             Err(JoinRefused::AuthRequired(reason)) => {
-                screen.line(&text::error_line(&reason));
+                screen.line(&text::t().error_line(&reason));
                 return log_in_and_join(config, keyboard, screen, pending, &name);
             }
             Err(JoinRefused::Other(line)) => {
@@ -1025,7 +1026,7 @@ fn join(config: &Config, keyboard: &mut Keyboard, screen: &Screen) -> Result<Joi
 /// Connects to the server, ready to join.
 fn open(config: &Config, screen: &Screen) -> Result<Pending, u8> {
     let failed = |e: io::Error| {
-        screen.error(&text::cannot_connect(&config.server_addr(), &e));
+        screen.error(&text::t().cannot_connect(&config.server_addr(), &e));
         EXIT_CONNECTION
     };
     let stream = connect(&config.server_addr()).map_err(failed)?;
@@ -1046,25 +1047,25 @@ fn register_first(
         screen.error(&line);
         EXIT_LOGIN
     })?;
-    screen.line(&text::computing_verifier(config.iterations));
+    screen.line(&text::t().computing_verifier(config.iterations));
     let verifier = Verifier::generate(&password, config.iterations).map_err(|e| {
-        screen.error(&text::login_refused(&e));
+        screen.error(&text::t().login_refused(&e));
         EXIT_LOGIN
     })?;
     match login::register(pending, name, &verifier) {
         Ok(()) => {
-            screen.line(&text::registered(name));
+            screen.line(&text::t().registered(name));
             Ok(())
         }
         Err(Some(report)) => {
-            screen.error(&text::error_line(&report.text));
+            screen.error(&text::t().error_line(&display::error_text(&report)));
             Err(match report.code {
                 ErrorCode::NameTaken | ErrorCode::NameInvalid => EXIT_NAME,
                 _ => EXIT_LOGIN,
             })
         }
         Err(None) => {
-            screen.error(&text::connection_lost());
+            screen.error(&text::t().connection_lost());
             Err(EXIT_CONNECTION)
         }
     }
@@ -1080,9 +1081,9 @@ fn log_in_and_join(
     name: &str,
 ) -> Result<Joined, u8> {
     loop {
-        let prompt = text::password_prompt(name);
+        let prompt = text::t().password_prompt(name);
         let Some(password) = login::ask_secret(&prompt, || keyboard.next_line()) else {
-            screen.error(&text::login_cancelled());
+            screen.error(&text::t().login_cancelled());
             return Err(EXIT_LOGIN);
         };
         let mut result = login::log_in(&mut pending, name, &password);
@@ -1099,25 +1100,30 @@ fn log_in_and_join(
         };
         match result {
             Ok(role) => {
-                screen.line(&text::logged_in(name, role));
+                screen.line(&text::t().logged_in(name, role));
                 return match ask_to_join(&mut pending, name) {
                     Ok(welcome) => Ok(Joined::new(pending, welcome)),
-                    Err(JoinRefused::Name(line)) => failed(text::name_refused(&line), EXIT_NAME),
+                    Err(JoinRefused::Name(line)) => {
+                        failed(text::t().name_refused(&line), EXIT_NAME)
+                    }
                     Err(JoinRefused::AuthRequired(line)) => {
-                        failed(text::error_line(&line), EXIT_LOGIN)
+                        failed(text::t().error_line(&line), EXIT_LOGIN)
                     }
                     Err(JoinRefused::Other(line)) => failed(line, EXIT_CONNECTION),
                 };
             }
-            Err(LoginError::Wrong) => screen.line(&text::wrong_password()),
+            Err(LoginError::Wrong) => screen.line(&text::t().wrong_password()),
             Err(LoginError::Server(_, reason)) => {
-                return failed(text::error_line(&reason), EXIT_LOGIN);
+                return failed(text::t().error_line(&reason), EXIT_LOGIN);
             }
             Err(LoginError::Impostor) => {
-                return failed(text::server_failed_proof(&config.server_addr()), EXIT_LOGIN);
+                return failed(
+                    text::t().server_failed_proof(&config.server_addr()),
+                    EXIT_LOGIN,
+                );
             }
-            Err(LoginError::Refused(e)) => return failed(text::login_refused(&e), EXIT_LOGIN),
-            Err(LoginError::Lost) => return failed(text::connection_lost(), EXIT_CONNECTION),
+            Err(LoginError::Refused(e)) => return failed(text::t().login_refused(&e), EXIT_LOGIN),
+            Err(LoginError::Lost) => return failed(text::t().connection_lost(), EXIT_CONNECTION),
         }
     }
 }
@@ -1136,7 +1142,7 @@ enum JoinRefused {
 /// Sends `USER_JOIN` and waits for the answer. After `auth_required` the
 /// connection is still open, to log in on.
 fn ask_to_join(pending: &mut Pending, name: &str) -> Result<Welcome, JoinRefused> {
-    let lost = || JoinRefused::Other(text::connection_lost());
+    let lost = || JoinRefused::Other(text::t().connection_lost());
     let join = ClientMessage::Join(Join {
         name: name.to_string(),
     });
@@ -1144,18 +1150,21 @@ fn ask_to_join(pending: &mut Pending, name: &str) -> Result<Welcome, JoinRefused
     loop {
         match pending.receive() {
             Some(ServerMessage::Welcome(welcome)) => return Ok(welcome),
-            Some(ServerMessage::Error(ErrorReport {
-                text,
-                code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
-                ..
-            })) => return Err(JoinRefused::Name(text)),
-            Some(ServerMessage::Error(ErrorReport {
-                text,
-                code: ErrorCode::AuthRequired,
-                ..
-            })) => return Err(JoinRefused::AuthRequired(text)),
-            Some(ServerMessage::Error(ErrorReport { text, .. })) => {
-                return Err(JoinRefused::Other(text::error_line(&text)));
+            Some(ServerMessage::Error(
+                error @ ErrorReport {
+                    code: ErrorCode::NameTaken | ErrorCode::NameInvalid,
+                    ..
+                },
+            )) => return Err(JoinRefused::Name(display::error_text(&error))),
+            Some(ServerMessage::Error(
+                error @ ErrorReport {
+                    code: ErrorCode::AuthRequired,
+                    ..
+                },
+            )) => return Err(JoinRefused::AuthRequired(display::error_text(&error))),
+            Some(ServerMessage::Error(error)) => {
+                let why = display::error_text(&error);
+                return Err(JoinRefused::Other(text::t().error_line(&why)));
             }
             Some(_) => continue,
             None => return Err(lost()),
@@ -1192,7 +1201,7 @@ fn peer_name(stream: &TcpStream) -> String {
 
 /// Prints the prompt and waits for a name; `None` at the end of input.
 fn prompt_name(keyboard: &mut Keyboard) -> Option<String> {
-    print!("{}", text::name_prompt());
+    print!("{}", text::t().name_prompt());
     let _ = io::stdout().flush();
     keyboard.next_line().map(|line| line.trim().to_string())
 }
@@ -1200,7 +1209,7 @@ fn prompt_name(keyboard: &mut Keyboard) -> Option<String> {
 /// Connects to `addr`, trying each address the name resolves to (for
 /// `localhost`, often both `::1` and `127.0.0.1`).
 fn connect(addr: &str) -> io::Result<TcpStream> {
-    let mut last_error = io::Error::new(io::ErrorKind::NotFound, "no address found");
+    let mut last_error = io::Error::new(io::ErrorKind::AddrNotAvailable, "no address found");
     for candidate in addr.to_socket_addrs()? {
         match try_connect(candidate) {
             Ok(stream) => return Ok(stream),

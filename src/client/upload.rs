@@ -62,7 +62,7 @@ pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) -> Option<J
     let file = match FileSender::open(Path::new(&path), shared.config.chunk_size) {
         Ok(file) => file,
         Err(e) => {
-            shared.screen.line(&text::cannot_send_file(&path, &e));
+            shared.screen.line(&text::t().cannot_send_file(&path, &e));
             return None;
         }
     };
@@ -71,11 +71,11 @@ pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) -> Option<J
     if let Err(why) = shared.file_types.check(file.name()) {
         shared
             .screen
-            .line(&text::file_type_refused_locally(&path, &why));
+            .line(&text::t().file_type_refused_locally(&path, &why));
         return None;
     }
     if let Some(max) = shared.max_file_size.filter(|max| file.size() > *max) {
-        let line = text::file_too_large_locally(&path, file.size(), max);
+        let line = text::t().file_too_large_locally(&path, file.size(), max);
         shared.screen.line(&line);
         return None;
     }
@@ -93,14 +93,16 @@ pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) -> Option<J
             // here, and must not be lost.
             let late_reason = shared.uploads.finish(&id);
             if let (true, Some(reason)) = (sent_all, late_reason) {
-                shared.screen.line(&text::file_send_stopped(&name, &reason));
+                shared
+                    .screen
+                    .line(&text::t().file_send_stopped(&name, &reason));
             }
         });
     match started {
         Ok(thread) => Some(thread),
         Err(e) => {
             shared.uploads.finish(&id);
-            shared.screen.line(&text::cannot_send_file(&path, &e));
+            shared.screen.line(&text::t().cannot_send_file(&path, &e));
             None
         }
     }
@@ -110,7 +112,7 @@ pub fn start(shared: &Arc<Shared>, to: Option<String>, path: String) -> Option<J
 fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> bool {
     let screen = &shared.screen;
     let name = file.name().to_string();
-    screen.line(&text::sending_file(&name, file.size(), to.as_deref()));
+    screen.line(&text::t().sending_file(&name, file.size(), to.as_deref()));
     let started = Instant::now();
     let mut progress = Progress::new();
     // A message that cannot be queued means the connection is closing or
@@ -123,14 +125,14 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
             return false;
         }
         if let Some(reason) = shared.uploads.stop_reason(id) {
-            screen.line(&text::file_send_stopped(&name, &reason));
+            screen.line(&text::t().file_send_stopped(&name, &reason));
             return false;
         }
         let chunk = match file.next_chunk(id) {
             Ok(Some(chunk)) => chunk,
             Ok(None) => break,
             Err(e) => {
-                screen.line(&text::file_send_stopped(&name, &e.to_string()));
+                screen.line(&text::t().file_send_stopped(&name, &e.to_string()));
                 return false;
             }
         };
@@ -140,7 +142,7 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
         if screen.shows_progress()
             && let Some(percent) = progress.due(file.sent(), file.size())
         {
-            screen.progress(&text::sending_progress(&name, percent));
+            screen.progress(&text::t().sending_progress(&name, percent));
         }
     }
     let size = file.sent();
@@ -150,6 +152,6 @@ fn send(shared: &Shared, mut file: FileSender, id: &str, to: Option<String>) -> 
         return false;
     }
     let seconds = started.elapsed().as_secs_f64();
-    screen.line(&text::file_sent(&name, size, seconds, &sha256));
+    screen.line(&text::t().file_sent(&name, size, seconds, &sha256));
     true
 }

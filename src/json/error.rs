@@ -7,8 +7,7 @@
 //! UTF-8 with its own error code), and every error says at which byte the
 //! parser noticed.
 
-use std::fmt;
-
+#[cfg(doc)]
 use super::MAX_DEPTH;
 
 /// Why a text is not JSON, and where the parser noticed.
@@ -31,12 +30,6 @@ impl ParseError {
 
     pub fn kind(&self) -> &ErrorKind {
         &self.kind
-    }
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.kind, self.offset)
     }
 }
 
@@ -84,33 +77,4 @@ pub enum ErrorKind {
     TrailingCharacters,
     /// Containers nested more than [`MAX_DEPTH`] levels deep.
     TooDeep,
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ErrorKind::InvalidUtf8 => f.write_str("invalid UTF-8"),
-            ErrorKind::UnexpectedEnd => f.write_str("unexpected end of input"),
-            ErrorKind::ExpectedValue => f.write_str("expected a JSON value"),
-            ErrorKind::ExpectedKey => f.write_str("expected '\"' to start an object key"),
-            ErrorKind::ExpectedColon => f.write_str("expected ':' after object key"),
-            ErrorKind::ExpectedCommaOrCloseBracket => {
-                f.write_str("expected ',' or ']' after array element")
-            }
-            ErrorKind::ExpectedCommaOrCloseBrace => {
-                f.write_str("expected ',' or '}' after object member")
-            }
-            ErrorKind::TrailingComma => f.write_str("trailing comma before closing bracket"),
-            ErrorKind::InvalidLiteral => {
-                f.write_str("invalid literal (expected true, false or null)")
-            }
-            ErrorKind::LeadingZero => f.write_str("leading zero in number"),
-            ErrorKind::InvalidNumber => f.write_str("invalid number (expected a digit)"),
-            ErrorKind::ControlCharacter => f.write_str("unescaped control character in string"),
-            ErrorKind::InvalidEscape => f.write_str("invalid escape sequence in string"),
-            ErrorKind::LoneSurrogate => f.write_str("unpaired surrogate in \\u escape"),
-            ErrorKind::TrailingCharacters => f.write_str("unexpected text after the JSON value"),
-            ErrorKind::TooDeep => write!(f, "nesting deeper than {MAX_DEPTH} levels"),
-        }
-    }
 }

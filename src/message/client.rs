@@ -427,12 +427,9 @@ mod tests {
                 size: 2,
                 sha256: "ab".repeat(32),
             }),
-            ClientMessage::Error(ErrorReport {
-                text: "gone".into(),
-                code: ErrorCode::TransferAborted,
-                transfer_id: Some("t7".into()),
-                until: None,
-            }),
+            ClientMessage::Error(
+                ErrorReport::new(ErrorCode::TransferAborted, "gone".into()).for_transfer("t7"),
+            ),
             ClientMessage::ListRequest,
             ClientMessage::Ping,
             ClientMessage::Pong,

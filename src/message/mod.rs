@@ -45,12 +45,11 @@
 pub mod client;
 pub mod server;
 
-use std::fmt;
-
 pub use client::ClientMessage;
 pub use server::ServerMessage;
 
 use crate::json::{self, ErrorKind, Object, ParseError, Value};
+use crate::text::Expected;
 
 /// One message type: its name on the wire, and how its fields are read from
 /// and written into the envelope. Decode and encode sit next to each other,
@@ -109,7 +108,7 @@ pub trait Message: Sized + Clone {
             Some(_) => {
                 return Err(DecodeError::WrongType {
                     field: "metadata",
-                    expected: "an object",
+                    expected: Expected::Object,
                 });
             }
         };
@@ -222,12 +221,40 @@ impl MessageType for FileComplete {
 /// `ERROR`: a sentence for a person, a code for a program, the transfer it
 /// ends, if any, and for a refusal that lasts a while (`muted`,
 /// `auth_locked`, `rate_limited`), the Unix time it ends.
+///
+/// The sentence is in the sender's language. So that a reader in another
+/// language is not left with it, the metadata also carries what the
+/// sentence was made from ([`ErrorDetails`], and `until`): a client that
+/// knows the code says it again in its own words, and shows `text` only for
+/// a code it does not know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorReport {
     pub text: String,
     pub code: ErrorCode,
     pub transfer_id: Option<String>,
     pub until: Option<i64>,
+    /// Boxed: most errors carry none of it, and every message a client or
+    /// a session passes around is as large as its largest variant.
+    pub details: Box<ErrorDetails>,
+}
+
+/// Extension: the values an `ERROR`'s sentence was made from, each
+/// optional (a version 1 peer sends none of them). `docs/protocol.md`
+/// lists which code carries which.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorDetails {
+    /// `"name"`: the name refused, or the user who is not online.
+    pub name: Option<String>,
+    /// `"size"`: how large the refused thing was, in bytes.
+    pub size: Option<u64>,
+    /// `"limit"`: the limit it broke (bytes, or a count).
+    pub limit: Option<u64>,
+    /// `"seconds"`: how long the server waited.
+    pub seconds: Option<u64>,
+    /// `"reason"`: which of a code's cases this is.
+    pub reason: Option<ErrorReason>,
+    /// `"by"`: who did it (`kicked`: the admin, or `server`).
+    pub by: Option<String>,
 }
 
 impl ErrorReport {
@@ -238,6 +265,7 @@ impl ErrorReport {
             code,
             transfer_id: None,
             until: None,
+            details: Box::default(),
         }
     }
 
@@ -249,12 +277,46 @@ impl ErrorReport {
         }
     }
 
-    /// The same error, ending the transfer with this (the receiver's) id.
-    pub fn for_transfer(self, transfer_id: &str) -> Self {
-        ErrorReport {
-            transfer_id: Some(transfer_id.to_string()),
-            ..self
-        }
+    /// ... about the transfer `id`, which it ends.
+    pub fn for_transfer(mut self, id: &str) -> Self {
+        self.transfer_id = Some(id.to_string());
+        self
+    }
+
+    /// ... about this name.
+    pub fn about(mut self, name: &str) -> Self {
+        self.details.name = Some(name.to_string());
+        self
+    }
+
+    /// ... about something of `size` bytes, over `limit`.
+    pub fn sized(mut self, size: u64, limit: u64) -> Self {
+        self.details.size = Some(size);
+        self.limited(limit)
+    }
+
+    /// ... about a limit.
+    pub fn limited(mut self, limit: u64) -> Self {
+        self.details.limit = Some(limit);
+        self
+    }
+
+    /// ... after waiting this long.
+    pub fn after(mut self, seconds: u64) -> Self {
+        self.details.seconds = Some(seconds);
+        self
+    }
+
+    /// ... in this case of its code.
+    pub fn because(mut self, reason: ErrorReason) -> Self {
+        self.details.reason = Some(reason);
+        self
+    }
+
+    /// ... done by this user (or `server`).
+    pub fn by(mut self, name: &str) -> Self {
+        self.details.by = Some(name.to_string());
+        self
     }
 }
 
@@ -267,6 +329,14 @@ impl MessageType for ErrorReport {
             code: ErrorCode::from_wire(&take_string(meta, "code")?),
             transfer_id: take_optional_string(meta, "transfer_id")?,
             until: take_optional_i64(meta, "until")?,
+            details: Box::new(ErrorDetails {
+                name: take_optional_string(meta, "name")?,
+                size: take_optional_u64(meta, "size")?,
+                limit: take_optional_u64(meta, "limit")?,
+                seconds: take_optional_u64(meta, "seconds")?,
+                reason: take_optional_string(meta, "reason")?.map(|r| ErrorReason::from_wire(&r)),
+                by: take_optional_string(meta, "by")?,
+            }),
         })
     }
 
@@ -277,6 +347,32 @@ impl MessageType for ErrorReport {
         }
         if let Some(until) = self.until {
             meta.insert("until", until);
+        }
+        let ErrorDetails {
+            name,
+            size,
+            limit,
+            seconds,
+            reason,
+            by,
+        } = *self.details;
+        if let Some(name) = name {
+            meta.insert("name", name);
+        }
+        if let Some(size) = size {
+            meta.insert("size", size);
+        }
+        if let Some(limit) = limit {
+            meta.insert("limit", limit);
+        }
+        if let Some(seconds) = seconds {
+            meta.insert("seconds", seconds);
+        }
+        if let Some(reason) = reason {
+            meta.insert("reason", reason.as_str());
+        }
+        if let Some(by) = by {
+            meta.insert("by", by);
         }
         self.text
     }
@@ -330,6 +426,128 @@ impl LeaveReason {
             "kicked" => LeaveReason::Kicked,
             _ => return None,
         })
+    }
+}
+
+/// Extension: the `reason` of an `ERROR`, which of its code's cases it is,
+/// where one code covers several.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorReason {
+    /// `transfer_aborted`: the sender left before the file was complete.
+    SenderLeft,
+    /// `transfer_aborted`: the data did not check out (a chunk out of
+    /// order or not base64, too many bytes, a wrong size).
+    Damaged,
+    /// `transfer_aborted`: the whole file arrived, but its SHA-256 is not
+    /// the one announced.
+    Checksum,
+    /// `transfer_aborted`: the server could not keep its copy.
+    Storage,
+    /// `transfer_aborted`: no transfer with that id is in progress.
+    UnknownTransfer,
+    /// `bad_message`: a transfer with that id is in progress already.
+    DuplicateTransfer,
+    /// `bad_message`: the sender has `limit` transfers going already.
+    TooManyTransfers,
+    /// `bad_message`: something other than `USER_JOIN` came first.
+    JoinFirst,
+    /// `bad_message`: a second `USER_JOIN`.
+    AlreadyJoined,
+    /// `name_invalid`: the name refused is a room's (from `ROOM_JOIN`),
+    /// and the connection stays open.
+    RoomName,
+    /// `auth_required` from a `--members-only` server: every name must log
+    /// in, registered or not (the answer does not say which).
+    MembersOnly,
+    /// `name_taken`, `name_invalid`: a `REGISTER` of `name` was refused.
+    Register,
+    /// `bad_message`: a joined guest may register only the name it uses
+    /// (`name`).
+    RegisterOwnName,
+    /// `kicked`: the account was deleted (`by` an admin).
+    AccountDeleted,
+    /// `bad_message`: `AUTH` from a connection that has joined already.
+    AuthAfterJoin,
+    /// `unknown_user` to an admin: `name` has no account.
+    NotRegistered,
+    /// `bad_message` to an admin: `name` is not muted.
+    NotMuted,
+    /// `bad_message` to an admin: a mute of no time.
+    MuteZero,
+    /// `bad_message` to an admin: a mute longer than the longest.
+    MuteTooLong,
+    /// `bad_message` to an admin: as many names are muted as can be.
+    MuteFull,
+    /// `forbidden`: what a non-admin asked to do.
+    Action(AdminAction),
+    /// `file_type_refused`: the extension of `name` is on the deny list.
+    Denied,
+    /// `file_type_refused`: there is an allow list, and the extension of
+    /// `name` (or its lack of one) is not on it.
+    NotAllowed,
+    /// A reason this version does not know, kept as it came.
+    Other(String),
+}
+
+impl ErrorReason {
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorReason::SenderLeft => "sender_left",
+            ErrorReason::Damaged => "damaged",
+            ErrorReason::Checksum => "checksum",
+            ErrorReason::Storage => "storage",
+            ErrorReason::UnknownTransfer => "unknown_transfer",
+            ErrorReason::DuplicateTransfer => "duplicate_transfer",
+            ErrorReason::TooManyTransfers => "too_many_transfers",
+            ErrorReason::JoinFirst => "join_first",
+            ErrorReason::AlreadyJoined => "already_joined",
+            ErrorReason::RoomName => "room",
+            ErrorReason::MembersOnly => "members_only",
+            ErrorReason::Register => "register",
+            ErrorReason::RegisterOwnName => "register_own_name",
+            ErrorReason::AccountDeleted => "account_deleted",
+            ErrorReason::AuthAfterJoin => "auth_after_join",
+            ErrorReason::NotRegistered => "not_registered",
+            ErrorReason::NotMuted => "not_muted",
+            ErrorReason::MuteZero => "mute_zero",
+            ErrorReason::MuteTooLong => "mute_too_long",
+            ErrorReason::MuteFull => "mute_full",
+            ErrorReason::Action(action) => action.as_str(),
+            ErrorReason::Denied => "denied",
+            ErrorReason::NotAllowed => "not_allowed",
+            ErrorReason::Other(reason) => reason,
+        }
+    }
+
+    fn from_wire(s: &str) -> Self {
+        match s {
+            "sender_left" => ErrorReason::SenderLeft,
+            "damaged" => ErrorReason::Damaged,
+            "checksum" => ErrorReason::Checksum,
+            "storage" => ErrorReason::Storage,
+            "unknown_transfer" => ErrorReason::UnknownTransfer,
+            "duplicate_transfer" => ErrorReason::DuplicateTransfer,
+            "too_many_transfers" => ErrorReason::TooManyTransfers,
+            "join_first" => ErrorReason::JoinFirst,
+            "already_joined" => ErrorReason::AlreadyJoined,
+            "room" => ErrorReason::RoomName,
+            "members_only" => ErrorReason::MembersOnly,
+            "register" => ErrorReason::Register,
+            "register_own_name" => ErrorReason::RegisterOwnName,
+            "account_deleted" => ErrorReason::AccountDeleted,
+            "auth_after_join" => ErrorReason::AuthAfterJoin,
+            "not_registered" => ErrorReason::NotRegistered,
+            "not_muted" => ErrorReason::NotMuted,
+            "mute_zero" => ErrorReason::MuteZero,
+            "mute_too_long" => ErrorReason::MuteTooLong,
+            "mute_full" => ErrorReason::MuteFull,
+            "denied" => ErrorReason::Denied,
+            "not_allowed" => ErrorReason::NotAllowed,
+            other => match AdminAction::from_wire(other) {
+                Some(action) => ErrorReason::Action(action),
+                None => ErrorReason::Other(other.to_string()),
+            },
+        }
     }
 }
 
@@ -547,7 +765,7 @@ pub enum DecodeError {
     /// A field holds the wrong kind of value.
     WrongType {
         field: &'static str,
-        expected: &'static str,
+        expected: Expected,
     },
     /// A field has the right type but a value the protocol does not allow.
     BadValue { field: &'static str, value: String },
@@ -564,23 +782,6 @@ impl DecodeError {
             }
             DecodeError::Json(_) => ErrorCode::BadJson,
             _ => ErrorCode::BadMessage,
-        }
-    }
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::Json(e) => write!(f, "{e}"),
-            DecodeError::NotAnObject => write!(f, "a message must be a JSON object"),
-            DecodeError::MissingField(field) => write!(f, "the message has no \"{field}\" field"),
-            DecodeError::WrongType { field, expected } => {
-                write!(f, "\"{field}\" must be {expected}")
-            }
-            DecodeError::BadValue { field, value } => {
-                write!(f, "\"{field}\" cannot be \"{value}\"")
-            }
-            DecodeError::UnknownType(t) => write!(f, "unknown message type \"{t}\""),
         }
     }
 }
@@ -607,7 +808,7 @@ fn take_optional_string(
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(DecodeError::WrongType {
             field,
-            expected: "a string",
+            expected: Expected::String,
         }),
     }
 }
@@ -620,7 +821,7 @@ fn take_u64(obj: &mut Object, field: &'static str) -> Result<u64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_u64().ok_or(DecodeError::WrongType {
         field,
-        expected: "a whole number of at least 0",
+        expected: Expected::NonNegative,
     })
 }
 
@@ -642,7 +843,7 @@ fn take_i64(obj: &mut Object, field: &'static str) -> Result<i64, DecodeError> {
     let value = obj.remove(field).ok_or(DecodeError::MissingField(field))?;
     value.as_i64().ok_or(DecodeError::WrongType {
         field,
-        expected: "a whole number",
+        expected: Expected::WholeNumber,
     })
 }
 
@@ -653,7 +854,7 @@ fn take_flag(obj: &mut Object, field: &'static str) -> Result<bool, DecodeError>
         Some(Value::Bool(b)) => Ok(b),
         Some(_) => Err(DecodeError::WrongType {
             field,
-            expected: "true or false",
+            expected: Expected::Bool,
         }),
     }
 }
@@ -692,7 +893,7 @@ fn take_optional_role(obj: &mut Object, field: &'static str) -> Result<Option<Ro
 fn take_string_list(obj: &mut Object, field: &'static str) -> Result<Vec<String>, DecodeError> {
     let wrong = DecodeError::WrongType {
         field,
-        expected: "a list of strings",
+        expected: Expected::StringList,
     };
     match obj.remove(field) {
         None => Err(DecodeError::MissingField(field)),

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::filetypes::FileTypes;
 use crate::json::{Object, Value};
+use crate::text::Expected;
 
 /// Every message a server can send.
 #[derive(Debug, Clone, PartialEq)]
@@ -505,7 +506,7 @@ impl MessageType for RoomList {
     fn decode(_data: String, meta: &mut Object) -> Result<Self, DecodeError> {
         let wrong = DecodeError::WrongType {
             field: "rooms",
-            expected: "a list of {\"name\", \"members\"} objects",
+            expected: Expected::RoomList,
         };
         let Some(Value::Array(items)) = meta.remove("rooms") else {
             return Err(wrong);
@@ -575,7 +576,7 @@ fn take_file_types(meta: &mut Object) -> Result<Option<FileTypes>, DecodeError> 
         Some(_) => {
             return Err(DecodeError::WrongType {
                 field: FIELD,
-                expected: "an object with \"allow\" and \"deny\" lists",
+                expected: Expected::FileTypes,
             });
         }
     };
@@ -705,8 +706,8 @@ impl MessageType for AdminNotice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::ErrorCode;
     use crate::message::checks::{encodes_to, round_trip};
+    use crate::message::{ErrorCode, ErrorReason};
 
     /// One example of every message, used by the round-trip test.
     fn examples() -> Vec<ServerMessage> {
@@ -782,18 +783,22 @@ mod tests {
                 size: 2,
                 sha256: "ab".repeat(32),
             }),
-            ServerMessage::Error(ErrorReport {
-                text: "No such user".into(),
-                code: ErrorCode::UnknownUser,
-                transfer_id: None,
-                until: None,
-            }),
-            ServerMessage::Error(ErrorReport {
-                text: "gone".into(),
-                code: ErrorCode::TransferAborted,
-                transfer_id: Some("t7".into()),
-                until: None,
-            }),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::UnknownUser, "No such user".into()).about("Bob"),
+            ),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::TransferAborted, "gone".into())
+                    .for_transfer("t7")
+                    .because(ErrorReason::SenderLeft),
+            ),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::TextTooLong, "long".into()).sized(70000, 65536),
+            ),
+            ServerMessage::Error(ErrorReport::new(ErrorCode::JoinTimeout, "late".into()).after(30)),
+            ServerMessage::Error(
+                ErrorReport::new(ErrorCode::BadMessage, "?".into())
+                    .because(ErrorReason::Other("new_reason".into())),
+            ),
             ServerMessage::UserList(UserList {
                 users: vec!["Alice".into()],
             }),
@@ -1000,13 +1005,30 @@ mod tests {
                 r#"{"type": "FILE", "data": "r.pdf", "metadata": {"transfer_id": "t1", "size": 10, "sender": "Alice", "room": "lobby"}}"#,
             ),
             (
-                ServerMessage::Error(ErrorReport {
-                    text: "x".into(),
-                    code: ErrorCode::TransferAborted,
-                    transfer_id: Some("t1".into()),
-                    until: None,
-                }),
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::TransferAborted, "x".into()).for_transfer("t1"),
+                ),
                 r#"{"type": "ERROR", "data": "x", "metadata": {"code": "transfer_aborted", "transfer_id": "t1"}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::TransferAborted, "x".into())
+                        .for_transfer("t1")
+                        .because(ErrorReason::Damaged),
+                ),
+                r#"{"type": "ERROR", "data": "x", "metadata": {"code": "transfer_aborted", "transfer_id": "t1", "reason": "damaged"}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::FileTooLarge, "x".into()).sized(10, 5),
+                ),
+                r#"{"type": "ERROR", "data": "x", "metadata": {"code": "file_too_large", "size": 10, "limit": 5}}"#,
+            ),
+            (
+                ServerMessage::Error(
+                    ErrorReport::new(ErrorCode::NameTaken, "x".into()).about("Bob"),
+                ),
+                r#"{"type": "ERROR", "data": "x", "metadata": {"code": "name_taken", "name": "Bob"}}"#,
             ),
             (
                 ServerMessage::UserList(UserList {
@@ -1102,12 +1124,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             m,
-            ServerMessage::Error(ErrorReport {
-                text: "?".into(),
-                code: ErrorCode::Other("new_thing".into()),
-                transfer_id: None,
-                until: None,
-            })
+            ServerMessage::Error(ErrorReport::new(
+                ErrorCode::Other("new_thing".into()),
+                "?".into()
+            ))
         );
     }
 

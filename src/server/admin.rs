@@ -26,7 +26,9 @@ use super::accounts::{Account, AccountError, Role as AccountRole};
 use super::directory::Member;
 use super::{Server, unix_time_of};
 use crate::message::server::AdminNotice;
-use crate::message::{AdminAction, ErrorCode, ErrorReport, LeaveReason, Role, ServerMessage};
+use crate::message::{
+    AdminAction, ErrorCode, ErrorReason, ErrorReport, LeaveReason, Role, ServerMessage,
+};
 use crate::names::{NameError, SERVER_NAME, check_name};
 use crate::server::mutes::MuteError;
 use crate::text;
@@ -69,6 +71,23 @@ pub enum AdminError {
 }
 
 impl AdminError {
+    /// The `ERROR` that tells an admin's client, in the server's words and
+    /// with what its own words need.
+    pub fn report(&self) -> ErrorReport {
+        let report = ErrorReport::new(self.code(), text::t().error_admin(self));
+        match self {
+            AdminError::NotOnline(name) => report.about(name),
+            AdminError::NotRegistered(name) => {
+                report.about(name).because(ErrorReason::NotRegistered)
+            }
+            AdminError::NotMuted(name) => report.about(name).because(ErrorReason::NotMuted),
+            AdminError::Mute(MuteError::Zero) => report.because(ErrorReason::MuteZero),
+            AdminError::Mute(MuteError::TooLong) => report.because(ErrorReason::MuteTooLong),
+            AdminError::Mute(MuteError::Full) => report.because(ErrorReason::MuteFull),
+            AdminError::BadName(_) | AdminError::Accounts(_) => report,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             AdminError::NotOnline(_) | AdminError::NotRegistered(_) => ErrorCode::UnknownUser,
@@ -88,12 +107,11 @@ pub fn kick(server: &Server, actor: Actor, target: &str) -> Result<String, Admin
         .directory
         .find(target)
         .ok_or_else(|| AdminError::NotOnline(target.to_string()))?;
-    member.link.send(&ServerMessage::Error(ErrorReport::new(
-        ErrorCode::Kicked,
-        text::error_kicked(actor.name()),
-    )));
+    member.link.send(&ServerMessage::Error(
+        ErrorReport::new(ErrorCode::Kicked, text::t().error_kicked(actor.name())).by(actor.name()),
+    ));
     member.link.remove(LeaveReason::Kicked);
-    server.log(&text::log_admin_kicked(actor.name(), &member.name));
+    server.log(&text::t().log_admin_kicked(actor.name(), &member.name));
     Ok(member.name.clone())
 }
 
@@ -116,12 +134,7 @@ pub fn mute(
         .map_err(AdminError::Mute)?;
     let until = unix_time_of(until, now);
     let ends = server.local_date_time(until);
-    server.log(&text::log_admin_muted(
-        actor.name(),
-        &name,
-        duration.as_secs(),
-        &ends,
-    ));
+    server.log(&text::t().log_admin_muted(actor.name(), &name, duration.as_secs(), &ends));
     tell(server, &name, AdminAction::Mute, actor, Some(until));
     Ok((name, until))
 }
@@ -132,7 +145,7 @@ pub fn unmute(server: &Server, actor: Actor, target: &str) -> Result<String, Adm
     if !server.mutes.unmute(&name, Instant::now()) {
         return Err(AdminError::NotMuted(name));
     }
-    server.log(&text::log_admin_unmuted(actor.name(), &name));
+    server.log(&text::t().log_admin_unmuted(actor.name(), &name));
     tell(server, &name, AdminAction::Unmute, actor, None);
     Ok(name)
 }
@@ -159,7 +172,7 @@ pub fn set_role(
             AccountError::NoSuchAccount => AdminError::NotRegistered(target.to_string()),
             e => AdminError::Accounts(e),
         })?;
-    server.log(&text::log_admin_role(
+    server.log(&text::t().log_admin_role(
         actor.name(),
         &account.name,
         before.as_str(),
@@ -190,14 +203,18 @@ pub fn delete_account(server: &Server, actor: Actor, target: &str) -> Result<Acc
         AccountError::NoSuchAccount => AdminError::NotRegistered(target.to_string()),
         e => AdminError::Accounts(e),
     })?;
-    server.log(&text::log_admin_deleted(actor.name(), &account.name));
+    server.log(&text::t().log_admin_deleted(actor.name(), &account.name));
     if let Some(member) = server.directory.find(&account.name)
         && member.role() != Role::Guest
     {
-        member.link.send(&ServerMessage::Error(ErrorReport::new(
-            ErrorCode::Kicked,
-            text::error_account_deleted(actor.name()),
-        )));
+        member.link.send(&ServerMessage::Error(
+            ErrorReport::new(
+                ErrorCode::Kicked,
+                text::t().error_account_deleted(actor.name()),
+            )
+            .by(actor.name())
+            .because(ErrorReason::AccountDeleted),
+        ));
         member.link.remove(LeaveReason::Kicked);
     }
     Ok(account)

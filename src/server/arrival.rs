@@ -21,7 +21,7 @@
 //!   nothing wrong. Browsers open spare connections ahead of need and close
 //!   them unused.
 //!
-//! `docs/11-talking-to-a-browser.md` walks through a request and the
+//! `docs/10-talking-to-a-browser.md` walks through a request and the
 //! upgrade by hand.
 
 use std::io::{self, Write};
@@ -156,7 +156,7 @@ fn answer_http(
     let asked = Some((request.method.as_str(), request.target.as_str()));
     match http::route(&request, &server.config.allow_origin) {
         Ok(Route::Page) => {
-            server.log(&text::log_http(&who, asked, 200, None));
+            server.log(&text::t().log_http(&who, asked, 200, None));
             let page = web::page();
             let (stream, _) = head.into_parts();
             let _ = stream
@@ -168,7 +168,7 @@ fn answer_http(
             None
         }
         Ok(Route::Upgrade { accept }) => {
-            server.log(&text::log_http(&who, asked, 101, None));
+            server.log(&text::t().log_http(&who, asked, 101, None));
             let (stream, buffered) = head.into_parts();
             stream
                 .socket()
@@ -191,7 +191,7 @@ fn refuse(
 ) -> Option<Transport> {
     let response = http::error_response(&error)?;
     let status = error.status().map_or(0, |s| s.code);
-    server.log(&text::log_http(who, asked, status, Some(&error)));
+    server.log(&text::t().log_http(who, asked, status, Some(&error)));
     let (stream, _) = head.into_parts();
     if stream.socket().write_all(&response).is_ok() {
         linger(stream.socket());

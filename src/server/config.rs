@@ -12,6 +12,7 @@ use crate::cli::{self, ArgError, Command, FlagValue, Settings};
 use crate::filetypes::{FileTypes, parse_list};
 use crate::frame::DEFAULT_MAX_FRAME;
 use crate::server::lockout::DEFAULT_WINDOW;
+use crate::text::Expected;
 use crate::trace::Trace;
 use crate::transfer::DEFAULT_CHUNK_SIZE;
 use crate::transport::sniff::MAX_FRAME_CAP;
@@ -123,7 +124,7 @@ impl Settings for Config {
             "host" => self.host = value.text()?,
             "max-clients" => self.max_clients = value.size()?,
             "max-text" => self.max_text = value.size()?,
-            "max-frame" => self.max_frame = value.size_up_to(MAX_FRAME_CAP, FRAME_CAP_EXPECTED)?,
+            "max-frame" => self.max_frame = value.size_up_to(MAX_FRAME_CAP, Expected::FrameCap)?,
             "queue" => self.queue_bytes = value.size()?,
             "heartbeat" => self.heartbeat = value.seconds()?,
             "send-timeout" => self.send_timeout = value.seconds()?,
@@ -159,9 +160,6 @@ impl Settings for Config {
 }
 
 /// What `--max-frame` takes, said where the cap comes from.
-const FRAME_CAP_EXPECTED: &str = "at most 16777216 (16 MiB): a longer frame's first byte could be \
-     a capital letter, and on this port a capital letter begins an HTTP request";
-
 impl Config {
     /// Reads `chat-server [PORT] [HOST] [--flag VALUE]...`.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Command<Config>, ArgError> {
@@ -305,7 +303,9 @@ mod tests {
         match parse(&["--max-frame", "16777217"]) {
             Err(ArgError::BadValue { flag, expected, .. }) => {
                 assert_eq!(flag, "max-frame");
-                assert!(expected.contains("HTTP"), "{expected}");
+                assert_eq!(expected, Expected::FrameCap);
+                let said = crate::text::t().expected(expected);
+                assert!(said.contains("HTTP"), "{said}");
             }
             other => panic!("expected a refusal, got {other:?}"),
         }

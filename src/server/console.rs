@@ -72,17 +72,17 @@ pub enum Mistake {
 impl Mistake {
     pub fn hint(&self) -> String {
         match self {
-            Mistake::NotACommand => text::console_not_a_command(),
-            Mistake::Unknown(name) => text::unknown_command(name),
-            Mistake::MsgUsage => text::usage_msg(),
-            Mistake::SendUsage(Some(e)) => text::bad_path(e),
-            Mistake::SendUsage(None) => text::usage_console_send(),
-            Mistake::UserUsage => text::usage_user(),
-            Mistake::KickUsage => text::usage_kick(),
-            Mistake::MuteUsage => text::usage_mute(),
-            Mistake::UnmuteUsage => text::usage_unmute(),
-            Mistake::RoleUsage => text::usage_role(),
-            Mistake::DelUserUsage => text::usage_deluser(),
+            Mistake::NotACommand => text::t().console_not_a_command(),
+            Mistake::Unknown(name) => text::t().unknown_command(name),
+            Mistake::MsgUsage => text::t().usage_msg(),
+            Mistake::SendUsage(Some(e)) => text::t().bad_path(e),
+            Mistake::SendUsage(None) => text::t().usage_console_send(),
+            Mistake::UserUsage => text::t().usage_user(),
+            Mistake::KickUsage => text::t().usage_kick(),
+            Mistake::MuteUsage => text::t().usage_mute(),
+            Mistake::UnmuteUsage => text::t().usage_unmute(),
+            Mistake::RoleUsage => text::t().usage_role(),
+            Mistake::DelUserUsage => text::t().usage_deluser(),
         }
     }
 }
@@ -202,36 +202,36 @@ fn execute(server: &Arc<Server>, command: Command) {
     match command {
         Command::Broadcast(text) => {
             directory.broadcast(&server_chat(text, None), None);
-            say(&text::sent_to_everyone(directory.everyone().len()));
+            say(&text::t().sent_to_everyone(directory.everyone().len()));
         }
         Command::RoomMessage { room, text } => match server.rooms.find(&room) {
             Some(room) => match server.rooms.say(&room, SERVER_NAME, text, None) {
-                Some((seq, reached)) => say(&text::sent_to_room(room.name(), reached, seq)),
-                None => say(&text::stopping()),
+                Some((seq, reached)) => say(&text::t().sent_to_room(room.name(), reached, seq)),
+                None => say(&text::t().stopping()),
             },
-            None => say(&text::no_such_room(&room)),
+            None => say(&text::t().no_such_room(&room)),
         },
         Command::Private { to, text } => match directory.find(&to) {
             Some(member) => {
                 member
                     .link
                     .send(&server_chat(text, Some(member.name.clone())));
-                say(&text::sent_to(&member.name));
+                say(&text::t().sent_to(&member.name));
             }
-            None => say(&text::no_such_user(&to)),
+            None => say(&text::t().no_such_user(&to)),
         },
         Command::SendFile { to, path } => relay::send_from_console(server, to, path),
         Command::List => {
             let everyone = directory.everyone();
             if everyone.is_empty() {
-                say(&text::list_empty());
+                say(&text::t().list_empty());
                 return;
             }
-            say(&text::list_header(everyone.len()));
+            say(&text::t().list_header(everyone.len()));
             // Each member's room is read from the member (a leaf lock),
             // with nothing else held: see the lock order in directory.rs.
             for (i, member) in everyone.iter().enumerate() {
-                say(&text::list_row(
+                say(&text::t().list_row(
                     i + 1,
                     &member.name,
                     &member.link.addr.to_string(),
@@ -241,71 +241,66 @@ fn execute(server: &Arc<Server>, command: Command) {
         }
         Command::Rooms => {
             let rooms = server.rooms.list();
-            say(&text::rooms_header(rooms.len()));
+            say(&text::t().rooms_header(rooms.len()));
             for (room, members) in rooms {
                 let names: Vec<String> = members.iter().map(|m| m.name.clone()).collect();
-                say(&text::rooms_row(room.name(), &names));
+                say(&text::t().rooms_row(room.name(), &names));
             }
         }
         Command::User(name) => match directory.find(&name) {
-            Some(member) => say(&text::user_details(
+            Some(member) => say(&text::t().user_details(
                 &member.name,
                 &member.link.addr.ip().to_string(),
                 member.link.addr.port(),
                 &server.local_date_time(member.joined_at),
                 member.messages_sent(),
             )),
-            None => say(&text::no_such_user(&name)),
+            None => say(&text::t().no_such_user(&name)),
         },
         Command::Kick(name) => match admin::kick(server, Actor::Console, &name) {
-            Ok(name) => say(&text::kicked(&name)),
-            Err(AdminError::NotOnline(name)) => say(&text::no_such_user(&name)),
-            Err(e) => say(&text::console_admin_failed(&e)),
+            Ok(name) => say(&text::t().kicked(&name)),
+            Err(AdminError::NotOnline(name)) => say(&text::t().no_such_user(&name)),
+            Err(e) => say(&text::t().console_admin_failed(&e)),
         },
         Command::Mute { name, seconds } => {
             let duration = seconds.map_or(DEFAULT_MUTE, Duration::from_secs);
             match admin::mute(server, Actor::Console, &name, duration) {
-                Ok((name, until)) => say(&text::console_muted(
+                Ok((name, until)) => say(&text::t().console_muted(
                     &name,
                     duration.as_secs(),
                     &server.local_date_time(until),
                 )),
-                Err(e) => say(&text::console_admin_failed(&e)),
+                Err(e) => say(&text::t().console_admin_failed(&e)),
             }
         }
         Command::Unmute(name) => match admin::unmute(server, Actor::Console, &name) {
-            Ok(name) => say(&text::console_unmuted(&name)),
-            Err(e) => say(&text::console_admin_failed(&e)),
+            Ok(name) => say(&text::t().console_unmuted(&name)),
+            Err(e) => say(&text::t().console_admin_failed(&e)),
         },
         Command::Accounts => {
             let accounts = server.accounts.list();
             if accounts.is_empty() {
-                return say(&text::accounts_empty());
+                return say(&text::t().accounts_empty());
             }
-            say(&text::accounts_header(accounts.len()));
+            say(&text::t().accounts_header(accounts.len()));
             for (i, account) in accounts.iter().enumerate() {
                 let online = directory.find(&account.name).is_some();
-                say(&text::accounts_row(
-                    i + 1,
-                    &account.name,
-                    account.role.as_str(),
-                    online,
-                ));
+                say(&text::t().accounts_row(i + 1, &account.name, account.role.as_str(), online));
             }
         }
         Command::Role { name, role } => {
             match admin::set_role(server, Actor::Console, &name, role) {
                 Ok((name, before)) => {
-                    say(&text::console_role(&name, before.as_str(), role.as_str()))
+                    say(&text::t().console_role(&name, before.as_str(), role.as_str()))
                 }
-                Err(e) => say(&text::console_admin_failed(&e)),
+                Err(e) => say(&text::t().console_admin_failed(&e)),
             }
         }
         Command::DelUser(name) => match admin::delete_account(server, Actor::Console, &name) {
-            Ok(account) => say(&text::console_deleted(&account.name)),
-            Err(e) => say(&text::console_admin_failed(&e)),
+            Ok(account) => say(&text::t().console_deleted(&account.name)),
+            Err(e) => say(&text::t().console_admin_failed(&e)),
         },
-        Command::Help => say(&text::console_help()),
+        Command::Help => say(&text::t().console_help()),
         Command::Quit => server.stop(),
     }
 }

@@ -29,7 +29,7 @@
 //! while a joining session holds the directory and waits for the lobby.
 //! Each thread holds what the other needs; neither ever lets go, and from
 //! then on every join, leave and message that needs either lock waits too:
-//! the server is frozen, though no thread is busy. `docs/09-rooms-and-history.md`
+//! the server is frozen, though no thread is busy. `docs/08-rooms-and-history.md`
 //! tells the story, and `/list` here reads each member's room from the
 //! member itself (a leaf lock), holding nothing else.
 //!

@@ -43,7 +43,7 @@ use super::{Server, unix_time_of};
 use crate::crypto::scram::{MECHANISM, ScramError, ServerFirst, ServerStart};
 use crate::message::client::{Auth, Register};
 use crate::message::server::{Auth as AuthReply, Registered};
-use crate::message::{ErrorCode, ErrorReport, Role, ServerMessage};
+use crate::message::{ErrorCode, ErrorReason, ErrorReport, Role, ServerMessage};
 use crate::names::{check_name, name_key};
 use crate::text;
 
@@ -82,15 +82,12 @@ pub fn start(server: &Server, link: &Link, auth: Auth) -> Option<ServerFirst> {
     let addr = link.addr.to_string();
     if auth.mechanism.as_deref() != Some(MECHANISM) {
         let mechanism = auth.mechanism.unwrap_or_default();
-        server.log(&text::log_bad_input(
-            &addr,
-            &text::log_auth_mechanism(&mechanism),
-        ));
+        server.log(&text::t().log_bad_input(&addr, &text::t().log_auth_mechanism(&mechanism)));
         send(
             link,
             ErrorReport::new(
                 ErrorCode::BadMessage,
-                text::error_auth_mechanism(&mechanism),
+                text::t().error_auth_mechanism(&mechanism),
             ),
         );
         return None;
@@ -106,10 +103,10 @@ pub fn start(server: &Server, link: &Link, auth: Auth) -> Option<ServerFirst> {
     let now = Instant::now();
     if let Err(locked) = server.lockout.check(&name, link.addr.ip(), now) {
         let seconds = locked.remaining(now).as_secs().max(1);
-        server.log(&text::log_login_locked(&shown_name(&name), &addr, seconds));
+        server.log(&text::t().log_login_locked(&shown_name(&name), &addr, seconds));
         send(
             link,
-            ErrorReport::new(ErrorCode::AuthLocked, text::error_auth_locked(seconds))
+            ErrorReport::new(ErrorCode::AuthLocked, text::t().error_auth_locked(seconds))
                 .until(unix_time_of(locked.until, now)),
         );
         return None;
@@ -139,11 +136,7 @@ pub fn finish(server: &Server, link: &Link, exchange: ServerFirst, auth: Auth) -
             let Some(account) = server.accounts.get(&name) else {
                 return failed(server, link, &name);
             };
-            server.log(&text::log_logged_in(
-                &account.name,
-                &addr,
-                account.role.as_str(),
-            ));
+            server.log(&text::t().log_logged_in(&account.name, &addr, account.role.as_str()));
             link.send(&ServerMessage::Auth(AuthReply {
                 message: server_final,
                 done: Some(account.role.into()),
@@ -167,21 +160,17 @@ fn failed(server: &Server, link: &Link, name: &str) -> Finished {
     let failure = server
         .lockout
         .record_failure(name, link.addr.ip(), Instant::now());
-    server.log(&text::log_login_failed(&shown_name(name), &addr));
+    server.log(&text::t().log_login_failed(&shown_name(name), &addr));
     if let Some(locked) = failure.locked {
         let seconds = locked.remaining(Instant::now()).as_secs().max(1);
-        server.log(&text::log_login_now_locked(
-            &shown_name(name),
-            &addr,
-            seconds,
-        ));
+        server.log(&text::t().log_login_now_locked(&shown_name(name), &addr, seconds));
     }
     // Holding the answer back holds this connection's next guess back:
     // the client waits for the answer before it can try again.
     thread::sleep(failure.delay);
     send(
         link,
-        ErrorReport::new(ErrorCode::AuthFailed, text::error_auth_failed()),
+        ErrorReport::new(ErrorCode::AuthFailed, text::t().error_auth_failed()),
     );
     Finished::Failed {
         delayed: failure.delay,
@@ -190,10 +179,10 @@ fn failed(server: &Server, link: &Link, name: &str) -> Finished {
 
 /// Answers a SCRAM message that breaks the grammar or the rules.
 fn refuse_scram<T>(server: &Server, link: &Link, error: &ScramError) -> Option<T> {
-    server.log(&text::log_bad_input(&link.addr.to_string(), &error));
+    server.log(&text::t().log_bad_input(&link.addr.to_string(), &error));
     send(
         link,
-        ErrorReport::new(ErrorCode::BadMessage, text::error_scram(error)),
+        ErrorReport::new(ErrorCode::BadMessage, text::t().error_scram(error)),
     );
     None
 }
@@ -223,11 +212,14 @@ pub fn register(
         None
     };
     if let Err(why) = check_name(&name) {
-        server.log(&text::log_refused_name(&addr, &name, &why.to_string()));
-        return refuse(ErrorReport::new(
-            ErrorCode::NameInvalid,
-            text::error_name_invalid(&name, &why),
-        ));
+        server.log(&text::t().log_refused_name(&addr, &name, &why.to_string()));
+        return refuse(
+            ErrorReport::new(
+                ErrorCode::NameInvalid,
+                text::t().error_name_invalid(&name, &why),
+            )
+            .about(&name),
+        );
     }
     let verifier = match accounts::verifier_from_base64(
         &request.salt,
@@ -237,10 +229,10 @@ pub fn register(
     ) {
         Ok(verifier) => verifier,
         Err(e) => {
-            server.log(&text::log_bad_input(&addr, &e));
+            server.log(&text::t().log_bad_input(&addr, &e));
             return refuse(ErrorReport::new(
                 verifier_code(&e),
-                text::error_verifier(&e),
+                text::t().error_verifier(&e),
             ));
         }
     };
@@ -248,10 +240,14 @@ pub fn register(
         Registrant::Connected(login) => login.is_some_and(|login| login.is_for(&name)),
         Registrant::Joined(member) => {
             if name_key(&member.name) != name_key(&name) {
-                return refuse(ErrorReport::new(
-                    ErrorCode::BadMessage,
-                    text::error_register_own_name(&member.name),
-                ));
+                return refuse(
+                    ErrorReport::new(
+                        ErrorCode::BadMessage,
+                        text::t().error_register_own_name(&member.name),
+                    )
+                    .about(&member.name)
+                    .because(ErrorReason::RegisterOwnName),
+                );
             }
             member.role() != Role::Guest
         }
@@ -260,11 +256,11 @@ pub fn register(
     let now = Instant::now();
     if let Err(locked) = server.registrations.check_address(ip, now) {
         let seconds = locked.remaining(now).as_secs().max(1);
-        server.log(&text::log_registrations_limited(&addr, seconds));
+        server.log(&text::t().log_registrations_limited(&addr, seconds));
         return refuse(
             ErrorReport::new(
                 ErrorCode::RateLimited,
-                text::error_registrations_limited(seconds),
+                text::t().error_registrations_limited(seconds),
             )
             .until(unix_time_of(locked.until, now)),
         );
@@ -283,24 +279,25 @@ pub fn register(
         }
     };
     if let Err(e) = changed {
-        server.log(&text::log_register_refused(&name, &addr, &e));
+        server.log(&text::t().log_register_refused(&name, &addr, &e));
         let code = match &e {
             AccountError::Taken => ErrorCode::NameTaken,
             AccountError::BadName(_) => ErrorCode::NameInvalid,
             AccountError::Weak(e) => verifier_code(e),
             _ => ErrorCode::BadMessage,
         };
-        return refuse(ErrorReport::new(
-            code,
-            text::error_register_refused(&name, &e),
-        ));
+        return refuse(
+            ErrorReport::new(code, text::t().error_register_refused(&name, &e))
+                .about(&name)
+                .because(ErrorReason::Register),
+        );
     }
     server.registrations.count_for_address(ip, now);
     let account = server.accounts.get(&name)?;
     if logged_in {
-        server.log(&text::log_password_changed(&account.name, &addr));
+        server.log(&text::t().log_password_changed(&account.name, &addr));
     } else {
-        server.log(&text::log_registered(&account.name, &addr));
+        server.log(&text::t().log_registered(&account.name, &addr));
     }
     if let Registrant::Joined(member) = who
         && member.role() == Role::Guest
@@ -332,7 +329,7 @@ fn verifier_code(error: &VerifierError) -> ErrorCode {
 pub fn shown_name(name: &str) -> String {
     match check_name(name) {
         Ok(()) => name.to_string(),
-        Err(why) => text::not_a_name(name, &why),
+        Err(why) => text::t().not_a_name(name, &why),
     }
 }
 

@@ -159,7 +159,7 @@ impl Server {
         let mut kept = lock(&self.secret_kept);
         if !*kept {
             accounts::keep_secret(&self.secret_path, &self.secret)?;
-            self.log(&text::log_new_secret(&self.secret_path));
+            self.log(&text::t().log_new_secret(&self.secret_path));
             *kept = true;
         }
         Ok(())
@@ -174,7 +174,7 @@ impl Server {
         Some(
             ErrorReport::new(
                 ErrorCode::Muted,
-                text::error_muted(&self.local_date_time(until)),
+                text::t().error_muted(&self.local_date_time(until)),
             )
             .until(until),
         )
@@ -299,15 +299,15 @@ where
         secret_kept: Mutex::new(secret_kept),
         mutes: Mutes::new(),
     });
-    say(&text::listening(&local_addr.to_string()));
-    say(&text::browser_hint(
+    say(&text::t().listening(&local_addr.to_string()));
+    say(&text::t().browser_hint(
         &browser_url(&server.config.host, local_addr),
         local_addr.ip().is_unspecified(),
     ));
     for line in opened {
         say(&line);
     }
-    say(&text::console_help());
+    say(&text::t().console_help());
     // Accounts without their secret (the file was moved without it): keep
     // one now, before anyone can note an unknown name's salt.
     if !server.accounts.is_empty() {
@@ -318,10 +318,7 @@ where
             })
         })?;
     }
-    server.log(&text::log_accounts_loaded(
-        server.accounts.len(),
-        &accounts_path,
-    ));
+    server.log(&text::t().log_accounts_loaded(server.accounts.len(), &accounts_path));
 
     {
         let server = server.clone();
@@ -366,7 +363,7 @@ fn accept_loop(server: &Arc<Server>, listener: &TcpListener) {
                 // listener itself must be broken. (Counting every failure
                 // would let anyone who holds enough connections open stop
                 // the server.)
-                server.log(&text::log_accept_failed(&e));
+                server.log(&text::t().log_accept_failed(&e));
                 failures = if server.connection_count() == 0 {
                     failures + 1
                 } else {
@@ -417,16 +414,13 @@ fn browser_url(host: &str, local_addr: SocketAddr) -> String {
 /// the refusal half-closes, reads what the client sent for a moment, and
 /// only then closes; on a thread of its own, so `accept` goes on meanwhile.
 fn refuse_full(server: &Server, mut stream: TcpStream, addr: SocketAddr) {
-    server.log(&text::log_server_full(
-        &addr.to_string(),
-        server.config.max_clients,
-    ));
+    server.log(&text::t().log_server_full(&addr.to_string(), server.config.max_clients));
     let _ = spawn("refuse", move || {
         let _ = stream.set_write_timeout(Some(REFUSAL_GRACE));
         let _ = stream.set_read_timeout(Some(REFUSAL_GRACE));
         let refusal = ServerMessage::Error(ErrorReport::new(
             ErrorCode::ServerFull,
-            text::error_server_full(),
+            text::t().error_server_full(),
         ));
         if stream.write_all(&tcp::frame(&refusal)).is_ok() {
             linger(&stream);
@@ -472,7 +466,7 @@ pub(crate) fn linger(stream: &TcpStream) {
 fn goodbye() -> ServerMessage {
     ServerMessage::Error(ErrorReport::new(
         ErrorCode::ServerShutdown,
-        text::error_server_shutdown(),
+        text::t().error_server_shutdown(),
     ))
 }
 
@@ -518,7 +512,7 @@ fn tell_and_close(stream: TcpStream, message: &ServerMessage) {
 /// Tells every client the server is going, lets their queues drain, and
 /// waits (a bounded time) for their threads to finish.
 fn shut_down(server: &Server) {
-    say(&text::shutting_down());
+    say(&text::t().shutting_down());
     for link in server.slots.links() {
         say_goodbye(&link);
     }
@@ -530,7 +524,7 @@ fn shut_down(server: &Server) {
     let history = server.rooms.history();
     let progress = history.shutdown();
     if history.dir().is_some() {
-        say(&text::history_closed(&progress));
+        say(&text::t().history_closed(&progress));
     }
-    say(&text::stopped());
+    say(&text::t().stopped());
 }

@@ -21,11 +21,14 @@ use std::time::Instant;
 
 use super::directory::Member;
 use super::{Server, say};
+use crate::filetypes::Refused;
 use crate::message::server::FileOffer as RelayedOffer;
-use crate::message::{ErrorCode, ErrorReport, FileChunk, FileComplete, ServerMessage, client};
+use crate::message::{
+    ErrorCode, ErrorReason, ErrorReport, FileChunk, FileComplete, ServerMessage, client,
+};
 use crate::names::SERVER_NAME;
 use crate::text;
-use crate::transfer::{BackgroundReceiver, FileReceiver, FileSender};
+use crate::transfer::{BackgroundReceiver, FileReceiver, FileSender, TransferError};
 use crate::transport::Outgoing;
 
 /// Uploads one client may have in progress at once.
@@ -91,26 +94,36 @@ impl Uploads {
         // A file type the server refuses: refused before anything is
         // opened, so nothing of it is relayed or kept (contract §12).
         if let Err(why) = server.config.file_types.check(&name) {
-            server.log(&text::log_file_type_refused(&sender.name, &name, &why));
-            return refuse_with(ErrorReport::new(
-                ErrorCode::FileTypeRefused,
-                text::error_file_type_refused(&name, &why),
-            ));
-        }
-        let mut refuse = |code, text| refuse_with(ErrorReport::new(code, text));
-        if size > server.config.max_file {
-            return refuse(
-                ErrorCode::FileTooLarge,
-                text::error_file_too_large(size, server.config.max_file),
+            server.log(&text::t().log_file_type_refused(&sender.name, &name, &why));
+            let reason = match why {
+                Refused::Denied { .. } => ErrorReason::Denied,
+                Refused::NotAllowed { .. } => ErrorReason::NotAllowed,
+            };
+            let text = text::t().error_file_type_refused(&name, &why);
+            return refuse_with(
+                ErrorReport::new(ErrorCode::FileTypeRefused, text)
+                    .about(&name)
+                    .because(reason),
             );
         }
+        let max = server.config.max_file;
+        if size > max {
+            let text = text::t().error_file_too_large(size, max);
+            return refuse_with(ErrorReport::new(ErrorCode::FileTooLarge, text).sized(size, max));
+        }
         if self.active.contains_key(&id) {
-            return refuse(ErrorCode::BadMessage, text::error_duplicate_transfer(&id));
+            let text = text::t().error_duplicate_transfer(&id);
+            return refuse_with(
+                ErrorReport::new(ErrorCode::BadMessage, text)
+                    .because(ErrorReason::DuplicateTransfer),
+            );
         }
         if self.active.len() >= MAX_UPLOADS_PER_CLIENT {
-            return refuse(
-                ErrorCode::BadMessage,
-                text::error_too_many_transfers(MAX_UPLOADS_PER_CLIENT),
+            let text = text::t().error_too_many_transfers(MAX_UPLOADS_PER_CLIENT);
+            return refuse_with(
+                ErrorReport::new(ErrorCode::BadMessage, text)
+                    .because(ErrorReason::TooManyTransfers)
+                    .limited(MAX_UPLOADS_PER_CLIENT as u64),
             );
         }
         // For a private file, `to` becomes the name as its owner spells it;
@@ -122,7 +135,12 @@ impl Uploads {
                     let name = member.name.clone();
                     (vec![member], Some(name), None)
                 }
-                None => return refuse(ErrorCode::UnknownUser, text::error_unknown_user(target)),
+                None => {
+                    let text = text::t().error_unknown_user(target);
+                    return refuse_with(
+                        ErrorReport::new(ErrorCode::UnknownUser, text).about(target),
+                    );
+                }
             },
             None => {
                 let room = sender.room();
@@ -140,15 +158,16 @@ impl Uploads {
         {
             Ok(copy) => copy,
             Err(e) => {
-                server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string()));
-                return refuse(
-                    ErrorCode::TransferAborted,
-                    text::error_server_storage(&name, &e),
+                server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));
+                let text = text::t().error_server_storage(&name, &e);
+                return refuse_with(
+                    ErrorReport::new(ErrorCode::TransferAborted, text)
+                        .because(ErrorReason::Storage),
                 );
             }
         };
         let audience = audience(to.as_deref(), room.as_deref());
-        server.log(&text::log_file_offer(&sender.name, &name, size, &audience));
+        server.log(&text::t().log_file_offer(&sender.name, &name, size, &audience));
         let relay_id = server.next_transfer_id();
         let offer = Outgoing::new(&ServerMessage::FileOffer(RelayedOffer {
             name: name.clone(),
@@ -184,8 +203,8 @@ impl Uploads {
             return self.unknown(sender, &id);
         };
         if let Err(e) = relay.copy.write_chunk(index, &data) {
-            let why = text::error_transfer_failed(&relay.name, &e);
-            return self.abort(server, sender, &id, why);
+            let why = text::t().error_transfer_failed(&relay.name, &e);
+            return self.abort(server, sender, &id, why, ErrorReason::Damaged);
         }
         let body = Outgoing::from_message(ServerMessage::FileChunk(FileChunk {
             transfer_id: relay.relay_id.clone(),
@@ -219,10 +238,17 @@ impl Uploads {
         let checked = match copy.check(size, &sha256) {
             Ok(checked) => checked,
             Err(e) => {
-                let why = text::error_transfer_failed(&name, &e);
-                server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string()));
-                send_error(sender, ErrorCode::TransferAborted, why.clone(), &id);
-                return tell_aborted(&recipients, &relay_id, why);
+                let reason = match e {
+                    TransferError::ChecksumMismatch => ErrorReason::Checksum,
+                    _ => ErrorReason::Damaged,
+                };
+                let why = text::t().error_transfer_failed(&name, &e);
+                server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));
+                send_error(
+                    sender,
+                    aborted(why.clone(), reason.clone()).for_transfer(&id),
+                );
+                return tell_aborted(&recipients, &relay_id, why, Some(reason));
             }
         };
         let done = Outgoing::new(&ServerMessage::FileComplete(FileComplete {
@@ -235,8 +261,8 @@ impl Uploads {
             member.link.send_bulk(done.clone());
         }
         match checked.save() {
-            Ok(path) => server.log(&text::log_file_saved(&sender.name, &path, size)),
-            Err(e) => server.log(&text::log_file_aborted(&sender.name, &name, &e.to_string())),
+            Ok(path) => server.log(&text::t().log_file_saved(&sender.name, &path, size)),
+            Err(e) => server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string())),
         }
     }
 
@@ -244,23 +270,32 @@ impl Uploads {
     /// the tail of one we just refused.
     fn unknown(&self, sender: &Member, id: &str) {
         if !self.refused.iter().any(|r| r == id) {
+            let text = text::t().error_unknown_transfer(id);
             send_error(
                 sender,
-                ErrorCode::TransferAborted,
-                text::error_unknown_transfer(id),
-                id,
+                aborted(text, ErrorReason::UnknownTransfer).for_transfer(id),
             );
         }
     }
 
     /// Ends one transfer that went wrong: the sender and every recipient are
     /// told, and the server's partial copy is deleted.
-    fn abort(&mut self, server: &Server, sender: &Arc<Member>, id: &str, why: String) {
+    fn abort(
+        &mut self,
+        server: &Server,
+        sender: &Arc<Member>,
+        id: &str,
+        why: String,
+        reason: ErrorReason,
+    ) {
         if let Some(relay) = self.active.remove(id) {
             let (relay_id, name, recipients) = relay.discard();
-            server.log(&text::log_file_aborted(&sender.name, &name, &why));
-            send_error(sender, ErrorCode::TransferAborted, why.clone(), id);
-            tell_aborted(&recipients, &relay_id, why);
+            server.log(&text::t().log_file_aborted(&sender.name, &name, &why));
+            send_error(
+                sender,
+                aborted(why.clone(), reason.clone()).for_transfer(id),
+            );
+            tell_aborted(&recipients, &relay_id, why, Some(reason));
         }
     }
 
@@ -268,30 +303,39 @@ impl Uploads {
     pub fn sender_left(&mut self, server: &Server, sender: &Member) {
         for (_, relay) in self.active.drain() {
             let (relay_id, name, recipients) = relay.discard();
-            let why = text::error_sender_left(&name, &sender.name);
-            server.log(&text::log_file_aborted(&sender.name, &name, &why));
-            tell_aborted(&recipients, &relay_id, why);
+            let why = text::t().error_sender_left(&name, &sender.name);
+            server.log(&text::t().log_file_aborted(&sender.name, &name, &why));
+            tell_aborted(&recipients, &relay_id, why, Some(ErrorReason::SenderLeft));
         }
     }
 }
 
-fn tell_aborted(recipients: &[Arc<Member>], relay_id: &str, why: String) {
-    let message = Outgoing::new(&ServerMessage::Error(
-        ErrorReport::new(ErrorCode::TransferAborted, why).for_transfer(relay_id),
-    ));
+/// `ERROR transfer_aborted`, saying why in words and in its `reason`.
+fn aborted(why: String, reason: ErrorReason) -> ErrorReport {
+    ErrorReport::new(ErrorCode::TransferAborted, why).because(reason)
+}
+
+fn tell_aborted(
+    recipients: &[Arc<Member>],
+    relay_id: &str,
+    why: String,
+    reason: Option<ErrorReason>,
+) {
+    let mut report = ErrorReport::new(ErrorCode::TransferAborted, why).for_transfer(relay_id);
+    report.details.reason = reason;
+    let message = Outgoing::new(&ServerMessage::Error(report));
     for member in recipients {
         member.link.send_body(message.clone());
     }
 }
 
-fn send_error(member: &Member, code: ErrorCode, text: String, id: &str) {
-    send_report(member, ErrorReport::new(code, text), id);
+fn send_error(member: &Member, report: ErrorReport) {
+    member.link.send(&ServerMessage::Error(report));
 }
 
+/// An `ERROR` about the transfer `id` (the sender's own id for it).
 fn send_report(member: &Member, report: ErrorReport, id: &str) {
-    member
-        .link
-        .send(&ServerMessage::Error(report.for_transfer(id)));
+    send_error(member, report.for_transfer(id));
 }
 
 /// Who a file sent from the console goes to.
@@ -325,33 +369,29 @@ pub(super) fn send_from_console(server: &Arc<Server>, target: Target, path: Stri
                 let name = member.name.clone();
                 (vec![member], Some(name), None)
             }
-            None => return say(&text::no_such_user(name)),
+            None => return say(&text::t().no_such_user(name)),
         },
         Target::Room(name) => match server.rooms.find(name) {
             Some(room) => (room.members(), None, Some(room.name().to_string())),
-            None => return say(&text::no_such_room(name)),
+            None => return say(&text::t().no_such_room(name)),
         },
         Target::Everyone => (server.directory.everyone().to_vec(), None, None),
     };
     if recipients.is_empty() {
-        return say(&text::list_empty());
+        return say(&text::t().list_empty());
     }
     let file = match FileSender::open(&server.config.send_path(&path), server.config.chunk_size) {
         Ok(file) => file,
-        Err(e) => return say(&text::console_file_failed(&path, &e)),
+        Err(e) => return say(&text::t().console_file_failed(&path, &e)),
     };
     let audience = audience(to.as_deref(), room.as_deref());
-    say(&text::console_file_started(
-        file.name(),
-        file.size(),
-        &audience,
-    ));
+    say(&text::t().console_file_started(file.name(), file.size(), &audience));
     let server = server.clone();
     let started = super::spawn("console-send", move || {
         relay_file(&server, file, recipients, (to, room), &path);
     });
     if let Err(e) = started {
-        say(&text::console_file_failed("", &e));
+        say(&text::t().console_file_failed("", &e));
     }
 }
 
@@ -383,12 +423,9 @@ fn relay_file(
             Ok(Some(chunk)) => send(ServerMessage::FileChunk(chunk), &mut recipients),
             Ok(None) => break,
             Err(e) => {
-                say(&text::console_file_failed(path, &e));
-                tell_aborted(
-                    &recipients,
-                    &id,
-                    text::error_transfer_failed(file.name(), &e),
-                );
+                say(&text::t().console_file_failed(path, &e));
+                let why = text::t().error_transfer_failed(file.name(), &e);
+                tell_aborted(&recipients, &id, why, None);
                 return;
             }
         }
@@ -403,5 +440,5 @@ fn relay_file(
     );
     let seconds = started.elapsed().as_secs_f64();
     let audience = audience(to.as_deref(), room.as_deref());
-    say(&text::console_file_sent(&name, size, &audience, seconds));
+    say(&text::t().console_file_sent(&name, size, &audience, seconds));
 }

@@ -37,8 +37,8 @@ use crate::frame::is_timeout;
 use crate::message::client::{Admin, Auth, HistoryRequest, RoomJoin, Text};
 use crate::message::server::{AdminDone, Chat, UserList};
 use crate::message::{
-    AdminAction, ClientMessage, ErrorCode, ErrorReport, LeaveReason, Message as _, Role,
-    ServerMessage,
+    AdminAction, ClientMessage, ErrorCode, ErrorReason, ErrorReport, LeaveReason, Message as _,
+    Role, ServerMessage,
 };
 use crate::names::{SERVER_NAME, check_name, check_room_name};
 use crate::server::accounts::Role as AccountRole;
@@ -68,7 +68,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
     let (link, reader, writer) = match started {
         Ok(started) => started,
         Err(e) => {
-            server.log(&text::log_setup_failed(&addr.to_string(), &e));
+            server.log(&text::t().log_setup_failed(&addr.to_string(), &e));
             return; // the permit goes with this frame
         }
     };
@@ -92,7 +92,7 @@ pub(super) fn run(server: Arc<Server>, stream: TcpStream, addr: SocketAddr, perm
     let reason = match panic::catch_unwind(AssertUnwindSafe(|| session.run())) {
         Ok(reason) => reason,
         Err(_) => {
-            server.log(&text::log_session_panicked(&addr.to_string()));
+            server.log(&text::t().log_session_panicked(&addr.to_string()));
             LeaveReason::Disconnected
         }
     };
@@ -272,8 +272,8 @@ impl Session<'_> {
                 Ok(None) => Flow::Leave(LeaveReason::Disconnected),
                 Err(e) if e.is_timeout() => self.on_tick(),
                 Err(ReadError::Decode(e)) => {
-                    self.server.log(&text::log_bad_input(&self.who(), &e));
-                    self.send_error(e.code(), text::error_bad_message(&e));
+                    self.server.log(&text::t().log_bad_input(&self.who(), &e));
+                    self.send_error(e.code(), text::t().error_bad_message(&e));
                     Flow::Continue
                 }
                 Err(ReadError::Transport(e)) => self.on_transport_error(e),
@@ -295,7 +295,7 @@ impl Session<'_> {
                 .leave(member, reason, &self.server.rooms);
             // At shutdown everyone goes at once; the log says so already.
             if !self.server.stopping() {
-                self.server.log(&text::log_left(&member.name, reason));
+                self.server.log(&text::t().log_left(&member.name, reason));
             }
         }
         self.link.close();
@@ -332,8 +332,9 @@ impl Session<'_> {
         }
         let seconds = self.server.config.heartbeat.as_secs();
         let addr = self.link.addr.to_string();
-        self.server.log(&text::log_join_timeout(&addr, seconds));
-        self.send_error(ErrorCode::JoinTimeout, text::error_join_timeout(seconds));
+        self.server.log(&text::t().log_join_timeout(&addr, seconds));
+        let text = text::t().error_join_timeout(seconds);
+        self.send(ErrorReport::new(ErrorCode::JoinTimeout, text).after(seconds));
         Some(Flow::Leave(LeaveReason::Timeout))
     }
 
@@ -342,13 +343,19 @@ impl Session<'_> {
     fn on_transport_error(&mut self, error: TransportError) -> Flow {
         match &error {
             TransportError::Broken { reply, .. } => {
-                self.server.log(&text::log_bad_input(&self.who(), &error));
-                self.send_error(reply.clone(), text::error_bad_frame(&error));
+                self.server
+                    .log(&text::t().log_bad_input(&self.who(), &error));
+                let mut report = ErrorReport::new(reply.clone(), text::t().error_bad_frame(&error));
+                if *reply == ErrorCode::FrameTooLarge {
+                    report = report.limited(self.server.config.max_frame as u64);
+                }
+                self.send(report);
             }
             // The peer is gone, so there is nobody to answer; the log still
             // says that a message was cut off.
             TransportError::Truncated(_) => {
-                self.server.log(&text::log_bad_input(&self.who(), &error));
+                self.server
+                    .log(&text::t().log_bad_input(&self.who(), &error));
             }
             TransportError::Io(_) => {}
         }
@@ -394,8 +401,9 @@ impl Session<'_> {
             ClientMessage::Leave(_) => Flow::Leave(LeaveReason::Quit),
             other => {
                 self.refuse(
-                    text::log_before_join(other.type_name()),
-                    text::error_join_first(),
+                    text::t().log_before_join(other.type_name()),
+                    text::t().error_join_first(),
+                    ErrorReason::JoinFirst,
                 );
                 Flow::Continue
             }
@@ -496,25 +504,30 @@ impl Session<'_> {
                 self.link.send(&ServerMessage::Pong);
             }
             ClientMessage::Pong => {}
-            ClientMessage::Join(_) => {
-                self.refuse(text::log_second_join(), text::error_already_joined())
-            }
+            ClientMessage::Join(_) => self.refuse(
+                text::t().log_second_join(),
+                text::t().error_already_joined(),
+                ErrorReason::AlreadyJoined,
+            ),
             ClientMessage::FileOffer(offer) => self.uploads.offer(self.server, member, offer),
             ClientMessage::FileChunk(chunk) => self.uploads.chunk(self.server, member, chunk),
             ClientMessage::FileComplete(complete) => {
                 self.uploads.complete(self.server, member, complete)
             }
             ClientMessage::Error(ErrorReport { text, code, .. }) => {
-                let report = format!("{} ({})", text, code.as_str());
-                self.server.log(&text::log_bad_input(&member.name, &report));
+                let report = text::t().log_client_error(&text, code.as_str());
+                self.server
+                    .log(&text::t().log_bad_input(&member.name, &report));
             }
             ClientMessage::Register(request) => {
                 let who = Registrant::Joined(member);
                 login::register(self.server, &self.link, request, who);
             }
-            ClientMessage::Auth(_) => {
-                self.refuse(text::log_auth_after_join(), text::error_auth_after_join())
-            }
+            ClientMessage::Auth(_) => self.refuse(
+                text::t().log_auth_after_join(),
+                text::t().error_auth_after_join(),
+                ErrorReason::AuthAfterJoin,
+            ),
             ClientMessage::Admin(request) => self.admin(member, request),
         }
         Flow::Continue
@@ -529,12 +542,12 @@ impl Session<'_> {
             seconds,
         } = request;
         if member.role() != Role::Admin {
-            self.server.log(&text::log_admin_forbidden(
-                &member.name,
-                action.as_str(),
-                &target,
-            ));
-            return self.send_error(ErrorCode::Forbidden, text::error_forbidden(action.as_str()));
+            self.server
+                .log(&text::t().log_admin_forbidden(&member.name, action.as_str(), &target));
+            let text = text::t().error_forbidden(action.as_str());
+            return self.send(
+                ErrorReport::new(ErrorCode::Forbidden, text).because(ErrorReason::Action(action)),
+            );
         }
         let actor = Actor::Admin(member);
         let done = match action {
@@ -556,7 +569,7 @@ impl Session<'_> {
                 self.link
                     .send(&ServerMessage::AdminDone(AdminDone { action, target }));
             }
-            Err(e) => self.send_error(e.code(), text::error_admin(&e)),
+            Err(e) => self.send(e.report()),
         }
     }
 
@@ -568,11 +581,9 @@ impl Session<'_> {
         let addr = self.link.addr.to_string();
         if let Err(why) = check_name(&name) {
             self.server
-                .log(&text::log_refused_name(&addr, &name, &why.to_string()));
-            self.send_error(
-                ErrorCode::NameInvalid,
-                text::error_name_invalid(&name, &why),
-            );
+                .log(&text::t().log_refused_name(&addr, &name, &why.to_string()));
+            let text = text::t().error_name_invalid(&name, &why);
+            self.send(ErrorReport::new(ErrorCode::NameInvalid, text).about(&name));
             return Flow::Leave(LeaveReason::Disconnected);
         }
         let Phase::Connected { login, .. } = &self.phase else {
@@ -587,16 +598,19 @@ impl Session<'_> {
             (Some(_), _) | (None, _) if self.server.config.members_only => {
                 // One sentence for both, so that a members-only server's
                 // answer does not say whether the name is registered.
-                self.server.log(&text::log_auth_required(&name, &addr));
-                self.send_error(ErrorCode::AuthRequired, text::error_members_only(&name));
+                self.server.log(&text::t().log_auth_required(&name, &addr));
+                let text = text::t().error_members_only(&name);
+                self.send(
+                    ErrorReport::new(ErrorCode::AuthRequired, text)
+                        .about(&name)
+                        .because(ErrorReason::MembersOnly),
+                );
                 return Flow::Continue;
             }
             (Some(account), _) => {
-                self.server.log(&text::log_auth_required(&name, &addr));
-                self.send_error(
-                    ErrorCode::AuthRequired,
-                    text::error_auth_required(&account.name),
-                );
+                self.server.log(&text::t().log_auth_required(&name, &addr));
+                let text = text::t().error_auth_required(&account.name);
+                self.send(ErrorReport::new(ErrorCode::AuthRequired, text).about(&account.name));
                 return Flow::Continue;
             }
             (None, _) => (name, Role::Guest),
@@ -609,7 +623,7 @@ impl Session<'_> {
         {
             Ok(Joining { member, replay }) => {
                 let online = server.directory.everyone().len();
-                server.log(&text::log_joined(&member.name, &addr, online));
+                server.log(&text::t().log_joined(&member.name, &addr, online));
                 // The lobby's last messages, as on entering any room.
                 if server.rooms.replays_on_join() {
                     member.room().replay(&self.link, &replay);
@@ -618,9 +632,9 @@ impl Session<'_> {
                 Flow::Continue
             }
             Err(JoinError::NameTaken) => {
-                self.server
-                    .log(&text::log_refused_name(&addr, &name, "taken"));
-                self.send_error(ErrorCode::NameTaken, text::error_name_taken(&name));
+                self.server.log(&text::t().log_name_taken(&addr, &name));
+                let text = text::t().error_name_taken(&name);
+                self.send(ErrorReport::new(ErrorCode::NameTaken, text).about(&name));
                 Flow::Leave(LeaveReason::Disconnected)
             }
         }
@@ -632,23 +646,33 @@ impl Session<'_> {
     fn enter_room(&mut self, member: &Arc<Member>, name: &str) {
         if let Err(why) = check_room_name(name) {
             self.server
-                .log(&text::log_bad_room(&member.name, name, &why.to_string()));
-            return self.send_error(ErrorCode::NameInvalid, text::error_room_invalid(name, &why));
+                .log(&text::t().log_bad_room(&member.name, name, &why.to_string()));
+            let text = text::t().error_room_invalid(name, &why);
+            return self.send(
+                ErrorReport::new(ErrorCode::NameInvalid, text)
+                    .about(name)
+                    .because(ErrorReason::RoomName),
+            );
         }
         let rooms = &self.server.rooms;
         match rooms.enter(member, name) {
             Ok(Entered::Already(_)) => {}
             Ok(Entered::Moved { room, replay }) => {
                 self.server
-                    .log(&text::log_entered_room(&member.name, room.name()));
+                    .log(&text::t().log_entered_room(&member.name, room.name()));
                 if rooms.replays_on_join() {
                     room.replay(&self.link, &replay);
                 }
             }
             Err(RoomError::Limit(max)) => {
                 self.server
-                    .log(&text::log_room_limit(&member.name, name, max));
-                self.send_error(ErrorCode::RoomLimit, text::error_room_limit(name, max));
+                    .log(&text::t().log_room_limit(&member.name, name, max));
+                let text = text::t().error_room_limit(name, max);
+                self.send(
+                    ErrorReport::new(ErrorCode::RoomLimit, text)
+                        .about(name)
+                        .limited(max as u64),
+                );
             }
         }
     }
@@ -676,10 +700,9 @@ impl Session<'_> {
         }
         let max = self.server.config.max_text;
         if text.len() > max {
-            self.send_error(
-                ErrorCode::TextTooLong,
-                text::error_text_too_long(text.len(), max),
-            );
+            let (len, max) = (text.len() as u64, max as u64);
+            let text = text::t().error_text_too_long(len, max);
+            self.send(ErrorReport::new(ErrorCode::TextTooLong, text).sized(len, max));
             return;
         }
         member.count_message();
@@ -687,7 +710,7 @@ impl Session<'_> {
             None => {
                 let room = member.room();
                 self.server
-                    .log(&text::log_public(&member.name, room.name(), &text));
+                    .log(&text::t().log_public(&member.name, room.name(), &text));
                 self.server
                     .rooms
                     .say(&room, &member.name, text, Some(member));
@@ -696,7 +719,7 @@ impl Session<'_> {
             Some(to) => match self.server.directory.find(&to) {
                 Some(target) => {
                     self.server
-                        .log(&text::log_private(&member.name, &target.name, &text));
+                        .log(&text::t().log_private(&member.name, &target.name, &text));
                     target.link.send(&ServerMessage::Chat(Chat::new(
                         text,
                         member.name.clone(),
@@ -708,23 +731,32 @@ impl Session<'_> {
                 // console, who reads the log.
                 None if to.eq_ignore_ascii_case(SERVER_NAME) => {
                     self.server
-                        .log(&text::log_private(&member.name, SERVER_NAME, &text));
+                        .log(&text::t().log_private(&member.name, SERVER_NAME, &text));
                 }
-                None => self.send_error(ErrorCode::UnknownUser, text::error_unknown_user(&to)),
+                None => {
+                    let text = text::t().error_unknown_user(&to);
+                    self.send(ErrorReport::new(ErrorCode::UnknownUser, text).about(&to));
+                }
             },
         }
     }
 
     /// Answers a well-formed message that is not allowed here: one line in
     /// the log saying what came, and `ERROR bad_message` to the client.
-    fn refuse(&self, what: String, answer: String) {
-        self.server.log(&text::log_bad_input(&self.who(), &what));
-        self.send_error(ErrorCode::BadMessage, answer);
+    fn refuse(&self, what: String, answer: String, reason: ErrorReason) {
+        self.server
+            .log(&text::t().log_bad_input(&self.who(), &what));
+        self.send(ErrorReport::new(ErrorCode::BadMessage, answer).because(reason));
     }
 
     fn send_error(&self, code: ErrorCode, text: String) {
-        self.link
-            .send(&ServerMessage::Error(ErrorReport::new(code, text)));
+        self.send(ErrorReport::new(code, text));
+    }
+
+    /// Sends an `ERROR` with the details a client needs to say it in its
+    /// own language.
+    fn send(&self, report: ErrorReport) {
+        self.link.send(&ServerMessage::Error(report));
     }
 
     /// The client's name if it has one, else its address.

@@ -48,7 +48,6 @@
 //! We also refuse bare LF or CR line ends, which the RFC allows a server to
 //! tolerate. `docs/protocol.md` lists the rules.
 
-use std::fmt;
 use std::io::{self, Read};
 
 use crate::base64;
@@ -95,7 +94,7 @@ impl Status {
 pub enum HttpError {
     /// The head breaks the HTTP grammar (400). Framing is lost: we cannot
     /// tell where this request ends and a next one would begin.
-    Malformed(&'static str),
+    Malformed(Malformed),
     /// The head did not end within [`MAX_HEAD`] bytes (431). Its end is
     /// somewhere we will not read to, so nothing after it can be read either.
     HeadTooLarge,
@@ -109,7 +108,7 @@ pub enum HttpError {
     /// per connection.
     NotFound,
     /// `GET /ws` that is not a valid WebSocket handshake (400).
-    BadUpgrade(&'static str),
+    BadUpgrade(Upgrade),
     /// A WebSocket handshake for a version other than 13 (426, with the
     /// version we speak, so the client can try again with it).
     WebSocketVersion,
@@ -128,6 +127,62 @@ pub enum HttpError {
     /// [`HttpError::is_timeout`]). No answer: there is nobody to send it to,
     /// or the caller keeps waiting.
     Io(io::Error),
+}
+
+/// What breaks the HTTP grammar in a request head ([`HttpError::Malformed`]).
+/// The wording is in [`crate::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Malformed {
+    /// A line feed without the carriage return before it.
+    LfWithoutCr,
+    /// A carriage return not followed by a line feed.
+    CrWithoutLf,
+    /// A control character (other than CR, LF, tab) in the head.
+    ControlInHead,
+    /// The head does not end with an empty line.
+    NoEmptyLine,
+    /// A line that does not end with CR LF.
+    LineWithoutCrLf,
+    /// An empty line before the end of the head.
+    EmptyLineInside,
+    /// The request line is not `METHOD TARGET VERSION` with single spaces.
+    RequestLine,
+    MethodNotToken,
+    /// The version is not `HTTP/x.y`.
+    BadVersion,
+    TargetWithoutSlash,
+    /// A `%` in the target not followed by two hex digits.
+    BadPercent,
+    BadTargetCharacter,
+    /// A header line that starts with white space (obsolete line folding).
+    FoldedHeader,
+    HeaderWithoutColon,
+    HeaderNameNotToken,
+    ControlInHeader,
+    TwoHosts,
+    /// An HTTP/1.1 request without `Host`.
+    NoHost,
+    /// `Host` is not `HOST` or `HOST:PORT`.
+    BadHost,
+}
+
+/// What makes a `GET /ws` no valid WebSocket handshake
+/// ([`HttpError::BadUpgrade`]). The wording is in [`crate::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upgrade {
+    /// A header that may appear once appears twice.
+    RepeatedHeader,
+    NotHttp11,
+    /// `Connection` does not list `upgrade`.
+    NoConnectionUpgrade,
+    /// `Upgrade` does not list `websocket`.
+    NoUpgradeWebsocket,
+    NoVersion,
+    NoKey,
+    /// `Sec-WebSocket-Key` is not 16 bytes in base64.
+    BadKey,
+    /// An upgrade request that declares a body.
+    Body,
 }
 
 impl HttpError {
@@ -152,31 +207,6 @@ impl HttpError {
     /// keeps what it has, and the next call carries on.
     pub fn is_timeout(&self) -> bool {
         matches!(self, HttpError::Io(e) if is_timeout(e))
-    }
-}
-
-impl fmt::Display for HttpError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HttpError::Malformed(why) => write!(f, "malformed request: {why}"),
-            HttpError::HeadTooLarge => {
-                write!(f, "request head longer than {MAX_HEAD} bytes")
-            }
-            HttpError::VersionNotSupported => write!(f, "HTTP version not supported"),
-            HttpError::MethodNotAllowed => write!(f, "only GET is served"),
-            HttpError::NotFound => write!(f, "no such page"),
-            HttpError::BadUpgrade(why) => write!(f, "not a valid WebSocket handshake: {why}"),
-            HttpError::WebSocketVersion => write!(f, "only WebSocket version 13 is spoken"),
-            HttpError::ForbiddenOrigin => {
-                write!(
-                    f,
-                    "WebSocket requests from pages of other sites are refused"
-                )
-            }
-            HttpError::Truncated => write!(f, "the connection closed inside the request head"),
-            HttpError::TimedOut => write!(f, "the request head did not arrive in time"),
-            HttpError::Io(e) => write!(f, "{e}"),
-        }
     }
 }
 
@@ -263,17 +293,17 @@ impl<R: Read> HeadReader<R> {
             let byte = self.buf[i];
             let after_cr = i > 0 && self.buf[i - 1] == b'\r';
             match byte {
-                b'\n' if !after_cr => return Err(HttpError::Malformed("a line ends without CR")),
+                b'\n' if !after_cr => return Err(HttpError::Malformed(Malformed::LfWithoutCr)),
                 b'\n' if i >= 3 && &self.buf[i - 3..=i] == b"\r\n\r\n" => {
                     self.head_len = Some(i + 1);
                     self.scanned = i + 1;
                     return Ok(());
                 }
                 b'\n' => {}
-                _ if after_cr => return Err(HttpError::Malformed("a CR not followed by LF")),
+                _ if after_cr => return Err(HttpError::Malformed(Malformed::CrWithoutLf)),
                 b'\r' | b'\t' => {}
                 0x00..=0x1F | 0x7F => {
-                    return Err(HttpError::Malformed("a control character in the head"));
+                    return Err(HttpError::Malformed(Malformed::ControlInHead));
                 }
                 _ => {}
             }
@@ -332,12 +362,12 @@ impl Request {
     }
 
     /// The value of a header that may appear at most once.
-    fn single_header<'a>(&'a self, name: &'a str) -> Result<Option<&'a str>, &'static str> {
+    fn single_header<'a>(&'a self, name: &'a str) -> Result<Option<&'a str>, Upgrade> {
         let mut values = self.header_values(name);
         let first = values.next();
         match values.next() {
             None => Ok(first),
-            Some(_) => Err("a header that may appear once appears twice"),
+            Some(_) => Err(Upgrade::RepeatedHeader),
         }
     }
 
@@ -358,9 +388,9 @@ impl Request {
 
 /// Parses a complete head (ending with the empty line) strictly.
 pub fn parse_request(head: &[u8]) -> Result<Request, HttpError> {
-    let head = head.strip_suffix(b"\r\n\r\n").ok_or(HttpError::Malformed(
-        "the head does not end with an empty line",
-    ))?;
+    let head = head
+        .strip_suffix(b"\r\n\r\n")
+        .ok_or(HttpError::Malformed(Malformed::NoEmptyLine))?;
     let mut lines = crlf_lines(head);
     // Every line ends with CR LF. The reader refuses a lone CR or LF as the
     // bytes arrive; checking again here lets this function stand on its own.
@@ -368,14 +398,14 @@ pub fn parse_request(head: &[u8]) -> Result<Request, HttpError> {
         .iter()
         .any(|line| line.iter().any(|&b| b == b'\r' || b == b'\n'))
     {
-        return Err(HttpError::Malformed("a line does not end with CR LF"));
+        return Err(HttpError::Malformed(Malformed::LineWithoutCrLf));
     }
     let header_lines = lines.split_off(1);
     let (method, target, version) = parse_request_line(lines[0])?;
     let mut headers = Vec::with_capacity(header_lines.len());
     for line in header_lines {
         if line.is_empty() {
-            return Err(HttpError::Malformed("an empty line inside the head"));
+            return Err(HttpError::Malformed(Malformed::EmptyLineInside));
         }
         headers.push(parse_header_line(line)?);
     }
@@ -405,12 +435,10 @@ fn parse_request_line(line: &[u8]) -> Result<(String, String, Version), HttpErro
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(HttpError::Malformed(
-            "the request line is not METHOD TARGET VERSION with single spaces",
-        ));
+        return Err(HttpError::Malformed(Malformed::RequestLine));
     };
     if method.is_empty() || !method.iter().all(|&b| is_tchar(b)) {
-        return Err(HttpError::Malformed("the method is not a token"));
+        return Err(HttpError::Malformed(Malformed::MethodNotToken));
     }
     check_origin_form(target)?;
     let version = match version {
@@ -421,7 +449,7 @@ fn parse_request_line(line: &[u8]) -> Result<(String, String, Version), HttpErro
         {
             return Err(HttpError::VersionNotSupported);
         }
-        _ => return Err(HttpError::Malformed("the version is not HTTP/x.y")),
+        _ => return Err(HttpError::Malformed(Malformed::BadVersion)),
     };
     // Both checked to be ASCII above.
     let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
@@ -440,7 +468,7 @@ fn is_tchar(b: u8) -> bool {
 /// (only for `OPTIONS`) are refused: we are neither.
 fn check_origin_form(target: &[u8]) -> Result<(), HttpError> {
     if target.first() != Some(&b'/') {
-        return Err(HttpError::Malformed("the target does not start with /"));
+        return Err(HttpError::Malformed(Malformed::TargetWithoutSlash));
     }
     let mut i = 0;
     while i < target.len() {
@@ -448,9 +476,7 @@ fn check_origin_form(target: &[u8]) -> Result<(), HttpError> {
         if b == b'%' {
             let hex = target.get(i + 1..i + 3);
             if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                return Err(HttpError::Malformed(
-                    "a % in the target is not followed by two hex digits",
-                ));
+                return Err(HttpError::Malformed(Malformed::BadPercent));
             }
             i += 3;
             continue;
@@ -458,9 +484,7 @@ fn check_origin_form(target: &[u8]) -> Result<(), HttpError> {
         // unreserved, sub-delims, ':', '@', and '/' '?' of path and query.
         let allowed = b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&b);
         if !allowed {
-            return Err(HttpError::Malformed(
-                "a character not allowed in the target",
-            ));
+            return Err(HttpError::Malformed(Malformed::BadTargetCharacter));
         }
         i += 1;
     }
@@ -472,17 +496,17 @@ fn parse_header_line(line: &[u8]) -> Result<(String, String), HttpError> {
     if matches!(line.first(), Some(b' ' | b'\t')) {
         // A continuation of the previous header's value (obs-fold). RFC 9112
         // section 5.2: refuse it, since parsers disagree on its meaning.
-        return Err(HttpError::Malformed("a header line folded onto the next"));
+        return Err(HttpError::Malformed(Malformed::FoldedHeader));
     }
     let colon = line
         .iter()
         .position(|&b| b == b':')
-        .ok_or(HttpError::Malformed("a header line without a colon"))?;
+        .ok_or(HttpError::Malformed(Malformed::HeaderWithoutColon))?;
     let (name, value) = (&line[..colon], &line[colon + 1..]);
     if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
         // This is also where "Host : x" (space before the colon) ends up:
         // RFC 9112 section 5.1 requires a 400 for it.
-        return Err(HttpError::Malformed("a header name is not a token"));
+        return Err(HttpError::Malformed(Malformed::HeaderNameNotToken));
     }
     let value = value.trim_ascii();
     // VCHAR, obs-text (bytes 0x80 and up), and spaces and tabs inside.
@@ -490,9 +514,7 @@ fn parse_header_line(line: &[u8]) -> Result<(String, String), HttpError> {
         .iter()
         .all(|&b| b == b' ' || b == b'\t' || (0x21..=0x7E).contains(&b) || b >= 0x80)
     {
-        return Err(HttpError::Malformed(
-            "a control character in a header value",
-        ));
+        return Err(HttpError::Malformed(Malformed::ControlInHeader));
     }
     let name = String::from_utf8_lossy(name).to_ascii_lowercase();
     // Header values are bytes; the ones we read are ASCII, and any other byte
@@ -506,17 +528,13 @@ fn parse_header_line(line: &[u8]) -> Result<(String, String), HttpError> {
 fn check_host(request: &Request) -> Result<(), HttpError> {
     let host = request
         .single_header("host")
-        .map_err(|_| HttpError::Malformed("more than one Host header"))?;
+        .map_err(|_| HttpError::Malformed(Malformed::TwoHosts))?;
     match host {
-        None if request.version == Version::Http11 => Err(HttpError::Malformed(
-            "an HTTP/1.1 request without a Host header",
-        )),
+        None if request.version == Version::Http11 => Err(HttpError::Malformed(Malformed::NoHost)),
         None => Ok(()),
         Some(host) => match split_authority(host, 80) {
             Some(_) => Ok(()),
-            None => Err(HttpError::Malformed(
-                "the Host header is not HOST or HOST:PORT",
-            )),
+            None => Err(HttpError::Malformed(Malformed::BadHost)),
         },
     }
 }
@@ -590,35 +608,35 @@ fn check_upgrade(request: &Request, allow_origin: &[String]) -> Result<Route, Ht
         return Err(HttpError::ForbiddenOrigin);
     }
     if request.version != Version::Http11 {
-        return Err(bad("WebSocket needs HTTP/1.1"));
+        return Err(bad(Upgrade::NotHttp11));
     }
     if !request.lists_token("connection", "upgrade") {
-        return Err(bad("Connection does not list \"upgrade\""));
+        return Err(bad(Upgrade::NoConnectionUpgrade));
     }
     if !request.lists_token("upgrade", "websocket") {
-        return Err(bad("Upgrade does not list \"websocket\""));
+        return Err(bad(Upgrade::NoUpgradeWebsocket));
     }
     match request
         .single_header("sec-websocket-version")
         .map_err(bad)?
     {
-        None => return Err(bad("no Sec-WebSocket-Version")),
+        None => return Err(bad(Upgrade::NoVersion)),
         Some("13") => {}
         Some(_) => return Err(HttpError::WebSocketVersion),
     }
     let key = request
         .single_header("sec-websocket-key")
         .map_err(bad)?
-        .ok_or(bad("no Sec-WebSocket-Key"))?;
+        .ok_or(bad(Upgrade::NoKey))?;
     // 16 random bytes in base64: 24 characters, the last two `==`.
     if !base64::decode(key).is_ok_and(|nonce| nonce.len() == 16) {
-        return Err(bad("Sec-WebSocket-Key is not 16 bytes in base64"));
+        return Err(bad(Upgrade::BadKey));
     }
     // A body would be read as WebSocket frames: refuse any.
     let declares_body = request.header_values("transfer-encoding").next().is_some()
         || request.header_values("content-length").any(|v| v != "0");
     if declares_body {
-        return Err(bad("an upgrade request with a body"));
+        return Err(bad(Upgrade::Body));
     }
     Ok(Route::Upgrade {
         accept: accept_key(key),
@@ -1263,8 +1281,8 @@ mod tests {
     #[test]
     fn every_error_has_its_status() {
         let cases: Vec<(HttpError, Option<u16>)> = vec![
-            (HttpError::Malformed("x"), Some(400)),
-            (HttpError::BadUpgrade("x"), Some(400)),
+            (HttpError::Malformed(Malformed::NoHost), Some(400)),
+            (HttpError::BadUpgrade(Upgrade::NoKey), Some(400)),
             (HttpError::Truncated, Some(400)),
             (HttpError::ForbiddenOrigin, Some(403)),
             (HttpError::NotFound, Some(404)),

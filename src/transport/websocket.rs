@@ -59,7 +59,6 @@
 //! encodes its JSON body once and shares it among all recipients; each
 //! WebSocket recipient's writer puts the same few header bytes in front of it.
 
-use std::fmt;
 use std::io::{self, Read};
 use std::sync::Arc;
 
@@ -243,38 +242,6 @@ impl WsError {
     /// keeps what it has, and the next call carries on.
     pub fn is_timeout(&self) -> bool {
         matches!(self, WsError::Io(e) if is_timeout(e))
-    }
-}
-
-impl fmt::Display for WsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            WsError::Unmasked => write!(f, "a client frame was not masked"),
-            WsError::ReservedBits(bits) => write!(f, "reserved bits {bits:#05b} were set"),
-            WsError::ReservedOpcode(op) => write!(f, "reserved opcode {op:#x}"),
-            WsError::BadLength => write!(f, "a frame length was not written in its shortest form"),
-            WsError::FragmentedControl => write!(f, "a control frame was fragmented"),
-            WsError::ControlTooLong => {
-                write!(f, "a control frame over 125 bytes")
-            }
-            WsError::UnexpectedContinuation => {
-                write!(f, "a continuation frame with no message to continue")
-            }
-            WsError::UnfinishedMessage => {
-                write!(f, "a new message began before the last one was finished")
-            }
-            WsError::BadClose => write!(f, "a malformed close frame"),
-            WsError::Binary => write!(f, "a binary message (only text is accepted)"),
-            WsError::NotUtf8 => write!(f, "a text message that is not UTF-8"),
-            WsError::TooLarge { len, limit } => {
-                write!(
-                    f,
-                    "a message of {len} bytes is over the limit of {limit} bytes"
-                )
-            }
-            WsError::Truncated => write!(f, "the connection closed inside a frame"),
-            WsError::Io(e) => write!(f, "{e}"),
-        }
     }
 }
 

@@ -102,7 +102,10 @@ pub(crate) struct Program {
 
 impl Program {
     fn start(binary: &str, args: &[&str], dir: &Path) -> Program {
+        // In English whatever the machine's locale: the lines waited for
+        // are the English ones.
         let mut child = Command::new(binary)
+            .args(["--lang", "en"])
             .args(args)
             .current_dir(dir)
             .stdin(Stdio::piped())

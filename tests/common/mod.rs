@@ -8,7 +8,10 @@
 //! - nothing sleeps: a test waits for a specific output line, with a deadline,
 //!   and proves that something did *not* arrive with a short bounded wait;
 //! - every process is killed when its handle is dropped, even when the test
-//!   fails, so no orphans are left behind.
+//!   fails, so no orphans are left behind;
+//! - every program speaks the language the test expects: `--lang en` unless
+//!   the test passes a `--lang` of its own, so that a developer's locale
+//!   (`LANG=zh_CN.UTF-8`) cannot change what a test reads.
 
 #![allow(dead_code)] // each test file uses a different part of the harness
 
@@ -325,15 +328,44 @@ impl Drop for Proc {
     }
 }
 
+/// A language the programs speak, as a test chooses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    /// The language `args` choose (`--lang zh`, `--lang=zh`): English
+    /// unless they say Chinese.
+    pub fn of(args: &[&str]) -> Lang {
+        let zh = args.windows(2).any(|w| w == ["--lang", "zh"]) || args.contains(&"--lang=zh");
+        if zh { Lang::Zh } else { Lang::En }
+    }
+}
+
+/// `args`, with `--lang en` in front unless they choose a language.
+pub fn with_lang<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let chosen = args
+        .iter()
+        .any(|a| *a == "--lang" || a.starts_with("--lang="));
+    let mut all = if chosen { vec![] } else { vec!["--lang", "en"] };
+    all.extend_from_slice(args);
+    all
+}
+
 /// A running `chat-server` in its own temporary directory.
 pub struct Server {
     pub proc: Proc,
     pub port: u16,
     pub dir: TempDir,
+    /// The language it speaks.
+    pub lang: Lang,
 }
 
 impl Server {
-    /// Starts a server on port 0 with extra `args`, and waits until it listens.
+    /// Starts a server on port 0 with extra `args` (in English unless they
+    /// say `--lang zh`), and waits until it listens.
     pub fn start(args: &[&str]) -> Server {
         Server::start_in(TempDir::new().expect("temp dir"), args)
     }
@@ -350,20 +382,31 @@ impl Server {
     /// [`Server::start`] in a directory a test already has: the one an
     /// earlier server ran in, to restart on what it left behind.
     pub fn start_in(dir: TempDir, args: &[&str]) -> Server {
+        let lang = Lang::of(args);
         let mut command = Command::new(env!("CARGO_BIN_EXE_chat-server"));
         command
             .args(["--port", "0", "--host", "127.0.0.1"])
-            .args(args)
+            .args(with_lang(args))
             .current_dir(dir.path())
             .env("TZ", "UTC");
         let mut proc = Proc::spawn("server", command);
-        let line = proc.expect("listening on ");
+        // The banner's first line: `Chat server listening on HOST:PORT`,
+        // `聊天服务器已启动，监听 HOST:PORT`.
+        let line = proc.expect(match lang {
+            Lang::En => "listening on ",
+            Lang::Zh => "监听 ",
+        });
         let port = line
             .rsplit(':')
             .next()
             .and_then(|p| p.trim().parse().ok())
             .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Server { proc, port, dir }
+        Server {
+            proc,
+            port,
+            dir,
+            lang,
+        }
     }
 
     /// Starts a client named `name` and waits until it has joined.
@@ -371,13 +414,23 @@ impl Server {
         self.join_with(name, &[])
     }
 
-    /// Starts a client named `name` with extra `args` (`--downloads DIR`)
-    /// and waits until it has joined.
+    /// Starts a client named `name` with extra `args` (`--downloads DIR`,
+    /// `--lang zh`) and waits until it has joined.
     pub fn join_with(&self, name: &str, args: &[&str]) -> Client {
         let mut client = self.client(&[&["--name", name], args].concat());
-        client
-            .proc
-            .expect(&format!("Connected to 127.0.0.1:{} as {name}.", self.port));
+        match Lang::of(args) {
+            Lang::En => {
+                client
+                    .proc
+                    .expect(&format!("Connected to 127.0.0.1:{} as {name}.", self.port));
+            }
+            Lang::Zh => {
+                client
+                    .proc
+                    .expect(&format!("已连接到服务器 127.0.0.1:{}", self.port));
+                client.proc.expect(&format!("用户名: {name}"));
+            }
+        }
         client
     }
 
@@ -423,7 +476,7 @@ impl Client {
         let mut command = Command::new(env!("CARGO_BIN_EXE_chat-client"));
         command
             .args(["--port", &port.to_string(), "--host", "127.0.0.1"])
-            .args(args)
+            .args(with_lang(args))
             .current_dir(dir.path())
             .env("TZ", "UTC");
         let label = args
@@ -454,10 +507,11 @@ impl Client {
     }
 }
 
-/// Runs `chat-client` or `chat-server` to completion with `args`, no stdin.
+/// Runs `chat-client` or `chat-server` to completion with `args` (in
+/// English unless they say otherwise), no stdin.
 pub fn run_to_end(program: &Path, args: &[&str]) -> std::process::Output {
     Command::new(program)
-        .args(args)
+        .args(with_lang(args))
         .stdin(Stdio::null())
         .output()
         .expect("run program")

@@ -47,6 +47,7 @@ use super::{
 use crate::base64;
 use crate::json::{self, Object, ParseError, Value};
 use crate::names::{NameError, check_name, name_key};
+use crate::text::Expected;
 
 /// The largest accounts file [`Accounts::load`](super::Accounts::load) reads: room for
 /// [`MAX_ACCOUNTS`] entries of the largest kind, with plenty to spare. A
@@ -101,7 +102,7 @@ pub enum EntryProblem {
     /// The field has the wrong JSON type (a string where a number belongs).
     WrongType {
         field: &'static str,
-        expected: &'static str,
+        expected: Expected,
     },
     BadName(NameError),
     /// A role other than `admin` or `member` (as found, cut short).
@@ -199,7 +200,7 @@ fn parse_entry(entry: &Value) -> Result<Account, EntryProblem> {
         .as_u64()
         .ok_or(EntryProblem::WrongType {
             field: ITERATIONS,
-            expected: "a whole number",
+            expected: Expected::WholeNumber,
         })?;
     let verifier = verifier_from_base64(
         text_field(entry, SALT)?,
@@ -222,7 +223,7 @@ fn text_field<'a>(entry: &'a Object, field: &'static str) -> Result<&'a str, Ent
         .as_str()
         .ok_or(EntryProblem::WrongType {
             field,
-            expected: "a string",
+            expected: Expected::String,
         })
 }
 

@@ -32,7 +32,7 @@
 //! - blank lines are ignored (the writer leaves one behind when it starts a
 //!   fresh line after a failed write).
 //!
-//! `docs/09-rooms-and-history.md` tells the longer story.
+//! `docs/08-rooms-and-history.md` tells the longer story.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};

@@ -70,7 +70,7 @@
 //!   (the old file or the new one is whole on disk, never neither); the
 //!   lines around a damaged line.
 //!
-//! `docs/09-rooms-and-history.md` tells the longer story.
+//! `docs/08-rooms-and-history.md` tells the longer story.
 
 mod compact;
 mod file_name;
@@ -259,15 +259,15 @@ impl OpenReport {
     /// file and one for each kind of file it removed or ignored.
     pub fn log_lines(&self) -> Vec<String> {
         use crate::text;
-        let mut lines = vec![text::history_opened(self)];
+        let mut lines = vec![text::t().history_opened(self)];
         for room in self.rooms.iter().filter(|r| r.is_damaged()) {
             lines.push(room.to_string());
         }
         if !self.removed_temp.is_empty() {
-            lines.push(text::history_removed_temp(&self.removed_temp));
+            lines.push(text::t().history_removed_temp(&self.removed_temp));
         }
         if !self.ignored.is_empty() {
-            lines.push(text::history_ignored(&self.ignored));
+            lines.push(text::t().history_ignored(&self.ignored));
         }
         lines
     }
