@@ -27,6 +27,11 @@ fn meta_str(meta: &Value, key: &str) -> Option<String> {
     meta.as_object()?.get(key)?.as_str().map(str::to_string)
 }
 
+/// A field of an envelope's metadata, as a number.
+fn meta_u64(meta: &Value, key: &str) -> Option<u64> {
+    meta.as_object()?.get(key)?.as_u64()
+}
+
 /// True if an envelope's metadata has `key` set to `true`.
 fn meta_true(meta: &Value, key: &str) -> bool {
     meta.as_object()
@@ -179,12 +184,7 @@ fn a_browser_hears_who_joins_and_leaves() {
         kind == "USER_JOIN" && data == "Bob"
     });
     let (_, _, meta) = parse_envelope(&body);
-    assert_eq!(
-        meta.as_object()
-            .and_then(|m| m.get("online"))
-            .and_then(Value::as_u64),
-        Some(2)
-    );
+    assert_eq!(meta_u64(&meta, "online"), Some(2));
     // A pong goes out at once, whatever notice may be waiting with it.
     alice.ping(b"still there?");
     let pong = alice.expect_frame("a pong", |f| f.opcode == opcode::PONG);
@@ -199,12 +199,7 @@ fn a_browser_hears_who_joins_and_leaves() {
             kind == "USER_LEAVE" && data == "Bob"
         });
         let (_, _, meta) = parse_envelope(&body);
-        assert_eq!(
-            meta.as_object()
-                .and_then(|m| m.get("online"))
-                .and_then(Value::as_u64),
-            Some(2)
-        );
+        assert_eq!(meta_u64(&meta, "online"), Some(2));
     }
 }
 
