@@ -1203,6 +1203,7 @@ fn chapters_end_with_exercises_and_keep_their_bench_markers() {
     // Where the maintainer pastes the figures `make bench` prints.
     let markers = [
         ("04-", "<!-- bench:fanout -->"),
+        ("04-", "<!-- bench:storm -->"),
         ("05-", "<!-- bench:chunks -->"),
         ("08-", "<!-- bench:history -->"),
         ("09-", "<!-- bench:pbkdf2 -->"),

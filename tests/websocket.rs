@@ -27,6 +27,11 @@ fn meta_str(meta: &Value, key: &str) -> Option<String> {
     meta.as_object()?.get(key)?.as_str().map(str::to_string)
 }
 
+/// A field of an envelope's metadata, as a number.
+fn meta_u64(meta: &Value, key: &str) -> Option<u64> {
+    meta.as_object()?.get(key)?.as_u64()
+}
+
 /// True if an envelope's metadata has `key` set to `true`.
 fn meta_true(meta: &Value, key: &str) -> bool {
     meta.as_object()
@@ -164,6 +169,38 @@ fn a_browser_and_a_terminal_client_chat_both_ways() {
     alice.send_text(&envelope("USER_LEAVE", "Alice", "{}"));
     assert_eq!(alice.expect_close(), Some(1000));
     bob.expect("* Alice left");
+}
+
+/// Join and leave notices may wait a moment in a queue for company (see
+/// `NOTICE_DELAY` in src/server/outbox.rs); a browser's queue is written
+/// with WebSocket headers and carries its pongs too, and must still get
+/// every notice, whole and in order.
+#[test]
+fn a_browser_hears_who_joins_and_leaves() {
+    let server = Server::start(&[]);
+    let mut alice = Ws::join(server.port, "Alice");
+    let mut bob = server.join("Bob");
+    let body = alice.expect_message("Bob's join", |kind, data, _| {
+        kind == "USER_JOIN" && data == "Bob"
+    });
+    let (_, _, meta) = parse_envelope(&body);
+    assert_eq!(meta_u64(&meta, "online"), Some(2));
+    // A pong goes out at once, whatever notice may be waiting with it.
+    alice.ping(b"still there?");
+    let pong = alice.expect_frame("a pong", |f| f.opcode == opcode::PONG);
+    assert_eq!(pong.payload, b"still there?");
+    let mut carol = Ws::join(server.port, "Carol");
+    alice.expect_message("Carol's join", |kind, data, _| {
+        kind == "USER_JOIN" && data == "Carol"
+    });
+    bob.send("/quit");
+    for ws in [&mut alice, &mut carol] {
+        let body = ws.expect_message("Bob's leave", |kind, data, _| {
+            kind == "USER_LEAVE" && data == "Bob"
+        });
+        let (_, _, meta) = parse_envelope(&body);
+        assert_eq!(meta_u64(&meta, "online"), Some(2));
+    }
 }
 
 #[test]

@@ -14,11 +14,13 @@ use super::screen::{Progress, Screen};
 use crate::message::server::FileOffer;
 use crate::message::{ErrorReport, FileChunk, FileComplete};
 use crate::text;
-use crate::transfer::FileReceiver;
+use crate::transfer::{BackgroundReceiver, FileReceiver};
 
-/// One file on its way in.
+/// One file on its way in. The event loop checks and decodes each chunk;
+/// hashing and writing happen on a thread of its own
+/// ([`BackgroundReceiver`]), at the same time.
 struct Download {
-    file: FileReceiver,
+    file: BackgroundReceiver,
     sender: String,
     started: Instant,
     progress: Progress,
@@ -61,7 +63,7 @@ impl Downloads {
             ..
         } = offer;
         screen.line(&text::t().incoming_file(&sender, &name, size));
-        match FileReceiver::create(&self.dir, &name, size) {
+        match FileReceiver::create(&self.dir, &name, size).and_then(BackgroundReceiver::start) {
             Ok(file) => {
                 self.active.insert(
                     id,

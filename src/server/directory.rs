@@ -96,6 +96,13 @@ impl Link {
         self.check(result)
     }
 
+    /// Queues a notice (someone joined or left), which may wait a moment
+    /// for company (see [`NOTICE_DELAY`](super::outbox::NOTICE_DELAY)).
+    pub fn send_notice(&self, body: Outgoing) -> bool {
+        let result = self.outbox.push_notice(body);
+        self.check(result)
+    }
+
     /// Queues a file chunk, waiting (up to the bulk timeout) for room.
     pub fn send_bulk(&self, body: Outgoing) -> bool {
         let result = self.outbox.push_bulk(body, self.bulk_timeout);
@@ -264,7 +271,9 @@ impl Directory {
         // The welcome first: once the member is in the lobby, the lobby's
         // messages reach its queue, and they must come after it.
         let users = online.in_order.iter().map(|m| m.name.clone()).collect();
-        member.link.send(&ServerMessage::Welcome(Welcome {
+        // Encoded by moving the names into the JSON writer: at 5,000
+        // members, copying them all once more for every join adds up.
+        let welcome = ServerMessage::Welcome(Welcome {
             name: member.name.clone(),
             users,
             timestamp,
@@ -273,14 +282,15 @@ impl Directory {
             max_text: Some(config.max_text as u64),
             role: Some(role),
             file_types: Some(config.file_types.clone()),
-        }));
+        });
+        member.link.send_body(Outgoing::from_message(welcome));
         let replay = rooms.enter_lobby(&member);
         let notice = Outgoing::new(&ServerMessage::Joined(Joined {
             name: member.name.clone(),
             timestamp,
             online: online.in_order.len() as u64,
         }));
-        send_to_all(&online.in_order, notice, Some(&member));
+        send_notice_to_all(&online.in_order, notice, Some(&member));
         Ok(Joining { member, replay })
     }
 
@@ -309,7 +319,7 @@ impl Directory {
             timestamp: now_unix(),
             online: online.in_order.len() as u64,
         }));
-        send_to_all(&online.in_order, notice, None);
+        send_notice_to_all(&online.in_order, notice, None);
     }
 
     /// Everyone online, in join order.
@@ -336,5 +346,19 @@ pub(super) fn send_to_all(members: &[Arc<Member>], body: Outgoing, except: Optio
             continue;
         }
         member.link.send_body(body.clone());
+    }
+}
+
+/// Queues one notice that someone joined or left the server for every
+/// member but `except`. Notices may wait a moment in each queue (see
+/// [`NOTICE_DELAY`](super::outbox::NOTICE_DELAY)): when 5,000 clients join
+/// one after another, waking every writer for every join is what makes the
+/// storm slow, and a join notice a tenth of a second late is not.
+fn send_notice_to_all(members: &[Arc<Member>], body: Outgoing, except: Option<&Arc<Member>>) {
+    for member in members {
+        if except.is_some_and(|e| Arc::ptr_eq(e, member)) {
+            continue;
+        }
+        member.link.send_notice(body.clone());
     }
 }

@@ -1,9 +1,11 @@
 //! Files passing through the server.
 //!
 //! The server never holds a whole file, and never waits for the end before
-//! forwarding: each `FILE_DATA` chunk is checked, written to the server's
-//! copy in `files/received/`, and queued for every recipient as soon as it
-//! arrives. A recipient whose queue is half full makes the relay wait (see
+//! forwarding: each `FILE_DATA` chunk is checked, handed to the server's
+//! copy in `files/received/` (hashed and written on a thread of its own:
+//! [`BackgroundReceiver`]), and queued for every recipient as soon as it
+//! arrives. A recipient whose queue is full of file data makes the relay
+//! wait (see
 //! [`Outbox::push_bulk`](super::outbox::Outbox::push_bulk)), which in turn
 //! stops the relay reading from the sender: TCP then slows the sender down.
 //! That chain is called *back-pressure*, and it is what keeps memory flat
@@ -26,7 +28,7 @@ use crate::message::{
 };
 use crate::names::SERVER_NAME;
 use crate::text;
-use crate::transfer::{FileReceiver, FileSender, TransferError};
+use crate::transfer::{BackgroundReceiver, FileReceiver, FileSender, TransferError};
 use crate::transport::Outgoing;
 
 /// Uploads one client may have in progress at once.
@@ -39,8 +41,10 @@ struct Relay {
     name: String,
     /// Who still receives it; a recipient that leaves is dropped from here.
     recipients: Vec<Arc<Member>>,
-    /// The server's own copy, checked chunk by chunk.
-    copy: FileReceiver,
+    /// The server's own copy: each chunk is checked and decoded here, then
+    /// hashed and written on a thread of its own, so that this session's
+    /// thread goes straight back to reading the sender.
+    copy: BackgroundReceiver,
 }
 
 impl Relay {
@@ -148,7 +152,10 @@ impl Uploads {
                 (others, None, Some(room.name().to_string()))
             }
         };
-        let copy = match FileReceiver::create(&server.config.received_dir(), &name, size) {
+        let received_dir = server.config.received_dir();
+        let copy = match FileReceiver::create(&received_dir, &name, size)
+            .and_then(BackgroundReceiver::start)
+        {
             Ok(copy) => copy,
             Err(e) => {
                 server.log(&text::t().log_file_aborted(&sender.name, &name, &e.to_string()));

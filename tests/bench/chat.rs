@@ -2,10 +2,12 @@
 //! to a baseline measured in the same run on the same machine.
 //!
 //! - **files**: a random file sent client → server → client with the real
-//!   release programs, against a raw TCP copy of the same bytes (file →
-//!   socket → file) on loopback; throughput, their ratio, and the peak
-//!   memory (VmHWM) of each process, for 4 KiB and 64 KiB chunks and two
-//!   file sizes (memory must not grow with the file).
+//!   release programs, against a protocol-free relay of the same bytes
+//!   (file → TCP → relay that keeps an fsync'd copy → TCP → file, fsync'd)
+//!   and a raw TCP copy (file → socket → file) on loopback; throughput,
+//!   the ratio to the relay, and the peak memory (VmHWM) of each process,
+//!   for 4 KiB and 64 KiB chunks and two file sizes (memory must not grow
+//!   with the file).
 //! - **fanout**: N clients each broadcasting M messages through our server
 //!   and through a naive server (written below) whose sender thread writes
 //!   to every receiver's socket itself; deliveries per second, latency
@@ -20,14 +22,18 @@
 //!   message of the run must be in it, numbered 1 to N; the log's write
 //!   rate is those messages (and bytes) over the run's time.
 //! - **idle**: server memory and threads with 1,000 idle clients.
+//! - **storm**: 5,000 clients join one after another, then one broadcast
+//!   (`storm.rs`), through ours, the naive server, and the tokio chat
+//!   example when `SOCKET_CHAT_PEER_CHAT` names its binary.
 //!
 //! Run one section with `cargo bench --bench chat -- fanout`. Memory figures
-//! read `/proc` and are Linux-only ("n/a" elsewhere). The Makefile raises
-//! the open-file limit first, since 1,000 clients need 1,000 sockets at
-//! each end.
+//! read `/proc` and are Linux-only ("n/a" elsewhere); the storm needs Linux.
+//! The Makefile raises the open-file limit first: 1,000 clients need 1,000
+//! sockets at each end, and the storm's 5,000 need about 15,000 in the
+//! server.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -39,10 +45,14 @@ use std::time::{Duration, Instant};
 
 use socket_chat::frame::FrameReader;
 use socket_chat::message::client::{Join, Text};
-use socket_chat::message::server::{Chat, Welcome};
+use socket_chat::message::server::{Chat, Joined, Welcome};
 use socket_chat::message::{ClientMessage, ServerMessage};
 use socket_chat::transport::tcp;
 
+#[cfg(target_os = "linux")]
+mod epoll;
+#[cfg(target_os = "linux")]
+mod storm;
 mod websocket;
 
 const MIB: u64 = 1024 * 1024;
@@ -70,6 +80,12 @@ fn main() {
     if wants("idle") {
         bench_idle();
     }
+    if wants("storm") {
+        #[cfg(target_os = "linux")]
+        storm::bench_storm(&scratch);
+        #[cfg(not(target_os = "linux"))]
+        println!("== storm: needs Linux (epoll); skipped ==");
+    }
     let _ = fs::remove_dir_all(&scratch);
 }
 
@@ -78,7 +94,7 @@ fn main() {
 // ---------------------------------------------------------------------------
 
 /// A release `chat-server` or `chat-client`, its output read on a thread.
-struct Program {
+pub(crate) struct Program {
     child: Child,
     stdin: ChildStdin,
     lines: Receiver<String>,
@@ -132,7 +148,7 @@ impl Program {
         }
     }
 
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 }
@@ -144,7 +160,7 @@ impl Drop for Program {
     }
 }
 
-fn start_server(dir: &Path, extra: &[&str]) -> (Program, u16) {
+pub(crate) fn start_server(dir: &Path, extra: &[&str]) -> (Program, u16) {
     let mut args = vec!["--port", "0", "--host", "127.0.0.1"];
     args.extend_from_slice(extra);
     let mut server = Program::start(env!("CARGO_BIN_EXE_chat-server"), &args, dir);
@@ -158,13 +174,13 @@ fn start_server(dir: &Path, extra: &[&str]) -> (Program, u16) {
 }
 
 /// A field of `/proc/PID/status` in kB, e.g. "VmHWM" (peak resident memory).
-fn proc_status_kb(pid: u32, field: &str) -> Option<u64> {
+pub(crate) fn proc_status_kb(pid: u32, field: &str) -> Option<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with(field))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn kb(value: Option<u64>) -> String {
+pub(crate) fn kb(value: Option<u64>) -> String {
     match value {
         Some(kb) => format!("{:.1} MiB", kb as f64 / 1024.0),
         None => "n/a".to_string(),
@@ -228,6 +244,57 @@ fn raw_tcp_copy(source: &Path, target: &Path) -> f64 {
     drop(socket);
     receiver.join().expect("receiver");
     started.elapsed().as_secs_f64()
+}
+
+/// The protocol-free relay: the file streamed over TCP to a relay that
+/// keeps a copy and forwards every byte to a receiver, which writes it;
+/// both copies are fsync'd, as ours are. What our relay does *beyond*
+/// this (frames, JSON, base64, SHA-256 at three places, `.part` files) is
+/// the protocol's cost. Seconds until the receiver's copy is on disk.
+fn bare_relay(source: &Path, scratch: &Path) -> f64 {
+    let receiver_listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let receiver_addr = receiver_listener.local_addr().expect("addr");
+    let relay_listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let relay_addr = relay_listener.local_addr().expect("addr");
+    let received = scratch.join("bare-received.bin");
+    let kept = scratch.join("bare-kept.bin");
+    let started = Instant::now();
+    let receiver = thread::spawn(move || {
+        let (socket, _) = receiver_listener.accept().expect("accept");
+        copy_to_file(socket, &received, None);
+    });
+    let relay = thread::spawn(move || {
+        let (socket, _) = relay_listener.accept().expect("accept");
+        let onward = TcpStream::connect(receiver_addr).expect("connect to receiver");
+        copy_to_file(socket, &kept, Some(onward));
+    });
+    let mut socket = TcpStream::connect(relay_addr).expect("connect to relay");
+    let mut file = File::open(source).expect("open source");
+    io::copy(&mut file, &mut socket).expect("send");
+    drop(socket);
+    receiver.join().expect("receiver");
+    let seconds = started.elapsed().as_secs_f64();
+    relay.join().expect("relay");
+    seconds
+}
+
+/// Reads `socket` to its end into a new file at `path` (passing every
+/// block on to `onward` first, if given), then fsyncs the file.
+fn copy_to_file(mut socket: TcpStream, path: &Path, mut onward: Option<TcpStream>) {
+    let mut out = File::create(path).expect("create copy");
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = socket.read(&mut buf).expect("read");
+        if n == 0 {
+            break;
+        }
+        if let Some(onward) = onward.as_mut() {
+            onward.write_all(&buf[..n]).expect("forward");
+        }
+        out.write_all(&buf[..n]).expect("write copy");
+    }
+    drop(onward);
+    out.sync_all().expect("sync");
 }
 
 struct RelayRun {
@@ -300,10 +367,18 @@ fn relay_once(scratch: &Path, source: &Path, chunk: usize) -> RelayRun {
 const RUNS: usize = 3;
 
 fn bench_files(scratch: &Path) {
-    println!("== files: client -> server -> client vs raw TCP copy on loopback ==");
+    println!("== files: client -> server -> client vs a protocol-free relay and a raw TCP copy ==");
     println!(
-        "{:>8} {:>7} {:>11} {:>11} {:>7} {:>11} {:>11} {:>11}",
-        "file", "chunk", "relay MB/s", "raw MB/s", "ratio", "server HWM", "sender HWM", "recv HWM"
+        "{:>8} {:>7} {:>10} {:>10} {:>9} {:>9} {:>11} {:>11} {:>11}",
+        "file",
+        "chunk",
+        "ours MB/s",
+        "bare MB/s",
+        "ours/bare",
+        "raw MB/s",
+        "server HWM",
+        "sender HWM",
+        "recv HWM"
     );
     for size_mib in [64, 256] {
         let source = scratch.join(format!("random-{size_mib}.bin"));
@@ -311,30 +386,32 @@ fn bench_files(scratch: &Path) {
         let bytes = (size_mib * MIB) as f64;
         for chunk in [4096, 65536] {
             // Best of three runs of each, to smooth out the machine's noise
-            // (the raw copy, the shorter one, varies the most).
-            let raw = (0..RUNS)
-                .map(|_| raw_tcp_copy(&source, &scratch.join("raw-copy.bin")))
-                .fold(f64::MAX, f64::min);
+            // (the baselines, the shorter ones, vary the most).
+            let best = |run: &dyn Fn() -> f64| (0..RUNS).map(|_| run()).fold(f64::MAX, f64::min);
+            let raw = best(&|| raw_tcp_copy(&source, &scratch.join("raw-copy.bin")));
+            let bare = best(&|| bare_relay(&source, scratch));
             let relay = (0..RUNS)
                 .map(|_| relay_once(scratch, &source, chunk))
                 .min_by(|a, b| a.seconds.total_cmp(&b.seconds))
                 .expect("at least one run");
-            let relay_mbs = bytes / relay.seconds / 1e6;
-            let raw_mbs = bytes / raw / 1e6;
+            let mbs = |seconds: f64| bytes / seconds / 1e6;
             println!(
-                "{:>4} MiB {:>5} K {:>11.0} {:>11.0} {:>6.1}% {:>11} {:>11} {:>11}",
+                "{:>4} MiB {:>5} K {:>10.0} {:>10.0} {:>8.1}% {:>9.0} {:>11} {:>11} {:>11}",
                 size_mib,
                 chunk / 1024,
-                relay_mbs,
-                raw_mbs,
-                100.0 * relay_mbs / raw_mbs,
+                mbs(relay.seconds),
+                mbs(bare),
+                100.0 * bare / relay.seconds,
+                mbs(raw),
                 kb(relay.server_hwm),
                 kb(relay.sender_hwm),
                 kb(relay.receiver_hwm)
             );
         }
+        for leftover in ["raw-copy.bin", "bare-received.bin", "bare-kept.bin"] {
+            let _ = fs::remove_file(scratch.join(leftover));
+        }
         let _ = fs::remove_file(&source);
-        let _ = fs::remove_file(scratch.join("raw-copy.bin"));
     }
     println!();
 }
@@ -343,10 +420,11 @@ fn bench_files(scratch: &Path) {
 // fanout
 // ---------------------------------------------------------------------------
 
-/// The naive server the fan-out is compared with: the same protocol, a
-/// thread per client, but a broadcast is written to every receiver's socket
-/// by the *sender's* thread, one `write` per receiver per message.
-fn naive_server() -> u16 {
+/// The naive server the fan-out and the join storm are compared with: the
+/// same protocol, a thread per client, but a message to others (a
+/// broadcast, a join notice) is written to every receiver's socket by the
+/// *sender's* thread, one `write` per receiver per message.
+pub(crate) fn naive_server() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let clients: Arc<NaiveRoom> = Arc::default();
@@ -360,8 +438,15 @@ fn naive_server() -> u16 {
     port
 }
 
-/// The naive server's room: each client's id and its socket behind a lock.
-type NaiveRoom = Mutex<Vec<(u64, Arc<Mutex<TcpStream>>)>>;
+/// One client of the naive server: its id, name and socket (behind a lock).
+struct NaiveClient {
+    id: u64,
+    name: String,
+    socket: Arc<Mutex<TcpStream>>,
+}
+
+/// The naive server's room.
+type NaiveRoom = Mutex<Vec<NaiveClient>>;
 
 fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
     stream.set_nodelay(true).ok();
@@ -372,9 +457,14 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
         match message {
             ClientMessage::Join(Join { name: n }) => {
                 name = n;
+                // As ours does: the welcome lists everyone, the others are
+                // told, all while the room is locked.
+                let mut room = clients.lock().expect("lock");
+                let mut users: Vec<String> = room.iter().map(|c| c.name.clone()).collect();
+                users.push(name.clone());
                 let welcome = tcp::frame(&ServerMessage::Welcome(Welcome {
                     name: name.clone(),
-                    users: vec![],
+                    users,
                     timestamp: 0,
                     room: None,
                     max_file_size: None,
@@ -383,25 +473,38 @@ fn naive_session(id: u64, stream: TcpStream, clients: &NaiveRoom) {
                     max_text: None,
                 }));
                 let _ = writer.lock().expect("lock").write_all(&welcome);
-                clients.lock().expect("lock").push((id, writer.clone()));
+                let notice = tcp::frame(&ServerMessage::Joined(Joined {
+                    name: name.clone(),
+                    timestamp: 0,
+                    online: room.len() as u64 + 1,
+                }));
+                for other in room.iter() {
+                    let _ = other.socket.lock().expect("lock").write_all(&notice);
+                }
+                room.push(NaiveClient {
+                    id,
+                    name: name.clone(),
+                    socket: writer.clone(),
+                });
             }
             ClientMessage::Text(Text { text, .. }) => {
                 let frame =
                     tcp::frame(&ServerMessage::Chat(Chat::new(text, name.clone(), 0, None)));
-                let everyone = clients.lock().expect("lock").clone();
-                for (other, socket) in everyone {
-                    if other != id {
-                        let _ = socket.lock().expect("lock").write_all(&frame);
-                    }
+                let everyone: Vec<_> = clients
+                    .lock()
+                    .expect("lock")
+                    .iter()
+                    .filter(|c| c.id != id)
+                    .map(|c| c.socket.clone())
+                    .collect();
+                for socket in everyone {
+                    let _ = socket.lock().expect("lock").write_all(&frame);
                 }
             }
             _ => {}
         }
     }
-    clients
-        .lock()
-        .expect("lock")
-        .retain(|(other, _)| *other != id);
+    clients.lock().expect("lock").retain(|c| c.id != id);
 }
 
 /// Tells the senders of a paced run to give up (a receiver lost the
