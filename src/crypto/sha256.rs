@@ -373,7 +373,8 @@ fn compress_portable(state: &mut [u32; 8], block: &[u8; BLOCK_LEN]) {
 ///
 /// # Why this module needs `unsafe`
 ///
-/// The crate forbids `unsafe` everywhere else. Here it is needed twice:
+/// The crate denies `unsafe` everywhere but here and in `base64`'s vector
+/// path. Here it is needed twice:
 ///
 /// 1. `compress_blocks` is compiled with `#[target_feature]`, which lets the
 ///    compiler use the SHA and SSE4.1 instructions in it. Running it on a CPU
