@@ -89,6 +89,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 pub use log::{LISTED_LINES, Torn};
+pub use writer::MAX_QUEUED;
 use writer::{Counters, Job, Queue, RoomFile, Writer};
 
 use crate::sync::lock;
