@@ -371,6 +371,54 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
+/// The checks every chunk passes before its bytes are kept: it is the next
+/// one in order, its base64 is strict, and it stays within the announced
+/// size. Both receivers below make them through this one piece, so that
+/// the one on the session thread and the one in a test cannot drift apart.
+#[derive(Debug, Clone, Copy)]
+struct ChunkChecks {
+    size: u64,
+    next_index: u64,
+    /// Bytes of the chunks that passed.
+    accepted: u64,
+}
+
+impl ChunkChecks {
+    fn new(size: u64) -> ChunkChecks {
+        ChunkChecks {
+            size,
+            next_index: 0,
+            accepted: 0,
+        }
+    }
+
+    /// Checks chunk `index` and appends its decoded bytes to `out`. On an
+    /// error `out` is left exactly as it was and nothing is counted.
+    fn decode_into(
+        &mut self,
+        index: u64,
+        data: &str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), TransferError> {
+        if index != self.next_index {
+            return Err(TransferError::OutOfOrder {
+                expected: self.next_index,
+                got: index,
+            });
+        }
+        let before = out.len();
+        base64::decode_into(data.as_bytes(), out).map_err(TransferError::BadChunk)?;
+        let len = (out.len() - before) as u64;
+        if self.accepted + len > self.size {
+            out.truncate(before);
+            return Err(TransferError::TooMuchData { size: self.size });
+        }
+        self.next_index += 1;
+        self.accepted += len;
+        Ok(())
+    }
+}
+
 /// Writes a file being received into `NAME.part`, and keeps it only when
 /// it checks out. Dropping it unfinished deletes the `.part` file.
 pub struct FileReceiver {
@@ -381,9 +429,9 @@ pub struct FileReceiver {
     number: u32,
     part_path: PathBuf,
     file: Option<BufWriter<File>>,
-    size: u64,
+    checks: ChunkChecks,
+    /// Bytes written (to the file and the checksum).
     received: u64,
-    next_index: u64,
     sha: Sha256,
     decoded: Vec<u8>,
 }
@@ -414,9 +462,8 @@ impl FileReceiver {
                             number,
                             part_path,
                             file: Some(BufWriter::with_capacity(64 * 1024, file)),
-                            size,
+                            checks: ChunkChecks::new(size),
                             received: 0,
-                            next_index: 0,
                             sha: Sha256::new(),
                             decoded: Vec::new(),
                         });
@@ -426,18 +473,15 @@ impl FileReceiver {
                 }
             }
             number += 1;
-            if number > 10_000 {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    "no free file name",
-                ));
+            if number > MAX_NUMBER {
+                return Err(no_free_name());
             }
         }
     }
 
     /// The announced size.
     pub fn size(&self) -> u64 {
-        self.size
+        self.checks.size
     }
 
     /// Bytes written so far.
@@ -453,23 +497,14 @@ impl FileReceiver {
     /// Decodes and writes chunk `index` (base64 `data`). Chunks must come in
     /// order and may not go past the announced size.
     pub fn write_chunk(&mut self, index: u64, data: &str) -> Result<(), TransferError> {
-        if index != self.next_index {
-            return Err(TransferError::OutOfOrder {
-                expected: self.next_index,
-                got: index,
-            });
-        }
-        self.decoded.clear();
-        base64::decode_into(data.as_bytes(), &mut self.decoded).map_err(TransferError::BadChunk)?;
-        if self.received + self.decoded.len() as u64 > self.size {
-            return Err(TransferError::TooMuchData { size: self.size });
-        }
-        let decoded = std::mem::take(&mut self.decoded);
-        let written = self.write_decoded(&decoded);
+        let mut decoded = std::mem::take(&mut self.decoded);
+        decoded.clear();
+        let written = self
+            .checks
+            .decode_into(index, data, &mut decoded)
+            .and_then(|()| self.write_decoded(&decoded));
         self.decoded = decoded;
-        written?;
-        self.next_index += 1;
-        Ok(())
+        written
     }
 
     /// Writes bytes already decoded and checked (by a
@@ -495,7 +530,7 @@ impl FileReceiver {
     /// one thing with a `save`. (The server uses the two halves apart, to
     /// pass a good file's completion on before it waits for its own disk.)
     pub fn check(mut self, size: u64, sha256_hex: &str) -> Result<CheckedFile, TransferError> {
-        if size != self.size || self.received != self.size {
+        if size != self.checks.size || self.received != self.checks.size {
             return Err(TransferError::SizeMismatch {
                 expected: size,
                 received: self.received,
@@ -582,8 +617,8 @@ impl Drop for FileReceiver {
 /// stops the reading while it runs, and the sender, and the whole chain
 /// behind it, waits. So the receiving thread here does what it must to
 /// check a chunk (in order, strict base64, within the announced size: the
-/// same checks as [`FileReceiver::write_chunk`], so a bad chunk is refused
-/// at once) and hands the decoded bytes to a writer thread, which hashes
+/// same `ChunkChecks` as [`FileReceiver::write_chunk`], so a bad chunk is
+/// refused at once) and hands the decoded bytes to a writer thread, which hashes
 /// and writes them. The two run at the same time, on two processors when
 /// there are two. The queue between them is bounded, so memory stays flat
 /// however big the file: when the writer falls behind, the receiving thread
@@ -600,10 +635,8 @@ impl Drop for FileReceiver {
 /// the server's session thread).
 pub struct BackgroundReceiver {
     name: String,
-    size: u64,
-    /// What the checks have let through so far.
-    received: u64,
-    next_index: u64,
+    /// Made here, on the receiving thread, before the bytes go over.
+    checks: ChunkChecks,
     /// Decoded bytes not handed over yet.
     batch: Vec<u8>,
     /// `None` once the queue is closed.
@@ -628,7 +661,7 @@ impl BackgroundReceiver {
         // Unbounded, but it never holds more buffers than were ever in the
         // queue at once, plus the one being filled.
         let (give_back, spare) = channel::<Vec<u8>>();
-        let (name, size) = (file.name().to_string(), file.size());
+        let (name, checks) = (file.name().to_string(), file.checks);
         let writer = thread::Builder::new()
             .name("file-writer".to_string())
             .spawn(move || {
@@ -643,9 +676,7 @@ impl BackgroundReceiver {
             })?;
         Ok(BackgroundReceiver {
             name,
-            size,
-            received: 0,
-            next_index: 0,
+            checks,
             batch: Vec::with_capacity(BATCH_BYTES),
             queue: Some(queue),
             spare,
@@ -660,12 +691,12 @@ impl BackgroundReceiver {
 
     /// The announced size.
     pub fn size(&self) -> u64 {
-        self.size
+        self.checks.size
     }
 
     /// Bytes accepted so far (some may still be on their way to the disk).
     pub fn received(&self) -> u64 {
-        self.received
+        self.checks.accepted
     }
 
     /// Checks and decodes chunk `index` (base64 `data`), as
@@ -673,22 +704,7 @@ impl BackgroundReceiver {
     /// writer. An error the writer ran into (the disk, say) is reported
     /// here, at a chunk after it.
     pub fn write_chunk(&mut self, index: u64, data: &str) -> Result<(), TransferError> {
-        if index != self.next_index {
-            return Err(TransferError::OutOfOrder {
-                expected: self.next_index,
-                got: index,
-            });
-        }
-        let before = self.batch.len();
-        // On error the batch is left exactly as it was.
-        base64::decode_into(data.as_bytes(), &mut self.batch).map_err(TransferError::BadChunk)?;
-        let len = (self.batch.len() - before) as u64;
-        if self.received + len > self.size {
-            self.batch.truncate(before);
-            return Err(TransferError::TooMuchData { size: self.size });
-        }
-        self.next_index += 1;
-        self.received += len;
+        self.checks.decode_into(index, data, &mut self.batch)?;
         if self.batch.len() >= BATCH_BYTES {
             self.hand_over()?;
         }
