@@ -29,6 +29,8 @@
 //! - [`accounts`], [`lockout`], [`mutes`], [`admin`]: registered names and
 //!   their file, the limit on guessing passwords, who is muted, and the
 //!   admin actions the console and an admin's client share.
+//! - [`durable`]: the temporary name and the folder sync that the accounts
+//!   file and the history's compaction replace files with.
 //!
 //! The entry point, [`serve`], takes a listener that is already bound, so the
 //! binary (port 8888) and the tests (port 0) run exactly the same code.
@@ -40,6 +42,7 @@ mod arrival;
 pub mod config;
 pub mod console;
 pub mod directory;
+pub mod durable;
 pub mod history;
 pub mod lockout;
 pub mod login;

@@ -6,17 +6,12 @@
 //! over the old name; a crash at any moment leaves one whole file, old or
 //! new. Its comments go through what a crash at each step leaves behind.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The temporary file a rewrite of `path` goes through: `path` with `.tmp`
-/// added (`accounts.json.tmp`), in the same folder.
-pub fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    path.with_file_name(name)
-}
+use crate::server::durable::sync_dir;
+pub use crate::server::durable::temp_path;
 
 /// Replaces the file at `path` with `bytes` so that, whenever the process or
 /// the machine stops, the file is whole: either the old text or the new one.
@@ -49,7 +44,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     // folder closes that window. The rename is the commit point: the file
     // holds the new text now, so a failure here is not reported as a failed
     // change (some file systems cannot sync a folder at all).
-    sync_folder(path);
+    let _ = sync_folder(path);
     Ok(())
 }
 
@@ -89,18 +84,9 @@ fn private_options() -> OpenOptions {
 }
 
 /// Flushes the folder holding `path`, so that a rename in it is durable.
-#[cfg(unix)]
-fn sync_folder(path: &Path) {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if let Ok(folder) = File::open(folder) {
-        let _ = folder.sync_all();
+fn sync_folder(path: &Path) -> io::Result<()> {
+    match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => sync_dir(folder),
+        _ => sync_dir(Path::new(".")),
     }
 }
-
-/// Std cannot open a folder as a file on Windows; NTFS journals the rename
-/// itself, so the step is left out there.
-#[cfg(not(unix))]
-fn sync_folder(_path: &Path) {}

@@ -35,6 +35,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::log::{encode_line, scan};
+use crate::server::durable::{sync_dir, temp_path};
 
 /// What a compaction did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,18 +44,6 @@ pub struct Compacted {
     pub kept: usize,
     /// Lines of the old file that are gone (older messages, corrupt lines).
     pub dropped: usize,
-}
-
-/// What compaction's new file adds to the room file's name until it takes
-/// that name: `room-x.jsonl.tmp`. It no longer ends in `.jsonl`, so it is
-/// never mistaken for a room's file.
-pub const TEMP_SUFFIX: &str = ".tmp";
-
-/// The name compaction writes before renaming: `room-x.jsonl.tmp`.
-pub fn temp_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(TEMP_SUFFIX);
-    PathBuf::from(name)
 }
 
 /// Rewrites `path` (a room's file in `dir`) to hold its newest `keep`
@@ -97,25 +86,6 @@ pub fn write_kept_tail(path: &Path, keep: usize) -> io::Result<(PathBuf, Compact
 pub fn install(temp: &Path, path: &Path, dir: &Path) -> io::Result<()> {
     fs::rename(temp, path)?;
     sync_dir(dir)
-}
-
-/// Makes a folder's entries (names created, renamed or removed) durable.
-///
-/// On Unix a folder can be opened and `fsync`ed like a file. On Windows,
-/// std cannot open a folder as a file (that needs a flag it does not set),
-/// so there this does nothing and relies on NTFS, which journals changes
-/// to names itself; a power cut right after a rename might still undo it,
-/// which leaves the old file, whole.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

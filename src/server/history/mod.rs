@@ -564,7 +564,7 @@ fn recover_folder(dir: &Path, keep: usize) -> Result<Recovered, HistoryError> {
     for (name, is_file) in names {
         let path = dir.join(&name);
         let temp_of = name
-            .strip_suffix(compact::TEMP_SUFFIX)
+            .strip_suffix(crate::server::durable::TEMP_SUFFIX)
             .and_then(file_name::key_from_file_name);
         if is_file && temp_of.is_some() {
             // The room's file beside it is whole: see compact.rs.

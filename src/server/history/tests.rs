@@ -8,10 +8,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::compact::{temp_path, write_kept_tail};
+use super::compact::write_kept_tail;
 use super::file_name::{file_name, room_key};
 use super::writer::{Job, MAX_OPEN_FILES, MAX_QUEUED, Queue};
 use super::*;
+use crate::server::durable::temp_path;
 
 const DEADLINE: Duration = Duration::from_secs(20);
 

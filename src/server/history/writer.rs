@@ -44,10 +44,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use super::compact::{compact, sync_dir};
+use super::compact::compact;
 use super::file_name::file_name;
 use super::log::encode_line;
 use super::{Entry, Problem, Progress, Reporter};
+use crate::server::durable::sync_dir;
 use crate::sync::lock;
 
 /// How many messages may wait for the writer. A healthy disk keeps the
