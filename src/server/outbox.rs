@@ -138,21 +138,19 @@ impl Outbox {
 
     /// Queues a chat or control message without waiting.
     pub fn push(&self, body: Outgoing) -> Result<(), PushError> {
-        let mut state = self.lock();
-        if state.closed {
-            return Err(PushError::Closed);
-        }
-        if state.bytes + body.len() > self.limit {
-            return Err(PushError::Full);
-        }
-        self.enqueue(&mut state, body, true);
-        Ok(())
+        self.push_now(body, true)
     }
 
     /// Queues a notice (someone joined or left) without waiting. It goes
     /// out with the next urgent message, or at the latest [`NOTICE_DELAY`]
     /// after the oldest notice queued with it.
     pub fn push_notice(&self, body: Outgoing) -> Result<(), PushError> {
+        self.push_now(body, false)
+    }
+
+    /// [`Outbox::push`] and [`Outbox::push_notice`]: refused, never waited
+    /// for, when the outbox is closed or the body would not fit.
+    fn push_now(&self, body: Outgoing, urgent: bool) -> Result<(), PushError> {
         let mut state = self.lock();
         if state.closed {
             return Err(PushError::Closed);
@@ -160,7 +158,7 @@ impl Outbox {
         if state.bytes + body.len() > self.limit {
             return Err(PushError::Full);
         }
-        self.enqueue(&mut state, body, false);
+        self.enqueue(&mut state, body, urgent);
         Ok(())
     }
 
