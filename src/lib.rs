@@ -81,6 +81,8 @@
 //! - [`transfer`]: files at both ends of a transfer: regular files only
 //!   out, chunks in, safe names, `.part` files kept only when the checksum
 //!   matches.
+//! - [`writeback`]: a received file goes to the disk while the rest of it
+//!   arrives, so the `fsync` that keeps it finds little left to do.
 //! - [`localtime`]: Unix time to local `HH:MM:SS` (std has no time zones):
 //!   zone files, POSIX TZ rules and the calendar, one file each. Outside the
 //!   course's path: nothing in it is about sockets.
@@ -112,3 +114,4 @@ pub mod trace;
 pub mod transfer;
 pub mod transport;
 pub mod unicode;
+pub mod writeback;
