@@ -135,8 +135,10 @@ static ESCAPE: [u8; 256] = [
         NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, NA, // F_
 ];
 
-/// Writes `s` as a quoted JSON string with Python's escapes.
-fn write_string(s: &str, out: &mut String) {
+/// Writes `s` as a quoted JSON string with Python's escapes. Public for
+/// writers that lay out a known envelope themselves
+/// (`message::FileChunk::write_envelope`).
+pub fn write_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
     let bytes = s.as_bytes();

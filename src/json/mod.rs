@@ -89,7 +89,7 @@ mod parse;
 mod scan;
 mod value;
 
-pub use encode::{to_string, write_value};
+pub use encode::{to_string, write_string, write_value};
 pub use error::{ErrorKind, ParseError};
 pub use parse::parse;
 pub use value::{Number, Object, Value};

@@ -125,6 +125,13 @@ impl Message for ClientMessage {
             _ => 0,
         }
     }
+
+    fn file_chunk(&self) -> Option<&FileChunk> {
+        match self {
+            ClientMessage::FileChunk(chunk) => Some(chunk),
+            _ => None,
+        }
+    }
 }
 
 /// `USER_JOIN`, client → server, the first frame: the name it asks for.

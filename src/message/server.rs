@@ -167,6 +167,13 @@ impl Message for ServerMessage {
             _ => 0,
         }
     }
+
+    fn file_chunk(&self) -> Option<&FileChunk> {
+        match self {
+            ServerMessage::FileChunk(chunk) => Some(chunk),
+            _ => None,
+        }
+    }
 }
 
 /// `USER_JOIN`, server → the joiner: accepted, with everyone online.
