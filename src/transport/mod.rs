@@ -196,16 +196,47 @@ impl<R: ReadBody, M: Message> MessageReader<R, M> {
 /// and the bytes are shared (`Arc`) by every client's outgoing queue. The
 /// transport's header is not in here: each writer adds its own when it
 /// writes (a TCP client and a browser want different ones).
-///
-/// The bytes live in an `Arc<[u8]>`: one allocation of exactly the body's
-/// size. A broadcast storm can have hundreds of thousands of bodies queued
-/// at once, and an `Arc<Vec<u8>>` would be two allocations each.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
-    bytes: Arc<[u8]>,
+    bytes: Bytes,
     /// True for bytes that are already a whole frame of the connection's
     /// transport (a WebSocket pong or close): written with no header.
     framed: bool,
+}
+
+/// How a body's bytes are kept, by size.
+///
+/// A small body (a chat line, a join notice) is copied into an `Arc<[u8]>`:
+/// one allocation of exactly its size. A broadcast storm can have hundreds
+/// of thousands of them queued at once, and the copy of a few dozen bytes
+/// costs nothing. A large body (a file chunk, 5.5 KiB at the default size)
+/// keeps the buffer it was encoded into, behind an `Arc<Vec<u8>>`: a second
+/// allocation of a few dozen bytes instead of a copy of kilobytes, on every
+/// chunk of every file.
+#[derive(Debug, Clone)]
+enum Bytes {
+    Small(Arc<[u8]>),
+    Large(Arc<Vec<u8>>),
+}
+
+/// The largest body that is copied into an exact allocation.
+const SMALL_BODY: usize = 1024;
+
+impl Bytes {
+    fn new(bytes: Vec<u8>) -> Bytes {
+        if bytes.len() <= SMALL_BODY {
+            Bytes::Small(bytes.into())
+        } else {
+            Bytes::Large(Arc::new(bytes))
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Small(bytes) => bytes,
+            Bytes::Large(bytes) => bytes,
+        }
+    }
 }
 
 impl Outgoing {
@@ -225,7 +256,7 @@ impl Outgoing {
 
     fn body_of(bytes: Vec<u8>) -> Self {
         Outgoing {
-            bytes: bytes.into(),
+            bytes: Bytes::new(bytes),
             framed: false,
         }
     }
@@ -235,7 +266,7 @@ impl Outgoing {
     /// makes these (see [`Replies`]); they are for one connection only.
     pub fn framed(frame: Vec<u8>) -> Self {
         Outgoing {
-            bytes: frame.into(),
+            bytes: Bytes::new(frame),
             framed: true,
         }
     }
@@ -243,7 +274,7 @@ impl Outgoing {
     /// The body: the JSON text of one envelope (or, for a
     /// [`framed`](Outgoing::framed) one, the whole frame).
     pub fn body(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.as_slice()
     }
 
     /// True for a whole frame made by [`Outgoing::framed`].
@@ -253,11 +284,11 @@ impl Outgoing {
 
     /// Bytes in the body (the header is not counted).
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        self.body().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.body().is_empty()
     }
 
     /// The header `framing` puts in front of this body: none for a whole
@@ -531,6 +562,23 @@ mod tests {
             Framing::WebSocket.farewell(Ending::GoingAway),
             Some(websocket::close_frame(1001, ""))
         );
+    }
+
+    #[test]
+    fn a_large_body_keeps_its_buffer_and_a_small_one_is_copied_exactly() {
+        let large = vec![b'x'; SMALL_BODY + 1];
+        let (at, len) = (large.as_ptr(), large.len());
+        let body = Outgoing::body_of(large);
+        assert_eq!(body.body().as_ptr(), at, "a large body is not copied");
+        assert_eq!(body.len(), len);
+        assert!(matches!(body.bytes, Bytes::Large(_)));
+        let mut small = Vec::with_capacity(4096);
+        small.extend_from_slice(b"{\"type\": \"PING\"}");
+        let body = Outgoing::body_of(small.clone());
+        assert_eq!(body.body(), &small[..]);
+        assert!(matches!(body.bytes, Bytes::Small(_)));
+        // Clones share the bytes either way.
+        assert_eq!(body.clone().body().as_ptr(), body.body().as_ptr());
     }
 
     #[test]
