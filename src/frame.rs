@@ -257,6 +257,31 @@ impl<R: Read> FrameReader<R> {
         }
     }
 
+    /// True when the next [`read_frame`](FrameReader::read_frame) has all it
+    /// needs already and returns at once, without a `read`: the whole next
+    /// frame is buffered. A caller that hands frames on to another thread can
+    /// ask this to gather several into one hand-over, and still never wait
+    /// for a frame that has not come (the client's socket thread does, in
+    /// `src/client/events.rs`).
+    ///
+    /// A header with a bad length counts as waiting too: reading it returns
+    /// the error at once. A large body is handed out as soon as its last byte
+    /// arrives, so a whole one is never left here today; the check keeps the
+    /// answer right whatever `read_frame` does.
+    pub fn frame_waiting(&self) -> bool {
+        if let Some(large) = &self.large {
+            return large.filled >= large.len;
+        }
+        let buffered = self.end - self.start;
+        if buffered < HEADER_LEN {
+            return false;
+        }
+        match self.body_len() {
+            Ok(len) => buffered >= HEADER_LEN + len,
+            Err(_) => true,
+        }
+    }
+
     /// The stream went quiet: with nothing buffered, a read-ahead buffer is
     /// given back for a small one.
     fn quieten(&mut self) {
@@ -475,15 +500,9 @@ mod tests {
     #[test]
     fn a_header_declaring_a_megabyte_costs_only_the_small_buffer() {
         // The header, and then nothing: each later read times out.
-        struct Silent;
-        impl Read for Silent {
-            fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
-                Err(io::ErrorKind::WouldBlock.into())
-            }
-        }
         let header = frames(&[&megabyte_body()])[..HEADER_LEN].to_vec();
         let mut reader = FrameReader::new(
-            Watched::new(Cursor::new(header).chain(Silent)),
+            Watched::new(Cursor::new(header).chain(Quiet)),
             DEFAULT_MAX_FRAME,
         );
         for _ in 0..3 {
@@ -639,6 +658,97 @@ mod tests {
                 assert_eq!((expected, received), (5004, 3000));
             }
             other => panic!("expected Truncated, got {other:?}"),
+        }
+    }
+
+    /// `data`, as fast as the reader takes it, then timeouts: a socket
+    /// whose peer sent `data` and then went quiet.
+    fn sent_then_quiet(data: Vec<u8>) -> FrameReader<Watched<io::Chain<Cursor<Vec<u8>>, Quiet>>> {
+        FrameReader::new(Watched::new(Cursor::new(data).chain(Quiet)), 1024 * 1024)
+    }
+
+    /// A peer that sends nothing more: every read times out.
+    struct Quiet;
+
+    impl Read for Quiet {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::ErrorKind::WouldBlock.into())
+        }
+    }
+
+    #[test]
+    fn a_frame_is_waiting_only_when_all_of_it_is_buffered() {
+        // Nothing has arrived.
+        assert!(!sent_then_quiet(Vec::new()).frame_waiting());
+
+        // Half a header, then half a body: each read times out, and the
+        // next read would have to wait for the rest.
+        let whole = frames(&[b"hello"]);
+        for cut in [2, HEADER_LEN + 2] {
+            let mut reader = sent_then_quiet(whole[..cut].to_vec());
+            assert!(reader.read_frame().unwrap_err().is_timeout(), "cut {cut}");
+            assert!(!reader.frame_waiting(), "cut {cut}");
+        }
+
+        // Two whole frames came in one read: after the first, the second
+        // is waiting; after the second, nothing is.
+        let mut reader = sent_then_quiet(frames(&[b"one", b"two"]));
+        assert!(!reader.frame_waiting(), "nothing read yet");
+        assert_eq!(reader.read_frame().unwrap().unwrap(), b"one");
+        assert!(reader.frame_waiting());
+        let reads = reader.inner.reads;
+        assert_eq!(reader.read_frame().unwrap().unwrap(), b"two");
+        assert_eq!(reader.inner.reads, reads, "no read needed");
+        assert!(!reader.frame_waiting());
+    }
+
+    #[test]
+    fn a_large_body_is_waiting_once_its_last_byte_is_in() {
+        // A body too big for the small buffer, half of it sent: it has a
+        // buffer of its own, and is not waiting.
+        let body = vec![b'L'; 3 * SMALL_BUFFER];
+        let wire = frames(&[&body, &body, b"end"]);
+        let mut half = sent_then_quiet(wire[..HEADER_LEN + body.len() / 2].to_vec());
+        assert!(half.read_frame().unwrap_err().is_timeout());
+        assert!(half.large.is_some());
+        assert!(!half.frame_waiting());
+
+        // All of it sent: the first body's last read brought the start of
+        // the second, which is not waiting (the rest is still to be read).
+        // A large body is handed out by the read that completes it, so what
+        // waits behind it is the frame that came in with its last bytes.
+        let mut reader = sent_then_quiet(wire);
+        assert!(reader.read_frame().unwrap().unwrap() == body);
+        assert!(!reader.frame_waiting());
+        assert!(reader.read_frame().unwrap().unwrap() == body);
+        assert!(reader.frame_waiting(), "the last frame came in behind it");
+        assert_eq!(reader.read_frame().unwrap().unwrap(), b"end");
+
+        // A stream of file chunks, once the read-ahead buffer took over:
+        // chunks far bigger than the small buffer wait in it, whole.
+        let chunk = vec![b'c'; 5_500];
+        let mut stream = sent_then_quiet(frames(&vec![chunk.as_slice(); 40]));
+        let mut waiting = 0;
+        for _ in 0..40 {
+            waiting += usize::from(stream.frame_waiting());
+            assert!(stream.read_frame().unwrap().unwrap() == chunk);
+        }
+        assert_eq!(stream.buf.len(), READ_AHEAD);
+        assert!(waiting >= 20, "{waiting} of 40 chunks were waiting");
+    }
+
+    #[test]
+    fn a_bad_length_is_waiting_since_reading_it_fails_at_once() {
+        for bad in [[0xFF; HEADER_LEN], [0; HEADER_LEN]] {
+            let mut wire = frames(&[b"ok"]);
+            wire.extend(bad);
+            let mut reader = sent_then_quiet(wire);
+            assert_eq!(reader.read_frame().unwrap().unwrap(), b"ok");
+            assert!(reader.frame_waiting(), "{bad:?}");
+            assert!(matches!(
+                reader.read_frame(),
+                Err(FrameError::TooLarge { .. } | FrameError::ZeroLength)
+            ));
         }
     }
 

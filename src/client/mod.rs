@@ -14,9 +14,12 @@
 //! ([`events`]), and everything else happens on one thread, the **event
 //! loop** in [`run`]: it takes events one at a time, in the order they came,
 //! prints, answers `PING`s, saves incoming files, and sends what the user
-//! typed. Because one thread decides everything, the end is decided in one
-//! place too: [`run`] returns the exit status, whether the user quit or the
-//! server went away.
+//! typed. (The socket thread hands over every message that has already
+//! arrived in one go, so that a file's thousands of chunks do not cost a
+//! wake-up of the loop each; the loop's [`Inbox`](events::Inbox) still
+//! gives them out one at a time.) Because one thread decides everything,
+//! the end is decided in one place too: [`run`] returns the exit status,
+//! whether the user quit or the server went away.
 //!
 //! On a terminal, the keys go to a line editor ([`editor`]) instead of the
 //! terminal's own line mode ([`terminal`] switches it to raw mode), so that
@@ -40,7 +43,8 @@
 //! [`run`] returns.
 //!
 //! - [`config`]: the command line.
-//! - [`events`]: the two reading threads and what they report.
+//! - [`events`]: the two reading threads, what they report, and the inbox
+//!   the loop reads them from.
 //! - [`input`]: what the user typed: bytes into lines, lines into [`input::Input`].
 //! - [`editor`] and [`terminal`]: the line editor, and the raw mode it needs.
 //! - [`display`]: what an incoming message looks like on screen.
@@ -65,13 +69,13 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::sync::mpsc::RecvTimeoutError;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub use config::Config;
 use download::Downloads;
-use events::{Event, QUEUED_EVENTS, ServerReader};
+use events::{Event, EventSender, Inbox, ServerReader};
 use input::{Input, Lines};
 use login::{LoginError, Pending};
 use screen::Screen;
@@ -205,7 +209,7 @@ pub enum Typing {
 
 /// Where typed lines come from: the events, cut into lines.
 struct Keyboard {
-    events: Receiver<Event>,
+    events: Inbox,
     lines: Lines,
 }
 
@@ -239,7 +243,7 @@ impl Keyboard {
 /// terminal whose mode changes.
 pub fn run<I: Read + Send + 'static>(config: Config, input: I, typing: Typing) -> u8 {
     let screen = Screen::new();
-    let (events, inbox) = sync_channel(QUEUED_EVENTS);
+    let (events, inbox) = events::channel();
     if let Err(e) = events::spawn_keyboard(input, events.clone()) {
         screen.error(&text::t().error_line(&e.to_string()));
         return EXIT_CONNECTION;
@@ -289,7 +293,7 @@ struct Chat {
     /// A handle on the socket, to shut it down at the end.
     stream: TcpStream,
     name: String,
-    events: Receiver<Event>,
+    events: Inbox,
     lines: Lines,
     /// Who is online, kept up to date from the welcome and the join and
     /// leave notices, so that `/msg @NAME` and `/send @NAME` can refuse an
@@ -369,7 +373,7 @@ impl Chat {
         screen: Screen,
         joined: Joined,
         keyboard: Keyboard,
-        events: SyncSender<Event>,
+        events: EventSender,
         raw: Option<RawMode>,
     ) -> Result<Chat, u8> {
         let Joined {

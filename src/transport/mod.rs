@@ -68,6 +68,16 @@ pub trait ReadBody {
     /// The next body; `Ok(None)` when the peer closed the connection cleanly
     /// between two messages.
     fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError>;
+
+    /// True when the next [`read_body`](ReadBody::read_body) returns at once,
+    /// because everything it needs has already arrived: a reader that hands
+    /// bodies to another thread uses it to pass on several at a time without
+    /// ever waiting for one more (the client's socket thread,
+    /// `src/client/events.rs`). `false` is always a safe answer, and the one a
+    /// transport gives unless it knows better: then every body goes on alone.
+    fn body_waiting(&self) -> bool {
+        false
+    }
 }
 
 /// A transport chosen at run time (the server picks one per connection)
@@ -75,6 +85,10 @@ pub trait ReadBody {
 impl<T: ReadBody + ?Sized> ReadBody for Box<T> {
     fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
         (**self).read_body()
+    }
+
+    fn body_waiting(&self) -> bool {
+        (**self).body_waiting()
     }
 }
 
@@ -183,6 +197,13 @@ impl<R: ReadBody, M: Message> MessageReader<R, M> {
             Ok(None) => Ok(None),
             Err(e) => Err(ReadError::Transport(e)),
         }
+    }
+
+    /// True when the next [`read_message`](MessageReader::read_message)
+    /// returns at once: its body (or the error it ends with) has already
+    /// arrived ([`ReadBody::body_waiting`]).
+    pub fn message_waiting(&self) -> bool {
+        self.bodies.body_waiting()
     }
 }
 

@@ -30,6 +30,10 @@ impl<R: Read> ReadBody for Reader<R> {
     fn read_body(&mut self) -> Result<Option<Vec<u8>>, TransportError> {
         self.frames.read_frame().map_err(TransportError::from)
     }
+
+    fn body_waiting(&self) -> bool {
+        self.frames.frame_waiting()
+    }
 }
 
 /// Typed messages of direction `M` from a TCP stream, bodies at most
@@ -127,6 +131,19 @@ mod tests {
                 (other, _) => panic!("{bytes:?}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_message_is_waiting_when_its_frame_is_buffered_even_through_a_box() {
+        let mut wire = frame(&ServerMessage::Ping);
+        wire.extend(frame(&ServerMessage::Pong));
+        let boxed: Box<dyn ReadBody> = Box::new(Reader::new(Cursor::new(wire), 1024));
+        let mut reader = MessageReader::<_, ServerMessage>::new(boxed);
+        assert!(!reader.message_waiting(), "nothing read yet");
+        assert_eq!(reader.read_message().unwrap(), Some(ServerMessage::Ping));
+        assert!(reader.message_waiting(), "the Pong came in the same read");
+        assert_eq!(reader.read_message().unwrap(), Some(ServerMessage::Pong));
+        assert!(!reader.message_waiting());
     }
 
     #[test]
