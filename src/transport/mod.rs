@@ -244,12 +244,17 @@ enum Bytes {
 const SMALL_BODY: usize = 1024;
 
 impl Bytes {
-    fn new(bytes: Vec<u8>) -> Bytes {
+    fn new(mut bytes: Vec<u8>) -> Bytes {
         if bytes.len() <= SMALL_BODY {
-            Bytes::Small(bytes.into())
-        } else {
-            Bytes::Large(Arc::new(bytes))
+            return Bytes::Small(bytes.into());
         }
+        // A file chunk was encoded into a buffer sized for it; a body that
+        // grew as it was written may have up to twice its length, which no
+        // queue's count of bytes would see.
+        if bytes.capacity() - bytes.len() > bytes.len() / 4 {
+            bytes.shrink_to_fit();
+        }
+        Bytes::Large(Arc::new(bytes))
     }
 
     fn as_slice(&self) -> &[u8] {
@@ -593,6 +598,13 @@ mod tests {
         assert_eq!(body.body().as_ptr(), at, "a large body is not copied");
         assert_eq!(body.len(), len);
         assert!(matches!(body.bytes, Bytes::Large(_)));
+        // One that grew as it was written gives its spare room back.
+        let mut grown = Vec::with_capacity(4 * SMALL_BODY);
+        grown.resize(SMALL_BODY + 1, b'y');
+        match Outgoing::body_of(grown).bytes {
+            Bytes::Large(kept) => assert!(kept.capacity() < 2 * SMALL_BODY),
+            Bytes::Small(_) => panic!("a large body is kept as large"),
+        }
         let mut small = Vec::with_capacity(4096);
         small.extend_from_slice(b"{\"type\": \"PING\"}");
         let body = Outgoing::body_of(small.clone());
